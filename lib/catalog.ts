@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+
+/**
+ * The data catalog: every artifact path of a shoplab data folder. Stages read and write only
+ * through these names, so `--data DIR` moves a whole world.
+ */
+export function dataCatalog(dataDir = 'data') {
+  const raw = join(dataDir, 'raw');
+  const interim = join(dataDir, 'interim');
+  return {
+    dir: dataDir,
+    raw: {
+      dir: raw,
+      products: join(raw, 'products.parquet'),
+      users: join(raw, 'users.parquet'),
+      events: join(raw, 'events.parquet'),
+      impressions: join(raw, 'impressions.parquet'),
+      /** Synthetic worlds only: click, cart and purchase probabilities per impression. */
+      truthImpressions: join(raw, 'truth_impressions.parquet'),
+      /** Synthetic worlds only: purchase intent and purchase probability per session. */
+      truthSessions: join(raw, 'truth_sessions.parquet'),
+    },
+    interim: {
+      dir: interim,
+      /** Events with the session ids sessionization settled on. */
+      events: join(interim, 'events.parquet'),
+      sessions: join(interim, 'sessions.parquet'),
+      /** Split cutoffs (JSON) that later stages read. */
+      splits: join(interim, 'splits.json'),
+      /** session_id → split. */
+      sessionSplits: join(interim, 'session_splits.parquet'),
+    },
+    features: join(dataDir, 'features'),
+    models: join(dataDir, 'models'),
+    /** Run metadata (times, durations, host): kept out of the artifacts so they stay byte-identical. */
+    meta: join(dataDir, 'meta'),
+    runMeta: (stage: string) => join(dataDir, 'meta', `${stage}.json`),
+  };
+}
+
+export type DataCatalog = ReturnType<typeof dataCatalog>;

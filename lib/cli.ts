@@ -1,0 +1,117 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { hostname } from 'node:os';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Bad usage or bad input: the stage exits 2 with this message. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  description: string;
+  default?: string | boolean;
+}
+
+/** Parses flags, printing help for --help; unknown or malformed flags become an InputError. */
+export function parseFlags<T extends Record<string, FlagSpec>>(usage: string, flags: T, argv = process.argv.slice(2)): { [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : string } {
+  const all: Record<string, FlagSpec> = { ...flags, help: { type: 'boolean', description: 'show this help' } };
+  const options: ParseArgsConfig['options'] = Object.fromEntries(
+    Object.entries(all).map(([name, f]) => [name, { type: f.type, ...(f.default !== undefined ? { default: f.default } : {}) }]),
+  );
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new InputError(`${(error as Error).message}\n\n${helpText(usage, all)}`);
+  }
+  if (values.help) {
+    process.stdout.write(`${helpText(usage, all)}\n`);
+    process.exit(0);
+  }
+  return values as never;
+}
+
+function helpText(usage: string, flags: Record<string, FlagSpec>): string {
+  const rows = Object.entries(flags).map(([name, f]) => {
+    const flag = f.type === 'string' ? `--${name} VALUE` : `--${name}`;
+    const def = f.default !== undefined && f.default !== false ? ` (default: ${f.default})` : '';
+    return `  ${flag.padEnd(24)} ${f.description}${def}`;
+  });
+  return `Usage: ${usage}\n\nFlags:\n${rows.join('\n')}`;
+}
+
+/** A flag that must be a whole number within [min, max]. */
+export function intFlag(name: string, value: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value.replaceAll('_', ''));
+  if (!/^-?[\d_]+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InputError(`--${name} must be a whole number from ${min} to ${max}, got '${value}'`);
+  }
+  return n;
+}
+
+/** A progress bar on stderr, redrawn at most every 100 ms; silent when stderr is not a terminal except for a final line. */
+export function progressBar(label: string, total: number) {
+  const started = performance.now();
+  let last = 0;
+  const tty = process.stderr.isTTY;
+  const draw = (done: number, final = false) => {
+    const share = total > 0 ? Math.min(1, done / total) : 1;
+    const width = 30;
+    const bar = '#'.repeat(Math.round(share * width)).padEnd(width, '.');
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const line = `${label} [${bar}] ${(share * 100).toFixed(0).padStart(3)}% ${done.toLocaleString('en-US')} ${seconds}s`;
+    if (tty) process.stderr.write(`\r${line}${final ? '\n' : ''}`);
+    else if (final) process.stderr.write(`${line}\n`);
+  };
+  return {
+    update(done: number) {
+      const now = performance.now();
+      if (now - last < 100) return;
+      last = now;
+      draw(done);
+    },
+    done(done = total) {
+      draw(done, true);
+    },
+  };
+}
+
+/** Human progress: a line on stderr. */
+export const say = (message: string) => process.stderr.write(`${message}\n`);
+
+/**
+ * Runs a stage's main: the summary it returns becomes the last line of stdout (one JSON object)
+ * and its run metadata goes to `metaPath`; InputError exits 2, anything else exits 1.
+ */
+export async function runStage(stage: string, main: () => Promise<{ summary: Record<string, unknown>; metaPath?: string }>): Promise<void> {
+  const started = new Date();
+  const t0 = performance.now();
+  try {
+    const { summary, metaPath } = await main();
+    const seconds = Math.round((performance.now() - t0) / 10) / 100;
+    if (metaPath) {
+      mkdirSync(dirname(metaPath), { recursive: true });
+      writeFileSync(metaPath, `${JSON.stringify({ stage, started: started.toISOString(), seconds, host: hostname(), argv: process.argv.slice(2), node: process.version }, null, 2)}\n`);
+    }
+    process.stdout.write(`${JSON.stringify({ stage, ...summary, seconds })}\n`);
+  } catch (error) {
+    if (error instanceof InputError) {
+      process.stderr.write(`${stage}: ${error.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`${stage}: internal error: ${(error as Error).stack ?? error}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+/** A flag that must be a calendar date YYYY-MM-DD. */
+export function dateFlag(name: string, value: string): string {
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
+    throw new InputError(`--${name} must be a date YYYY-MM-DD, got '${value}'`);
+  }
+  return value;
+}

@@ -1,0 +1,38 @@
+/** Growable typed-array columns, so generators can emit millions of rows without JS objects. */
+export type NumericArray = Float64Array | Int32Array | Uint8Array;
+type NumericArrayConstructor<T extends NumericArray> = { new (length: number): T };
+
+export class ColumnBuilder<T extends NumericArray> {
+  private data: T;
+  length = 0;
+
+  constructor(private readonly ctor: NumericArrayConstructor<T>, capacity = 1024) {
+    this.data = new ctor(Math.max(16, capacity));
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new this.ctor(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+
+  get(index: number): number {
+    return this.data[index];
+  }
+
+  set(index: number, value: number): void {
+    this.data[index] = value;
+  }
+
+  /** The filled part, as a view (no copy). */
+  values(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+}
+
+export const f64 = (capacity?: number) => new ColumnBuilder(Float64Array, capacity);
+export const i32 = (capacity?: number) => new ColumnBuilder(Int32Array, capacity);
+export const u8 = (capacity?: number) => new ColumnBuilder(Uint8Array, capacity);
