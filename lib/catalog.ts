@@ -11,6 +11,8 @@ export function dataCatalog(dataDir = 'data') {
     dir: dataDir,
     raw: {
       dir: raw,
+      /** Where the raw tables came from: the generator and its options, or an import. */
+      source: join(raw, 'source.json'),
       products: join(raw, 'products.parquet'),
       users: join(raw, 'users.parquet'),
       events: join(raw, 'events.parquet'),

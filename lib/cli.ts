@@ -3,10 +3,9 @@ import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-/** Bad usage or bad input: the stage exits 2 with this message. */
-export class InputError extends Error {
-  override name = 'InputError';
-}
+import { InputError } from './errors';
+
+export { InputError };
 
 export interface FlagSpec {
   type: 'string' | 'boolean';

@@ -80,20 +80,45 @@ export const temporaryPath = (path: string) => `${path}.tmp-${process.pid}`;
  * leaves a half-written artifact.
  */
 export async function writeAtomically(path: string, write: (tmp: string) => Promise<void> | void): Promise<void> {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = temporaryPath(path);
+  const batch = new AtomicBatch();
   try {
-    await write(tmp);
-    renameSync(tmp, path);
-  } catch (error) {
-    rmSync(tmp, { force: true, recursive: true });
-    throw error;
+    await write(batch.add(path));
+    batch.commit();
+  } finally {
+    batch.discard();
   }
 }
 
-/** Runs `select` and writes its rows to a Parquet file, atomically. */
-export async function copyToParquet(con: DuckDBConnection, select: string, path: string): Promise<void> {
-  await writeAtomically(path, (tmp) => con.run(`COPY (${select}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`).then(() => undefined));
+/**
+ * Several files written to temporary paths and renamed into place together at `commit`, so
+ * readers see all of a stage's outputs or none of the new ones.
+ */
+export class AtomicBatch {
+  private readonly pending = new Map<string, string>();
+
+  /** Registers `path` and returns the temporary path to write it to. */
+  add(path: string): string {
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = temporaryPath(path);
+    this.pending.set(path, tmp);
+    return tmp;
+  }
+
+  commit(): void {
+    for (const [path, tmp] of this.pending) renameSync(tmp, path);
+    this.pending.clear();
+  }
+
+  /** Removes whatever was not committed (safe to call after commit). */
+  discard(): void {
+    for (const tmp of this.pending.values()) rmSync(tmp, { force: true, recursive: true });
+    this.pending.clear();
+  }
+}
+
+/** Runs `select` and writes its rows to the Parquet file `path` as part of `batch`. */
+export async function copyToParquet(con: DuckDBConnection, select: string, path: string, batch: AtomicBatch): Promise<void> {
+  await con.run(`COPY (${select}) TO ${sqlString(batch.add(path))} (FORMAT parquet, COMPRESSION zstd)`);
 }
 
 /** A SQL string literal. */

@@ -2,7 +2,8 @@ import { DOUBLE, INTEGER, UTINYINT, VARCHAR } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
 import { EVENT_TYPES, PERSONAS } from '../events';
 import type { World } from '../generate';
-import { copyToParquet, createTableFromColumns, type DuckDBOptions, withDuckDB } from './duckdb';
+import { writeFileSync } from 'node:fs';
+import { AtomicBatch, copyToParquet, createTableFromColumns, type DuckDBOptions, withDuckDB } from './duckdb';
 
 const iota = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 const sqlList = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
@@ -21,7 +22,9 @@ export interface WriteSummary {
 export async function writeWorld(world: World, catalog: DataCatalog, options: DuckDBOptions = {}, onStep?: (step: string) => void): Promise<WriteSummary> {
   const { catalog: shop, users, activity, firstSeen } = world;
   const { events, sessions, searches, impressions } = activity;
-  return withDuckDB(async (con) => {
+  const batch = new AtomicBatch();
+  try {
+    return await withDuckDB(async (con) => {
     onStep?.('products');
     await createTableFromColumns(con, 'products', [
       { name: 'i', type: INTEGER, values: iota(shop.productCount) },
@@ -44,7 +47,7 @@ export async function writeWorld(world: World, catalog: DataCatalog, options: Du
     await copyToParquet(con, `
       SELECT CAST(p.i + 1 AS BIGINT) AS product_id, p.title, l.category_id, l.category_path, b.name AS brand,
              CAST(p.seller + 1001 AS BIGINT) AS seller_id, p.price, p.base_price
-      FROM products p JOIN leaves l USING (leaf) JOIN brands b USING (brand) ORDER BY p.i`, catalog.raw.products);
+      FROM products p JOIN leaves l USING (leaf) JOIN brands b USING (brand) ORDER BY p.i`, catalog.raw.products, batch);
 
     onStep?.('users');
     await createTableFromColumns(con, 'users', [
@@ -53,7 +56,7 @@ export async function writeWorld(world: World, catalog: DataCatalog, options: Du
     ]);
     await copyToParquet(con, `
       SELECT CAST(rowid + 1 AS BIGINT) AS user_id, ${sqlList(PERSONAS)}[persona + 1] AS persona, ${timestamp('first_seen')} AS first_seen
-      FROM users WHERE NOT isnan(first_seen)`, catalog.raw.users);
+      FROM users WHERE NOT isnan(first_seen)`, catalog.raw.users, batch);
 
     onStep?.('events');
     await createTableFromColumns(con, 'events', [
@@ -71,7 +74,7 @@ export async function writeWorld(world: World, catalog: DataCatalog, options: Du
              CAST(CASE WHEN product >= 0 THEN product + 1 END AS BIGINT) AS product_id,
              CASE WHEN product >= 0 THEN price END AS price,
              CAST(CASE WHEN search >= 0 THEN search + 1 END AS BIGINT) AS search_id
-      FROM events`, catalog.raw.events);
+      FROM events`, catalog.raw.events, batch);
     await con.run('DROP TABLE events');
 
     onStep?.('impressions');
@@ -109,10 +112,10 @@ export async function writeWorld(world: World, catalog: DataCatalog, options: Du
              CAST(i.session + 1 AS VARCHAR) AS session_id, CAST(enum_range(NULL::query_text)[i.query + 1] AS VARCHAR) AS query,
              CAST(i.product + 1 AS BIGINT) AS product_id,
              CAST(i.position AS INTEGER) AS position, i.clicked = 1 AS clicked, i.carted = 1 AS carted, i.purchased = 1 AS purchased
-      FROM impressions i`, catalog.raw.impressions);
+      FROM impressions i`, catalog.raw.impressions, batch);
     await copyToParquet(con, `
       SELECT CAST(search + 1 AS BIGINT) AS search_id, CAST(position AS INTEGER) AS position, p_click, p_cart, p_purchase
-      FROM impressions`, catalog.raw.truthImpressions);
+      FROM impressions`, catalog.raw.truthImpressions, batch);
 
     onStep?.('truth');
     await createTableFromColumns(con, 'sessions', [
@@ -120,8 +123,10 @@ export async function writeWorld(world: World, catalog: DataCatalog, options: Du
       { name: 'p_purchase', type: DOUBLE, values: sessions.pPurchase },
     ]);
     await copyToParquet(con, `
-      SELECT CAST(rowid + 1 AS VARCHAR) AS session_id, intent, p_purchase FROM sessions`, catalog.raw.truthSessions);
+      SELECT CAST(rowid + 1 AS VARCHAR) AS session_id, intent, p_purchase FROM sessions`, catalog.raw.truthSessions, batch);
 
+    writeFileSync(batch.add(catalog.raw.source), `${JSON.stringify({ kind: 'synthetic', ...world.options }, null, 2)}\n`);
+    batch.commit();
     return {
       products: shop.productCount,
       users: firstSeen.reduce((n, t) => (Number.isNaN(t) ? n : n + 1), 0),
@@ -130,5 +135,8 @@ export async function writeWorld(world: World, catalog: DataCatalog, options: Du
       searches: searches.time.length,
       impressions: impressions.search.length,
     };
-  }, options);
+    }, options);
+  } finally {
+    batch.discard();
+  }
 }

@@ -1,0 +1,170 @@
+import { createReadStream, existsSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { DataCatalog } from '../catalog';
+import { InputError } from '../errors';
+import { FORMATS, type FormatName, type FormatSpec, WRONG_COLUMN_COUNT } from '../importers/formats';
+import { linesOfAcceptedRows, RecordLines } from '../importers/lines';
+import { checkHeader } from '../importers/sniff';
+import { AtomicBatch, copyToParquet, type DuckDBOptions, queryRows, sqlString, withDuckDB } from './duckdb';
+
+/** A rejected row, as reported: where it is, which field, why, and what the field held. */
+export interface RejectExample {
+  line: number;
+  field: string | null;
+  reason: string;
+  value: string | null;
+}
+
+export interface ImportSummary {
+  format: FormatName;
+  input: string;
+  rows_read: number;
+  rows_accepted: number;
+  rows_rejected: number;
+  rejected_by_reason: Record<string, number>;
+  examples: RejectExample[];
+  events: number;
+  products: number;
+  users: number;
+  source_sessions: number;
+}
+
+/** How many rejected rows of each reason are reported in full. */
+export const EXAMPLES_PER_REASON = 3;
+
+/** DuckDB's CSV error types, as our reasons. */
+const READER_REASONS: Record<string, string> = {
+  'MISSING COLUMNS': WRONG_COLUMN_COUNT,
+  'TOO MANY COLUMNS': WRONG_COLUMN_COUNT,
+  'INVALID ENCODING': 'invalid_encoding',
+  'INVALID UNICODE': 'invalid_encoding',
+};
+
+function readHead(path: string, bytes = 65536): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = new Uint8Array(bytes);
+    const n = readSync(fd, buffer, 0, bytes, 0);
+    return buffer.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Imports a real clickstream log into the canonical tables under `catalog.raw`. DuckDB reads
+ * the file as text in a streaming scan; rows that cannot be read are counted by reason and never
+ * reach the tables. Nothing is written unless the file is the named format and some rows are good.
+ */
+export async function importLog(format: FormatName, input: string, catalog: DataCatalog, options: DuckDBOptions = {}, onStep?: (step: string) => void): Promise<ImportSummary> {
+  const spec = FORMATS[format];
+  if (!existsSync(input)) throw new InputError(`${input}: no such file`);
+  if (!statSync(input).isFile()) throw new InputError(`${input}: not a file`);
+  const problem = checkHeader(readHead(input), spec);
+  if (problem) throw new InputError(`${input}: ${problem}`);
+
+  const batch = new AtomicBatch();
+  try {
+    return await withDuckDB(async (con) => {
+      onStep?.('reading');
+      const columns = `{${spec.columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
+      await con.run(`CREATE TABLE src AS SELECT * FROM read_csv(${sqlString(input)}, header = true, auto_detect = false, columns = ${columns},
+        delim = ${sqlString(spec.delimiter)}, quote = '"', escape = '"', ignore_errors = true, store_rejects = true,
+        rejects_table = 'reader_rejects', rejects_scan = 'reader_scans', strict_mode = true)`);
+
+      onStep?.('checking');
+      const reason = `CASE ${spec.checks.map((c) => `WHEN ${c.fails} THEN '${c.reason}'`).join(' ')} END`;
+      const field = `CASE ${spec.checks.map((c) => `WHEN ${c.fails} THEN '${c.field}'`).join(' ')} END`;
+      const value = `CASE ${spec.checks.map((c) => `WHEN ${c.fails} THEN "${c.field}"`).join(' ')} END`;
+      const e = spec.events;
+      const p = spec.products;
+      await con.run(`CREATE TABLE rows AS SELECT rowid AS row, ${reason} AS reason, ${field} AS field, ${value} AS value,
+        ${e.event_time} AS event_time, ${e.user_id} AS user_id, ${e.session_id} AS session_id, ${e.event_type} AS event_type,
+        ${e.product_id} AS product_id, ${e.price} AS price,
+        ${p.category_id ?? 'CAST(NULL AS VARCHAR)'} AS category_id, ${p.category_path ?? 'CAST(NULL AS VARCHAR)'} AS category_path,
+        ${p.brand ?? 'CAST(NULL AS VARCHAR)'} AS brand
+        FROM src`);
+      await con.run('DROP TABLE src');
+
+      const counts = await queryRows(con, `SELECT reason, count(*) AS n FROM rows GROUP BY reason`);
+      const readerRejects = await queryRows(con, `SELECT line, error_type, column_name, csv_line FROM reader_rejects ORDER BY line`);
+      const rejectedByReason: Record<string, number> = {};
+      let accepted = 0;
+      for (const { reason: r, n } of counts) {
+        if (r === null) accepted = n as number;
+        else rejectedByReason[r as string] = n as number;
+      }
+      const readerExamples: RejectExample[] = [];
+      const rejectedLines = new Set<number>();
+      for (const r of readerRejects) {
+        const why = READER_REASONS[r.error_type as string] ?? 'malformed_csv';
+        if (rejectedLines.has(r.line as number)) continue;
+        rejectedLines.add(r.line as number);
+        rejectedByReason[why] = (rejectedByReason[why] ?? 0) + 1;
+        if (readerExamples.filter((x) => x.reason === why).length < EXAMPLES_PER_REASON) {
+          readerExamples.push({ line: r.line as number, field: null, reason: why, value: String(r.csv_line ?? '').trim().slice(0, 200) });
+        }
+      }
+      const valueExamples = await queryRows(con, `SELECT row, reason, field, value FROM
+        (SELECT *, row_number() OVER (PARTITION BY reason ORDER BY row) AS k FROM rows WHERE reason IS NOT NULL) WHERE k <= ${EXAMPLES_PER_REASON} ORDER BY row`);
+      const lines = await acceptedRowLines(input, valueExamples.map((x) => x.row as number), rejectedLines);
+      const examples = [
+        ...readerExamples,
+        ...valueExamples.map((x) => ({ line: lines.get(x.row as number) ?? -1, field: x.field as string, reason: x.reason as string, value: x.value as string | null })),
+      ].sort((a, b) => a.line - b.line);
+      const rejected = Object.values(rejectedByReason).reduce((a, b) => a + b, 0);
+      if (accepted === 0) {
+        const first = examples[0];
+        throw new InputError(`${input}: no row could be read (${rejected} rejected${first ? `; first at line ${first.line}, ${first.field ?? 'row'}: ${first.reason}` : ''})`);
+      }
+
+      onStep?.('writing');
+      await con.run(`CREATE TABLE events AS SELECT event_time, user_id, session_id, event_type, product_id, price, category_id, category_path, brand
+        FROM rows WHERE reason IS NULL`);
+      await con.run('DROP TABLE rows');
+      await copyToParquet(con, `SELECT event_time, user_id, session_id, event_type, product_id, price, CAST(NULL AS BIGINT) AS search_id FROM events`, catalog.raw.events, batch);
+      // The latest value the log shows for each product; what it never shows stays null.
+      await copyToParquet(con, `SELECT product_id, CAST(NULL AS VARCHAR) AS title, arg_max(category_id, event_time) AS category_id,
+          arg_max(category_path, event_time) AS category_path, arg_max(brand, event_time) AS brand, CAST(NULL AS BIGINT) AS seller_id,
+          arg_max(price, event_time) AS price, CAST(NULL AS DOUBLE) AS base_price
+        FROM events GROUP BY product_id ORDER BY product_id`, catalog.raw.products, batch);
+      await copyToParquet(con, `SELECT user_id, CAST(NULL AS VARCHAR) AS persona, min(event_time) AS first_seen
+        FROM events WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`, catalog.raw.users, batch);
+      const [stats] = await queryRows(con, `SELECT count(*) AS events, count(DISTINCT product_id) AS products, count(DISTINCT user_id) AS users,
+        count(DISTINCT session_id) AS source_sessions FROM events`);
+      writeFileSync(batch.add(catalog.raw.source), `${JSON.stringify({ kind: 'import', format, input }, null, 2)}\n`);
+      batch.commit();
+      // Tables only a synthetic world has would no longer match these events.
+      for (const stale of [catalog.raw.impressions, catalog.raw.truthImpressions, catalog.raw.truthSessions]) rmSync(stale, { force: true });
+
+      return {
+        format,
+        input,
+        rows_read: accepted + rejected,
+        rows_accepted: accepted,
+        rows_rejected: rejected,
+        rejected_by_reason: rejectedByReason,
+        examples,
+        events: stats.events as number,
+        products: stats.products as number,
+        users: stats.users as number,
+        source_sessions: stats.source_sessions as number,
+      };
+    }, options);
+  } finally {
+    batch.discard();
+  }
+}
+
+/** Line numbers of accepted rows, found by scanning the file only as far as the last one needed. */
+async function acceptedRowLines(input: string, rows: number[], rejectedLines: ReadonlySet<number>): Promise<Map<number, number>> {
+  if (rows.length === 0) return new Map();
+  const needed = Math.max(...rows) + rejectedLines.size + 2;
+  const scanner = new RecordLines();
+  for await (const chunk of createReadStream(input, { highWaterMark: 1 << 20 })) {
+    scanner.feed(chunk as Buffer);
+    if (scanner.starts.length > needed) break;
+  }
+  return linesOfAcceptedRows(rows, scanner.finish(), rejectedLines);
+}
+
+export type { FormatSpec };
