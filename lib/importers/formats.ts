@@ -9,7 +9,10 @@ export interface RowCheck {
   reason: string;
   /** The source field named in the report. */
   field: string;
-  /** SQL predicate over the source columns (text) that is true when the row fails. */
+  /**
+   * SQL predicate that is true when the row fails, over the canonical columns computed by
+   * `events` (event_time, user_id, ...) and the source columns as text, prefixed `src_`.
+   */
   fails: string;
 }
 
@@ -34,19 +37,25 @@ export interface FormatSpec {
 }
 
 const id = (col: string) => `TRY_CAST(NULLIF(trim("${col}"), '') AS BIGINT)`;
-const missingId = (col: string): RowCheck => ({ reason: 'missing_id', field: col, fails: `${id(col)} IS NULL` });
 const text = (col: string) => `NULLIF(trim("${col}"), '')`;
 const eventMap = (col: string, map: Record<string, string>) =>
   `CASE trim("${col}") ${Object.entries(map).map(([from, to]) => `WHEN '${from}' THEN '${to}'`).join(' ')} END`;
-const eventCheck = (col: string, map: Record<string, string>): RowCheck => ({ reason: 'unknown_event_type', field: col, fails: `${eventMap(col, map)} IS NULL` });
-/** Event times outside these years are taken as unparseable: they are corrupt, not history. */
-const plausibleTime = (expr: string) => `(${expr}) BETWEEN TIMESTAMP '1990-01-01' AND TIMESTAMP '2100-01-01'`;
+const missingId = (field: string, column: string): RowCheck => ({ reason: 'missing_id', field, fails: `${column} IS NULL` });
+const unknownEvent = (field: string): RowCheck => ({ reason: 'unknown_event_type', field, fails: 'event_type IS NULL' });
+/** Event times outside 1990-2100 are taken as unparseable: they are corrupt, not history. */
+const badTime = (field: string): RowCheck => ({
+  reason: 'unparseable_time',
+  field,
+  fails: `event_time IS NULL OR event_time NOT BETWEEN TIMESTAMP '1990-01-01' AND TIMESTAMP '2100-01-01'`,
+});
 
 const REES46_EVENTS = { view: 'view', cart: 'add_to_cart', remove_from_cart: 'remove_from_cart', purchase: 'purchase' };
-const REES46_TIME = `try_strptime(trim("event_time"), '%Y-%m-%d %H:%M:%S UTC')`;
 const RETAILROCKET_EVENTS = { view: 'view', addtocart: 'add_to_cart', transaction: 'purchase' };
-const RETAILROCKET_TIME = `make_timestamp(TRY_CAST(trim("timestamp") AS BIGINT) * 1000)`;
-const DIGINETICA_TIME = `try_strptime(trim("eventdate"), '%Y-%m-%d') + to_milliseconds(TRY_CAST(trim("timeframe") AS BIGINT))`;
+/** Milliseconds since 1970, taken only within 1990-2100 so the timestamp cannot overflow. */
+const RETAILROCKET_TIME = `CASE WHEN TRY_CAST(trim("timestamp") AS BIGINT) BETWEEN 631152000000 AND 4102444800000
+  THEN make_timestamp(TRY_CAST(trim("timestamp") AS BIGINT) * 1000) END`;
+/** Diginetica's timeframe is milliseconds since the session's first event; taken within a year. */
+const DIGINETICA_TIME = `try_strptime(trim("eventdate"), '%Y-%m-%d') + to_milliseconds(CASE WHEN TRY_CAST(trim("timeframe") AS BIGINT) BETWEEN 0 AND 31536000000 THEN TRY_CAST(trim("timeframe") AS BIGINT) END)`;
 
 export const FORMATS: Record<FormatName, FormatSpec> = {
   rees46: {
@@ -55,7 +64,7 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
     delimiter: ',',
     columns: ['event_time', 'event_type', 'product_id', 'category_id', 'category_code', 'brand', 'price', 'user_id', 'user_session'],
     events: {
-      event_time: REES46_TIME,
+      event_time: `try_strptime(trim("event_time"), '%Y-%m-%d %H:%M:%S UTC')`,
       user_id: id('user_id'),
       session_id: text('user_session'),
       event_type: eventMap('event_type', REES46_EVENTS),
@@ -68,12 +77,12 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
       brand: text('brand'),
     },
     checks: [
-      missingId('user_id'),
-      missingId('product_id'),
-      { reason: 'unparseable_time', field: 'event_time', fails: `${REES46_TIME} IS NULL OR NOT ${plausibleTime(REES46_TIME)}` },
-      eventCheck('event_type', REES46_EVENTS),
-      { reason: 'unparseable_price', field: 'price', fails: `NULLIF(trim("price"), '') IS NOT NULL AND (TRY_CAST(trim("price") AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST(trim("price") AS DOUBLE)))` },
-      { reason: 'negative_price', field: 'price', fails: `TRY_CAST(trim("price") AS DOUBLE) < 0` },
+      missingId('user_id', 'user_id'),
+      missingId('product_id', 'product_id'),
+      badTime('event_time'),
+      unknownEvent('event_type'),
+      { reason: 'unparseable_price', field: 'price', fails: `NULLIF(trim(src_price), '') IS NOT NULL AND (price IS NULL OR NOT isfinite(price))` },
+      { reason: 'negative_price', field: 'price', fails: 'price < 0' },
     ],
   },
   retailrocket: {
@@ -90,13 +99,7 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
       price: 'CAST(NULL AS DOUBLE)',
     },
     products: {},
-    checks: [
-      missingId('visitorid'),
-      missingId('itemid'),
-      // Milliseconds since 1970, within 1990-2100.
-      { reason: 'unparseable_time', field: 'timestamp', fails: `COALESCE(TRY_CAST(trim("timestamp") AS BIGINT) NOT BETWEEN 631152000000 AND 4102444800000, true)` },
-      eventCheck('event', RETAILROCKET_EVENTS),
-    ],
+    checks: [missingId('visitorid', 'user_id'), missingId('itemid', 'product_id'), badTime('timestamp'), unknownEvent('event')],
   },
   diginetica: {
     name: 'diginetica',
@@ -113,11 +116,11 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
     },
     products: {},
     checks: [
-      missingId('session_id'),
-      missingId('item_id'),
-      { reason: 'bad_id', field: 'user_id', fails: `NULLIF(NULLIF(trim("user_id"), ''), 'NA') IS NOT NULL AND TRY_CAST(trim("user_id") AS BIGINT) IS NULL` },
-      { reason: 'unparseable_time', field: 'timeframe', fails: `TRY_CAST(trim("timeframe") AS BIGINT) IS NULL OR TRY_CAST(trim("timeframe") AS BIGINT) < 0 OR TRY_CAST(trim("timeframe") AS BIGINT) > 31536000000` },
-      { reason: 'unparseable_time', field: 'eventdate', fails: `try_strptime(trim("eventdate"), '%Y-%m-%d') IS NULL OR NOT ${plausibleTime(`try_strptime(trim("eventdate"), '%Y-%m-%d')`)}` },
+      missingId('session_id', 'session_id'),
+      missingId('item_id', 'product_id'),
+      { reason: 'bad_id', field: 'user_id', fails: `user_id IS NULL AND NULLIF(NULLIF(trim(src_user_id), ''), 'NA') IS NOT NULL` },
+      { reason: 'unparseable_time', field: 'timeframe', fails: `TRY_CAST(trim(src_timeframe) AS BIGINT) IS NULL OR NOT TRY_CAST(trim(src_timeframe) AS BIGINT) BETWEEN 0 AND 31536000000` },
+      badTime('eventdate'),
     ],
   },
 };

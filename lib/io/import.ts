@@ -72,17 +72,26 @@ export async function importLog(format: FormatName, input: string, catalog: Data
         rejects_table = 'reader_rejects', rejects_scan = 'reader_scans', strict_mode = true)`);
 
       onStep?.('checking');
-      const reason = `CASE ${spec.checks.map((c) => `WHEN ${c.fails} THEN '${c.reason}'`).join(' ')} END`;
-      const field = `CASE ${spec.checks.map((c) => `WHEN ${c.fails} THEN '${c.field}'`).join(' ')} END`;
-      const value = `CASE ${spec.checks.map((c) => `WHEN ${c.fails} THEN "${c.field}"`).join(' ')} END`;
+      // Canonical columns are computed once; the first failing check per row gives its reason,
+      // field and source value.
       const e = spec.events;
       const p = spec.products;
-      await con.run(`CREATE TABLE rows AS SELECT rowid AS row, ${reason} AS reason, ${field} AS field, ${value} AS value,
-        ${e.event_time} AS event_time, ${e.user_id} AS user_id, ${e.session_id} AS session_id, ${e.event_type} AS event_type,
-        ${e.product_id} AS product_id, ${e.price} AS price,
-        ${p.category_id ?? 'CAST(NULL AS VARCHAR)'} AS category_id, ${p.category_path ?? 'CAST(NULL AS VARCHAR)'} AS category_path,
-        ${p.brand ?? 'CAST(NULL AS VARCHAR)'} AS brand
-        FROM src`);
+      const fields = [...new Set(spec.checks.map((c) => c.field))];
+      const failed = `CASE ${spec.checks.map((c, k) => `WHEN ${c.fails} THEN ${k + 1}`).join(' ')} END`;
+      const list = (values: string[]) => `[${values.map(sqlString).join(', ')}]`;
+      const value = `CASE failed ${spec.checks.map((c, k) => `WHEN ${k + 1} THEN "src_${c.field}"`).join(' ')} END`;
+      await con.run(`CREATE TABLE rows AS
+        WITH typed AS (
+          SELECT rowid AS row, ${fields.map((f) => `"${f}" AS "src_${f}"`).join(', ')},
+            ${e.event_time} AS event_time, ${e.user_id} AS user_id, ${e.session_id} AS session_id, ${e.event_type} AS event_type,
+            ${e.product_id} AS product_id, ${e.price} AS price,
+            ${p.category_id ?? 'CAST(NULL AS VARCHAR)'} AS category_id, ${p.category_path ?? 'CAST(NULL AS VARCHAR)'} AS category_path,
+            ${p.brand ?? 'CAST(NULL AS VARCHAR)'} AS brand
+          FROM src),
+        checked AS (SELECT *, ${failed} AS failed FROM typed)
+        SELECT row, ${list(spec.checks.map((c) => c.reason))}[failed] AS reason, ${list(spec.checks.map((c) => c.field))}[failed] AS field,
+          ${value} AS value, event_time, user_id, session_id, event_type, product_id, price, category_id, category_path, brand
+        FROM checked`);
       await con.run('DROP TABLE src');
 
       const counts = await queryRows(con, `SELECT reason, count(*) AS n FROM rows GROUP BY reason`);
