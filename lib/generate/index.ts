@@ -21,7 +21,7 @@ export interface WorldOptions {
   onProgress?: (events: number) => void;
 }
 
-const PILOT_SESSIONS = 2000;
+const PILOT_SESSIONS = 5000;
 
 export const WORLD_DEFAULTS = { seed: 42, events: 2_000_000, days: 90, start: '2026-01-01' } as const;
 

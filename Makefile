@@ -1,0 +1,139 @@
+# shoplab — `make all` runs the whole analysis, `make test` the full test suite.
+# Both install what is missing first (`make setup`).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+DATA   ?= data
+SEED   ?= 42
+EVENTS ?= 2000000
+DAYS   ?= 90
+# A small world for the notebook run in `make test`.
+TEST_DATA   ?= .test-data
+TEST_EVENTS ?= 60000
+
+TSX := node_modules/.bin/tsx
+NODE_STAMP := node_modules/.shoplab-installed
+APT_PACKAGES := libxgboost0 jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel chromium
+
+# Jupyter runs on Debian's Python with every path inside the project, never the user's home.
+JUPYTER_DIR := $(CURDIR)/.jupyter
+export JUPYTER_CONFIG_DIR  := $(JUPYTER_DIR)/config
+export JUPYTER_DATA_DIR    := $(JUPYTER_DIR)/share/jupyter
+export JUPYTER_RUNTIME_DIR := $(JUPYTER_DIR)/runtime
+KERNEL := $(JUPYTER_DATA_DIR)/kernels/tslab/kernel.json
+JUPYTER_PYTHON := /usr/bin/python3
+LAB_PORT ?= 8888
+
+# XGBoost's OpenMP threads otherwise busy-wait on a loaded machine.
+export OMP_WAIT_POLICY := PASSIVE
+
+.PHONY: help setup system-packages all data notebooks test test-unit test-notebooks lab bench typecheck clean clean-data FORCE
+
+help:
+	@echo "make all        generate the world, sessions and splits, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA))"
+	@echo "make test       the full test suite: unit tests, then every notebook on a small world"
+	@echo "make setup      install what is missing (npm packages, Debian packages, the tslab kernel)"
+	@echo "make notebooks  execute every notebook headlessly, HTML to reports/notebooks/"
+	@echo "make lab        the notebook server on 127.0.0.1:$(LAB_PORT) with the TypeScript kernel"
+	@echo "make bench      print the benchmark figures"
+	@echo "make typecheck  tsc --noEmit"
+	@echo "make clean      remove generated data, reports and installed kernels"
+
+# ---------------------------------------------------------------- setup
+setup: system-packages $(NODE_STAMP) $(KERNEL)
+
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done | xargs); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "setup: installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "setup: missing Debian packages: $$missing" >&2; \
+	    echo "setup: run: sudo apt-get update && sudo apt-get install -y --no-install-recommends $$missing" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# The kernel starts in the project root whatever folder a notebook is in, so notebooks import
+# ./lib the same way under `make lab` and headless runs.
+$(KERNEL): Makefile $(NODE_STAMP)
+	@mkdir -p $(@D)
+	@printf '%s\n' '{' \
+	  '  "argv": ["/bin/sh", "-c", "cd \"$$1\" && exec node_modules/.bin/tslab kernel --config-path \"$$0\"", "{connection_file}", "$(CURDIR)"],' \
+	  '  "display_name": "TypeScript (shoplab)",' \
+	  '  "language": "typescript"' '}' > $@
+	@echo "setup: tslab kernel registered in $(JUPYTER_DATA_DIR)"
+
+typecheck: $(NODE_STAMP)
+	node_modules/.bin/tsc --noEmit -p .
+
+# ---------------------------------------------------------------- the analysis
+# Parameters live in files that change only when their values do, so stages rerun on change.
+$(DATA)/meta/params-generate: FORCE
+	@mkdir -p $(@D); p='--seed $(SEED) --events $(EVENTS) --days $(DAYS)'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
+
+LIB_TS = $(shell find lib -name '*.ts' ! -name '*.test.ts')
+
+$(DATA)/raw/source.json: $(DATA)/meta/params-generate pipelines/generate.ts $(LIB_TS) | setup
+	$(TSX) pipelines/generate.ts --data $(DATA) $$(cat $<)
+
+$(DATA)/interim/sessions.parquet: $(DATA)/raw/source.json pipelines/sessionize.ts $(LIB_TS)
+	$(TSX) pipelines/sessionize.ts --data $(DATA)
+
+$(DATA)/interim/splits.json: $(DATA)/interim/sessions.parquet pipelines/split.ts $(LIB_TS)
+	$(TSX) pipelines/split.ts --data $(DATA)
+
+data: $(DATA)/interim/splits.json
+
+all: data notebooks
+	@echo "all: data in $(DATA)/, notebooks in reports/notebooks/"
+
+NOTEBOOKS = $(sort $(wildcard notebooks/*.ipynb))
+
+# Executes notebooks on the world in $(NB_DATA) and writes HTML to $(NB_OUT) (atomically).
+define run-notebooks
+	@mkdir -p $(2)/.partial
+	@for nb in $(NOTEBOOKS); do \
+	  echo "notebooks: executing $$nb on $(1)"; \
+	  SHOPLAB_DATA=$(1) $(JUPYTER_PYTHON) -m nbconvert --to html --execute --ExecutePreprocessor.kernel_name=tslab \
+	    --ExecutePreprocessor.timeout=1200 --output-dir $(2)/.partial --log-level=WARN $$nb || exit 1; \
+	  mv $(2)/.partial/$$(basename $$nb .ipynb).html $(2)/; \
+	done
+	@rmdir $(2)/.partial
+endef
+
+notebooks: data setup
+	$(call run-notebooks,$(DATA),reports/notebooks)
+
+# ---------------------------------------------------------------- tests
+test: test-unit test-notebooks
+
+test-unit: setup
+	node_modules/.bin/tsc --noEmit -p .
+	node_modules/.bin/vitest run
+
+test-notebooks: setup
+	$(MAKE) --no-print-directory data DATA=$(TEST_DATA) EVENTS=$(TEST_EVENTS) SEED=7
+	$(call run-notebooks,$(TEST_DATA),$(TEST_DATA)/notebooks)
+
+# ---------------------------------------------------------------- tools
+lab: setup
+	SHOPLAB_DATA=$(DATA) $(JUPYTER_PYTHON) -m notebook --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --notebook-dir=$(CURDIR)
+
+bench: setup
+	$(TSX) bench/generate.ts
+	$(TSX) bench/import.ts
+
+clean:
+	rm -rf $(DATA) $(TEST_DATA) reports .jupyter
+
+clean-data:
+	rm -rf $(DATA)
+
+FORCE:

@@ -1,0 +1,60 @@
+/** Test support: running stage scripts and building small DuckDB tables. Not used by stages. */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+
+export interface StageRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** The last stdout line parsed as JSON, or null. */
+  summary: Record<string, any> | null;
+}
+
+/** Runs `npx tsx pipelines/<stage>.ts args` from the project root. */
+export function runStageScript(stage: string, args: string[]): StageRun {
+  const result = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'pipelines', `${stage}.ts`), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  const lastLine = result.stdout.trim().split('\n').pop() ?? '';
+  let summary: Record<string, any> | null = null;
+  try {
+    summary = JSON.parse(lastLine);
+  } catch {
+    summary = null;
+  }
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, summary };
+}
+
+export const tempDir = (prefix = 'shoplab-') => mkdtempSync(join(tmpdir(), prefix));
+
+/** sha256 of every file in a folder, by name. */
+export function folderHashes(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir).sort().map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]),
+  );
+}
+
+type Cell = string | number | boolean | null | Date;
+
+const literal = (v: Cell): string => {
+  if (v === null) return 'NULL';
+  if (v instanceof Date) return `TIMESTAMP '${v.toISOString().replace('T', ' ').replace('Z', '')}'`;
+  if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
+  return String(v);
+};
+
+/** Creates a table from a few rows, with explicit column types (VALUES cannot infer NULL columns). */
+export async function tableFromRows(con: DuckDBConnection, name: string, types: Record<string, string>, rows: Record<string, Cell>[]): Promise<void> {
+  const cols = Object.keys(types);
+  await con.run(`CREATE TABLE ${name} (${cols.map((c) => `${c} ${types[c]}`).join(', ')})`);
+  if (rows.length === 0) return;
+  await con.run(`INSERT INTO ${name} VALUES ${rows.map((r) => `(${cols.map((c) => literal(r[c] ?? null)).join(', ')})`).join(', ')}`);
+}
+
+export const EVENT_COLUMNS = {
+  event_time: 'TIMESTAMP', user_id: 'BIGINT', session_id: 'VARCHAR', event_type: 'VARCHAR', product_id: 'BIGINT', price: 'DOUBLE', search_id: 'BIGINT',
+};
