@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { dataCatalog } from '../catalog';
+import { queryRows, withDuckDB } from '../io/duckdb';
+import { runStageScript, tempDir } from '../testing';
+import { computeCutoffs, fromSplitsFile, SPLITS, splitOf, splitOfSql, toSplitsFile, visibleToSplitSql } from './cutoffs';
+
+const DAY = 86_400_000;
+const first = Date.parse('2026-01-01T00:00:00Z');
+const last = first + 100 * DAY;
+
+describe('computeCutoffs', () => {
+  it('cuts 70/15/15 of the time range into ordered, adjacent half-open windows', () => {
+    const c = computeCutoffs(first, last);
+    expect(c.train).toEqual({ from: first, to: first + 70 * DAY });
+    expect(c.valid).toEqual({ from: first + 70 * DAY, to: first + 85 * DAY });
+    expect(c.test).toEqual({ from: first + 85 * DAY, to: last + 1 });
+  });
+
+  it('assigns each instant to exactly one split, the newest event included', () => {
+    const c = computeCutoffs(first, last, { train: 0.5, valid: 0.25 });
+    expect(splitOf(first, c)).toBe('train');
+    expect(splitOf(first + 50 * DAY - 1, c)).toBe('train');
+    expect(splitOf(first + 50 * DAY, c)).toBe('valid');
+    expect(splitOf(first + 75 * DAY, c)).toBe('test');
+    expect(splitOf(last, c)).toBe('test');
+    expect(splitOf(first - 1, c)).toBeNull();
+  });
+
+  it('refuses fractions that leave no test split and empty ranges', () => {
+    expect(() => computeCutoffs(first, last, { train: 0.8, valid: 0.2 })).toThrow(/room for test/);
+    expect(() => computeCutoffs(first, first)).toThrow(/non-empty/);
+  });
+
+  it('round-trips through the JSON file', () => {
+    const c = computeCutoffs(first, last);
+    expect(fromSplitsFile(JSON.parse(JSON.stringify(toSplitsFile(c, { train: 0.7, valid: 0.15 }))))).toEqual(c);
+  });
+
+  it('SQL gives the same split as splitOf, at and around every cutoff', async () => {
+    const c = computeCutoffs(first, last);
+    const instants = SPLITS.flatMap((s) => [c[s].from - 1, c[s].from, c[s].from + 1, c[s].to - 1, c[s].to]);
+    const rows = await withDuckDB((con) => queryRows(con, `SELECT ms, ${splitOfSql('t', c)} AS split FROM
+      (SELECT unnest([${instants.join(', ')}]) AS ms) x, LATERAL (SELECT make_timestamp(ms * 1000) AS t) ORDER BY ms`));
+    for (const r of rows) expect(r.split, `at ${r.ms}`).toBe(splitOf(r.ms as number, c));
+  });
+});
+
+describe('split stage on a generated world', () => {
+  it('puts each session in the split where it starts, with disjoint ordered windows and nothing later visible', async () => {
+    const data = join(tempDir('shoplab-split-'), 'data');
+    for (const [stage, args] of [['generate', ['--events', '20000', '--seed', '3']], ['sessionize', []], ['split', []]] as const) {
+      const run = runStageScript(stage, [...args, '--data', data]);
+      expect(run.status, run.stderr).toBe(0);
+    }
+    const catalog = dataCatalog(data);
+    const cutoffs = fromSplitsFile(JSON.parse(readFileSync(catalog.interim.splits, 'utf8')));
+    expect(cutoffs.train.to).toBe(cutoffs.valid.from);
+    expect(cutoffs.valid.to).toBe(cutoffs.test.from);
+    const rows = await withDuckDB((con) => queryRows(con, `
+      SELECT sp.split, count(*) AS n, epoch_ms(min(s.start_time)) AS first_start, epoch_ms(max(s.start_time)) AS last_start
+      FROM read_parquet('${catalog.interim.sessions}') s JOIN read_parquet('${catalog.interim.sessionSplits}') sp USING (session_id)
+      GROUP BY sp.split`));
+    const bySplit = Object.fromEntries(rows.map((r) => [r.split, r]));
+    for (const s of SPLITS) {
+      expect(bySplit[s].n).toBeGreaterThan(0);
+      expect(bySplit[s].first_start).toBeGreaterThanOrEqual(cutoffs[s].from);
+      expect(bySplit[s].last_start).toBeLessThan(cutoffs[s].to);
+    }
+    const [{ sessions }] = await withDuckDB((con) => queryRows(con, `SELECT count(*) AS sessions FROM read_parquet('${catalog.interim.sessions}')`));
+    expect(rows.reduce((a, r) => a + (r.n as number), 0)).toBe(sessions);
+    // What work on train may see ends before validation starts; same for valid and test.
+    const visible = await withDuckDB((con) => queryRows(con, `SELECT
+      epoch_ms(max(event_time) FILTER (${visibleToSplitSql('train', cutoffs)})) AS train_last,
+      epoch_ms(max(event_time) FILTER (${visibleToSplitSql('valid', cutoffs)})) AS valid_last
+      FROM read_parquet('${catalog.interim.events}')`));
+    expect(visible[0].train_last).toBeLessThan(cutoffs.valid.from);
+    expect(visible[0].valid_last).toBeLessThan(cutoffs.test.from);
+  });
+});
