@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import duckdb from '@duckdb/node-bindings';
-import { DOUBLE, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, type DuckDBType, INTEGER, UTINYINT, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBEnumType, DuckDBInstance, DuckDBTableFunction, type DuckDBType, DuckDBTypeId, type DuckDBValue } from '@duckdb/node-api';
 import type { NumericArray } from '../columns';
 
 export interface DuckDBOptions {
@@ -30,46 +30,70 @@ export async function withDuckDB<T>(fn: (con: DuckDBConnection) => Promise<T>, o
 export interface ColumnSpec {
   name: string;
   type: DuckDBType;
-  values: NumericArray | readonly DuckDBValue[];
+  values: NumericArray | Uint16Array | Uint32Array | readonly DuckDBValue[];
 }
 
-const TYPED: [DuckDBType, new (n: number) => NumericArray][] = [[DOUBLE, Float64Array], [INTEGER, Int32Array], [UTINYINT, Uint8Array]];
+/** Typed arrays that can fill a column by memory copy, by the column's (internal) type. */
+const TYPED_ARRAY_FOR: Partial<Record<DuckDBTypeId, new (n: number) => ArrayBufferView>> = {
+  [DuckDBTypeId.DOUBLE]: Float64Array,
+  [DuckDBTypeId.INTEGER]: Int32Array,
+  [DuckDBTypeId.UTINYINT]: Uint8Array,
+  [DuckDBTypeId.USMALLINT]: Uint16Array,
+  [DuckDBTypeId.UINTEGER]: Uint32Array,
+};
+
+/** The typed array whose elements have a column type's memory layout (ENUMs by their code width). */
+export function typedArrayFor(type: DuckDBType): (new (n: number) => ArrayBufferView) | undefined {
+  return TYPED_ARRAY_FOR[type instanceof DuckDBEnumType ? type.internalTypeId : type.typeId];
+}
 
 /**
- * Creates table `name` and fills it from columns. Typed arrays whose element type matches the
- * column type are copied into DuckDB vectors in bulk, 2048 rows at a time.
+ * Registers table function `name()` that scans JS columns, so a query (a COPY to Parquet, say)
+ * reads them without first appending them into a DuckDB table. Typed arrays whose layout
+ * matches the column type are copied into DuckDB vectors in bulk, 2048 rows at a time; an ENUM
+ * column takes its codes. The scan runs on one thread, in row order.
  */
-export async function createTableFromColumns(con: DuckDBConnection, name: string, columns: ColumnSpec[]): Promise<void> {
+export function registerColumnScan(con: DuckDBConnection, name: string, columns: ColumnSpec[]): void {
   const rows = columns[0]?.values.length ?? 0;
   for (const c of columns) {
     if (c.values.length !== rows) throw new Error(`column ${c.name} has ${c.values.length} values, expected ${rows}`);
-    if (ArrayBuffer.isView(c.values)) {
-      const match = TYPED.find(([t]) => t.typeId === c.type.typeId);
-      if (!match || !(c.values instanceof match[1])) throw new Error(`column ${c.name}: a ${c.values.constructor.name} cannot fill a ${c.type} column`);
+    if (ArrayBuffer.isView(c.values) && !(c.values instanceof (typedArrayFor(c.type) ?? class {}))) {
+      throw new Error(`column ${c.name}: a ${c.values.constructor.name} cannot fill a ${c.type} column`);
     }
   }
-  await con.run(`CREATE TABLE ${name} (${columns.map((c) => `"${c.name}" ${c.type}`).join(', ')})`);
-  const appender = await con.createAppender(name);
-  const raw = duckdb.create_data_chunk(columns.map((c) => c.type.toLogicalType().logical_type));
   const size = duckdb.vector_size();
-  for (let offset = 0; offset < rows; offset += size) {
-    const n = Math.min(size, rows - offset);
-    duckdb.data_chunk_reset(raw);
-    duckdb.data_chunk_set_size(raw, n);
-    // A fresh wrapper per chunk: it caches vector views sized to the chunk.
-    const chunk = new DuckDBDataChunk(raw);
-    columns.forEach((c, index) => {
-      const v = c.values;
-      if (ArrayBuffer.isView(v)) {
-        const width = v.BYTES_PER_ELEMENT;
-        duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, index), 0, v.buffer as ArrayBuffer, v.byteOffset + offset * width, n * width);
-      } else {
-        chunk.setColumnValues(index, v.slice(offset, offset + n));
+  const fn = DuckDBTableFunction.create({
+    name,
+    bindFunction: (bind) => {
+      for (const c of columns) bind.addResultColumn(c.name, c.type);
+      bind.setCardinality(rows, true);
+    },
+    initFunction: (init) => {
+      init.setInitData({ offset: 0 });
+      init.setMaxThreads(1);
+    },
+    mainFunction: (info, out) => {
+      const state = info.initData as { offset: number };
+      const n = Math.min(size, rows - state.offset);
+      out.rowCount = n;
+      if (n === 0) return;
+      try {
+        columns.forEach((c, index) => {
+          const v = c.values;
+          if (ArrayBuffer.isView(v)) {
+            const width = v.BYTES_PER_ELEMENT;
+            duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(out.chunk, index), 0, v.buffer as ArrayBuffer, v.byteOffset + state.offset * width, n * width);
+          } else {
+            out.setColumnValues(index, v.slice(state.offset, state.offset + n));
+          }
+        });
+      } catch (error) {
+        info.setError(`${name}: ${(error as Error).message}`);
       }
-    });
-    appender.appendDataChunk(chunk);
-  }
-  appender.closeSync();
+      state.offset += n;
+    },
+  });
+  con.registerTableFunction(fn);
 }
 
 /** Path of the temporary file a write goes to before it is renamed into place. */

@@ -1,13 +1,20 @@
-import { DOUBLE, INTEGER, UTINYINT, VARCHAR } from '@duckdb/node-api';
+import { writeFileSync } from 'node:fs';
+import { DOUBLE, DuckDBEnumType, ENUM, INTEGER, UTINYINT, VARCHAR } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
 import { EVENT_TYPES, PERSONAS } from '../events';
 import type { World } from '../generate';
-import { writeFileSync } from 'node:fs';
-import { AtomicBatch, copyToParquet, createTableFromColumns, type DuckDBOptions, withDuckDB } from './duckdb';
+import { AtomicBatch, copyToParquet, type DuckDBOptions, registerColumnScan, typedArrayFor, withDuckDB } from './duckdb';
 
 const iota = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
-const sqlList = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
 const timestamp = (ms: string) => `make_timestamp(CAST(${ms} AS BIGINT) * 1000)`;
+
+/** Codes for an ENUM column, in the typed array of the enum's code width. */
+function enumCodes(type: DuckDBEnumType, codes: ArrayLike<number>): Uint8Array | Uint16Array | Uint32Array {
+  const Codes = typedArrayFor(type) as new (n: number) => Uint8Array | Uint16Array | Uint32Array;
+  const out = new Codes(codes.length);
+  out.set(codes);
+  return out;
+}
 
 export interface WriteSummary {
   products: number;
@@ -18,123 +25,118 @@ export interface WriteSummary {
   impressions: number;
 }
 
-/** Writes a generated world as the canonical Parquet tables (plus truth) under `catalog.raw`. */
+/**
+ * Writes a generated world as the canonical Parquet tables (plus truth and source.json) under
+ * `catalog.raw`, all renamed into place together. DuckDB scans the world's JS columns directly;
+ * text columns with few values are ENUMs, so no string is built per row.
+ */
 export async function writeWorld(world: World, catalog: DataCatalog, options: DuckDBOptions = {}, onStep?: (step: string) => void): Promise<WriteSummary> {
   const { catalog: shop, users, activity, firstSeen } = world;
   const { events, sessions, searches, impressions } = activity;
   const batch = new AtomicBatch();
   try {
     return await withDuckDB(async (con) => {
-    onStep?.('products');
-    await createTableFromColumns(con, 'products', [
-      { name: 'i', type: INTEGER, values: iota(shop.productCount) },
-      { name: 'title', type: VARCHAR, values: shop.title },
-      { name: 'leaf', type: INTEGER, values: shop.leaf },
-      { name: 'brand', type: INTEGER, values: shop.brand },
-      { name: 'seller', type: INTEGER, values: shop.seller },
-      { name: 'price', type: DOUBLE, values: shop.price },
-      { name: 'base_price', type: DOUBLE, values: shop.basePrice },
-    ]);
-    await createTableFromColumns(con, 'leaves', [
-      { name: 'leaf', type: INTEGER, values: iota(shop.leaves.length) },
-      { name: 'category_id', type: VARCHAR, values: shop.leaves.map((l) => l.categoryId) },
-      { name: 'category_path', type: VARCHAR, values: shop.leaves.map((l) => l.path) },
-    ]);
-    await createTableFromColumns(con, 'brands', [
-      { name: 'brand', type: INTEGER, values: iota(shop.brands.length) },
-      { name: 'name', type: VARCHAR, values: shop.brands },
-    ]);
-    await copyToParquet(con, `
-      SELECT CAST(p.i + 1 AS BIGINT) AS product_id, p.title, l.category_id, l.category_path, b.name AS brand,
-             CAST(p.seller + 1001 AS BIGINT) AS seller_id, p.price, p.base_price
-      FROM products p JOIN leaves l USING (leaf) JOIN brands b USING (brand) ORDER BY p.i`, catalog.raw.products, batch);
+      onStep?.('products');
+      const leafType = ENUM(shop.leaves.map((l) => l.categoryId));
+      const pathType = ENUM(shop.leaves.map((l) => l.path));
+      const brandType = ENUM(shop.brands);
+      registerColumnScan(con, 'products', [
+        { name: 'product', type: INTEGER, values: iota(shop.productCount) },
+        { name: 'title', type: VARCHAR, values: shop.title },
+        { name: 'category_id', type: leafType, values: enumCodes(leafType, shop.leaf) },
+        { name: 'category_path', type: pathType, values: enumCodes(pathType, shop.leaf) },
+        { name: 'brand', type: brandType, values: enumCodes(brandType, shop.brand) },
+        { name: 'seller', type: INTEGER, values: shop.seller },
+        { name: 'price', type: DOUBLE, values: shop.price },
+        { name: 'base_price', type: DOUBLE, values: shop.basePrice },
+      ]);
+      await copyToParquet(con, `
+        SELECT CAST(product + 1 AS BIGINT) AS product_id, title, CAST(category_id AS VARCHAR) AS category_id,
+          CAST(category_path AS VARCHAR) AS category_path, CAST(brand AS VARCHAR) AS brand, CAST(seller + 1001 AS BIGINT) AS seller_id, price, base_price
+        FROM products()`, catalog.raw.products, batch);
 
-    onStep?.('users');
-    await createTableFromColumns(con, 'users', [
-      { name: 'persona', type: UTINYINT, values: users.persona },
-      { name: 'first_seen', type: DOUBLE, values: firstSeen },
-    ]);
-    await copyToParquet(con, `
-      SELECT CAST(rowid + 1 AS BIGINT) AS user_id, ${sqlList(PERSONAS)}[persona + 1] AS persona, ${timestamp('first_seen')} AS first_seen
-      FROM users WHERE NOT isnan(first_seen)`, catalog.raw.users, batch);
+      onStep?.('users');
+      const personaType = ENUM([...PERSONAS]);
+      registerColumnScan(con, 'users', [
+        { name: 'user', type: INTEGER, values: iota(users.count) },
+        { name: 'persona', type: personaType, values: users.persona },
+        { name: 'first_seen', type: DOUBLE, values: firstSeen },
+      ]);
+      await copyToParquet(con, `
+        SELECT CAST(user + 1 AS BIGINT) AS user_id, CAST(persona AS VARCHAR) AS persona, ${timestamp('first_seen')} AS first_seen
+        FROM users() WHERE NOT isnan(first_seen)`, catalog.raw.users, batch);
 
-    onStep?.('events');
-    await createTableFromColumns(con, 'events', [
-      { name: 'time', type: DOUBLE, values: events.time },
-      { name: 'user', type: INTEGER, values: events.user },
-      { name: 'session', type: INTEGER, values: events.session },
-      { name: 'type', type: UTINYINT, values: events.type },
-      { name: 'product', type: INTEGER, values: events.product },
-      { name: 'price', type: DOUBLE, values: events.price },
-      { name: 'search', type: INTEGER, values: events.search },
-    ]);
-    await copyToParquet(con, `
-      SELECT ${timestamp('time')} AS event_time, CAST(user + 1 AS BIGINT) AS user_id, CAST(session + 1 AS VARCHAR) AS session_id,
-             ${sqlList(EVENT_TYPES)}[type + 1] AS event_type,
-             CAST(CASE WHEN product >= 0 THEN product + 1 END AS BIGINT) AS product_id,
-             CASE WHEN product >= 0 THEN price END AS price,
-             CAST(CASE WHEN search >= 0 THEN search + 1 END AS BIGINT) AS search_id
-      FROM events`, catalog.raw.events, batch);
-    await con.run('DROP TABLE events');
+      onStep?.('events');
+      const eventType = ENUM([...EVENT_TYPES]);
+      registerColumnScan(con, 'events', [
+        { name: 'time', type: DOUBLE, values: events.time },
+        { name: 'user', type: INTEGER, values: events.user },
+        { name: 'session', type: INTEGER, values: events.session },
+        { name: 'type', type: eventType, values: events.type },
+        { name: 'product', type: INTEGER, values: events.product },
+        { name: 'price', type: DOUBLE, values: events.price },
+        { name: 'search', type: INTEGER, values: events.search },
+      ]);
+      await copyToParquet(con, `
+        SELECT ${timestamp('time')} AS event_time, CAST(user + 1 AS BIGINT) AS user_id, CAST(session + 1 AS VARCHAR) AS session_id,
+          CAST(type AS VARCHAR) AS event_type, CAST(CASE WHEN product >= 0 THEN product + 1 END AS BIGINT) AS product_id,
+          CASE WHEN product >= 0 THEN price END AS price, CAST(CASE WHEN search >= 0 THEN search + 1 END AS BIGINT) AS search_id
+        FROM events()`, catalog.raw.events, batch);
 
-    onStep?.('impressions');
-    // Search time, user and session are looked up here rather than joined in SQL, which keeps
-    // the rows in generation order (search, position) without a sort.
-    const bySearch = <T extends Float64Array | Int32Array>(column: T): T => {
-      const out = new (column.constructor as new (n: number) => T)(impressions.search.length);
-      for (let k = 0; k < out.length; k++) out[k] = column[impressions.search[k]];
-      return out;
-    };
-    await createTableFromColumns(con, 'queries', [
-      { name: 'query', type: INTEGER, values: iota(activity.queries.length) },
-      { name: 'text', type: VARCHAR, values: activity.queries },
-    ]);
-    // Query texts by index as an ENUM, so each row looks its text up by position: a join would
-    // not keep the rows in order.
-    await con.run('CREATE TYPE query_text AS ENUM (SELECT text FROM queries ORDER BY query)');
-    await createTableFromColumns(con, 'impressions', [
-      { name: 'search', type: INTEGER, values: impressions.search },
-      { name: 'time', type: DOUBLE, values: bySearch(searches.time) },
-      { name: 'user', type: INTEGER, values: bySearch(searches.user) },
-      { name: 'session', type: INTEGER, values: bySearch(searches.session) },
-      { name: 'query', type: INTEGER, values: bySearch(searches.query) },
-      { name: 'product', type: INTEGER, values: impressions.product },
-      { name: 'position', type: UTINYINT, values: impressions.position },
-      { name: 'clicked', type: UTINYINT, values: impressions.clicked },
-      { name: 'carted', type: UTINYINT, values: impressions.carted },
-      { name: 'purchased', type: UTINYINT, values: impressions.purchased },
-      { name: 'p_click', type: DOUBLE, values: impressions.pClick },
-      { name: 'p_cart', type: DOUBLE, values: impressions.pCart },
-      { name: 'p_purchase', type: DOUBLE, values: impressions.pPurchase },
-    ]);
-    await copyToParquet(con, `
-      SELECT CAST(i.search + 1 AS BIGINT) AS search_id, ${timestamp('i.time')} AS event_time, CAST(i.user + 1 AS BIGINT) AS user_id,
-             CAST(i.session + 1 AS VARCHAR) AS session_id, CAST(enum_range(NULL::query_text)[i.query + 1] AS VARCHAR) AS query,
-             CAST(i.product + 1 AS BIGINT) AS product_id,
-             CAST(i.position AS INTEGER) AS position, i.clicked = 1 AS clicked, i.carted = 1 AS carted, i.purchased = 1 AS purchased
-      FROM impressions i`, catalog.raw.impressions, batch);
-    await copyToParquet(con, `
-      SELECT CAST(search + 1 AS BIGINT) AS search_id, CAST(position AS INTEGER) AS position, p_click, p_cart, p_purchase
-      FROM impressions`, catalog.raw.truthImpressions, batch);
+      onStep?.('impressions');
+      // Search time, user, session and query per impression, looked up by search index.
+      const bySearch = <T extends Float64Array | Int32Array>(column: T): T => {
+        const out = new (column.constructor as new (n: number) => T)(impressions.search.length);
+        for (let k = 0; k < out.length; k++) out[k] = column[impressions.search[k]];
+        return out;
+      };
+      const queryType = ENUM(activity.queries);
+      registerColumnScan(con, 'impressions', [
+        { name: 'search', type: INTEGER, values: impressions.search },
+        { name: 'time', type: DOUBLE, values: bySearch(searches.time) },
+        { name: 'user', type: INTEGER, values: bySearch(searches.user) },
+        { name: 'session', type: INTEGER, values: bySearch(searches.session) },
+        { name: 'query', type: queryType, values: enumCodes(queryType, bySearch(searches.query)) },
+        { name: 'product', type: INTEGER, values: impressions.product },
+        { name: 'position', type: UTINYINT, values: impressions.position },
+        { name: 'clicked', type: UTINYINT, values: impressions.clicked },
+        { name: 'carted', type: UTINYINT, values: impressions.carted },
+        { name: 'purchased', type: UTINYINT, values: impressions.purchased },
+      ]);
+      await copyToParquet(con, `
+        SELECT CAST(search + 1 AS BIGINT) AS search_id, ${timestamp('time')} AS event_time, CAST(user + 1 AS BIGINT) AS user_id,
+          CAST(session + 1 AS VARCHAR) AS session_id, CAST(query AS VARCHAR) AS query, CAST(product + 1 AS BIGINT) AS product_id,
+          CAST(position AS INTEGER) AS position, clicked = 1 AS clicked, carted = 1 AS carted, purchased = 1 AS purchased
+        FROM impressions()`, catalog.raw.impressions, batch);
 
-    onStep?.('truth');
-    await createTableFromColumns(con, 'sessions', [
-      { name: 'intent', type: DOUBLE, values: sessions.intent },
-      { name: 'p_purchase', type: DOUBLE, values: sessions.pPurchase },
-    ]);
-    await copyToParquet(con, `
-      SELECT CAST(rowid + 1 AS VARCHAR) AS session_id, intent, p_purchase FROM sessions`, catalog.raw.truthSessions, batch);
+      onStep?.('truth');
+      registerColumnScan(con, 'truth_impressions', [
+        { name: 'search', type: INTEGER, values: impressions.search },
+        { name: 'position', type: UTINYINT, values: impressions.position },
+        { name: 'p_click', type: DOUBLE, values: impressions.pClick },
+        { name: 'p_cart', type: DOUBLE, values: impressions.pCart },
+        { name: 'p_purchase', type: DOUBLE, values: impressions.pPurchase },
+      ]);
+      await copyToParquet(con, `
+        SELECT CAST(search + 1 AS BIGINT) AS search_id, CAST(position AS INTEGER) AS position, p_click, p_cart, p_purchase
+        FROM truth_impressions()`, catalog.raw.truthImpressions, batch);
+      registerColumnScan(con, 'truth_sessions', [
+        { name: 'session', type: INTEGER, values: iota(sessions.user.length) },
+        { name: 'intent', type: DOUBLE, values: sessions.intent },
+        { name: 'p_purchase', type: DOUBLE, values: sessions.pPurchase },
+      ]);
+      await copyToParquet(con, `SELECT CAST(session + 1 AS VARCHAR) AS session_id, intent, p_purchase FROM truth_sessions()`, catalog.raw.truthSessions, batch);
 
-    writeFileSync(batch.add(catalog.raw.source), `${JSON.stringify({ kind: 'synthetic', ...world.options }, null, 2)}\n`);
-    batch.commit();
-    return {
-      products: shop.productCount,
-      users: firstSeen.reduce((n, t) => (Number.isNaN(t) ? n : n + 1), 0),
-      events: events.time.length,
-      sessions: sessions.user.length,
-      searches: searches.time.length,
-      impressions: impressions.search.length,
-    };
+      writeFileSync(batch.add(catalog.raw.source), `${JSON.stringify({ kind: 'synthetic', ...world.options }, null, 2)}\n`);
+      batch.commit();
+      return {
+        products: shop.productCount,
+        users: firstSeen.reduce((n, t) => (Number.isNaN(t) ? n : n + 1), 0),
+        events: events.time.length,
+        sessions: sessions.user.length,
+        searches: searches.time.length,
+        impressions: impressions.search.length,
+      };
     }, options);
   } finally {
     batch.discard();
