@@ -48,10 +48,10 @@ system-packages:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "setup: installing Debian packages: $$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
 	    echo "setup: missing Debian packages: $$missing" >&2; \
-	    echo "setup: run: sudo apt-get update && sudo apt-get install -y --no-install-recommends $$missing" >&2; \
+	    echo "setup: run: sudo apt-get update && sudo apt-get install -y $$missing" >&2; \
 	    exit 1; \
 	  fi; \
 	fi
