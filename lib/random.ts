@@ -84,6 +84,13 @@ export class Rng {
     return items[this.int(items.length)];
   }
 
+  /** A generator for `label` that depends only on the seed and the label, not on draws made before. */
+  static derive(seed: number, label: string): Rng {
+    let h = (seed ^ 0x811c9dc5) >>> 0;
+    for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
+    return new Rng(Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0);
+  }
+
   /** An independent generator derived from this one's seed stream and a label. */
   fork(label: string): Rng {
     let h = this.uint32();

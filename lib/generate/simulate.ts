@@ -21,7 +21,10 @@ export interface SessionPlan {
   user: Int32Array;
 }
 
-/** Everything the simulation emits, in columns. Row i of a table has id i + 1. */
+/**
+ * Everything the simulation emits, in columns. Row i of a table has id i + 1; events carry
+ * session and search indices, impressions their search index.
+ */
 export interface Activity {
   events: { time: Float64Array; user: Int32Array; session: Int32Array; type: Uint8Array; product: Int32Array; price: Float64Array; search: Int32Array };
   sessions: { user: Int32Array; start: Float64Array; intent: Float64Array; pPurchase: Float64Array; purchased: Uint8Array };
@@ -125,7 +128,8 @@ class Simulator {
   private readonly candidates = new Int32Array(CANDIDATES);
   private readonly scores = new Float64Array(CANDIDATES);
 
-  constructor(private readonly rng: Rng, private readonly catalog: Catalog, private readonly users: Users, expectedEvents: number) {
+  constructor(private readonly rng: Rng, private readonly catalog: Catalog, private readonly users: Users, expectedEvents: number, firstSession: number) {
+    this.session = firstSession;
     this.ev = new EventColumns(Math.max(1024, Math.ceil(expectedEvents * 1.05)));
     this.imp = new ImpressionColumns(Math.max(1024, Math.ceil(expectedEvents * 1.9)));
     this.topWeights = new Float64Array(users.tops);
@@ -302,6 +306,8 @@ class Simulator {
 export interface SimulationOptions {
   startMs: number;
   days: number;
+  /** Index of the plan's first session in the whole world, so a shard numbers its sessions globally. */
+  firstSession?: number;
   /** Rough size, for preallocation. */
   expectedEvents?: number;
   /** Called now and then with the number of events made so far. */
@@ -310,7 +316,7 @@ export interface SimulationOptions {
 
 /** Runs every planned session, in start order. */
 export function simulate(rng: Rng, catalog: Catalog, users: Users, plan: SessionPlan, options: SimulationOptions): Activity {
-  const sim = new Simulator(rng, catalog, users, options.expectedEvents ?? plan.start.length * 15);
+  const sim = new Simulator(rng, catalog, users, options.expectedEvents ?? plan.start.length * 15, options.firstSession ?? 0);
   const periodMs = options.days * 86_400_000;
   for (let s = 0; s < plan.start.length; s++) {
     sim.runSession(plan.user[s], plan.start[s], Math.min(1, Math.max(0, (plan.start[s] - options.startMs) / periodMs)));
