@@ -1,6 +1,8 @@
 import { dataCatalog } from '../lib/catalog';
 import { dateFlag, intFlag, parseFlags, progressBar, runStage, say } from '../lib/cli';
-import { generateWorld, WORLD_DEFAULTS } from '../lib/generate';
+import { availableParallelism } from 'node:os';
+import { WORLD_DEFAULTS } from '../lib/generate';
+import { generateWorldInParallel } from '../lib/generate/parallel';
 import { writeWorld } from '../lib/io/world';
 
 await runStage('generate', async () => {
@@ -10,6 +12,7 @@ await runStage('generate', async () => {
     events: { type: 'string', default: String(WORLD_DEFAULTS.events), description: 'about how many events to generate' },
     days: { type: 'string', default: String(WORLD_DEFAULTS.days), description: 'length of the period in days' },
     start: { type: 'string', default: WORLD_DEFAULTS.start, description: 'first day of the period (UTC)' },
+    threads: { type: 'string', default: String(Math.min(2, availableParallelism())), description: 'simulation threads (the world is the same for any count)' },
   });
   const options = {
     seed: intFlag('seed', flags.seed, 0, 2 ** 32 - 1),
@@ -19,7 +22,8 @@ await runStage('generate', async () => {
   };
   const catalog = dataCatalog(flags.data);
   const bar = progressBar('simulating', options.events);
-  const world = generateWorld({ ...options, onProgress: (n) => bar.update(n) });
+  const threads = intFlag('threads', flags.threads, 1, 64);
+  const world = await generateWorldInParallel({ ...options, onProgress: (n) => bar.update(n) }, threads);
   bar.done(world.activity.events.time.length);
   const counts = await writeWorld(world, catalog, {}, (step) => say(`writing ${step}`));
   return {

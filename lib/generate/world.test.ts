@@ -18,14 +18,14 @@ const t = (path: string) => `read_parquet('${path}')`;
 let summary: Record<string, any>;
 
 beforeAll(() => {
-  const a = runStageScript('generate', ['--seed', '11', '--events', String(EVENTS), '--data', dirA]);
+  const a = runStageScript('generate', ['--seed', '11', '--events', String(EVENTS), '--threads', '2', '--data', dirA]);
   expect(a.status, a.stderr).toBe(0);
   summary = a.summary!;
 });
 
 describe('generate: the stage', () => {
-  it('is byte-identical for the same seed and flags, and differs for another seed', () => {
-    expect(runStageScript('generate', ['--seed', '11', '--events', String(EVENTS), '--data', dirB]).status).toBe(0);
+  it('is byte-identical for the same seed and flags, on one thread or two, and differs for another seed', () => {
+    expect(runStageScript('generate', ['--seed', '11', '--events', String(EVENTS), '--threads', '1', '--data', dirB]).status).toBe(0);
     expect(runStageScript('generate', ['--seed', '12', '--events', String(EVENTS), '--data', dirC]).status).toBe(0);
     const a = folderHashes(raw.dir);
     expect(Object.keys(a)).toEqual(['events.parquet', 'impressions.parquet', 'products.parquet', 'source.json', 'truth_impressions.parquet', 'truth_sessions.parquet', 'users.parquet']);
@@ -140,6 +140,13 @@ describe('generate: the funnel holds in every session', () => {
     expect(r.n).toBe(0);
     const [buys] = await q(`SELECT count(*) AS n FROM ${t(raw.events)} WHERE event_type = 'purchase'`);
     expect(buys.n).toBeGreaterThan(0);
+  });
+
+  it("ties every impression to its search event: same search id, session, user and time", async () => {
+    const [r] = await q(`SELECT count(*) AS n, count(e.search_id) AS matched FROM (SELECT DISTINCT search_id, session_id, user_id, event_time FROM ${t(raw.impressions)}) i
+      LEFT JOIN ${t(raw.events)} e ON e.event_type = 'search' AND e.search_id = i.search_id AND e.session_id = i.session_id AND e.user_id = i.user_id AND e.event_time = i.event_time`);
+    expect(r.n).toBeGreaterThan(0);
+    expect(r.matched).toBe(r.n);
   });
 
   it('keeps impressions consistent: purchased implies carted implies clicked, and clicks are events', async () => {
