@@ -124,7 +124,8 @@ test-notebooks: setup
 
 # ---------------------------------------------------------------- tools
 lab: setup
-	SHOPLAB_DATA=$(DATA) $(JUPYTER_PYTHON) -m notebook --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --notebook-dir=$(CURDIR)
+	SHOPLAB_DATA=$(DATA) $(JUPYTER_PYTHON) -m notebook --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --notebook-dir=$(CURDIR) \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: setup
 	$(TSX) bench/generate.ts
