@@ -9,5 +9,3 @@ export const EVENT_CODE: Record<EventType, number> = Object.fromEntries(
 export const PERSONAS = ['browser', 'researcher', 'deal_hunter', 'loyal_buyer'] as const;
 export type Persona = (typeof PERSONAS)[number];
 
-export const MINUTE_MS = 60_000;
-export const DAY_MS = 86_400_000;

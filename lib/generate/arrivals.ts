@@ -1,4 +1,3 @@
-import { DAY_MS } from '../events';
 import { cumulative, drawIndex, Rng } from '../random';
 import type { SessionPlan } from './simulate';
 
@@ -34,5 +33,3 @@ export function planSessions(rng: Rng, count: number, startMs: number, days: num
   for (let s = 0; s < count; s++) user[s] = drawIndex(rng, userCum);
   return { start, user };
 }
-
-export const periodEnd = (startMs: number, days: number) => startMs + days * DAY_MS;

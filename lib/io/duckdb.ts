@@ -97,21 +97,7 @@ export function registerColumnScan(con: DuckDBConnection, name: string, columns:
 }
 
 /** Path of the temporary file a write goes to before it is renamed into place. */
-export const temporaryPath = (path: string) => `${path}.tmp-${process.pid}`;
-
-/**
- * Writes `path` through a temporary file renamed into place, so a failed or killed write never
- * leaves a half-written artifact.
- */
-export async function writeAtomically(path: string, write: (tmp: string) => Promise<void> | void): Promise<void> {
-  const batch = new AtomicBatch();
-  try {
-    await write(batch.add(path));
-    batch.commit();
-  } finally {
-    batch.discard();
-  }
-}
+const temporaryPath = (path: string) => `${path}.tmp-${process.pid}`;
 
 /**
  * Several files written to temporary paths and renamed into place together at `commit`, so

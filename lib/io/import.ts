@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
-import { FORMATS, type FormatName, type FormatSpec, WRONG_COLUMN_COUNT } from '../importers/formats';
+import { FORMATS, type FormatName, WRONG_COLUMN_COUNT } from '../importers/formats';
 import { linesOfAcceptedRows, RecordLines } from '../importers/lines';
 import { checkHeader } from '../importers/sniff';
 import { AtomicBatch, copyToParquet, type DuckDBOptions, queryRows, sqlString, withDuckDB } from './duckdb';
@@ -176,4 +176,3 @@ async function acceptedRowLines(input: string, rows: number[], rejectedLines: Re
   return linesOfAcceptedRows(rows, scanner.finish(), rejectedLines);
 }
 
-export type { FormatSpec };

@@ -28,7 +28,9 @@ export interface WriteSummary {
 /**
  * Writes a generated world as the canonical Parquet tables (plus truth and source.json) under
  * `catalog.raw`, all renamed into place together. DuckDB scans the world's JS columns directly;
- * text columns with few values are ENUMs, so no string is built per row.
+ * repeated text (categories, brands, event types, queries) travels as ENUM codes and is cast to
+ * VARCHAR in the COPY: written as ENUM, a large dictionary came out as a corrupt Parquet file
+ * (DuckDB 1.5.5, seen with 700k values).
  */
 export async function writeWorld(world: World, catalog: DataCatalog, options: DuckDBOptions = {}, onStep?: (step: string) => void): Promise<WriteSummary> {
   const { catalog: shop, users, activity, firstSeen } = world;

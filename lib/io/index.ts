@@ -1,0 +1,3 @@
+export * from './duckdb';
+export * from './import';
+export * from './world';
