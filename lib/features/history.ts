@@ -1,0 +1,89 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { asOf, createRunningTotals } from './running-totals';
+
+/**
+ * History features are daily snapshots: the snapshot of day d sees only events before midnight
+ * UTC starting d. An example at time t reads the snapshot of the day containing its history
+ * cutoff (t itself, or the start of its split when history is frozen), so it sees only events
+ * strictly before t. Snapshots make millions of examples cheap: they share (product, day) rows.
+ *
+ * Tables read: `events` (canonical columns), `products`, `impressions` (optional).
+ */
+export const WINDOWS = [1, 7, 28] as const;
+export const FUNNEL = { views: 'view', clicks: 'click', carts: 'add_to_cart', purchases: 'purchase' } as const;
+
+const counts = Object.entries(FUNNEL).map(([name, type]) => `count(*) FILTER (event_type = '${type}') AS ${name}`).join(', ');
+const windowSums = (partition: string) =>
+  WINDOWS.flatMap((w) => Object.keys(FUNNEL).map((m) => `sum(${m}) OVER (PARTITION BY ${partition} ORDER BY day ROWS BETWEEN ${w} PRECEDING AND 1 PRECEDING) AS ${m}_${w}d`)).join(',\n      ');
+
+/** Creates `days(day)`: every UTC day from the first event's to the day after the last. */
+export async function createDays(con: DuckDBConnection): Promise<void> {
+  await con.run(`CREATE OR REPLACE TABLE days AS SELECT CAST(range AS TIMESTAMP) AS day FROM range(
+    (SELECT date_trunc('day', min(event_time)) FROM events), (SELECT date_trunc('day', max(event_time)) + INTERVAL 2 DAY FROM events), INTERVAL 1 DAY)`);
+}
+
+/**
+ * Creates `product_days` and `category_days`: per product (category) and snapshot day, funnel
+ * counts over the trailing windows, and for products the last purchase day and the popularity
+ * rank in the category by 7-day views (1 = most viewed; ties by product id).
+ */
+export async function createProductSnapshots(con: DuckDBConnection): Promise<void> {
+  await con.run(`CREATE OR REPLACE TABLE product_daily AS
+    SELECT product_id, date_trunc('day', event_time) AS day, ${counts} FROM events WHERE product_id IS NOT NULL GROUP BY ALL`);
+  await con.run(`CREATE OR REPLACE TABLE product_days AS
+    WITH dense AS (
+      SELECT p.product_id, p.category_id, d.day, coalesce(v.views, 0) AS views, coalesce(v.clicks, 0) AS clicks,
+        coalesce(v.carts, 0) AS carts, coalesce(v.purchases, 0) AS purchases
+      FROM products p CROSS JOIN days d LEFT JOIN product_daily v ON v.product_id = p.product_id AND v.day = d.day),
+    windows AS (
+      SELECT product_id, category_id, day, ${windowSums('product_id')},
+        max(CASE WHEN purchases > 0 THEN day END) OVER (PARTITION BY product_id ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_purchase_day
+      FROM dense)
+    SELECT *, row_number() OVER (PARTITION BY category_id, day ORDER BY views_7d DESC, product_id) AS category_rank FROM windows`);
+  await con.run(`CREATE OR REPLACE TABLE category_days AS
+    WITH daily AS (SELECT category_id, day, sum(views) AS views, sum(clicks) AS clicks, sum(carts) AS carts, sum(purchases) AS purchases
+      FROM product_daily JOIN products USING (product_id) GROUP BY ALL),
+    dense AS (SELECT c.category_id, d.day, coalesce(v.views, 0) AS views, coalesce(v.clicks, 0) AS clicks, coalesce(v.carts, 0) AS carts,
+        coalesce(v.purchases, 0) AS purchases
+      FROM (SELECT DISTINCT category_id FROM products) c CROSS JOIN days d LEFT JOIN daily v ON v.category_id IS NOT DISTINCT FROM c.category_id AND v.day = d.day)
+    SELECT category_id, day, ${windowSums('category_id')} FROM dense`);
+}
+
+/**
+ * Creates running totals per user (`user_totals`) and per user and category
+ * (`user_category_totals`), by day, for as-of lookups of the user's history.
+ */
+export async function createUserTotals(con: DuckDBConnection): Promise<void> {
+  await createRunningTotals(con, {
+    name: 'user_totals',
+    source: `(SELECT *, date_trunc('day', event_time) AS day,
+      row_number() OVER (PARTITION BY session_id ORDER BY event_time, event_type, product_id) AS session_rank FROM events) e`,
+    keys: { user_id: 'user_id' },
+    time: 'day',
+    measures: {
+      events: '1',
+      sessions: `CASE WHEN session_rank = 1 THEN 1 ELSE 0 END`,
+      purchases: `CASE WHEN event_type = 'purchase' THEN 1 ELSE 0 END`,
+      spend: `CASE WHEN event_type = 'purchase' THEN coalesce(price, 0) ELSE 0 END`,
+      priced_views: `CASE WHEN event_type = 'view' AND price IS NOT NULL THEN 1 ELSE 0 END`,
+      viewed_price: `CASE WHEN event_type = 'view' AND price IS NOT NULL THEN price ELSE 0 END`,
+    },
+    where: 'user_id IS NOT NULL',
+  });
+  await createRunningTotals(con, {
+    name: 'user_category_totals',
+    source: `(SELECT e.*, p.category_id, date_trunc('day', e.event_time) AS day FROM events e JOIN products p USING (product_id)) e`,
+    keys: { user_id: 'user_id', category_id: 'category_id' },
+    time: 'day',
+    measures: { events: '1' },
+    where: 'user_id IS NOT NULL AND category_id IS NOT NULL',
+  });
+}
+
+/** User history columns for rows with `user_id` and `snapshot_day`, joined as of that day. */
+export function userHistoryJoins(row: string): string {
+  return [
+    asOf('user_totals', 'ut', { user_id: `${row}.user_id` }, `${row}.snapshot_day`),
+    asOf('user_category_totals', 'uct', { user_id: `${row}.user_id`, category_id: `${row}.category_id` }, `${row}.snapshot_day`),
+  ].join('\n');
+}

@@ -1,0 +1,42 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * Point-in-time machinery. A running-totals table holds, per key and time `at`, the totals of
+ * some measures over every row up to and including `at`. An ASOF join with a strict `>` finds,
+ * for any as-of time t, the totals of rows strictly before t, so no event at or after t can reach
+ * a value.
+ */
+export interface RunningTotals {
+  /** Table to create. */
+  name: string;
+  /** SQL relation of source rows. */
+  source: string;
+  /** Key expressions by output column name, e.g. `{ product_id: 'product_id' }`. */
+  keys: Record<string, string>;
+  /** The source's time column (default `event_time`). */
+  time?: string;
+  /** Per-row SQL expressions summed into each measure. */
+  measures: Record<string, string>;
+  /** Optional filter on the source rows. */
+  where?: string;
+}
+
+export async function createRunningTotals(con: DuckDBConnection, spec: RunningTotals): Promise<void> {
+  const keys = Object.entries(spec.keys);
+  const measures = Object.entries(spec.measures);
+  const keyList = keys.map(([k]) => k).join(', ');
+  await con.run(`CREATE OR REPLACE TABLE ${spec.name} AS
+    SELECT ${keyList}, at, ${measures.map(([m]) => `sum(${m}) OVER (PARTITION BY ${keyList} ORDER BY at ROWS UNBOUNDED PRECEDING) AS ${m}`).join(', ')}
+    FROM (SELECT ${keys.map(([k, e]) => `${e} AS ${k}`).join(', ')}, ${spec.time ?? 'event_time'} AS at, ${measures.map(([m, e]) => `sum(${e}) AS ${m}`).join(', ')}
+          FROM ${spec.source} ${spec.where ? `WHERE ${spec.where}` : ''} GROUP BY ALL)
+    ORDER BY ${keyList}, at`);
+}
+
+/**
+ * An ASOF join of running totals `table` (aliased `alias`) onto the current row: matching keys,
+ * totals of rows strictly before `time` (a SQL expression over the current row).
+ */
+export function asOf(table: string, alias: string, keys: Record<string, string>, time: string): string {
+  const on = Object.entries(keys).map(([column, expr]) => `${alias}.${column} = ${expr}`);
+  return `ASOF LEFT JOIN ${table} ${alias} ON ${on.join(' AND ')} AND ${time} > ${alias}.at`;
+}

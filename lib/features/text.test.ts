@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { cosine, fitIdf, fnv1a, hashFeatures, tfidf, tokenize, tokenOverlap } from './text';
+
+describe('tokenize', () => {
+  it('lower-cases and splits on anything but letters and digits', () => {
+    expect(tokenize('Zenko Wireless Headphones Pro-200, (black)')).toEqual(['zenko', 'wireless', 'headphones', 'pro', '200', 'black']);
+    expect(tokenize('')).toEqual([]);
+    expect(tokenize(null)).toEqual([]);
+  });
+});
+
+describe('hashing', () => {
+  it('FNV-1a matches the published test vectors', () => {
+    // From the FNV reference test suite: fnv1a32("") and fnv1a32("a"), fnv1a32("foobar").
+    expect(fnv1a('')).toBe(0x811c9dc5);
+    expect(fnv1a('a')).toBe(0xe40c292c);
+    expect(fnv1a('foobar')).toBe(0xbf9cf968);
+  });
+  it('sums colliding names into one sorted bucket', () => {
+    const h = hashFeatures(['brand=a', 'brand=a', 'seller=1'], 1);
+    expect(h).toEqual({ indices: [0], values: [3] });
+    const wide = hashFeatures(['brand=a', 'seller=1', 'brand=a'], 1 << 20);
+    expect(wide.values.reduce((a, b) => a + b, 0)).toBe(3);
+    expect([...wide.indices].sort((a, b) => a - b)).toEqual(wide.indices);
+  });
+});
+
+describe('TF-IDF', () => {
+  // Corpus of 3 documents; hand-computed with idf = ln((1+n)/(1+df)) + 1, n = 3.
+  const docs = [['red', 'shoe'], ['red', 'hat'], ['blue', 'shoe', 'shoe']];
+  const idf = fitIdf(docs);
+  it('smooths idf like scikit-learn', () => {
+    expect(idf.get('red')).toBeCloseTo(Math.log(4 / 3) + 1, 12);
+    expect(idf.get('hat')).toBeCloseTo(Math.log(4 / 2) + 1, 12);
+    expect(idf.get('shoe')).toBeCloseTo(Math.log(4 / 3) + 1, 12);
+  });
+  it('normalises vectors and scores cosine similarity; unknown tokens count for nothing', () => {
+    const a = tfidf(['red', 'shoe'], idf);
+    const b = tfidf(['blue', 'shoe', 'shoe', 'unknown'], idf);
+    const wRed = Math.log(4 / 3) + 1;
+    const wShoe = Math.log(4 / 3) + 1;
+    const wBlue = Math.log(4 / 2) + 1;
+    // a = (red: wRed, shoe: wShoe)/|.|, b = (blue: wBlue, shoe: 2 wShoe)/|.|
+    const expected = (wShoe * 2 * wShoe) / (Math.hypot(wRed, wShoe) * Math.hypot(wBlue, 2 * wShoe));
+    expect(cosine(a, b)).toBeCloseTo(expected, 12);
+    expect(cosine(a, a)).toBeCloseTo(1, 12);
+    expect(cosine(a, tfidf(['unknown'], idf))).toBe(0);
+  });
+  it('counts distinct query tokens found in the title', () => {
+    expect(tokenOverlap(['red', 'red', 'shoe', 'x'], ['shoe', 'red', 'blue'])).toBe(2);
+  });
+});
