@@ -32,7 +32,13 @@ export function dataCatalog(dataDir = 'data') {
       /** session_id → split. */
       sessionSplits: join(interim, 'session_splits.parquet'),
     },
-    features: join(dataDir, 'features'),
+    features: {
+      dir: join(dataDir, 'features'),
+      /** Every feature's name, entity, type, window and description, and each family's ordered feature list. */
+      manifest: join(dataDir, 'features', 'manifest.json'),
+      /** The training set of a model family for one split. */
+      set: (family: string, split: string) => join(dataDir, 'features', `${family}_${split}.parquet`),
+    },
     models: join(dataDir, 'models'),
     /** Run metadata (times, durations, host): kept out of the artifacts so they stay byte-identical. */
     meta: join(dataDir, 'meta'),

@@ -24,20 +24,22 @@ export async function createDays(con: DuckDBConnection): Promise<void> {
 
 /**
  * Creates `product_days` and `category_days`: per product (category) and snapshot day, funnel
- * counts over the trailing windows, and for products the last purchase day and the popularity
- * rank in the category by 7-day views (1 = most viewed; ties by product id).
+ * counts over the trailing windows, and for products the last purchase day, the last price seen
+ * and the popularity rank in the category by 7-day views (1 = most viewed; ties by product id).
  */
 export async function createProductSnapshots(con: DuckDBConnection): Promise<void> {
   await con.run(`CREATE OR REPLACE TABLE product_daily AS
-    SELECT product_id, date_trunc('day', event_time) AS day, ${counts} FROM events WHERE product_id IS NOT NULL GROUP BY ALL`);
+    SELECT product_id, date_trunc('day', event_time) AS day, ${counts}, arg_max(price, event_time) AS price
+    FROM events WHERE product_id IS NOT NULL GROUP BY ALL`);
   await con.run(`CREATE OR REPLACE TABLE product_days AS
     WITH dense AS (
       SELECT p.product_id, p.category_id, d.day, coalesce(v.views, 0) AS views, coalesce(v.clicks, 0) AS clicks,
-        coalesce(v.carts, 0) AS carts, coalesce(v.purchases, 0) AS purchases
+        coalesce(v.carts, 0) AS carts, coalesce(v.purchases, 0) AS purchases, v.price
       FROM products p CROSS JOIN days d LEFT JOIN product_daily v ON v.product_id = p.product_id AND v.day = d.day),
     windows AS (
       SELECT product_id, category_id, day, ${windowSums('product_id')},
-        max(CASE WHEN purchases > 0 THEN day END) OVER (PARTITION BY product_id ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_purchase_day
+        max(CASE WHEN purchases > 0 THEN day END) OVER (PARTITION BY product_id ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_purchase_day,
+        last_value(price IGNORE NULLS) OVER (PARTITION BY product_id ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_seen_price
       FROM dense)
     SELECT *, row_number() OVER (PARTITION BY category_id, day ORDER BY views_7d DESC, product_id) AS category_rank FROM windows`);
   await con.run(`CREATE OR REPLACE TABLE category_days AS

@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 /**
- * Point-in-time machinery. A running-totals table holds, per key and time `at`, the totals of
- * some measures over every row up to and including `at`. An ASOF join with a strict `>` finds,
+ * Point-in-time machinery. A running-totals table holds, per key and time `upto`, the totals of
+ * some measures over every row up to and including `upto`. An ASOF join with a strict `>` finds,
  * for any as-of time t, the totals of rows strictly before t, so no event at or after t can reach
  * a value.
  */
@@ -26,10 +26,10 @@ export async function createRunningTotals(con: DuckDBConnection, spec: RunningTo
   const measures = Object.entries(spec.measures);
   const keyList = keys.map(([k]) => k).join(', ');
   await con.run(`CREATE OR REPLACE TABLE ${spec.name} AS
-    SELECT ${keyList}, at, ${measures.map(([m]) => `sum(${m}) OVER (PARTITION BY ${keyList} ORDER BY at ROWS UNBOUNDED PRECEDING) AS ${m}`).join(', ')}
-    FROM (SELECT ${keys.map(([k, e]) => `${e} AS ${k}`).join(', ')}, ${spec.time ?? 'event_time'} AS at, ${measures.map(([m, e]) => `sum(${e}) AS ${m}`).join(', ')}
+    SELECT ${keyList}, upto, ${measures.map(([m]) => `sum(${m}) OVER (PARTITION BY ${keyList} ORDER BY upto ROWS UNBOUNDED PRECEDING) AS ${m}`).join(', ')}
+    FROM (SELECT ${keys.map(([k, e]) => `${e} AS ${k}`).join(', ')}, ${spec.time ?? 'event_time'} AS upto, ${measures.map(([m, e]) => `sum(${e}) AS ${m}`).join(', ')}
           FROM ${spec.source} ${spec.where ? `WHERE ${spec.where}` : ''} GROUP BY ALL)
-    ORDER BY ${keyList}, at`);
+    ORDER BY ${keyList}, upto`);
 }
 
 /**
@@ -38,5 +38,5 @@ export async function createRunningTotals(con: DuckDBConnection, spec: RunningTo
  */
 export function asOf(table: string, alias: string, keys: Record<string, string>, time: string): string {
   const on = Object.entries(keys).map(([column, expr]) => `${alias}.${column} = ${expr}`);
-  return `ASOF LEFT JOIN ${table} ${alias} ON ${on.join(' AND ')} AND ${time} > ${alias}.at`;
+  return `ASOF LEFT JOIN ${table} ${alias} ON ${on.join(' AND ')} AND ${time} > ${alias}.upto`;
 }

@@ -30,12 +30,14 @@ export async function withDuckDB<T>(fn: (con: DuckDBConnection) => Promise<T>, o
 export interface ColumnSpec {
   name: string;
   type: DuckDBType;
-  values: NumericArray | Uint16Array | Uint32Array | readonly DuckDBValue[];
+  values: NumericArray | Uint16Array | Uint32Array | Float32Array | BigInt64Array | readonly DuckDBValue[];
 }
 
 /** Typed arrays that can fill a column by memory copy, by the column's (internal) type. */
 const TYPED_ARRAY_FOR: Partial<Record<DuckDBTypeId, new (n: number) => ArrayBufferView>> = {
   [DuckDBTypeId.DOUBLE]: Float64Array,
+  [DuckDBTypeId.FLOAT]: Float32Array,
+  [DuckDBTypeId.BIGINT]: BigInt64Array,
   [DuckDBTypeId.INTEGER]: Int32Array,
   [DuckDBTypeId.UTINYINT]: Uint8Array,
   [DuckDBTypeId.USMALLINT]: Uint16Array,

@@ -1,0 +1,229 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, FLOAT, INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import { queryRows, registerColumnScan } from '../io/duckdb';
+import { FUNNEL, userHistoryJoins, WINDOWS } from './history';
+import type { FeatureSpec } from './manifest';
+import { asOf, createRunningTotals } from './running-totals';
+import { cosine, fitIdf, hashFeatures, tfidf, tokenize, tokenOverlap } from './text';
+
+export interface FeatureOptions {
+  /** Pseudo-views of the category's rate that rare products are pulled toward. */
+  smoothing: number;
+  /** Buckets of the hashing trick for product content. */
+  hashBuckets: number;
+  /**
+   * Whether catalogue prices are known up front (the synthetic shop's are fixed); otherwise a
+   * product's price is the last one seen in events before the snapshot.
+   */
+  staticCatalogPrices: boolean;
+}
+
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = { smoothing: 20, hashBuckets: 4096, staticCatalogPrices: true };
+
+const f = (entity: FeatureSpec['entity'], name: string, description: string, sql: string, type: FeatureSpec['type'] = 'float', window?: string): FeatureSpec =>
+  ({ name, entity, type, description, sql, ...(window ? { window } : {}) });
+
+/** Product history and catalogue features, over aliases `x` (examples with snapshot_day), `pd`, `cd`, `p`. */
+export function productFeatures(options: FeatureOptions): FeatureSpec[] {
+  const m = options.smoothing;
+  const price = options.staticCatalogPrices ? 'coalesce(pd.last_seen_price, p.price)' : 'pd.last_seen_price';
+  const rate = (num: string, label: string) =>
+    f('product', `${label}_28d`, `${label.replaceAll('_', ' ')} over 28 days, pulled toward the category's rate by ${m} pseudo-views`,
+      `(pd.${num}_28d + ${m} * coalesce(cd.${num}_28d / nullif(cd.views_28d, 0), 0)) / (pd.views_28d + ${m})`, 'float', '28d');
+  return [
+    ...WINDOWS.flatMap((w) => Object.keys(FUNNEL).map((c) => f('product', `${c}_${w}d`, `${c} of the product in the ${w} days before the snapshot`, `pd.${c}_${w}d`, 'int', `${w}d`))),
+    rate('clicks', 'ctr'),
+    rate('carts', 'cart_rate'),
+    rate('purchases', 'purchase_rate'),
+    f('product', 'days_since_last_purchase', 'days from the last day the product sold to the snapshot (null: never)', `date_diff('day', pd.last_purchase_day, x.snapshot_day)`, 'int'),
+    f('product', 'category_rank', 'popularity rank in its category by 7-day views (1 = most viewed)', 'pd.category_rank', 'int', '7d'),
+    f('product', 'price', 'price (the last seen before the snapshot, or the catalogue price where it is fixed)', price),
+    f('product', 'discount', 'share off the base price', `1 - ${price} / nullif(p.base_price, 0)`),
+    f('product', 'log_price', 'ln(1 + price)', `ln(1 + ${price})`),
+  ];
+}
+
+/** User history features, over aliases `x`, `ut`, `uct` and the product's price expression. */
+export function userFeatures(priceSql: string): FeatureSpec[] {
+  return [
+    f('user', 'user_events', "the user's events before the snapshot", 'coalesce(ut.events, 0)', 'int'),
+    f('user', 'user_sessions', "the user's sessions before the snapshot", 'coalesce(ut.sessions, 0)', 'int'),
+    f('user', 'user_purchases', "the user's purchases before the snapshot", 'coalesce(ut.purchases, 0)', 'int'),
+    f('user', 'user_spend', "the user's spend before the snapshot (monetary value)", 'coalesce(ut.spend, 0)'),
+    f('user', 'user_recency_days', 'days from the user\'s last active day to the snapshot (null: new user)', `date_diff('day', ut.upto, x.snapshot_day)`, 'int'),
+    f('user', 'user_category_affinity', "share of the user's past events in the product's category", 'coalesce(uct.events, 0) / nullif(ut.events, 0)'),
+    f('user', 'user_price_ratio', "price relative to the mean price of the user's past views", `${priceSql} / nullif(ut.viewed_price / nullif(ut.priced_views, 0), 0)`),
+  ];
+}
+
+/** Query-product features, over aliases `x`, `qp` (pair history), `qc` (query-category history) and `tx` (text). */
+export function queryProductFeatures(options: FeatureOptions): FeatureSpec[] {
+  const m = options.smoothing;
+  return [
+    f('query_product', 'pair_impressions', 'times this product was shown for this query before the snapshot', 'coalesce(qp.impressions, 0)', 'int'),
+    f('query_product', 'pair_ctr', `click-through of the pair, pulled toward the query-category rate by ${m} pseudo-impressions`,
+      `(coalesce(qp.clicks, 0) + ${m} * coalesce(qc.clicks / nullif(qc.impressions, 0), 0)) / (coalesce(qp.impressions, 0) + ${m})`),
+    f('query_product', 'pair_purchase_rate', 'purchases per impression of the pair, smoothed the same way',
+      `(coalesce(qp.purchases, 0) + ${m} * coalesce(qc.purchases / nullif(qc.impressions, 0), 0)) / (coalesce(qp.impressions, 0) + ${m})`),
+    f('query_product', 'query_category_ctr', "click-through of this query on the product's category", 'qc.clicks / nullif(qc.impressions, 0)'),
+    f('query_product', 'query_category_purchase_rate', "purchases per impression of this query on the product's category", 'qc.purchases / nullif(qc.impressions, 0)'),
+    f('query_product', 'tfidf_cosine', 'TF-IDF cosine of query and title (vocabulary of the training period)', 'tx.tfidf_cosine'),
+    f('query_product', 'token_overlap', 'query tokens found in the title', 'tx.token_overlap', 'int'),
+    f('query_product', 'token_overlap_share', 'share of query tokens found in the title', 'tx.token_overlap / nullif(tx.query_tokens, 0)'),
+  ];
+}
+
+/** Session-prefix features, over alias `sp` (the prefix aggregate) and `x`. */
+export function sessionFeatures(): FeatureSpec[] {
+  return [
+    f('session', 'prefix_events', 'events so far in the session', 'sp.events', 'int'),
+    f('session', 'prefix_products', 'distinct products so far', 'sp.products', 'int'),
+    f('session', 'prefix_views', 'views so far', 'sp.views', 'int'),
+    f('session', 'prefix_clicks', 'clicks so far', 'sp.clicks', 'int'),
+    f('session', 'prefix_carts', 'add-to-carts so far', 'sp.carts', 'int'),
+    f('session', 'prefix_removals', 'removals from the cart so far', 'sp.removals', 'int'),
+    f('session', 'prefix_searches', 'searches so far', 'sp.searches', 'int'),
+    f('session', 'seconds_since_start', 'seconds from the first event to the prediction', `epoch(x.as_of) - epoch(sp.first_time)`),
+    f('session', 'mean_dwell_seconds', 'mean seconds between consecutive events so far', `(epoch(sp.last_time) - epoch(sp.first_time)) / nullif(sp.events - 1, 0)`),
+    f('session', 'max_price_viewed', 'highest price viewed so far', 'sp.max_price'),
+    f('session', 'mean_price_viewed', 'mean price viewed so far', 'sp.mean_price'),
+    f('session', 'hour', 'hour of day (UTC) of the prediction', 'hour(x.as_of)', 'int'),
+    f('session', 'weekday', 'ISO weekday of the prediction (1 = Monday)', 'isodow(x.as_of)', 'int'),
+    f('user', 'user_bought_before', 'whether the user purchased before the snapshot', '(coalesce(ut.purchases, 0) > 0)::INTEGER', 'int'),
+    f('user', 'user_sessions', "the user's sessions before the snapshot", 'coalesce(ut.sessions, 0)', 'int'),
+    f('user', 'user_recency_days', "days from the user's last active day to the snapshot (null: new user)", `date_diff('day', ut.upto, x.snapshot_day)`, 'int'),
+  ];
+}
+
+/** Content features of a product (no history, no category): numeric ones here, hashed ones in `contentHashes`. */
+export function contentFeatures(): FeatureSpec[] {
+  return [
+    f('content', 'title_chars', 'characters in the title', 'length(coalesce(p.title, \'\'))', 'int'),
+    f('content', 'title_tokens', 'tokens in the title', 'ch.title_tokens', 'int'),
+    f('content', 'mean_token_chars', 'mean token length in the title', 'ch.mean_token_chars'),
+    f('content', 'price', 'catalogue price', 'p.price'),
+    f('content', 'log_price', 'ln(1 + catalogue price)', 'ln(1 + p.price)'),
+    { name: 'hashed', entity: 'content', type: 'float', description: 'hashing trick over seller, brand, title tokens and the brand × price-range cross (CSR: hash_indices, hash_values)', sql: '' },
+  ];
+}
+
+const selectList = (specs: FeatureSpec[]) => specs.filter((s) => s.sql !== '').map((s) => `${s.sql} AS ${s.name}`).join(',\n      ');
+
+/** The price range of the brand × price cross: powers of two. */
+export const priceRange = (price: number | null) => (price === null || !(price > 0) ? 'none' : String(Math.floor(Math.log2(price))));
+
+/** Hashed names of a product's content: seller, brand, title tokens, brand × price range. */
+export function contentNames(product: { title: string | null; brand: string | null; seller_id: number | null; price: number | null }): string[] {
+  return [
+    `seller=${product.seller_id ?? 'none'}`,
+    `brand=${(product.brand ?? 'none').toLowerCase()}`,
+    ...tokenize(product.title).map((t) => `title=${t}`),
+    `brand_x_price=${(product.brand ?? 'none').toLowerCase()}|${priceRange(product.price)}`,
+  ];
+}
+
+/** Query-product history: running totals of impressions by (query, product) and (query, category). */
+export async function createQueryTotals(con: DuckDBConnection): Promise<void> {
+  const measures = { impressions: '1', clicks: 'clicked::INTEGER', purchases: 'purchased::INTEGER' };
+  const source = `(SELECT i.*, p.category_id, date_trunc('day', i.event_time) AS day FROM impressions i JOIN products p USING (product_id)) i`;
+  await createRunningTotals(con, { name: 'query_product_totals', source, keys: { query: 'query', product_id: 'product_id' }, time: 'day', measures });
+  await createRunningTotals(con, { name: 'query_category_totals', source, keys: { query: 'query', category_id: 'category_id' }, time: 'day', measures, where: 'category_id IS NOT NULL' });
+}
+
+/**
+ * Registers `ranking_text()`: TF-IDF cosine and token overlap of every distinct (query, product)
+ * pair among the ranking examples, with IDF fitted on the training period only (queries searched
+ * and titles of products with events before `trainEnd`).
+ */
+export async function registerRankingText(con: DuckDBConnection, trainEnd: string): Promise<{ vocabulary: number }> {
+  const corpus = await queryRows(con, `SELECT DISTINCT query AS text FROM impressions WHERE event_time < ${trainEnd}
+    UNION ALL SELECT title AS text FROM products WHERE product_id IN (SELECT DISTINCT product_id FROM events WHERE event_time < ${trainEnd}) AND title IS NOT NULL`);
+  const idf = fitIdf(corpus.map((r) => tokenize(r.text as string)));
+  const pairs = await queryRows(con, `SELECT DISTINCT x.query, x.product_id, p.title FROM ranking_examples x JOIN products p USING (product_id) ORDER BY 1, 2`);
+  const queryVectors = new Map<string, { tokens: string[]; vector: Map<string, number> }>();
+  const n = pairs.length;
+  const cos = new Float32Array(n);
+  const overlap = new Int32Array(n);
+  const queryTokens = new Int32Array(n);
+  pairs.forEach((pair, i) => {
+    const q = pair.query as string;
+    let qv = queryVectors.get(q);
+    if (!qv) {
+      const tokens = tokenize(q);
+      qv = { tokens, vector: tfidf(tokens, idf) };
+      queryVectors.set(q, qv);
+    }
+    const title = tokenize(pair.title as string | null);
+    cos[i] = cosine(qv.vector, tfidf(title, idf));
+    overlap[i] = tokenOverlap(qv.tokens, title);
+    queryTokens[i] = new Set(qv.tokens).size;
+  });
+  registerColumnScan(con, 'ranking_text', [
+    { name: 'query', type: VARCHAR, values: pairs.map((p) => p.query as string) },
+    { name: 'product_id', type: BIGINT, values: BigInt64Array.from(pairs, (p) => BigInt(p.product_id as number)) },
+    { name: 'tfidf_cosine', type: FLOAT, values: cos },
+    { name: 'token_overlap', type: INTEGER, values: overlap },
+    { name: 'query_tokens', type: INTEGER, values: queryTokens },
+  ]);
+  return { vocabulary: idf.size };
+}
+
+/** SELECT of the ranking training set: examples with product, user and query-product features. */
+export function rankingSetSql(options: FeatureOptions): string {
+  const product = productFeatures(options);
+  const priceSql = product.find((s) => s.name === 'price')!.sql;
+  return `SELECT x.search_id, x.product_id, x.position, x.user_id, x.session_id, x.query, x.as_of, x.split, x.label,
+      ${selectList([...product, ...userFeatures(priceSql), ...queryProductFeatures(options)])}
+    FROM ranking_examples x
+    JOIN products p USING (product_id)
+    LEFT JOIN product_days pd ON pd.product_id = x.product_id AND pd.day = x.snapshot_day
+    LEFT JOIN category_days cd ON cd.category_id IS NOT DISTINCT FROM x.category_id AND cd.day = x.snapshot_day
+    ${userHistoryJoins('x')}
+    ${asOf('query_product_totals', 'qp', { query: 'x.query', product_id: 'x.product_id' }, 'x.snapshot_day')}
+    ${asOf('query_category_totals', 'qc', { query: 'x.query', category_id: 'x.category_id' }, 'x.snapshot_day')}
+    LEFT JOIN ranking_text() tx ON tx.query = x.query AND tx.product_id = x.product_id
+    ORDER BY x.search_id, x.position`;
+}
+
+/** SELECT of the purchase training set: session prefixes with prefix and user features. */
+export function purchaseSetSql(): string {
+  return `SELECT x.session_id, x.user_id, x.cut, x.as_of, x.split, x.label,
+      ${selectList(sessionFeatures())}
+    FROM purchase_examples x
+    JOIN (SELECT c.session_id, c.cut, count(*) AS events, count(DISTINCT e.product_id) AS products,
+            count(*) FILTER (e.event_type = 'view') AS views, count(*) FILTER (e.event_type = 'click') AS clicks,
+            count(*) FILTER (e.event_type = 'add_to_cart') AS carts, count(*) FILTER (e.event_type = 'remove_from_cart') AS removals,
+            count(*) FILTER (e.event_type = 'search') AS searches, min(e.event_time) AS first_time, max(e.event_time) AS last_time,
+            max(e.price) FILTER (e.event_type = 'view') AS max_price, avg(e.price) FILTER (e.event_type = 'view') AS mean_price
+          FROM purchase_examples c JOIN ranked_events e ON e.session_id = c.session_id AND e.event_time < c.as_of GROUP BY c.session_id, c.cut) sp
+      USING (session_id, cut)
+    ${asOf('user_totals', 'ut', { user_id: 'x.user_id' }, 'x.snapshot_day')}
+    ORDER BY x.as_of, x.session_id, x.cut`;
+}
+
+/** Registers `content_hashes()`: per product, hashed content names as CSR pieces and title token stats. */
+export async function registerContentHashes(con: DuckDBConnection, buckets: number): Promise<void> {
+  const products = await queryRows(con, 'SELECT product_id, title, brand, seller_id, price FROM products ORDER BY product_id');
+  const hashed = products.map((p) => hashFeatures(contentNames(p as never), buckets));
+  const tokens = products.map((p) => tokenize(p.title as string | null));
+  registerColumnScan(con, 'content_hashes', [
+    { name: 'product_id', type: BIGINT, values: BigInt64Array.from(products, (p) => BigInt(p.product_id as number)) },
+    { name: 'hash_indices', type: LIST(INTEGER), values: hashed.map((h) => listValue(h.indices)) },
+    { name: 'hash_values', type: LIST(FLOAT), values: hashed.map((h) => listValue(h.values)) },
+    { name: 'title_tokens', type: INTEGER, values: Int32Array.from(tokens, (t) => t.length) },
+    { name: 'mean_token_chars', type: FLOAT, values: tokens.map((t) => (t.length ? t.reduce((a, b) => a + b.length, 0) / t.length : null)) },
+  ]);
+}
+
+/** SELECT of the category training set: content only, so the category cannot leak into a feature. */
+export function categorySetSql(): string {
+  return `SELECT x.product_id, x.split, x.label,
+      ${selectList(contentFeatures())}, ch.hash_indices, ch.hash_values
+    FROM category_examples x JOIN products p USING (product_id) JOIN content_hashes() ch USING (product_id)
+    ORDER BY x.product_id`;
+}
+
+/** SELECT of the recommendation set: who, when, and which products the session went on to touch. */
+export function recommendSetSql(): string {
+  return 'SELECT session_id, user_id, as_of, split, targets FROM recommend_examples ORDER BY as_of, session_id';
+}
