@@ -66,9 +66,10 @@ export async function createUserTotals(con: DuckDBConnection): Promise<void> {
       events: '1',
       sessions: `CASE WHEN session_rank = 1 THEN 1 ELSE 0 END`,
       purchases: `CASE WHEN event_type = 'purchase' THEN 1 ELSE 0 END`,
-      spend: `CASE WHEN event_type = 'purchase' THEN coalesce(price, 0) ELSE 0 END`,
+      // Money is summed as DECIMAL: exact, so totals do not depend on the order rows are added in.
+      spend: `CASE WHEN event_type = 'purchase' THEN coalesce(CAST(price AS DECIMAL(38, 6)), 0) ELSE 0 END`,
       priced_views: `CASE WHEN event_type = 'view' AND price IS NOT NULL THEN 1 ELSE 0 END`,
-      viewed_price: `CASE WHEN event_type = 'view' AND price IS NOT NULL THEN price ELSE 0 END`,
+      viewed_price: `CASE WHEN event_type = 'view' AND price IS NOT NULL THEN CAST(price AS DECIMAL(38, 6)) ELSE 0 END`,
     },
     where: 'user_id IS NOT NULL',
   });

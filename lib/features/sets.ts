@@ -49,10 +49,10 @@ export function userFeatures(priceSql: string): FeatureSpec[] {
     f('user', 'user_events', "the user's events before the snapshot", 'coalesce(ut.events, 0)', 'int'),
     f('user', 'user_sessions', "the user's sessions before the snapshot", 'coalesce(ut.sessions, 0)', 'int'),
     f('user', 'user_purchases', "the user's purchases before the snapshot", 'coalesce(ut.purchases, 0)', 'int'),
-    f('user', 'user_spend', "the user's spend before the snapshot (monetary value)", 'coalesce(ut.spend, 0)'),
+    f('user', 'user_spend', "the user's spend before the snapshot (monetary value)", 'CAST(coalesce(ut.spend, 0) AS DOUBLE)'),
     f('user', 'user_recency_days', 'days from the user\'s last active day to the snapshot (null: new user)', `date_diff('day', ut.upto, x.snapshot_day)`, 'int'),
     f('user', 'user_category_affinity', "share of the user's past events in the product's category", 'coalesce(uct.events, 0) / nullif(ut.events, 0)'),
-    f('user', 'user_price_ratio', "price relative to the mean price of the user's past views", `${priceSql} / nullif(ut.viewed_price / nullif(ut.priced_views, 0), 0)`),
+    f('user', 'user_price_ratio', "price relative to the mean price of the user's past views", `${priceSql} / nullif(CAST(ut.viewed_price / nullif(ut.priced_views, 0) AS DOUBLE), 0)`),
   ];
 }
 
@@ -194,7 +194,7 @@ export function purchaseSetSql(): string {
             count(*) FILTER (e.event_type = 'view') AS views, count(*) FILTER (e.event_type = 'click') AS clicks,
             count(*) FILTER (e.event_type = 'add_to_cart') AS carts, count(*) FILTER (e.event_type = 'remove_from_cart') AS removals,
             count(*) FILTER (e.event_type = 'search') AS searches, min(e.event_time) AS first_time, max(e.event_time) AS last_time,
-            max(e.price) FILTER (e.event_type = 'view') AS max_price, avg(e.price) FILTER (e.event_type = 'view') AS mean_price
+            max(e.price) FILTER (e.event_type = 'view') AS max_price, CAST(avg(CAST(e.price AS DECIMAL(38, 6))) FILTER (e.event_type = 'view') AS DOUBLE) AS mean_price
           FROM purchase_examples c JOIN ranked_events e ON e.session_id = c.session_id AND e.event_time < c.as_of GROUP BY c.session_id, c.cut) sp
       USING (session_id, cut)
     ${asOf('user_totals', 'ut', { user_id: 'x.user_id' }, 'x.snapshot_day')}
