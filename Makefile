@@ -31,7 +31,7 @@ export OMP_WAIT_POLICY := PASSIVE
 .PHONY: help setup system-packages all data notebooks test test-unit test-notebooks lab bench typecheck clean clean-data FORCE
 
 help:
-	@echo "make all        generate the world, sessions and splits, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA))"
+	@echo "make all        generate the world, sessions, splits and training sets, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA))"
 	@echo "make test       the full test suite: unit tests, then every notebook on a small world"
 	@echo "make setup      install what is missing (npm packages, Debian packages, the tslab kernel)"
 	@echo "make notebooks  execute every notebook headlessly, HTML to reports/notebooks/"
@@ -89,7 +89,10 @@ $(DATA)/interim/sessions.parquet: $(DATA)/raw/source.json pipelines/sessionize.t
 $(DATA)/interim/splits.json: $(DATA)/interim/sessions.parquet pipelines/split.ts $(LIB_TS)
 	$(TSX) pipelines/split.ts --data $(DATA)
 
-data: $(DATA)/interim/splits.json
+$(DATA)/features/manifest.json: $(DATA)/interim/splits.json pipelines/features.ts $(LIB_TS)
+	$(TSX) pipelines/features.ts --data $(DATA)
+
+data: $(DATA)/features/manifest.json
 
 all: data notebooks
 	@echo "all: data in $(DATA)/, notebooks in reports/notebooks/"

@@ -5,7 +5,7 @@ import { createDays, createProductSnapshots, createUserTotals } from './history'
 import { type FeatureSpec, manifestEntry } from './manifest';
 import {
   categorySetSql, contentFeatures, createQueryTotals, type FeatureOptions, productFeatures, purchaseSetSql, queryProductFeatures, rankingSetSql,
-  recommendSetSql, registerContentHashes, registerRankingText, sessionFeatures, userFeatures,
+  recommendSetSql, registerContentHashes, createRankingText, sessionFeatures, userFeatures,
 } from './sets';
 
 export const FAMILIES = ['ranking', 'purchase', 'category', 'recommend'] as const;
@@ -48,13 +48,13 @@ export async function buildTrainingSets(con: DuckDBConnection, cutoffs: Cutoffs,
     onStep('ranking set');
     await createQueryTotals(con);
     await createRankingExamples(con, cutoffs, rule);
-    await registerRankingText(con, `make_timestamp(${cutoffs.train.to * 1000})`);
-    await con.run(`CREATE OR REPLACE TABLE ranking_set AS ${rankingSetSql(options)}`);
+    await createRankingText(con, `make_timestamp(${cutoffs.train.to * 1000})`);
+    await con.run(`CREATE OR REPLACE TABLE ranking_set AS ${await rankingSetSql(con, options)}`);
     built.push('ranking');
   }
   onStep('purchase set');
   await createPurchaseExamples(con, cutoffs, rule);
-  await con.run(`CREATE OR REPLACE TABLE purchase_set AS ${purchaseSetSql()}`);
+  await con.run(`CREATE OR REPLACE TABLE purchase_set AS ${await purchaseSetSql(con)}`);
   built.push('purchase');
   onStep('category set');
   await createCategoryExamples(con, options.seed);

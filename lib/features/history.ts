@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { asOf, createRunningTotals } from './running-totals';
+import { createAsOfLookup, createRunningTotals, joinLookup } from './running-totals';
 
 /**
  * History features are daily snapshots: the snapshot of day d sees only events before midnight
@@ -83,10 +83,16 @@ export async function createUserTotals(con: DuckDBConnection): Promise<void> {
   });
 }
 
-/** User history columns for rows with `user_id` and `snapshot_day`, joined as of that day. */
-export function userHistoryJoins(row: string): string {
-  return [
-    asOf('user_totals', 'ut', { user_id: `${row}.user_id` }, `${row}.snapshot_day`),
-    asOf('user_category_totals', 'uct', { user_id: `${row}.user_id`, category_id: `${row}.category_id` }, `${row}.snapshot_day`),
-  ].join('\n');
+/**
+ * Creates the user-history lookups of an examples table (`<examples>_ut`, and with a category
+ * column `<examples>_uct`) and returns the joins that attach them as aliases `ut` and `uct`.
+ */
+export async function userHistoryJoins(con: DuckDBConnection, examples: string, withCategory: boolean): Promise<string> {
+  await createAsOfLookup(con, `${examples}_ut`, examples, 'user_totals', ['user_id']);
+  const joins = [joinLookup(`${examples}_ut`, 'ut', ['user_id'])];
+  if (withCategory) {
+    await createAsOfLookup(con, `${examples}_uct`, examples, 'user_category_totals', ['user_id', 'category_id']);
+    joins.push(joinLookup(`${examples}_uct`, 'uct', ['user_id', 'category_id']));
+  }
+  return joins.join('\n    ');
 }

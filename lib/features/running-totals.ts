@@ -40,3 +40,20 @@ export function asOf(table: string, alias: string, keys: Record<string, string>,
   const on = Object.entries(keys).map(([column, expr]) => `${alias}.${column} = ${expr}`);
   return `ASOF LEFT JOIN ${table} ${alias} ON ${on.join(' AND ')} AND ${time} > ${alias}.upto`;
 }
+
+/**
+ * Creates table `name`: for each distinct key and `snapshot_day` of `examples`, the running
+ * totals of events strictly before that day. Looking distinct keys up once and hash-joining them
+ * back is much cheaper than an ASOF join per example.
+ */
+export async function createAsOfLookup(con: DuckDBConnection, name: string, examples: string, totals: string, keys: string[]): Promise<void> {
+  await con.run(`CREATE OR REPLACE TABLE ${name} AS
+    SELECT k.*, t.* EXCLUDE (${keys.join(', ')})
+    FROM (SELECT DISTINCT ${keys.join(', ')}, snapshot_day FROM ${examples} WHERE ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ')}) k
+    ${asOf(totals, 't', Object.fromEntries(keys.map((k) => [k, `k.${k}`])), 'k.snapshot_day')}`);
+}
+
+/** LEFT JOIN of a lookup made by createAsOfLookup onto rows aliased `row`. */
+export function joinLookup(name: string, alias: string, keys: string[], row = 'x'): string {
+  return `LEFT JOIN ${name} ${alias} ON ${[...keys, 'snapshot_day'].map((k) => `${alias}.${k} = ${row}.${k}`).join(' AND ')}`;
+}

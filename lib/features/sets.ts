@@ -3,7 +3,7 @@ import { BIGINT, FLOAT, INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-a
 import { queryRows, registerColumnScan } from '../io/duckdb';
 import { FUNNEL, userHistoryJoins, WINDOWS } from './history';
 import type { FeatureSpec } from './manifest';
-import { asOf, createRunningTotals } from './running-totals';
+import { createAsOfLookup, createRunningTotals, joinLookup } from './running-totals';
 import { cosine, fitIdf, hashFeatures, tfidf, tokenize, tokenOverlap } from './text';
 
 export interface FeatureOptions {
@@ -131,46 +131,56 @@ export async function createQueryTotals(con: DuckDBConnection): Promise<void> {
 }
 
 /**
- * Registers `ranking_text()`: TF-IDF cosine and token overlap of every distinct (query, product)
+ * Creates table `ranking_text`: TF-IDF cosine and token overlap of every distinct (query, product)
  * pair among the ranking examples, with IDF fitted on the training period only (queries searched
  * and titles of products with events before `trainEnd`).
  */
-export async function registerRankingText(con: DuckDBConnection, trainEnd: string): Promise<{ vocabulary: number }> {
+export async function createRankingText(con: DuckDBConnection, trainEnd: string): Promise<{ vocabulary: number }> {
   const corpus = await queryRows(con, `SELECT DISTINCT query AS text FROM impressions WHERE event_time < ${trainEnd}
     UNION ALL SELECT title AS text FROM products WHERE product_id IN (SELECT DISTINCT product_id FROM events WHERE event_time < ${trainEnd}) AND title IS NOT NULL`);
   const idf = fitIdf(corpus.map((r) => tokenize(r.text as string)));
-  const pairs = await queryRows(con, `SELECT DISTINCT x.query, x.product_id, p.title FROM ranking_examples x JOIN products p USING (product_id) ORDER BY 1, 2`);
-  const queryVectors = new Map<string, { tokens: string[]; vector: Map<string, number> }>();
-  const n = pairs.length;
+  const reader = await con.runAndReadAll(`SELECT DISTINCT x.query, x.product_id, p.title FROM ranking_examples x JOIN products p USING (product_id) ORDER BY 1, 2`);
+  const [queries, productIds, titles] = reader.getColumnsJS() as [string[], bigint[], (string | null)[]];
+  const n = queries.length;
   const cos = new Float32Array(n);
   const overlap = new Int32Array(n);
   const queryTokens = new Int32Array(n);
-  pairs.forEach((pair, i) => {
-    const q = pair.query as string;
-    let qv = queryVectors.get(q);
-    if (!qv) {
-      const tokens = tokenize(q);
-      qv = { tokens, vector: tfidf(tokens, idf) };
-      queryVectors.set(q, qv);
+  const queryCache = new Map<string, { tokens: string[]; distinct: number; vector: Map<string, number> }>();
+  const titleCache = new Map<bigint, { tokens: string[]; vector: Map<string, number> }>();
+  for (let i = 0; i < n; i++) {
+    let q = queryCache.get(queries[i]);
+    if (!q) {
+      const tokens = tokenize(queries[i]);
+      q = { tokens, distinct: new Set(tokens).size, vector: tfidf(tokens, idf) };
+      queryCache.set(queries[i], q);
     }
-    const title = tokenize(pair.title as string | null);
-    cos[i] = cosine(qv.vector, tfidf(title, idf));
-    overlap[i] = tokenOverlap(qv.tokens, title);
-    queryTokens[i] = new Set(qv.tokens).size;
-  });
-  registerColumnScan(con, 'ranking_text', [
-    { name: 'query', type: VARCHAR, values: pairs.map((p) => p.query as string) },
-    { name: 'product_id', type: BIGINT, values: BigInt64Array.from(pairs, (p) => BigInt(p.product_id as number)) },
+    let t = titleCache.get(productIds[i]);
+    if (!t) {
+      const tokens = tokenize(titles[i]);
+      t = { tokens, vector: tfidf(tokens, idf) };
+      titleCache.set(productIds[i], t);
+    }
+    cos[i] = cosine(q.vector, t.vector);
+    overlap[i] = tokenOverlap(q.tokens, t.tokens);
+    queryTokens[i] = q.distinct;
+  }
+  registerColumnScan(con, 'ranking_text_scan', [
+    { name: 'query', type: VARCHAR, values: queries },
+    { name: 'product_id', type: BIGINT, values: BigInt64Array.from(productIds) },
     { name: 'tfidf_cosine', type: FLOAT, values: cos },
     { name: 'token_overlap', type: INTEGER, values: overlap },
     { name: 'query_tokens', type: INTEGER, values: queryTokens },
   ]);
+  await con.run('CREATE OR REPLACE TABLE ranking_text AS SELECT * FROM ranking_text_scan()');
   return { vocabulary: idf.size };
 }
 
 /** SELECT of the ranking training set: examples with product, user and query-product features. */
-export function rankingSetSql(options: FeatureOptions): string {
+export async function rankingSetSql(con: DuckDBConnection, options: FeatureOptions): Promise<string> {
   const product = productFeatures(options);
+  const userJoins = await userHistoryJoins(con, 'ranking_examples', true);
+  await createAsOfLookup(con, 'ranking_examples_qp', 'ranking_examples', 'query_product_totals', ['query', 'product_id']);
+  await createAsOfLookup(con, 'ranking_examples_qc', 'ranking_examples', 'query_category_totals', ['query', 'category_id']);
   const priceSql = product.find((s) => s.name === 'price')!.sql;
   return `SELECT x.search_id, x.product_id, x.position, x.user_id, x.session_id, x.query, x.as_of, x.split, x.label,
       ${selectList([...product, ...userFeatures(priceSql), ...queryProductFeatures(options)])}
@@ -178,15 +188,16 @@ export function rankingSetSql(options: FeatureOptions): string {
     JOIN products p USING (product_id)
     LEFT JOIN product_days pd ON pd.product_id = x.product_id AND pd.day = x.snapshot_day
     LEFT JOIN category_days cd ON cd.category_id IS NOT DISTINCT FROM x.category_id AND cd.day = x.snapshot_day
-    ${userHistoryJoins('x')}
-    ${asOf('query_product_totals', 'qp', { query: 'x.query', product_id: 'x.product_id' }, 'x.snapshot_day')}
-    ${asOf('query_category_totals', 'qc', { query: 'x.query', category_id: 'x.category_id' }, 'x.snapshot_day')}
-    LEFT JOIN ranking_text() tx ON tx.query = x.query AND tx.product_id = x.product_id
+    ${userJoins}
+    ${joinLookup('ranking_examples_qp', 'qp', ['query', 'product_id'])}
+    ${joinLookup('ranking_examples_qc', 'qc', ['query', 'category_id'])}
+    LEFT JOIN ranking_text tx ON tx.query = x.query AND tx.product_id = x.product_id
     ORDER BY x.search_id, x.position`;
 }
 
 /** SELECT of the purchase training set: session prefixes with prefix and user features. */
-export function purchaseSetSql(): string {
+export async function purchaseSetSql(con: DuckDBConnection): Promise<string> {
+  const userJoins = await userHistoryJoins(con, 'purchase_examples', false);
   return `SELECT x.session_id, x.user_id, x.cut, x.as_of, x.split, x.label,
       ${selectList(sessionFeatures())}
     FROM purchase_examples x
@@ -197,7 +208,7 @@ export function purchaseSetSql(): string {
             max(e.price) FILTER (e.event_type = 'view') AS max_price, CAST(avg(CAST(e.price AS DECIMAL(38, 6))) FILTER (e.event_type = 'view') AS DOUBLE) AS mean_price
           FROM purchase_examples c JOIN ranked_events e ON e.session_id = c.session_id AND e.event_time < c.as_of GROUP BY c.session_id, c.cut) sp
       USING (session_id, cut)
-    ${asOf('user_totals', 'ut', { user_id: 'x.user_id' }, 'x.snapshot_day')}
+    ${userJoins}
     ORDER BY x.as_of, x.session_id, x.cut`;
 }
 
