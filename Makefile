@@ -133,6 +133,7 @@ lab: setup
 bench: setup
 	$(TSX) bench/generate.ts
 	$(TSX) bench/import.ts
+	$(TSX) bench/features.ts
 
 clean:
 	rm -rf $(DATA) $(TEST_DATA) reports .jupyter

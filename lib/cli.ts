@@ -94,7 +94,8 @@ export async function runStage(stage: string, main: () => Promise<{ summary: Rec
       mkdirSync(dirname(metaPath), { recursive: true });
       writeFileSync(metaPath, `${JSON.stringify({ stage, started: started.toISOString(), seconds, host: hostname(), argv: process.argv.slice(2), node: process.version }, null, 2)}\n`);
     }
-    process.stdout.write(`${JSON.stringify({ stage, ...summary, seconds })}\n`);
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    process.stdout.write(`${JSON.stringify({ stage, ...summary, seconds, peak_rss_mb: peakRssMb })}\n`);
   } catch (error) {
     if (error instanceof InputError) {
       process.stderr.write(`${stage}: ${error.message}\n`);
