@@ -9,7 +9,8 @@ import { type Cutoffs, SPLITS, splitOfSql } from '../split';
  * only the training period and test examples training plus validation, as a model deployed at
  * the split's start would; with `asOfExample`, each example sees everything before its own time.
  *
- * Tables read: `events` (sessionized), `products`, `impressions`, `session_splits`.
+ * Tables read: `events` (sessionized), `products`, `impressions`, `session_splits`. Example
+ * tables are unordered; the training sets built from them are sorted.
  */
 export type HistoryRule = 'frozen' | 'asOfExample';
 
@@ -38,8 +39,7 @@ export async function createRankingExamples(con: DuckDBConnection, cutoffs: Cuto
       SELECT i.search_id, i.product_id, i.position, i.user_id, i.session_id, i.query, p.category_id, i.event_time AS as_of,
         ${splitOfSql('i.event_time', cutoffs)} AS split,
         CASE WHEN i.purchased THEN 3 WHEN i.carted THEN 2 WHEN i.clicked THEN 1 ELSE 0 END AS label
-      FROM impressions i JOIN products p USING (product_id))
-    ORDER BY search_id, position`);
+      FROM impressions i JOIN products p USING (product_id))`);
 }
 
 /**
@@ -60,8 +60,7 @@ export async function createPurchaseExamples(con: DuckDBConnection, cutoffs: Cut
       FROM cuts c JOIN ranked_events e USING (session_id) GROUP BY ALL)
     SELECT c.session_id, c.user_id, c.cut, c.as_of, s.split, (o.purchases_after > 0)::INTEGER AS label, ${withSnapshot(cutoffs, rule)}
     FROM cuts c JOIN outcome o USING (session_id, cut) JOIN session_splits s USING (session_id)
-    WHERE o.purchases_before = 0 AND o.later_events > 0
-    ORDER BY c.as_of, c.session_id, c.cut`);
+    WHERE o.purchases_before = 0 AND o.later_events > 0`);
 }
 
 /**
@@ -72,8 +71,7 @@ export async function createCategoryExamples(con: DuckDBConnection, seed: number
   await con.run(`CREATE OR REPLACE TABLE category_examples AS
     SELECT product_id, category_id AS label, CASE WHEN h < 70 THEN 'train' WHEN h < 85 THEN 'valid' ELSE 'test' END AS split
     FROM (SELECT *, CAST(((CAST(product_id AS HUGEINT) * 2654435761 + ${Math.trunc(seed)}) % 4294967296) * 100 // 4294967296 AS INTEGER) AS h
-          FROM products WHERE category_id IS NOT NULL)
-    ORDER BY product_id`);
+          FROM products WHERE category_id IS NOT NULL)`);
 }
 
 /**
@@ -86,5 +84,5 @@ export async function createRecommendExamples(con: DuckDBConnection, cutoffs: Cu
       SELECT e.session_id, min(e.user_id) AS user_id, min(e.event_time) AS as_of, any_value(s.split) AS split,
         list_sort(list_distinct(list(e.product_id) FILTER (e.product_id IS NOT NULL))) AS targets
       FROM events e JOIN session_splits s USING (session_id) WHERE e.user_id IS NOT NULL GROUP BY e.session_id)
-    WHERE len(targets) > 0 ORDER BY as_of, session_id`);
+    WHERE len(targets) > 0`);
 }

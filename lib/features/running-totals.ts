@@ -28,8 +28,7 @@ export async function createRunningTotals(con: DuckDBConnection, spec: RunningTo
   await con.run(`CREATE OR REPLACE TABLE ${spec.name} AS
     SELECT ${keyList}, upto, ${measures.map(([m]) => `sum(${m}) OVER (PARTITION BY ${keyList} ORDER BY upto ROWS UNBOUNDED PRECEDING) AS ${m}`).join(', ')}
     FROM (SELECT ${keys.map(([k, e]) => `${e} AS ${k}`).join(', ')}, ${spec.time ?? 'event_time'} AS upto, ${measures.map(([m, e]) => `sum(${e}) AS ${m}`).join(', ')}
-          FROM ${spec.source} ${spec.where ? `WHERE ${spec.where}` : ''} GROUP BY ALL)
-    ORDER BY ${keyList}, upto`);
+          FROM ${spec.source} ${spec.where ? `WHERE ${spec.where}` : ''} GROUP BY ALL)`);
 }
 
 /**

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { withDuckDB, queryRows } from './lib/io/duckdb';
+import * as F from './lib/features';
+import { fromSplitsFile } from './lib/split';
+const D = process.argv[2];
+const cutoffs = fromSplitsFile(JSON.parse(readFileSync(`${D}/interim/splits.json`, 'utf8')));
+await withDuckDB(async (con) => {
+  let t = performance.now();
+  const lap = (s: string) => { console.log(s, ((performance.now() - t) / 1000).toFixed(2), Math.round(process.memoryUsage().rss / 1e6)); t = performance.now(); };
+  await con.run(`CREATE VIEW events AS SELECT * FROM '${D}/interim/events.parquet'`);
+  await con.run(`CREATE VIEW products AS SELECT * FROM '${D}/raw/products.parquet'`);
+  await con.run(`CREATE VIEW session_splits AS SELECT * FROM '${D}/interim/session_splits.parquet'`);
+  await con.run(`CREATE VIEW impressions AS SELECT * FROM '${D}/raw/impressions.parquet'`);
+  await F.createDays(con); lap('days');
+  await F.createProductSnapshots(con); lap('product snapshots');
+  await F.createUserTotals(con); lap('user totals');
+  await F.createQueryTotals(con); lap('query totals');
+  await F.createRankingExamples(con, cutoffs, 'frozen'); lap('ranking examples');
+  await F.createRankingText(con, `make_timestamp(${cutoffs.train.to * 1000})`); lap('ranking text');
+  const sql = await F.rankingSetSql(con, F.DEFAULT_FEATURE_OPTIONS); lap('ranking lookups');
+  await con.run(`CREATE TABLE ranking_set AS ${sql}`); lap('ranking set');
+  await con.run(`COPY (SELECT * FROM ranking_set WHERE split = 'train') TO '/tmp/scratch/rs.parquet' (FORMAT parquet, COMPRESSION zstd)`); lap('copy train');
+  await F.createPurchaseExamples(con, cutoffs, 'frozen'); lap('purchase examples');
+  await con.run(`CREATE TABLE purchase_set AS ${await F.purchaseSetSql(con)}`); lap('purchase set');
+  await F.createRecommendExamples(con, cutoffs, 'frozen'); lap('recommend examples');
+}, { memoryLimit: '16GB' });
