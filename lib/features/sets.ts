@@ -43,14 +43,17 @@ export function productFeatures(options: FeatureOptions): FeatureSpec[] {
   ];
 }
 
+const userSessions = f('user', 'user_sessions', "the user's sessions before the snapshot (frequency)", 'coalesce(ut.sessions, 0)', 'int');
+const userRecency = f('user', 'user_recency_days', "days from the user's last active day to the snapshot (null: new user)", `date_diff('day', ut.upto, x.snapshot_day)`, 'int');
+
 /** User history features, over aliases `x`, `ut`, `uct` and the product's price expression. */
 export function userFeatures(priceSql: string): FeatureSpec[] {
   return [
     f('user', 'user_events', "the user's events before the snapshot", 'coalesce(ut.events, 0)', 'int'),
-    f('user', 'user_sessions', "the user's sessions before the snapshot", 'coalesce(ut.sessions, 0)', 'int'),
+    userSessions,
     f('user', 'user_purchases', "the user's purchases before the snapshot", 'coalesce(ut.purchases, 0)', 'int'),
     f('user', 'user_spend', "the user's spend before the snapshot (monetary value)", 'CAST(coalesce(ut.spend, 0) AS DOUBLE)'),
-    f('user', 'user_recency_days', 'days from the user\'s last active day to the snapshot (null: new user)', `date_diff('day', ut.upto, x.snapshot_day)`, 'int'),
+    userRecency,
     f('user', 'user_category_affinity', "share of the user's past events in the product's category", 'coalesce(uct.events, 0) / nullif(ut.events, 0)'),
     f('user', 'user_price_ratio', "price relative to the mean price of the user's past views", `${priceSql} / nullif(CAST(ut.viewed_price / nullif(ut.priced_views, 0) AS DOUBLE), 0)`),
   ];
@@ -90,8 +93,8 @@ export function sessionFeatures(): FeatureSpec[] {
     f('session', 'hour', 'hour of day (UTC) of the prediction', 'hour(x.as_of)', 'int'),
     f('session', 'weekday', 'ISO weekday of the prediction (1 = Monday)', 'isodow(x.as_of)', 'int'),
     f('user', 'user_bought_before', 'whether the user purchased before the snapshot', '(coalesce(ut.purchases, 0) > 0)::INTEGER', 'int'),
-    f('user', 'user_sessions', "the user's sessions before the snapshot", 'coalesce(ut.sessions, 0)', 'int'),
-    f('user', 'user_recency_days', "days from the user's last active day to the snapshot (null: new user)", `date_diff('day', ut.upto, x.snapshot_day)`, 'int'),
+    userSessions,
+    userRecency,
   ];
 }
 
