@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { BIGINT, FLOAT, INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import { BIGINT, FLOAT, INTEGER, LIST, listValue } from '@duckdb/node-api';
 import { queryRows, registerColumnScan } from '../io/duckdb';
 import { FUNNEL, userHistoryJoins, WINDOWS } from './history';
 import type { FeatureSpec } from './manifest';
@@ -144,39 +144,41 @@ export async function createRankingText(con: DuckDBConnection, trainEnd: string)
   const corpus = await queryRows(con, `SELECT DISTINCT query AS text FROM impressions WHERE event_time < ${trainEnd}
     UNION ALL SELECT title AS text FROM products WHERE product_id IN (SELECT DISTINCT product_id FROM events WHERE event_time < ${trainEnd}) AND title IS NOT NULL`);
   const idf = fitIdf(corpus.map((r) => tokenize(r.text as string)));
-  const reader = await con.runAndReadAll(`SELECT DISTINCT x.query, x.product_id, p.title FROM ranking_examples x JOIN products p USING (product_id)`);
-  const [queries, productIds, titles] = reader.getColumnsJS() as [string[], bigint[], (string | null)[]];
-  const n = queries.length;
+  // Queries and titles cross into JS once each; the (query, product) pairs only as numbers.
+  await con.run('CREATE OR REPLACE TABLE query_ids AS SELECT query, CAST(row_number() OVER (ORDER BY query) - 1 AS INTEGER) AS query_id FROM (SELECT DISTINCT query FROM ranking_examples)');
+  const queryReader = await con.runAndReadAll('SELECT query FROM query_ids ORDER BY query_id');
+  const queryVectors = (queryReader.getColumnsJS()[0] as string[]).map((q) => {
+    const tokens = tokenize(q);
+    return { tokens, distinct: new Set(tokens).size, vector: tfidf(tokens, idf) };
+  });
+  const titleReader = await con.runAndReadAll('SELECT product_id, title FROM products');
+  const [titleIds, titleTexts] = titleReader.getColumnsJS() as [bigint[], (string | null)[]];
+  const titleVectors = new Map(titleIds.map((id, i) => {
+    const tokens = tokenize(titleTexts[i]);
+    return [id, { tokens, vector: tfidf(tokens, idf) }] as const;
+  }));
+  const pairReader = await con.runAndReadAll('SELECT DISTINCT q.query_id, x.product_id FROM ranking_examples x JOIN query_ids q USING (query)');
+  const [queryIds, productIds] = pairReader.getColumnsJS() as [number[], bigint[]];
+  const n = queryIds.length;
   const cos = new Float32Array(n);
   const overlap = new Int32Array(n);
   const queryTokens = new Int32Array(n);
-  const queryCache = new Map<string, { tokens: string[]; distinct: number; vector: Map<string, number> }>();
-  const titleCache = new Map<bigint, { tokens: string[]; vector: Map<string, number> }>();
+  const empty = { tokens: [] as string[], vector: new Map<string, number>() };
   for (let i = 0; i < n; i++) {
-    let q = queryCache.get(queries[i]);
-    if (!q) {
-      const tokens = tokenize(queries[i]);
-      q = { tokens, distinct: new Set(tokens).size, vector: tfidf(tokens, idf) };
-      queryCache.set(queries[i], q);
-    }
-    let t = titleCache.get(productIds[i]);
-    if (!t) {
-      const tokens = tokenize(titles[i]);
-      t = { tokens, vector: tfidf(tokens, idf) };
-      titleCache.set(productIds[i], t);
-    }
+    const q = queryVectors[queryIds[i]];
+    const t = titleVectors.get(productIds[i]) ?? empty;
     cos[i] = cosine(q.vector, t.vector);
     overlap[i] = tokenOverlap(q.tokens, t.tokens);
     queryTokens[i] = q.distinct;
   }
   registerColumnScan(con, 'ranking_text_scan', [
-    { name: 'query', type: VARCHAR, values: queries },
+    { name: 'query_id', type: INTEGER, values: Int32Array.from(queryIds) },
     { name: 'product_id', type: BIGINT, values: BigInt64Array.from(productIds) },
     { name: 'tfidf_cosine', type: FLOAT, values: cos },
     { name: 'token_overlap', type: INTEGER, values: overlap },
     { name: 'query_tokens', type: INTEGER, values: queryTokens },
   ]);
-  await con.run('CREATE OR REPLACE TABLE ranking_text AS SELECT * FROM ranking_text_scan()');
+  await con.run('CREATE OR REPLACE TABLE ranking_text AS SELECT q.query, s.* EXCLUDE (query_id) FROM ranking_text_scan() s JOIN query_ids q USING (query_id)');
   return { vocabulary: idf.size };
 }
 
