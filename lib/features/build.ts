@@ -46,8 +46,8 @@ export async function buildTrainingSets(con: DuckDBConnection, cutoffs: Cutoffs,
   const built: Family[] = [];
   if (options.hasImpressions) {
     onStep('ranking set');
-    await createQueryTotals(con);
     await createRankingExamples(con, cutoffs, rule);
+    await createQueryTotals(con);
     await createRankingText(con, `make_timestamp(${cutoffs.train.to * 1000})`);
     await con.run(`CREATE OR REPLACE TABLE ranking_set AS ${await rankingSetSql(con, options)}`);
     built.push('ranking');

@@ -32,14 +32,19 @@ export function historyCutoffSql(cutoffs: Cutoffs, rule: HistoryRule): string {
 const withSnapshot = (cutoffs: Cutoffs, rule: HistoryRule) => `${historyCutoffSql(cutoffs, rule)} AS history_as_of,
   date_trunc('day', ${historyCutoffSql(cutoffs, rule)}) AS snapshot_day`;
 
-/** `ranking_examples`: one row per search impression, graded label purchase 3, cart 2, click 1, else 0. */
+/**
+ * `ranking_examples`: one row per search impression, graded label purchase 3, cart 2, click 1,
+ * else 0. Also `query_ids`: every query text with a dense integer id, so query joins compare numbers.
+ */
 export async function createRankingExamples(con: DuckDBConnection, cutoffs: Cutoffs, rule: HistoryRule): Promise<void> {
+  await con.run(`CREATE OR REPLACE TABLE query_ids AS
+    SELECT query, CAST(row_number() OVER (ORDER BY query) - 1 AS INTEGER) AS query_id FROM (SELECT DISTINCT query FROM impressions)`);
   await con.run(`CREATE OR REPLACE TABLE ranking_examples AS
     SELECT *, ${withSnapshot(cutoffs, rule)} FROM (
-      SELECT i.search_id, i.product_id, i.position, i.user_id, i.session_id, i.query, p.category_id, i.event_time AS as_of,
+      SELECT i.search_id, i.product_id, i.position, i.user_id, i.session_id, i.query, q.query_id, p.category_id, i.event_time AS as_of,
         ${splitOfSql('i.event_time', cutoffs)} AS split,
         CASE WHEN i.purchased THEN 3 WHEN i.carted THEN 2 WHEN i.clicked THEN 1 ELSE 0 END AS label
-      FROM impressions i JOIN products p USING (product_id))`);
+      FROM impressions i JOIN products p USING (product_id) JOIN query_ids q USING (query))`);
 }
 
 /**

@@ -127,12 +127,13 @@ export function contentNames(product: { title: string | null; brand: string | nu
   ];
 }
 
-/** Query-product history: running totals of impressions by (query, product) and (query, category). */
+/** Query-product history: running totals of impressions by (query, product) and (query, category), queries by id. */
 export async function createQueryTotals(con: DuckDBConnection): Promise<void> {
   const measures = { impressions: '1', clicks: 'clicked::INTEGER', purchases: 'purchased::INTEGER' };
-  const source = `(SELECT i.*, p.category_id, date_trunc('day', i.event_time) AS day FROM impressions i JOIN products p USING (product_id)) i`;
-  await createRunningTotals(con, { name: 'query_product_totals', source, keys: { query: 'query', product_id: 'product_id' }, time: 'day', measures });
-  await createRunningTotals(con, { name: 'query_category_totals', source, keys: { query: 'query', category_id: 'category_id' }, time: 'day', measures, where: 'category_id IS NOT NULL' });
+  const source = `(SELECT i.*, q.query_id, p.category_id, date_trunc('day', i.event_time) AS day
+    FROM impressions i JOIN products p USING (product_id) JOIN query_ids q USING (query)) i`;
+  await createRunningTotals(con, { name: 'query_product_totals', source, keys: { query_id: 'query_id', product_id: 'product_id' }, time: 'day', measures });
+  await createRunningTotals(con, { name: 'query_category_totals', source, keys: { query_id: 'query_id', category_id: 'category_id' }, time: 'day', measures, where: 'category_id IS NOT NULL' });
 }
 
 /**
@@ -145,7 +146,6 @@ export async function createRankingText(con: DuckDBConnection, trainEnd: string)
     UNION ALL SELECT title AS text FROM products WHERE product_id IN (SELECT DISTINCT product_id FROM events WHERE event_time < ${trainEnd}) AND title IS NOT NULL`);
   const idf = fitIdf(corpus.map((r) => tokenize(r.text as string)));
   // Queries and titles cross into JS once each; the (query, product) pairs only as numbers.
-  await con.run('CREATE OR REPLACE TABLE query_ids AS SELECT query, CAST(row_number() OVER (ORDER BY query) - 1 AS INTEGER) AS query_id FROM (SELECT DISTINCT query FROM ranking_examples)');
   const queryReader = await con.runAndReadAll('SELECT query FROM query_ids ORDER BY query_id');
   const queryVectors = (queryReader.getColumnsJS()[0] as string[]).map((q) => {
     const tokens = tokenize(q);
@@ -157,7 +157,7 @@ export async function createRankingText(con: DuckDBConnection, trainEnd: string)
     const tokens = tokenize(titleTexts[i]);
     return [id, { tokens, vector: tfidf(tokens, idf) }] as const;
   }));
-  const pairReader = await con.runAndReadAll('SELECT DISTINCT q.query_id, x.product_id FROM ranking_examples x JOIN query_ids q USING (query)');
+  const pairReader = await con.runAndReadAll('SELECT DISTINCT query_id, product_id FROM ranking_examples');
   const [queryIds, productIds] = pairReader.getColumnsJS() as [number[], bigint[]];
   const n = queryIds.length;
   const cos = new Float32Array(n);
@@ -178,7 +178,7 @@ export async function createRankingText(con: DuckDBConnection, trainEnd: string)
     { name: 'token_overlap', type: INTEGER, values: overlap },
     { name: 'query_tokens', type: INTEGER, values: queryTokens },
   ]);
-  await con.run('CREATE OR REPLACE TABLE ranking_text AS SELECT q.query, s.* EXCLUDE (query_id) FROM ranking_text_scan() s JOIN query_ids q USING (query_id)');
+  await con.run('CREATE OR REPLACE TABLE ranking_text AS SELECT * FROM ranking_text_scan()');
   return { vocabulary: idf.size };
 }
 
@@ -186,8 +186,8 @@ export async function createRankingText(con: DuckDBConnection, trainEnd: string)
 export async function rankingSetSql(con: DuckDBConnection, options: FeatureOptions): Promise<string> {
   const product = productFeatures(options);
   const userJoins = await userHistoryJoins(con, 'ranking_examples', true);
-  await createAsOfLookup(con, 'ranking_examples_qp', 'ranking_examples', 'query_product_totals', ['query', 'product_id']);
-  await createAsOfLookup(con, 'ranking_examples_qc', 'ranking_examples', 'query_category_totals', ['query', 'category_id']);
+  await createAsOfLookup(con, 'ranking_examples_qp', 'ranking_examples', 'query_product_totals', ['query_id', 'product_id']);
+  await createAsOfLookup(con, 'ranking_examples_qc', 'ranking_examples', 'query_category_totals', ['query_id', 'category_id']);
   const priceSql = product.find((s) => s.name === 'price')!.sql;
   return `SELECT x.search_id, x.product_id, x.position, x.user_id, x.session_id, x.query, x.as_of, x.split, x.label,
       ${selectList([...product, ...userFeatures(priceSql), ...queryProductFeatures(options)])}
@@ -196,9 +196,9 @@ export async function rankingSetSql(con: DuckDBConnection, options: FeatureOptio
     LEFT JOIN product_days pd ON pd.product_id = x.product_id AND pd.day = x.snapshot_day
     LEFT JOIN category_days cd ON cd.category_id IS NOT DISTINCT FROM x.category_id AND cd.day = x.snapshot_day
     ${userJoins}
-    ${joinLookup('ranking_examples_qp', 'qp', ['query', 'product_id'])}
-    ${joinLookup('ranking_examples_qc', 'qc', ['query', 'category_id'])}
-    LEFT JOIN ranking_text tx ON tx.query = x.query AND tx.product_id = x.product_id
+    ${joinLookup('ranking_examples_qp', 'qp', ['query_id', 'product_id'])}
+    ${joinLookup('ranking_examples_qc', 'qc', ['query_id', 'category_id'])}
+    LEFT JOIN ranking_text tx ON tx.query_id = x.query_id AND tx.product_id = x.product_id
     ORDER BY x.search_id, x.position`;
 }
 
