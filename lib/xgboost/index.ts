@@ -1,0 +1,2 @@
+export * from './booster';
+export { DEFAULT_LIBRARY } from './native';

@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import koffi from 'koffi';
+
+/**
+ * The native XGBoost library (Debian's libxgboost0, XGBoost 1.7) through koffi. Every call's
+ * return code is checked: a non-zero one becomes an Error carrying XGBGetLastError()'s text.
+ */
+export const DEFAULT_LIBRARY = '/usr/lib/x86_64-linux-gnu/libxgboost.so.0';
+
+function load() {
+  const path = process.env.XGBOOST_LIBRARY ?? DEFAULT_LIBRARY;
+  if (!existsSync(path)) {
+    throw new Error(`XGBoost library not found at ${path}: install it with 'apt-get install libxgboost0' (make setup does), or set XGBOOST_LIBRARY to its path`);
+  }
+  const lib = koffi.load(path);
+  return {
+    XGBGetLastError: lib.func('const char *XGBGetLastError()'),
+    XGDMatrixCreateFromMat: lib.func('int XGDMatrixCreateFromMat(const float *data, uint64_t nrow, uint64_t ncol, float missing, _Out_ void **out)'),
+    XGDMatrixSetFloatInfo: lib.func('int XGDMatrixSetFloatInfo(void *handle, const char *field, const float *array, uint64_t len)'),
+    XGDMatrixSetUIntInfo: lib.func('int XGDMatrixSetUIntInfo(void *handle, const char *field, const uint32_t *array, uint64_t len)'),
+    XGDMatrixNumRow: lib.func('int XGDMatrixNumRow(void *handle, _Out_ uint64_t *out)'),
+    XGDMatrixFree: lib.func('int XGDMatrixFree(void *handle)'),
+    XGBoosterCreate: lib.func('int XGBoosterCreate(void **dmats, uint64_t len, _Out_ void **out)'),
+    XGBoosterSetParam: lib.func('int XGBoosterSetParam(void *handle, const char *name, const char *value)'),
+    XGBoosterUpdateOneIter: lib.func('int XGBoosterUpdateOneIter(void *handle, int iter, void *dtrain)'),
+    XGBoosterEvalOneIter: lib.func('int XGBoosterEvalOneIter(void *handle, int iter, void **dmats, const char **names, uint64_t len, _Out_ const char **out)'),
+    XGBoosterPredictFromDMatrix: lib.func(
+      'int XGBoosterPredictFromDMatrix(void *handle, void *dmat, const char *config, _Out_ uint64_t **shape, _Out_ uint64_t *dim, _Out_ float **result)'),
+    XGBoosterSaveModel: lib.func('int XGBoosterSaveModel(void *handle, const char *fname)'),
+    XGBoosterLoadModel: lib.func('int XGBoosterLoadModel(void *handle, const char *fname)'),
+    XGBoosterFree: lib.func('int XGBoosterFree(void *handle)'),
+  };
+}
+
+let native: ReturnType<typeof load> | undefined;
+
+/** The bound functions, loaded on first use so a missing library is reported where it matters. */
+export function xgb() {
+  native ??= load();
+  return native;
+}
+
+/** Throws with XGBoost's own message when a call returned non-zero. */
+export function check(code: number, what: string): void {
+  if (code !== 0) throw new Error(`XGBoost ${what} failed: ${xgb().XGBGetLastError()}`);
+}
+
+export { koffi };

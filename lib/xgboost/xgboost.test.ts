@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rocAuc } from '../eval';
+import { ROOT, tempDir } from '../testing';
+import { Booster, DMatrix, train } from './booster';
+import { parseLabelFirst, parseLibsvm, parseQueryFile } from './datasets';
+
+const SHARED = join(ROOT, '..', 'shared');
+const reference = JSON.parse(readFileSync(join(SHARED, 'reference', 'xgboost-lightgbm-examples.json'), 'utf8'));
+const dataset = (name: string) => readFileSync(join(SHARED, 'datasets', 'lightgbm-examples', name), 'utf8');
+const matrix = (d: { values: Float32Array; labels: Float32Array; rows: number; cols: number }, groups?: Uint32Array) =>
+  new DMatrix(d.values, d.rows, d.cols, { labels: d.labels, groups });
+
+describe('XGBoost parity with the Python reference (same native library, nthread=1)', () => {
+  it('binary:logistic: predictions within 1e-5, AUC and logloss to the printed digits', () => {
+    const ref = reference.binary;
+    const trainData = matrix(parseLabelFirst(dataset('binary.train')));
+    const testSet = parseLabelFirst(dataset('binary.test'));
+    const test = matrix(testSet);
+    const { booster, history } = train(ref.params, trainData, { rounds: ref.num_boost_round, evals: [[test, 'test']] });
+    const { values } = booster.predict(test);
+    expect(values.length).toBe(ref.test_predictions.length);
+    values.forEach((v, i) => expect(Math.abs(v - ref.test_predictions[i]), `prediction ${i}`).toBeLessThan(1e-5));
+    expect(rocAuc(testSet.labels, values).toFixed(6)).toBe(ref.metrics.auc.toFixed(6));
+    expect(history.at(-1)!.test.logloss.toFixed(6)).toBe(ref.metrics.logloss.toFixed(6));
+    booster.dispose();
+    trainData.dispose();
+    test.dispose();
+  });
+
+  it('rank:ndcg with query groups: predictions within 1e-5 and XGBoost eval map as printed', () => {
+    const ref = reference.rank;
+    const trainSet = parseLibsvm(dataset('rank.train'), ref.n_features);
+    const testSet = parseLibsvm(dataset('rank.test'), ref.n_features);
+    const trainData = matrix(trainSet, parseQueryFile(dataset('rank.train.query')));
+    const test = matrix(testSet, parseQueryFile(dataset('rank.test.query')));
+    const { booster } = train({ ...ref.params, eval_metric: 'map' }, trainData, { rounds: ref.num_boost_round });
+    const { values } = booster.predict(test);
+    values.forEach((v, i) => expect(Math.abs(v - ref.test_predictions[i]), `prediction ${i}`).toBeLessThan(1e-5));
+    const printed = Number(String(ref.xgboost_eval).split(':')[1]);
+    expect(booster.evaluate([[test, 'eval']]).eval.map).toBeCloseTo(printed, 6);
+  });
+
+  it('multi:softprob: mlogloss as printed and one probability row per class', () => {
+    const ref = reference.multiclass;
+    const trainData = matrix(parseLabelFirst(dataset('multiclass.train')));
+    const testSet = parseLabelFirst(dataset('multiclass.test'));
+    const test = matrix(testSet);
+    const { booster, history } = train(ref.params, trainData, { rounds: ref.num_boost_round, evals: [[test, 'test']] });
+    expect(history.at(-1)!.test.mlogloss.toFixed(6)).toBe(ref.metrics.mlogloss.toFixed(6));
+    const { values, shape } = booster.predict(test);
+    expect(shape).toEqual([testSet.rows, 5]);
+    let correct = 0;
+    for (let i = 0; i < testSet.rows; i++) {
+      const row = Array.from(values.subarray(i * 5, i * 5 + 5));
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      if (row.indexOf(Math.max(...row)) === testSet.labels[i]) correct++;
+    }
+    expect((correct / testSet.rows).toFixed(3)).toBe(ref.metrics.accuracy.toFixed(3));
+  });
+});
+
+describe('Booster', () => {
+  const data = parseLabelFirst(dataset('binary.test'));
+  it('saves and loads a model as JSON with identical predictions; SHAP rows sum to the margin', () => {
+    const m = matrix(data);
+    const { booster } = train({ objective: 'binary:logistic', max_depth: 3, nthread: 1 }, m, { rounds: 5 });
+    const path = join(tempDir('shoplab-xgb-'), 'model.json');
+    booster.save(path);
+    expect(JSON.parse(readFileSync(path, 'utf8')).learner).toBeDefined();
+    const loaded = Booster.load(path);
+    expect(Array.from(loaded.predict(m).values)).toEqual(Array.from(booster.predict(m).values));
+    const margin = booster.predict(m, 'margin').values;
+    const { values: shap, shape } = booster.predict(m, 'contributions');
+    expect(shape).toEqual([data.rows, data.cols + 1]);
+    for (let i = 0; i < 20; i++) {
+      const sum = shap.subarray(i * (data.cols + 1), (i + 1) * (data.cols + 1)).reduce((a, b) => a + b, 0);
+      expect(sum).toBeCloseTo(margin[i], 4);
+    }
+  });
+
+  it("turns XGBoost's errors into Errors with its message: bad parameters, shapes, use after dispose", () => {
+    const m = matrix(data);
+    expect(() => train({ objective: 'binary:nonsense' }, m, { rounds: 1 })).toThrow(/XGBoost .*failed: .*nonsense/s);
+    expect(() => new DMatrix(new Float32Array(5), 2, 3)).toThrow(/5 values do not fill 2 rows × 3 columns/);
+    expect(() => new DMatrix(new Float32Array(6), 2, 3, { labels: new Float32Array(1) })).toThrow(/label has 1 values, expected 2/);
+    m.dispose();
+    expect(() => m.native).toThrow(/after dispose/);
+  });
+
+  it('stops early when the validation metric stops improving', () => {
+    const half = Math.floor(data.rows / 2);
+    const first = new DMatrix(data.values.subarray(0, half * data.cols), half, data.cols, { labels: data.labels.subarray(0, half) });
+    const second = new DMatrix(data.values.subarray(half * data.cols), data.rows - half, data.cols, { labels: data.labels.subarray(half) });
+    const { booster, bestRound, history } = train({ objective: 'binary:logistic', eta: 0.5, max_depth: 8, nthread: 1, eval_metric: 'logloss' }, first,
+      { rounds: 200, evals: [[second, 'valid']], earlyStoppingRounds: 5 });
+    expect(booster.rounds).toBeLessThan(200);
+    expect(booster.rounds).toBe(bestRound + 6);
+    const losses = history.map((h) => h.valid.logloss);
+    expect(Math.min(...losses)).toBe(losses[bestRound]);
+  });
+
+  it('names the install command and XGBOOST_LIBRARY when the library is missing', () => {
+    const script = "import('./lib/xgboost/index.ts').then((x) => { try { new x.DMatrix(new Float32Array(1), 1, 1); } catch (e) { console.log(e.message); } })";
+    const run = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, XGBOOST_LIBRARY: '/nonexistent/libxgboost.so' } });
+    expect(run.stdout).toMatch(/not found at \/nonexistent\/libxgboost.so: install it with 'apt-get install libxgboost0'.*XGBOOST_LIBRARY/s);
+  });
+});
