@@ -1,1 +1,5 @@
 export * from './auc';
+export * from './binary';
+export * from './multiclass';
+export * from './ranking';
+export * from './recommend';

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../testing';
+import { parseLabelFirst, parseLibsvm, parseQueryFile } from '../xgboost/datasets';
+import { DMatrix, train } from '../xgboost';
+import {
+  accuracy, averagePrecision, brierScore, calibrationBins, confusionMatrix, ctrAtK, logLoss, macroF1, mapAtK, meanReciprocalRank, microF1, ndcgAtK,
+  recallAtK, rocAuc,
+} from '.';
+
+const SHARED = join(ROOT, '..', 'shared');
+const cases = JSON.parse(readFileSync(join(SHARED, 'reference', 'metric-cases.json'), 'utf8'));
+const dataset = (name: string) => readFileSync(join(SHARED, 'datasets', 'lightgbm-examples', name), 'utf8');
+
+describe('metrics match scikit-learn on every reference case', () => {
+  it('binary: AUC, average precision, log loss', () => {
+    for (const c of cases.binary) {
+      expect(rocAuc(c.y, c.score)).toBeCloseTo(c.auc, 12);
+      expect(averagePrecision(c.y, c.score)).toBeCloseTo(c.average_precision, 12);
+      expect(logLoss(c.y, c.score)).toBeCloseTo(c.logloss, 12);
+    }
+  });
+  it('ranking: NDCG@1/3/5/10 and MRR', () => {
+    for (const c of cases.ranking) {
+      for (const k of [1, 3, 5, 10]) expect(ndcgAtK(c.rel, c.score, c.group_sizes, k), `ndcg@${k}`).toBeCloseTo(c[`ndcg@${k}`], 12);
+      expect(meanReciprocalRank(c.rel, c.score, c.group_sizes)).toBeCloseTo(c.mrr, 12);
+    }
+  });
+  it('recommendation: recall@k and MAP@k', () => {
+    for (const c of cases.recommendation) {
+      for (const k of [5, 10, 20]) {
+        expect(recallAtK(c.users, k), `recall@${k}`).toBeCloseTo(c[`recall@${k}`], 12);
+        expect(mapAtK(c.users, k), `map@${k}`).toBeCloseTo(c[`map@${k}`], 12);
+      }
+    }
+  });
+  it('multiclass: accuracy, macro F1, confusion matrix; micro F1 equals accuracy', () => {
+    for (const c of cases.multiclass) {
+      const classes = c.confusion.length;
+      const confusion = confusionMatrix(c.y, c.pred, classes);
+      expect(confusion).toEqual(c.confusion);
+      expect(accuracy(c.y, c.pred)).toBeCloseTo(c.accuracy, 12);
+      expect(macroF1(confusion)).toBeCloseTo(c.macro_f1, 12);
+      expect(microF1(confusion)).toBeCloseTo(c.accuracy, 12);
+    }
+  });
+});
+
+describe('small cases by hand', () => {
+  it('Brier score and calibration bins', () => {
+    expect(brierScore([1, 0], [0.8, 0.4])).toBeCloseTo((0.04 + 0.16) / 2, 12);
+    const bins = calibrationBins([1, 0, 1, 0], [0.05, 0.15, 0.95, 0.91], 10);
+    expect(bins.map((b) => [b.lo, b.hi, b.count, b.fractionPositive])).toEqual([[0, 0.1, 1, 1], [0.1, 0.2, 1, 0], [0.9, 1, 2, 0.5]]);
+    expect(bins[2].meanPredicted).toBeCloseTo(0.93, 12);
+  });
+  it('CTR@k: share of relevant items in each query top k, averaged', () => {
+    // Query 1 ranks by score 3, 2, 1 → rel [1, 1, 0]: top 2 is 2 of 2; query 2 ranks rel [0, 1]: 1 of 2. Mean 0.75.
+    expect(ctrAtK([0, 1, 1, 0, 1], [1, 3, 2, 5, 4], [3, 2], 2)).toBeCloseTo(0.75, 12);
+  });
+  it('a query with no relevant item scores NDCG 1 and is left out of MRR', () => {
+    expect(ndcgAtK([0, 0], [1, 2], [2], 10)).toBe(1);
+    expect(meanReciprocalRank([0, 0, 0, 1], [1, 2, 1, 2], [2, 2])).toBe(1);
+  });
+});
+
+describe("metrics agree with XGBoost's own evaluation on the same predictions", () => {
+  it('ndcg@5 and ndcg@10 on the ranking example', () => {
+    const trainSet = parseLibsvm(dataset('rank.train'), 300);
+    const testSet = parseLibsvm(dataset('rank.test'), 300);
+    const groups = parseQueryFile(dataset('rank.test.query'));
+    const dtrain = new DMatrix(trainSet.values, trainSet.rows, trainSet.cols, { labels: trainSet.labels, groups: parseQueryFile(dataset('rank.train.query')) });
+    const dtest = new DMatrix(testSet.values, testSet.rows, testSet.cols, { labels: testSet.labels, groups });
+    const { booster } = train({ objective: 'rank:ndcg', eta: 0.1, max_depth: 6, tree_method: 'hist', nthread: 1, seed: 0, eval_metric: 'ndcg@5', }, dtrain, { rounds: 30 });
+    booster.setParams({ eval_metric: 'ndcg@10' });
+    const xgb = booster.evaluate([[dtest, 'test']]).test;
+    const scores = booster.predict(dtest).values;
+    expect(ndcgAtK(testSet.labels, scores, groups, 5)).toBeCloseTo(xgb['ndcg@5'], 6);
+    expect(ndcgAtK(testSet.labels, scores, groups, 10)).toBeCloseTo(xgb['ndcg@10'], 6);
+  });
+  it('AUC and log loss on the binary example', () => {
+    const trainSet = parseLabelFirst(dataset('binary.train'));
+    const testSet = parseLabelFirst(dataset('binary.test'));
+    const dtrain = new DMatrix(trainSet.values, trainSet.rows, trainSet.cols, { labels: trainSet.labels });
+    const dtest = new DMatrix(testSet.values, testSet.rows, testSet.cols, { labels: testSet.labels });
+    const { booster } = train({ objective: 'binary:logistic', nthread: 1, eval_metric: 'auc' }, dtrain, { rounds: 20 });
+    booster.setParams({ eval_metric: 'logloss' });
+    const xgb = booster.evaluate([[dtest, 'test']]).test;
+    const p = booster.predict(dtest).values;
+    expect(rocAuc(testSet.labels, p)).toBeCloseTo(xgb.auc, 6);
+    expect(logLoss(testSet.labels, p)).toBeCloseTo(xgb.logloss, 6);
+  });
+});
