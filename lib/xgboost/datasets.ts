@@ -54,3 +54,27 @@ export function parseLibsvm(text: string, cols: number): DenseData & { qids: num
 export function parseQueryFile(text: string): Uint32Array {
   return Uint32Array.from(text.split('\n').filter((l) => l.trim() !== ''), Number);
 }
+
+/** Sizes of runs of equal consecutive query ids: the groups of a file that carries `qid:`. */
+export function groupsFromQids(qids: readonly number[]): Uint32Array {
+  const sizes: number[] = [];
+  for (let i = 0; i < qids.length; i++) {
+    if (i > 0 && qids[i] === qids[i - 1]) sizes[sizes.length - 1]++;
+    else sizes.push(1);
+  }
+  return Uint32Array.from(sizes);
+}
+
+/** The number of feature columns a libsvm text needs (largest index, counted the way parseLibsvm counts). */
+export function libsvmColumns(texts: readonly string[]): number {
+  let max = 0;
+  let zeroBased = false;
+  for (const text of texts) {
+    for (const m of text.matchAll(/\s(\d+):/g)) {
+      const j = Number(m[1]);
+      if (j === 0) zeroBased = true;
+      if (j > max) max = j;
+    }
+  }
+  return zeroBased ? max + 1 : max;
+}
