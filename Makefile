@@ -134,6 +134,7 @@ bench: setup
 	$(TSX) bench/generate.ts
 	$(TSX) bench/import.ts
 	$(TSX) bench/features.ts
+	$(TSX) bench/metrics.ts
 
 clean:
 	rm -rf $(DATA) $(TEST_DATA) reports .jupyter

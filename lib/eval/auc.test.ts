@@ -17,6 +17,23 @@ describe('rocAuc', () => {
     expect(rocAuc([0, 1], [0.3, 0.3])).toBe(0.5);
     expect(rocAuc([0, 0, 1, 1], [1, 2, 3, 4])).toBe(1);
   });
+  it('equals the pair-counting definition on random scores with many ties, negatives and -0', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 50 + Math.floor(rand() * 100);
+      const y = Array.from({ length: n }, (_, i) => (i === 0 ? 1 : i === 1 ? 0 : rand() < 0.3 ? 1 : 0));
+      const s = Array.from({ length: n }, () => [Math.round(rand() * 10) / 4 - 1, -0, 0, 1e-300, -1e300, 1e300][Math.floor(rand() * 6) % 6] * (rand() < 0.5 ? 1 : 1));
+      let wins = 0;
+      let pairs = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (y[i] === 1 && y[j] === 0) {
+        pairs++;
+        wins += s[i] > s[j] ? 1 : s[i] === s[j] ? 0.5 : 0;
+      }
+      expect(rocAuc(y, s)).toBeCloseTo(wins / pairs, 12);
+    }
+  });
+
   it('refuses one-class labels, non-binary labels and NaN scores', () => {
     expect(() => rocAuc([1, 1], [0.1, 0.2])).toThrow(/both/);
     expect(() => rocAuc([2, 0], [0.1, 0.2])).toThrow(/label 0/);
