@@ -2,17 +2,49 @@ import { check, koffi, xgb } from './native';
 
 const registry = new FinalizationRegistry<{ free: (handle: unknown) => number; handle: unknown }>(({ free, handle }) => free(handle));
 
-/** An XGBoost DMatrix over a dense row-major Float32Array (NaN = missing). Call dispose() when done. */
+export interface MatrixInfo {
+  labels?: Float32Array;
+  /** One weight per row, or per query group when there are groups. */
+  weights?: Float32Array;
+  /** Sizes of consecutive query groups (ranking). */
+  groups?: Uint32Array;
+}
+
+/**
+ * An XGBoost DMatrix: dense (`new DMatrix(values, rows, cols)`, row-major Float32Array, NaN =
+ * missing) or sparse (`DMatrix.fromCSR`, absent entries missing). Call dispose() when done.
+ */
 export class DMatrix {
   private handle: unknown;
 
-  constructor(readonly values: Float32Array, readonly rows: number, readonly cols: number, info: { labels?: Float32Array; weights?: Float32Array; groups?: Uint32Array } = {}) {
+  constructor(values: Float32Array, readonly rows: number, readonly cols: number, info: MatrixInfo = {}) {
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw new Error(`DMatrix: rows and cols must be positive integers, got ${rows} × ${cols}`);
     if (values.length !== rows * cols) throw new Error(`DMatrix: ${values.length} values do not fill ${rows} rows × ${cols} columns`);
     const out: unknown[] = [null];
     check(xgb().XGDMatrixCreateFromMat(values, rows, cols, NaN, out), 'XGDMatrixCreateFromMat');
     this.handle = out[0];
+    this.adopt(info);
+  }
+
+  /** A sparse matrix in CSR form: row r holds `indices/data[indptr[r] .. indptr[r + 1])`. */
+  static fromCSR(indptr: ArrayLike<number>, indices: Uint32Array, data: Float32Array, cols: number, info: MatrixInfo = {}): DMatrix {
+    const rows = indptr.length - 1;
+    if (rows < 1) throw new Error('DMatrix.fromCSR: indptr needs at least two entries');
+    if (indices.length !== data.length) throw new Error(`DMatrix.fromCSR: ${indices.length} indices but ${data.length} values`);
+    if (indptr[0] !== 0 || indptr[rows] !== data.length) throw new Error(`DMatrix.fromCSR: indptr must run from 0 to ${data.length}, got ${indptr[0]} .. ${indptr[rows]}`);
+    for (let i = 0; i < indices.length; i++) if (indices[i] >= cols) throw new Error(`DMatrix.fromCSR: column index ${indices[i]} at entry ${i} is not below ${cols}`);
+    const out: unknown[] = [null];
+    const offsets = BigUint64Array.from(Array.from(indptr, (v) => BigInt(v)));
+    check(xgb().XGDMatrixCreateFromCSREx(offsets, indices, data, offsets.length, data.length, cols, out), 'XGDMatrixCreateFromCSREx');
+    const matrix = Object.create(DMatrix.prototype) as DMatrix;
+    Object.assign(matrix, { rows, cols, handle: out[0] });
+    matrix.adopt(info);
+    return matrix;
+  }
+
+  private adopt(info: MatrixInfo): void {
     registry.register(this, { free: xgb().XGDMatrixFree, handle: this.handle }, this);
+    const rows = this.rows;
     if (info.labels) this.setFloat('label', info.labels, rows);
     if (info.weights) this.setFloat('weight', info.weights, info.groups ? info.groups.length : rows);
     if (info.groups) {
@@ -102,6 +134,26 @@ export class Booster {
     const n = dims.reduce((a, b) => a * b, 1);
     // Copied out of XGBoost's buffer, which the next call reuses.
     return { values: Float32Array.from(koffi.decode(result[0], 'float', n) as Float32Array), shape: dims };
+  }
+
+  /**
+   * Feature importance by feature name (`names[i]` for XGBoost's f<i>): weight (splits), gain,
+   * cover, total_gain or total_cover. Features never used in a split are absent.
+   */
+  importance(type: 'weight' | 'gain' | 'cover' | 'total_gain' | 'total_cover', names?: readonly string[]): Record<string, number> {
+    const n: unknown[] = [0];
+    const features: unknown[] = [null];
+    const dim: unknown[] = [0];
+    const shape: unknown[] = [null];
+    const scores: unknown[] = [null];
+    check(xgb().XGBoosterFeatureScore(this.native, JSON.stringify({ importance_type: type }), n, features, dim, shape, scores), 'XGBoosterFeatureScore');
+    const count = Number(n[0]);
+    const keys = koffi.decode(features[0], 'const char *', count) as string[];
+    const values = koffi.decode(scores[0], 'float', count) as Float32Array;
+    return Object.fromEntries(keys.map((k, i) => {
+      const index = /^f(\d+)$/.exec(k);
+      return [names && index ? (names[Number(index[1])] ?? k) : k, values[i]];
+    }));
   }
 
   save(path: string): void {

@@ -16,6 +16,8 @@ function load() {
   return {
     XGBGetLastError: lib.func('const char *XGBGetLastError()'),
     XGDMatrixCreateFromMat: lib.func('int XGDMatrixCreateFromMat(const float *data, uint64_t nrow, uint64_t ncol, float missing, _Out_ void **out)'),
+    XGDMatrixCreateFromCSREx: lib.func(
+      'int XGDMatrixCreateFromCSREx(const uint64_t *indptr, const uint32_t *indices, const float *data, uint64_t nindptr, uint64_t nelem, uint64_t ncol, _Out_ void **out)'),
     XGDMatrixSetFloatInfo: lib.func('int XGDMatrixSetFloatInfo(void *handle, const char *field, const float *array, uint64_t len)'),
     XGDMatrixSetUIntInfo: lib.func('int XGDMatrixSetUIntInfo(void *handle, const char *field, const uint32_t *array, uint64_t len)'),
     XGDMatrixNumRow: lib.func('int XGDMatrixNumRow(void *handle, _Out_ uint64_t *out)'),
@@ -26,6 +28,8 @@ function load() {
     XGBoosterEvalOneIter: lib.func('int XGBoosterEvalOneIter(void *handle, int iter, void **dmats, const char **names, uint64_t len, _Out_ const char **out)'),
     XGBoosterPredictFromDMatrix: lib.func(
       'int XGBoosterPredictFromDMatrix(void *handle, void *dmat, const char *config, _Out_ uint64_t **shape, _Out_ uint64_t *dim, _Out_ float **result)'),
+    XGBoosterFeatureScore: lib.func(
+      'int XGBoosterFeatureScore(void *handle, const char *config, _Out_ uint64_t *nfeatures, _Out_ const char ***features, _Out_ uint64_t *dim, _Out_ uint64_t **shape, _Out_ float **scores)'),
     XGBoosterSaveModel: lib.func('int XGBoosterSaveModel(void *handle, const char *fname)'),
     XGBoosterLoadModel: lib.func('int XGBoosterLoadModel(void *handle, const char *fname)'),
     XGBoosterFree: lib.func('int XGBoosterFree(void *handle)'),

@@ -25,6 +25,12 @@ describe('XGBoost parity with the Python reference (same native library, nthread
     values.forEach((v, i) => expect(Math.abs(v - ref.test_predictions[i]), `prediction ${i}`).toBeLessThan(1e-5));
     expect(rocAuc(testSet.labels, values).toFixed(6)).toBe(ref.metrics.auc.toFixed(6));
     expect(history.at(-1)!.test.logloss.toFixed(6)).toBe(ref.metrics.logloss.toFixed(6));
+    // Gain importance as Python's get_score(importance_type='gain'), mapped to our names.
+    const names = Array.from({ length: trainData.cols }, (_, i) => `col${i}`);
+    const gain = booster.importance('gain', names);
+    for (const [f, value] of Object.entries(ref.gain_importance as Record<string, number>)) {
+      expect(gain[`col${f.slice(1)}`], f).toBeCloseTo(value, 3);
+    }
     booster.dispose();
     trainData.dispose();
     test.dispose();
@@ -79,6 +85,29 @@ describe('Booster', () => {
       const sum = shap.subarray(i * (data.cols + 1), (i + 1) * (data.cols + 1)).reduce((a, b) => a + b, 0);
       expect(sum).toBeCloseTo(margin[i], 4);
     }
+  });
+
+  it('a CSR matrix of the non-missing entries predicts exactly as the dense one', () => {
+    const ref = reference.rank;
+    const trainSet = parseLibsvm(dataset('rank.train'), ref.n_features);
+    const testSet = parseLibsvm(dataset('rank.test'), ref.n_features);
+    const { booster } = train({ objective: 'rank:ndcg', nthread: 1, max_depth: 4 }, matrix(trainSet, parseQueryFile(dataset('rank.train.query'))), { rounds: 10 });
+    const indptr = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (let r = 0; r < testSet.rows; r++) {
+      for (let c = 0; c < testSet.cols; c++) {
+        const v = testSet.values[r * testSet.cols + c];
+        if (!Number.isNaN(v)) {
+          indices.push(c);
+          values.push(v);
+        }
+      }
+      indptr.push(indices.length);
+    }
+    const sparse = DMatrix.fromCSR(indptr, Uint32Array.from(indices), Float32Array.from(values), testSet.cols);
+    expect(Array.from(booster.predict(sparse).values)).toEqual(Array.from(booster.predict(matrix(testSet)).values));
+    expect(() => DMatrix.fromCSR([0, 1], Uint32Array.of(300), Float32Array.of(1), 300)).toThrow(/column index 300/);
   });
 
   it("turns XGBoost's errors into Errors with its message: bad parameters, shapes, use after dispose", () => {
