@@ -135,6 +135,7 @@ bench: setup
 	$(TSX) bench/import.ts
 	$(TSX) bench/features.ts
 	$(TSX) bench/metrics.ts
+	$(TSX) bench/marshal.ts
 
 clean:
 	rm -rf $(DATA) $(TEST_DATA) reports .jupyter

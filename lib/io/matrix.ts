@@ -1,20 +1,53 @@
+import duckdb from '@duckdb/node-bindings';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Matrix } from '../models/logistic';
+
+/** A row-major matrix: `rows × features.length` values (NaN = missing). */
+export interface FloatMatrix<T extends Float32Array | Float64Array = Float64Array> {
+  features: string[];
+  rows: number;
+  values: T;
+}
 
 /**
- * Reads a query's feature columns into a row-major Float64Array (NULL → NaN) and its label
- * column into a Float64Array.
+ * Reads a query's feature columns into a row-major typed array (NULL → NaN) and its label column
+ * into a Float64Array, straight from DuckDB's vectors chunk by chunk: no JS value per cell. The
+ * result is materialised first, so several reads may run at once on one connection.
  */
-export async function readMatrix(con: DuckDBConnection, sql: string, features: string[], label: string): Promise<{ matrix: Matrix; labels: Float64Array }> {
-  const reader = await con.runAndReadAll(`SELECT ${features.map((f) => `CAST("${f}" AS DOUBLE) AS "${f}"`).join(', ')}, CAST("${label}" AS DOUBLE) AS __label FROM (${sql})`);
-  const columns = reader.getColumnsJS() as (number | null)[][];
-  const rows = reader.currentRowCount;
+export async function readMatrix<T extends Float32Array | Float64Array = Float64Array>(con: DuckDBConnection, sql: string, features: string[], label: string,
+  ArrayType: new (n: number) => T = Float64Array as unknown as new (n: number) => T): Promise<{ matrix: FloatMatrix<T>; labels: Float64Array }> {
   const p = features.length;
-  const values = new Float64Array(rows * p);
-  for (let j = 0; j < p; j++) {
-    const column = columns[j];
-    for (let i = 0; i < rows; i++) values[i * p + j] = column[i] ?? NaN;
+  const result = await con.run(`SELECT ${features.map((f) => `CAST("${f}" AS DOUBLE) AS "${f}"`).join(', ')}, CAST("${label}" AS DOUBLE) AS __label FROM (${sql})`);
+  const chunks: { n: number; columns: Float64Array[] }[] = [];
+  let rows = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const n = chunk.rowCount;
+    const columns: Float64Array[] = [];
+    for (let j = 0; j <= p; j++) {
+      const vector = duckdb.data_chunk_get_vector(chunk.chunk, j);
+      const raw = duckdb.vector_get_data(vector, n * 8);
+      const data = new Float64Array(n);
+      data.set(new Float64Array(raw.buffer, raw.byteOffset, n));
+      const validity = duckdb.vector_get_validity(vector, Math.ceil(n / 64) * 8);
+      if (validity && validity.byteLength > 0) {
+        for (let i = 0; i < n; i++) if ((validity[i >> 3] & (1 << (i & 7))) === 0) data[i] = NaN;
+      }
+      columns.push(data);
+    }
+    chunks.push({ n, columns });
+    rows += n;
   }
-  const labels = Float64Array.from(columns[p], (v) => v ?? NaN);
+  const values = new ArrayType(rows * p);
+  const labels = new Float64Array(rows);
+  let offset = 0;
+  for (const { n, columns } of chunks) {
+    for (let j = 0; j < p; j++) {
+      const col = columns[j];
+      for (let i = 0, at = offset * p + j; i < n; i++, at += p) values[at] = col[i];
+    }
+    labels.set(columns[p], offset);
+    offset += n;
+  }
   return { matrix: { features, rows, values }, labels };
 }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { queryRows, withDuckDB } from './duckdb';
+import { readMatrix } from './matrix';
+
+describe('readMatrix', () => {
+  it('reads feature columns row-major with NULL as NaN, across chunks, with the label beside them', async () => {
+    const sql = `SELECT i AS id, CASE WHEN i % 7 = 0 THEN NULL ELSE i * 0.5 END AS a, CAST(i % 3 AS INTEGER) AS b, (i % 2 = 0) AS y FROM range(5000) t(i)`;
+    const { matrix, labels, expected } = await withDuckDB(async (con) => ({
+      ...(await readMatrix(con, sql, ['a', 'b'], 'y', Float32Array)),
+      expected: await queryRows(con, `${sql} ORDER BY id`),
+    }));
+    expect(matrix.rows).toBe(5000);
+    expect(matrix.values).toBeInstanceOf(Float32Array);
+    expected.forEach((r, i) => {
+      const a = matrix.values[i * 2];
+      if (r.a === null) expect(a).toBeNaN();
+      else expect(a).toBe(Math.fround(r.a as number));
+      expect(matrix.values[i * 2 + 1]).toBe(r.b);
+      expect(labels[i]).toBe(r.y ? 1 : 0);
+    });
+  });
+
+  it('allows several reads at once on one connection', async () => {
+    const [x, y] = await withDuckDB((con) => Promise.all([
+      readMatrix(con, 'SELECT i::DOUBLE AS v, 1 AS l FROM range(10000) t(i)', ['v'], 'l'),
+      readMatrix(con, 'SELECT -i::DOUBLE AS v, 0 AS l FROM range(10000) t(i)', ['v'], 'l'),
+    ]));
+    expect(x.matrix.values.reduce((a, b) => a + b, 0)).toBe((9999 * 10000) / 2);
+    expect(y.matrix.values.reduce((a, b) => a + b, 0)).toBe(-(9999 * 10000) / 2);
+  });
+});
