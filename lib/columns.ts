@@ -36,3 +36,10 @@ export class ColumnBuilder<T extends NumericArray> {
 export const f64 = (capacity?: number) => new ColumnBuilder(Float64Array, capacity);
 export const i32 = (capacity?: number) => new ColumnBuilder(Int32Array, capacity);
 export const u8 = (capacity?: number) => new ColumnBuilder(Uint8Array, capacity);
+
+/** A row-major matrix: `rows × features.length` values (NaN = missing), named columns. */
+export interface FloatMatrix<T extends Float32Array | Float64Array = Float64Array> {
+  features: string[];
+  rows: number;
+  values: T;
+}

@@ -1,12 +1,7 @@
 import duckdb from '@duckdb/node-bindings';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-/** A row-major matrix: `rows × features.length` values (NaN = missing). */
-export interface FloatMatrix<T extends Float32Array | Float64Array = Float64Array> {
-  features: string[];
-  rows: number;
-  values: T;
-}
+import type { FloatMatrix } from '../columns';
 
 /**
  * Reads a query's feature columns into a row-major typed array (NULL → NaN) and its label column

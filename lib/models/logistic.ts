@@ -1,3 +1,5 @@
+import type { FloatMatrix } from '../columns';
+
 /**
  * Logistic regression with an L2 penalty, fitted by Newton's method (IRLS) on standardised
  * features; missing values (NaN) take the training mean. Deterministic: no random start, no batches.
@@ -21,12 +23,7 @@ export interface LogisticModel {
   iterations: number;
 }
 
-/** A row-major matrix: `rows × features.length` values. */
-export interface Matrix {
-  features: string[];
-  rows: number;
-  values: Float64Array;
-}
+type Matrix = FloatMatrix<Float64Array>;
 
 function standardise(m: Matrix, means: number[], scales: number[]): Float64Array {
   const p = m.features.length;
