@@ -39,7 +39,11 @@ export function dataCatalog(dataDir = 'data') {
       /** The training set of a model family for one split. */
       set: (family: string, split: string) => join(dataDir, 'features', `${family}_${split}.parquet`),
     },
-    models: join(dataDir, 'models'),
+    models: {
+      dir: join(dataDir, 'models'),
+      /** A family's registry: `v<N>/` versions and the `production.json` pointer. */
+      family: (family: string) => join(dataDir, 'models', family),
+    },
     /** Run metadata (times, durations, host): kept out of the artifacts so they stay byte-identical. */
     meta: join(dataDir, 'meta'),
     runMeta: (stage: string) => join(dataDir, 'meta', `${stage}.json`),

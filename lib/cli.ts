@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-import { InputError } from './errors';
+import { InputError, StageRefusal } from './errors';
 
-export { InputError };
+export { InputError, StageRefusal };
 
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -82,7 +82,7 @@ export const say = (message: string) => process.stderr.write(`${message}\n`);
 
 /**
  * Runs a stage's main: the summary it returns becomes the last line of stdout (one JSON object)
- * and its run metadata goes to `metaPath`; InputError exits 2, anything else exits 1.
+ * and its run metadata goes to `metaPath`; InputError exits 2, a StageRefusal 1 with its message, anything else 1 with the stack.
  */
 export async function runStage(stage: string, main: () => Promise<{ summary: Record<string, unknown>; metaPath?: string }>): Promise<void> {
   const started = new Date();
@@ -100,6 +100,9 @@ export async function runStage(stage: string, main: () => Promise<{ summary: Rec
     if (error instanceof InputError) {
       process.stderr.write(`${stage}: ${error.message}\n`);
       process.exitCode = 2;
+    } else if (error instanceof StageRefusal) {
+      process.stderr.write(`${stage}: ${error.message}\n`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(`${stage}: internal error: ${(error as Error).stack ?? error}\n`);
       process.exitCode = 1;

@@ -1,10 +1,11 @@
 /** Test support: running stage scripts and building small DuckDB tables. Not used by stages. */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+
+import { fileSha256 } from './io/fingerprint';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -34,7 +35,7 @@ export const tempDir = (prefix = 'shoplab-') => mkdtempSync(join(tmpdir(), prefi
 /** sha256 of every file in a folder, by name. */
 export function folderHashes(dir: string): Record<string, string> {
   return Object.fromEntries(
-    readdirSync(dir).sort().map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]),
+    readdirSync(dir).sort().map((f) => [f, fileSha256(join(dir, f))]),
   );
 }
 

@@ -63,6 +63,7 @@ export function userFeatures(priceSql: string): FeatureSpec[] {
 export function queryProductFeatures(options: FeatureOptions): FeatureSpec[] {
   const m = options.smoothing;
   return [
+    f('query_product', 'shown_position', "the rank the shop's search engine gave the product (1 = top): the request's order when serving", 'x.position', 'int'),
     f('query_product', 'pair_impressions', 'times this product was shown for this query before the snapshot', 'coalesce(qp.impressions, 0)', 'int'),
     f('query_product', 'pair_ctr', `click-through of the pair, pulled toward the query-category rate by ${m} pseudo-impressions`,
       `(coalesce(qp.clicks, 0) + ${m} * coalesce(qc.clicks / nullif(qc.impressions, 0), 0)) / (coalesce(qp.impressions, 0) + ${m})`),

@@ -1,3 +1,4 @@
 export * from './duckdb';
 export * from './import';
 export * from './world';
+export * from './fingerprint';

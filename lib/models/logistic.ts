@@ -23,7 +23,7 @@ export interface LogisticModel {
   iterations: number;
 }
 
-type Matrix = FloatMatrix<Float64Array>;
+type Matrix = FloatMatrix<Float32Array> | FloatMatrix<Float64Array>;
 
 function standardise(m: Matrix, means: number[], scales: number[]): Float64Array {
   const p = m.features.length;

@@ -182,6 +182,8 @@ export interface TrainOptions {
   earlyStoppingRounds?: number;
   /** Whether a larger metric is better (default: by metric name, as XGBoost does). */
   maximize?: boolean;
+  /** Called after each round with its evaluation (progress reporting). */
+  onRound?: (round: number, scores: Record<string, Record<string, number>>) => void;
 }
 
 export interface TrainResult {
@@ -204,6 +206,7 @@ export function train(params: BoosterParams, dtrain: DMatrix, options: TrainOpti
     if (!options.evals?.length) continue;
     const scores = booster.evaluate(options.evals);
     history.push(scores);
+    options.onRound?.(r, scores);
     const [, lastSet] = options.evals[options.evals.length - 1];
     const metrics = Object.entries(scores[lastSet] ?? {});
     const [metric, value] = metrics[metrics.length - 1];

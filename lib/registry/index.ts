@@ -1,0 +1,2 @@
+export * from './promote';
+export * from './registry';

@@ -1,0 +1,161 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+import type { FloatMatrix } from '../columns';
+import { queryRows, sqlString, toNumber } from '../io/duckdb';
+import { readMatrix } from '../io/matrix';
+
+/** One split of a family's training set, ready for a model: features as float32, labels, and what evaluation needs. */
+export interface SplitData {
+  matrix: FloatMatrix<Float32Array>;
+  labels: Float64Array;
+  /** Ranking: sizes of consecutive search groups. */
+  groups?: Uint32Array;
+  /** Category: hashed content as CSR, columns numbered after the dense features. */
+  sparse?: { indptr: Float64Array; indices: Uint32Array; values: Float32Array; cols: number };
+  /** Per row: what the baseline and the oracle need (historical CTR, brand, truth), from `extras`. */
+  extras: Record<string, (number | string | null)[]>;
+}
+
+/** How a family's rows are read: their order, label, and the columns the baseline and oracle use. */
+export interface FamilyReader {
+  /** SQL over `x` (the training-set file) with any joins, ordered so groups are contiguous. */
+  from: (file: string, raw: RawTables) => string;
+  order: string;
+  /** SQL of the numeric label (category: the class index is assigned later). */
+  label: string;
+  extras: Record<string, string>;
+  /** Extras from the truth tables (alias `t`), read only when the world has them. */
+  truth: Record<string, string>;
+}
+
+/** Raw tables a reader may join: the truth of synthetic worlds, and products. */
+export interface RawTables {
+  products: string;
+  truthImpressions?: string;
+  truthSessions?: string;
+}
+
+const parquet = (path: string) => `read_parquet(${sqlString(path)})`;
+
+export const READERS = {
+  ranking: {
+    from: (file, raw) => `${parquet(file)} x${raw.truthImpressions ? ` LEFT JOIN ${parquet(raw.truthImpressions)} t USING (search_id, position)` : ''}`,
+    order: 'x.search_id, x.position',
+    label: 'x.label',
+    extras: { search_id: 'x.search_id', position: 'x.position', pair_ctr: 'x.pair_ctr' },
+    truth: { p_click: 't.p_click', p_cart: 't.p_cart', p_purchase: 't.p_purchase' },
+  },
+  purchase: {
+    // Sessionization may cut a generated session in two ('17#2'); the truth is per generated session.
+    from: (file, raw) => `${parquet(file)} x${raw.truthSessions ? ` LEFT JOIN ${parquet(raw.truthSessions)} t ON t.session_id = split_part(x.session_id, '#', 1)` : ''}`,
+    order: 'x.as_of, x.session_id, x.cut',
+    label: 'x.label',
+    extras: { session_id: 'x.session_id', cut: 'x.cut' },
+    truth: { p_purchase: 't.p_purchase' },
+  },
+  category: {
+    from: (file, raw) => `${parquet(file)} x JOIN ${parquet(raw.products)} p USING (product_id)`,
+    order: 'x.product_id',
+    label: '0',
+    extras: { product_id: 'x.product_id', category: 'x.label', brand: 'p.brand' },
+    truth: {},
+  },
+} satisfies Record<string, FamilyReader>;
+
+let tables = 0;
+
+export type ModelFamily = keyof typeof READERS;
+export const MODEL_FAMILIES = Object.keys(READERS) as ModelFamily[];
+
+/**
+ * Reads one split of a family's training set: the dense features named in `features` (the
+ * manifest's order) as float32, the label, ranking groups, the category's hashed content as CSR
+ * (columns from `features.length` on, `hashBuckets` of them), and the extras columns.
+ */
+export async function readSplit(con: DuckDBConnection, family: ModelFamily, file: string, raw: RawTables, features: string[], hashBuckets = 0): Promise<SplitData> {
+  const reader: FamilyReader = READERS[family];
+  const hasTruth = family === 'ranking' ? raw.truthImpressions !== undefined : raw.truthSessions !== undefined;
+  const available = Object.entries({ ...reader.extras, ...(hasTruth ? reader.truth : {}) });
+  const sql = `SELECT x.* EXCLUDE (label), ${reader.label} AS label, ${available.map(([name, expr]) => `${expr} AS "__${name}"`).join(', ')}
+    FROM ${reader.from(file, raw)} ORDER BY ${reader.order}`;
+  // A table per call, so several splits may be read at once on one connection.
+  const table = `split_rows_${++tables}`;
+  await con.run(`CREATE TEMP TABLE ${table} AS ${sql}`);
+  const { matrix, labels } = await readMatrix(con, `SELECT * FROM ${table}`, features, 'label', Float32Array);
+  const extras: SplitData['extras'] = {};
+  if (available.length) {
+    const reader2 = await con.runAndReadAll(`SELECT ${available.map(([name]) => `"__${name}"`).join(', ')} FROM ${table}`);
+    const columns = reader2.getColumnsJS();
+    available.forEach(([name], j) => {
+      extras[name] = columns[j].map((v) => (v === null ? null : typeof v === 'bigint' ? toNumber(v) : typeof v === 'number' || typeof v === 'string' ? v : String(v)));
+    });
+  }
+  const data: SplitData = { matrix, labels, extras };
+  if (family === 'ranking') data.groups = groupSizes(extras.search_id as number[]);
+  if (family === 'category') data.sparse = await readHashed(con, table, features.length, hashBuckets);
+  await con.run(`DROP TABLE ${table}`);
+  return data;
+}
+
+/** Sizes of runs of equal consecutive keys. */
+export function groupSizes(keys: ArrayLike<unknown>): Uint32Array {
+  const sizes: number[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0 && keys[i] === keys[i - 1]) sizes[sizes.length - 1]++;
+    else sizes.push(1);
+  }
+  return Uint32Array.from(sizes);
+}
+
+async function readHashed(con: DuckDBConnection, table: string, offset: number, buckets: number): Promise<NonNullable<SplitData['sparse']>> {
+  const rows = await queryRows(con, `SELECT hash_indices, hash_values FROM ${table}`);
+  const indptr = new Float64Array(rows.length + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  rows.forEach((row, r) => {
+    const idx = row.hash_indices as number[];
+    const val = row.hash_values as number[];
+    for (let k = 0; k < idx.length; k++) {
+      indices.push(offset + idx[k]);
+      values.push(val[k]);
+    }
+    indptr[r + 1] = indices.length;
+  });
+  return { indptr, indices: Uint32Array.from(indices), values: Float32Array.from(values), cols: offset + buckets };
+}
+
+/**
+ * Category: numbers each split's category labels by the sorted list of categories found in any
+ * split, and returns that list (the model's class order).
+ */
+export function assignClasses(splits: SplitData[]): string[] {
+  const classes = [...new Set(splits.flatMap((s) => s.extras.category.map(String)))].sort();
+  const index = new Map(classes.map((c, i) => [c, i]));
+  for (const split of splits) split.extras.category.forEach((c, i) => { split.labels[i] = index.get(String(c))!; });
+  return classes;
+}
+
+/** The rows × cols CSR of a split's dense features (NaN left out) followed by its hashed columns. */
+export function combinedCSR(data: SplitData): { indptr: Float64Array; indices: Uint32Array; values: Float32Array; cols: number } {
+  const { matrix, sparse } = data;
+  const p = matrix.features.length;
+  if (!sparse) throw new Error('combinedCSR: the split has no hashed columns');
+  const indptr = new Float64Array(matrix.rows + 1);
+  const indices = new Uint32Array(matrix.rows * p + sparse.indices.length);
+  const values = new Float32Array(indices.length);
+  let at = 0;
+  for (let r = 0; r < matrix.rows; r++) {
+    for (let j = 0; j < p; j++) {
+      const v = matrix.values[r * p + j];
+      if (Number.isNaN(v)) continue;
+      indices[at] = j;
+      values[at++] = v;
+    }
+    for (let k = sparse.indptr[r]; k < sparse.indptr[r + 1]; k++) {
+      indices[at] = sparse.indices[k];
+      values[at++] = sparse.values[k];
+    }
+    indptr[r + 1] = at;
+  }
+  return { indptr, indices: indices.subarray(0, at), values: values.subarray(0, at), cols: sparse.cols };
+}

@@ -1,0 +1,82 @@
+import { accuracy, averagePrecision, brierScore, confusionMatrix, ctrAtK, logLoss, macroF1, meanReciprocalRank, microF1, ndcgAtK, rocAuc } from '../eval';
+import { StageRefusal } from '../errors';
+import type { ModelFamily } from './data';
+
+export type Metrics = Record<string, number>;
+
+/** Metrics where a smaller value is better; every other metric is better when larger. */
+const LOWER_IS_BETTER = new Set(['log_loss', 'brier']);
+
+export const lowerIsBetter = (metric: string) => LOWER_IS_BETTER.has(metric);
+
+/** `a` is better than `b` on `metric` by more than `margin` (relative to |b|). */
+export function improves(metric: string, a: number, b: number, margin = 0): boolean {
+  const gain = lowerIsBetter(metric) ? b - a : a - b;
+  return gain > margin * Math.abs(b);
+}
+
+/** What a family's model is scored on: row labels and, for ranking, the search groups. */
+export interface Truth {
+  labels: ArrayLike<number>;
+  groups?: ArrayLike<number>;
+  /** Category: the number of classes (scores are rows × classes probabilities). */
+  classes?: number;
+}
+
+/** The test metrics of a family for one set of scores (ranking: any score; purchase: probabilities; category: class probabilities). */
+export function familyMetrics(family: ModelFamily, truth: Truth, scores: ArrayLike<number>): Metrics {
+  const { labels } = truth;
+  if (family === 'ranking') {
+    const groups = truth.groups!;
+    return {
+      'ndcg@1': ndcgAtK(labels, scores, groups, 1),
+      'ndcg@5': ndcgAtK(labels, scores, groups, 5),
+      'ndcg@10': ndcgAtK(labels, scores, groups, 10),
+      mrr: meanReciprocalRank(labels, scores, groups),
+      // The shop shows 10 results, so CTR@10 is the same for every order; CTR@3 tells orders apart.
+      'ctr@3': ctrAtK(labels, scores, groups, 3),
+      'ctr@10': ctrAtK(labels, scores, groups, 10),
+    };
+  }
+  if (family === 'purchase') {
+    return { roc_auc: rocAuc(labels, scores), pr_auc: averagePrecision(labels, scores), log_loss: logLoss(labels, scores), brier: brierScore(labels, scores) };
+  }
+  const classes = truth.classes!;
+  const predicted = argmaxRows(scores, classes);
+  const confusion = confusionMatrix(labels, predicted, classes);
+  return { accuracy: accuracy(labels, predicted), macro_f1: macroF1(confusion), micro_f1: microF1(confusion) };
+}
+
+/** The index of the largest value of each row of a rows × classes array (first on ties). */
+export function argmaxRows(values: ArrayLike<number>, classes: number): Int32Array {
+  const rows = values.length / classes;
+  const out = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (values[i * classes + c] > values[i * classes + best]) best = c;
+    out[i] = best;
+  }
+  return out;
+}
+
+/**
+ * How much of the distance from the random floor to the oracle the model covers on `metric`
+ * (1 = as good as the oracle); null when the floor and oracle coincide.
+ */
+export function gapClosed(random: number, model: number, oracle: number): number | null {
+  return oracle === random ? null : (model - random) / (oracle - random);
+}
+
+/** Thrown when a model scores better than the truth allows: some feature knows the label. */
+export class LeakError extends StageRefusal {
+  override name = 'LeakError';
+}
+
+/** Throws a LeakError when `model` beats `oracle` on any metric both have. */
+export function assertBelowOracle(family: string, model: Metrics, oracle: Metrics): void {
+  const beaten = Object.keys(oracle).filter((m) => m in model && improves(m, model[m], oracle[m]));
+  if (beaten.length) {
+    const detail = beaten.map((m) => `${m} ${model[m].toFixed(4)} vs oracle ${oracle[m].toFixed(4)}`).join(', ');
+    throw new LeakError(`${family}: the model beats the oracle (${detail}); the true probabilities are the best any honest model can do, so a feature leaks the label. Not registered.`);
+  }
+}

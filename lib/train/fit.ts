@@ -1,0 +1,175 @@
+import { Rng, shuffle } from '../random';
+import { type BoosterParams, DMatrix, type TrainResult, train } from '../xgboost';
+import { combinedCSR, type ModelFamily, type SplitData } from './data';
+import type { FamilyConfig, TrainConfig } from './config';
+import { assertBelowOracle, familyMetrics, gapClosed, type Metrics, type Truth } from './evaluate';
+import { brandMajority, constantScores, ctrBaseline, logisticBaseline, oracleScores, randomScores } from './references';
+
+/** A family's three splits, the ordered feature names the model sees, and (category) the class names. */
+export interface FamilyData {
+  train: SplitData;
+  valid: SplitData;
+  test: SplitData;
+  /** Every model column, dense features first then hashed buckets (category). */
+  features: string[];
+  classes?: string[];
+}
+
+export interface FittedFamily {
+  result: TrainResult;
+  /** The parameters XGBoost was given, after 'auto' values were resolved. */
+  params: BoosterParams;
+  /** Rounds the saved model keeps (the best validation round + 1). */
+  rounds: number;
+  /** Test metrics of the random floor, baseline, model and oracle (null without truth). */
+  metrics: { random: Metrics; baseline: Metrics; model: Metrics; oracle: Metrics | null };
+  /** Share of the random → oracle distance the model covers on the primary metric. */
+  gapClosed: number | null;
+  /** Per round: train and valid values of the early-stopping metric. */
+  curve: { round: number; train: number; valid: number }[];
+  importance: Record<'gain' | 'weight' | 'cover' | 'total_gain', Record<string, number>>;
+  /** Mean |SHAP contribution| per feature over a sample of test rows (all classes for category). */
+  shap: Record<string, number>;
+  /** Model test scores (category: rows × classes probabilities). */
+  testScores: Float32Array;
+}
+
+/** The XGBoost matrix of a split: dense float32, or CSR when it has hashed columns. */
+export function toDMatrix(data: SplitData, rows?: Uint32Array): DMatrix {
+  const labels = Float32Array.from(data.labels);
+  if (data.sparse) {
+    const csr = combinedCSR(data);
+    if (!rows) return DMatrix.fromCSR(csr.indptr, csr.indices, csr.values, csr.cols, { labels });
+    const indptr = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (const r of rows) {
+      for (let k = csr.indptr[r]; k < csr.indptr[r + 1]; k++) { indices.push(csr.indices[k]); values.push(csr.values[k]); }
+      indptr.push(indices.length);
+    }
+    return DMatrix.fromCSR(indptr, Uint32Array.from(indices), Float32Array.from(values), csr.cols);
+  }
+  const { values, features } = data.matrix;
+  const p = features.length;
+  if (!rows) return new DMatrix(values, data.matrix.rows, p, { labels, groups: data.groups });
+  const subset = new Float32Array(rows.length * p);
+  rows.forEach((r, i) => subset.set(values.subarray(r * p, (r + 1) * p), i * p));
+  return new DMatrix(subset, rows.length, p);
+}
+
+/**
+ * `scale_pos_weight = w` multiplies the odds the model learns by w; dividing them back out gives
+ * calibrated probabilities again (the ranking, so ROC and PR AUC, is unchanged). In place.
+ */
+export function unweightProbabilities(p: Float32Array, params: BoosterParams): Float32Array {
+  const w = Number(params.scale_pos_weight ?? 1);
+  if (w === 1 || params.objective !== 'binary:logistic') return p;
+  for (let i = 0; i < p.length; i++) p[i] = p[i] / (p[i] + w * (1 - p[i]));
+  return p;
+}
+
+/** Up to `k` row indices out of `n`, drawn without replacement by a seeded generator, ascending. */
+export function sampleRows(n: number, k: number, seed: number): Uint32Array {
+  const all = Array.from({ length: n }, (_, i) => i);
+  const picked = k >= n ? all : shuffle(Rng.derive(seed, 'sample-rows'), all).slice(0, k);
+  return Uint32Array.from(picked).sort();
+}
+
+/** XGBoost parameters with the run's seed and threads, and 'auto' resolved against the training split. */
+export function resolveParams(family: ModelFamily, fc: FamilyConfig, config: TrainConfig, data: FamilyData): BoosterParams {
+  const params: BoosterParams = { ...fc.params, nthread: config.nthread, seed: config.seed };
+  if (params.scale_pos_weight === 'auto') {
+    const positives = data.train.labels.reduce((s, y) => s + (y > 0 ? 1 : 0), 0);
+    params.scale_pos_weight = positives > 0 ? (data.train.labels.length - positives) / positives : 1;
+  }
+  if (family === 'category') params.num_class = data.classes!.length;
+  return params;
+}
+
+/**
+ * Trains a family's XGBoost model with early stopping on the validation split, then scores the
+ * test split beside the random floor, the baseline and the oracle. Throws a LeakError when the
+ * model beats the oracle.
+ */
+export function fitFamily(family: ModelFamily, data: FamilyData, config: TrainConfig, onRound: (round: number, valid: number) => void = () => {}): FittedFamily {
+  const fc = config.families[family];
+  const params = resolveParams(family, fc, config, data);
+  const dtrain = toDMatrix(data.train);
+  const dvalid = toDMatrix(data.valid);
+  const dtest = toDMatrix(data.test);
+  try {
+    const result = train(params, dtrain, {
+      rounds: fc.rounds,
+      evals: [[dtrain, 'train'], [dvalid, 'valid']],
+      earlyStoppingRounds: fc.early_stopping_rounds,
+      onRound: (round, scores) => onRound(round, lastValue(scores.valid)),
+    });
+    const rounds = result.bestRound + 1;
+    const testScores = unweightProbabilities(result.booster.predict(dtest, 'value', rounds).values, params);
+    const classes = data.classes?.length ?? 1;
+    const truth: Truth = { labels: data.test.labels, groups: data.test.groups, classes };
+    const references = referenceScores(family, data, config.seed, classes);
+    const metrics = {
+      random: familyMetrics(family, truth, references.random),
+      baseline: familyMetrics(family, truth, references.baseline),
+      model: familyMetrics(family, truth, testScores),
+      oracle: references.oracle ? familyMetrics(family, truth, references.oracle) : null,
+    };
+    if (metrics.oracle) assertBelowOracle(family, metrics.model, metrics.oracle);
+    const primary = fc.primary;
+    const importance = {
+      gain: result.booster.importance('gain', data.features),
+      weight: result.booster.importance('weight', data.features),
+      cover: result.booster.importance('cover', data.features),
+      total_gain: result.booster.importance('total_gain', data.features),
+    };
+    return {
+      result, params, rounds, metrics, testScores, importance,
+      gapClosed: metrics.oracle ? gapClosed(metrics.random[primary], metrics.model[primary], metrics.oracle[primary]) : null,
+      curve: result.history.map((h, round) => ({ round, train: lastValue(h.train), valid: lastValue(h.valid) })),
+      shap: meanAbsShap(result, data, fc.shap_rows, config.seed, rounds),
+    };
+  } finally {
+    dtrain.dispose();
+    dvalid.dispose();
+    dtest.dispose();
+  }
+}
+
+const lastValue = (scores: Record<string, number> | undefined) => {
+  const values = Object.values(scores ?? {});
+  return values[values.length - 1];
+};
+
+/** Random floor, baseline and oracle scores on the test split. */
+export function referenceScores(family: ModelFamily, data: FamilyData, seed: number, classes: number) {
+  const { train: tr, test } = data;
+  const n = test.labels.length;
+  if (family === 'ranking') return { random: randomScores(n, seed), baseline: ctrBaseline(test), oracle: oracleScores(family, test) };
+  if (family === 'purchase') {
+    const rate = tr.labels.reduce((a, b) => a + b, 0) / tr.labels.length;
+    return { random: constantScores(n, rate), baseline: logisticBaseline(tr, test).scores, oracle: oracleScores(family, test) };
+  }
+  return {
+    random: randomScores(n, seed, classes),
+    baseline: brandMajority(tr.extras.brand, tr.labels, test.extras.brand, classes),
+    oracle: oracleScores(family, test, classes),
+  };
+}
+
+/** Mean |SHAP contribution| per feature (bias left out) over a seeded sample of test rows. */
+function meanAbsShap(result: TrainResult, data: FamilyData, sampleSize: number, seed: number, rounds: number): Record<string, number> {
+  if (sampleSize === 0) return {};
+  const rows = sampleRows(data.test.labels.length, sampleSize, seed);
+  const matrix = toDMatrix(data.test, rows);
+  try {
+    const { values, shape } = result.booster.predict(matrix, 'contributions', rounds);
+    const width = shape[shape.length - 1];
+    const sums = new Float64Array(width);
+    for (let i = 0; i < values.length; i++) sums[i % width] += Math.abs(values[i]);
+    const count = values.length / width;
+    return Object.fromEntries(data.features.map((name, j) => [name, sums[j] / count]));
+  } finally {
+    matrix.dispose();
+  }
+}

@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { dataCatalog } from '../lib/catalog';
+import { InputError, parseFlags, runStage, say } from '../lib/cli';
+import { decidePromotion, listVersions, readJson, readProduction, versionDir, writeProduction } from '../lib/registry';
+import { DEFAULT_CONFIG, loadTrainConfig, MODEL_FAMILIES, type ModelFamily } from '../lib/train';
+
+interface StoredMetrics {
+  metrics: { model: Record<string, number> };
+}
+
+await runStage('promote', async () => {
+  const flags = parseFlags('npx tsx pipelines/promote.ts --family ranking|purchase|category [--margin 0.05] [--data DIR] [--config FILE]', {
+    family: { type: 'string', description: `model family: ${MODEL_FAMILIES.join(', ')}` },
+    margin: { type: 'string', description: "relative gain the primary metric needs over production (default: the config's promotion_margin)" },
+    data: { type: 'string', default: 'data', description: 'data folder: reads and updates models/<family>/' },
+    config: { type: 'string', default: DEFAULT_CONFIG, description: 'primary and guard metrics of each family, and the default margin' },
+  });
+  const family = flags.family as ModelFamily;
+  if (!MODEL_FAMILIES.includes(family)) throw new InputError(`--family must be one of ${MODEL_FAMILIES.join(', ')}, got '${flags.family ?? ''}'`);
+  const config = loadTrainConfig(flags.config);
+  const margin = flags.margin === undefined ? config.promotion_margin : Number(flags.margin);
+  if (!(margin >= 0 && Number.isFinite(margin))) throw new InputError(`--margin must be a number ≥ 0 (0.05 = 5 %), got '${flags.margin}'`);
+  const { primary, guards } = config.families[family];
+  const familyDir = dataCatalog(flags.data).models.family(family);
+  const newest = listVersions(familyDir).at(-1);
+  if (newest === undefined) throw new InputError(`${familyDir}: no registered ${family} model; run pipelines/train.ts --family ${family} first`);
+  const metricsOf = (version: number) => {
+    const path = join(versionDir(familyDir, version), 'metrics.json');
+    if (!existsSync(path)) throw new InputError(`${path}: no such file; the registry is damaged`);
+    return readJson<StoredMetrics>(path).metrics.model;
+  };
+  const production = readProduction(familyDir);
+  let decision;
+  if (production?.version === newest) decision = { promote: false, reason: `v${newest} is already in production` };
+  else decision = decidePromotion({ candidate: metricsOf(newest), production: production ? metricsOf(production.version) : null, primary, guards, margin });
+  if (decision.promote) writeProduction(familyDir, { version: newest, reason: decision.reason });
+  say(`promote: ${family} v${newest} ${decision.promote ? 'promoted' : 'not promoted'}: ${decision.reason}`);
+  return {
+    summary: { family, candidate: newest, production_before: production?.version ?? null, production: decision.promote ? newest : (production?.version ?? null), promoted: decision.promote, reason: decision.reason, margin },
+  };
+});
