@@ -104,7 +104,13 @@ export function fitFamily(family: ModelFamily, data: FamilyData, config: TrainCo
       earlyStoppingRounds: fc.early_stopping_rounds,
       onRound: (round, scores) => onRound(round, lastValue(scores.valid)),
     });
+    // Keep only the rounds up to the best validation round: the saved model is the evaluated one.
     const rounds = result.bestRound + 1;
+    if (rounds < result.booster.rounds) {
+      const all = result.booster;
+      result.booster = all.slice(rounds);
+      all.dispose();
+    }
     const testScores = unweightProbabilities(result.booster.predict(dtest, 'value', rounds).values, params);
     const classes = data.classes?.length ?? 1;
     const truth: Truth = { labels: data.test.labels, groups: data.test.groups, classes };

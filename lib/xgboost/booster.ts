@@ -156,6 +156,17 @@ export class Booster {
     }));
   }
 
+  /** A new booster holding only the first `rounds` rounds (what early stopping keeps). */
+  slice(rounds: number): Booster {
+    if (!Number.isInteger(rounds) || rounds < 1 || rounds > this.rounds) throw new Error(`Booster.slice: rounds must be from 1 to ${this.rounds}, got ${rounds}`);
+    const out: unknown[] = [null];
+    check(xgb().XGBoosterSlice(this.native, 0, rounds, 1, out), `slicing the first ${rounds} rounds`);
+    const sliced = Object.create(Booster.prototype) as Booster;
+    Object.assign(sliced, { handle: out[0], rounds });
+    registry.register(sliced, { free: xgb().XGBoosterFree, handle: out[0] }, sliced);
+    return sliced;
+  }
+
   save(path: string): void {
     check(xgb().XGBoosterSaveModel(this.native, path), `saving the model to ${path}`);
   }

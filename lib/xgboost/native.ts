@@ -30,6 +30,7 @@ function load() {
       'int XGBoosterPredictFromDMatrix(void *handle, void *dmat, const char *config, _Out_ uint64_t **shape, _Out_ uint64_t *dim, _Out_ float **result)'),
     XGBoosterFeatureScore: lib.func(
       'int XGBoosterFeatureScore(void *handle, const char *config, _Out_ uint64_t *nfeatures, _Out_ const char ***features, _Out_ uint64_t *dim, _Out_ uint64_t **shape, _Out_ float **scores)'),
+    XGBoosterSlice: lib.func('int XGBoosterSlice(void *handle, int begin_layer, int end_layer, int step, _Out_ void **out)'),
     XGBoosterSaveModel: lib.func('int XGBoosterSaveModel(void *handle, const char *fname)'),
     XGBoosterLoadModel: lib.func('int XGBoosterLoadModel(void *handle, const char *fname)'),
     XGBoosterFree: lib.func('int XGBoosterFree(void *handle)'),

@@ -129,6 +129,15 @@ describe('Booster', () => {
     expect(booster.rounds).toBe(bestRound + 6);
     const losses = history.map((h) => h.valid.logloss);
     expect(Math.min(...losses)).toBe(losses[bestRound]);
+    // The first bestRound + 1 rounds, sliced out, predict as predicting with that many rounds,
+    // and XGBoost's own logloss of the slice is the best one in the history.
+    const best = booster.slice(bestRound + 1);
+    expect(best.rounds).toBe(bestRound + 1);
+    expect(Array.from(best.predict(second).values)).toEqual(Array.from(booster.predict(second, 'value', bestRound + 1).values));
+    expect(best.evaluate([[second, 'valid']]).valid.logloss).toBe(losses[bestRound]);
+    expect(() => booster.slice(booster.rounds + 1)).toThrow('Booster.slice: rounds must be from 1');
+    best.dispose();
+    booster.dispose();
   });
 
   it('names the install command and XGBOOST_LIBRARY when the library is missing', () => {

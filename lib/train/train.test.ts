@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+
+import { Rng } from '../random';
+import { DMatrix, train } from '../xgboost';
+import {
+  assertBelowOracle, brandMajority, checkTrainConfig, combinedCSR, expectedGain, fitFamily, gapClosed, groupSizes, LeakError, loadTrainConfig,
+  type SplitData, type TrainConfig, unweightProbabilities,
+} from '.';
+
+describe('references', () => {
+  it('expected gain follows the funnel: click, cart given click, purchase given cart', () => {
+    // 0.5 × (0.6 × 1 + 0.4 × (0.75 × 3 + 0.25 × 7)) by hand.
+    expect(expectedGain(0.5, 0.4, 0.25)).toBeCloseTo(1.1, 12);
+    expect(expectedGain(0, 0.9, 0.9)).toBe(0);
+  });
+
+  it("the brand baseline predicts each brand's most frequent training category, else the overall one", () => {
+    const scores = brandMajority(['a', 'a', 'a', 'b', null, 'c', 'c'], [1, 1, 2, 0, 2, 2, 2], ['a', 'b', 'zzz', null], 3);
+    // a → 1 (two of three), b → 0, unseen and missing → 2 (four of seven overall).
+    expect(Array.from(scores)).toEqual([0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1]);
+  });
+});
+
+describe('evaluation guards', () => {
+  it('a model better than the oracle on any metric is a leak', () => {
+    expect(() => assertBelowOracle('ranking', { 'ndcg@10': 0.81 }, { 'ndcg@10': 0.8 })).toThrow(LeakError);
+    expect(() => assertBelowOracle('purchase', { log_loss: 0.2 }, { log_loss: 0.25 })).toThrow(/log_loss 0.2000 vs oracle 0.2500/);
+    expect(() => assertBelowOracle('purchase', { log_loss: 0.3, roc_auc: 0.7 }, { log_loss: 0.25, roc_auc: 0.9 })).not.toThrow();
+  });
+
+  it('gap closed is the share of the random → oracle distance covered', () => {
+    expect(gapClosed(0.5, 0.8, 0.9)).toBeCloseTo(0.75, 12);
+    expect(gapClosed(0.5, 0.5, 0.5)).toBeNull();
+  });
+});
+
+describe('scale_pos_weight correction', () => {
+  it('divides the weight out of the odds', () => {
+    // p = 0.5 is odds 1; odds / 3 = 1/3 is p = 0.25. p = 0.75 is odds 3 → 1 → 0.5.
+    const p = unweightProbabilities(Float32Array.of(0.5, 0.75), { objective: 'binary:logistic', scale_pos_weight: 3 });
+    expect(p[0]).toBeCloseTo(0.25, 6);
+    expect(p[1]).toBeCloseTo(0.5, 6);
+  });
+
+  it('gives back the observed rates of a model trained with the weight', () => {
+    // One binary feature with known rates: 20 % positives at x = 0, 60 % at x = 1.
+    const rng = new Rng(3);
+    const n = 20000;
+    const x = new Float32Array(n);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) { x[i] = i % 2; y[i] = rng.bernoulli(x[i] ? 0.6 : 0.2) ? 1 : 0; }
+    const rate = (v: number) => { let s = 0, c = 0; for (let i = 0; i < n; i++) if (x[i] === v) { s += y[i]; c++; } return s / c; };
+    const params = { objective: 'binary:logistic', scale_pos_weight: 4, eta: 0.3, max_depth: 1, nthread: 1 };
+    const matrix = new DMatrix(x, n, 1, { labels: Float32Array.from(y) });
+    const { booster } = train(params, matrix, { rounds: 100 });
+    const p = unweightProbabilities(booster.predict(matrix).values, params);
+    booster.dispose();
+    matrix.dispose();
+    // Uncorrected, the weighted model would say about 0.5 and 0.86.
+    expect(p[0]).toBeCloseTo(rate(0), 2);
+    expect(p[1]).toBeCloseTo(rate(1), 2);
+  });
+});
+
+describe('fitFamily', () => {
+  /** A purchase world where the truth is p = sigmoid(4x − 2) and `leak` optionally copies the label into a feature. */
+  function world(seed: number, n: number, leak: boolean): SplitData {
+    const rng = new Rng(seed);
+    const features = leak ? 2 : 1;
+    const values = new Float32Array(n * features);
+    const labels = new Float64Array(n);
+    const p: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const x = rng.next();
+      p.push(1 / (1 + Math.exp(-(4 * x - 2))));
+      labels[i] = rng.bernoulli(p[i]) ? 1 : 0;
+      values[i * features] = x;
+      if (leak) values[i * features + 1] = labels[i];
+    }
+    return { matrix: { features: leak ? ['x', 'leak'] : ['x'], rows: n, values }, labels, extras: { p_purchase: p } };
+  }
+  const config = testConfig({ objective: 'binary:logistic', eval_metric: 'logloss', eta: 0.1, max_depth: 2 });
+
+  it('an honest model stays below the oracle and closes most of the gap', () => {
+    const data = { train: world(1, 20000, false), valid: world(2, 5000, false), test: world(3, 20000, false), features: ['x'] };
+    const fit = fitFamily('purchase', data, config);
+    fit.result.booster.dispose();
+    expect(fit.metrics.model.roc_auc).toBeLessThanOrEqual(fit.metrics.oracle!.roc_auc);
+    expect(fit.gapClosed!).toBeGreaterThan(0.8);
+    // The baseline is a logistic regression, the true model here: it sits at the oracle too.
+    expect(fit.metrics.baseline.roc_auc).toBeCloseTo(fit.metrics.oracle!.roc_auc, 2);
+  });
+
+  it('a feature that copies the label is caught as a leak', () => {
+    const data = { train: world(1, 5000, true), valid: world(2, 2000, true), test: world(3, 5000, true), features: ['x', 'leak'] };
+    expect(() => fitFamily('purchase', data, config)).toThrow(LeakError);
+  });
+});
+
+describe('data helpers', () => {
+  it('group sizes are the runs of equal consecutive keys', () => {
+    expect(Array.from(groupSizes([7, 7, 7, 2, 9, 9]))).toEqual([3, 1, 2]);
+  });
+
+  it('dense features and hashed columns merge into one CSR, missing values left out', () => {
+    const data: SplitData = {
+      matrix: { features: ['a', 'b'], rows: 2, values: Float32Array.of(1, NaN, 3, 4) },
+      labels: new Float64Array(2),
+      extras: {},
+      sparse: { indptr: Float64Array.of(0, 1, 3), indices: Uint32Array.of(5, 2, 4), values: Float32Array.of(0.5, -1, 1), cols: 6 },
+    };
+    const csr = combinedCSR(data);
+    expect(Array.from(csr.indptr)).toEqual([0, 2, 6]);
+    expect(Array.from(csr.indices)).toEqual([0, 5, 0, 1, 2, 4]);
+    expect(Array.from(csr.values)).toEqual([1, 0.5, 3, 4, -1, 1]);
+  });
+});
+
+describe('config', () => {
+  it('the shipped config is valid', () => {
+    const config = loadTrainConfig();
+    expect(config.families.ranking.primary).toBe('ndcg@10');
+    expect(config.families.purchase.primary).toBe('pr_auc');
+    expect(config.families.category.primary).toBe('macro_f1');
+  });
+
+  it('problems name the file and the field', () => {
+    const base = JSON.parse(JSON.stringify(loadTrainConfig())) as Record<string, any>;
+    const broken = (edit: (c: Record<string, any>) => void) => { const c = structuredClone(base); edit(c); return () => checkTrainConfig(c, 'my.json'); };
+    expect(broken((c) => { c.families.ranking.primary = 'auc'; })).toThrow("my.json: field 'families.ranking.primary' must be one of ndcg@1");
+    expect(broken((c) => { c.families.purchase.params.nthread = 4; })).toThrow("my.json: field 'families.purchase.params' must not set nthread");
+    expect(broken((c) => { c.nthread = 0; })).toThrow("my.json: field 'nthread' must be a whole number from 1");
+    expect(broken((c) => { c.families.extra = {}; })).toThrow("field 'families.extra' is not a model family");
+    expect(broken((c) => { delete c.families.category; })).toThrow("field 'families.category' must be an object");
+  });
+});
+
+/** A config whose purchase family uses `params`, a few rounds, no SHAP. */
+function testConfig(params: Record<string, string | number>): TrainConfig {
+  const family = { primary: 'pr_auc', guards: [], floor: 0, rounds: 60, early_stopping_rounds: 10, shap_rows: 0, params };
+  return { seed: 1, nthread: 1, promotion_margin: 0.05, families: { ranking: family, purchase: family, category: family } };
+}
