@@ -28,11 +28,12 @@ LAB_PORT ?= 8888
 # XGBoost's OpenMP threads otherwise busy-wait on a loaded machine.
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: help setup system-packages all data notebooks test test-unit test-notebooks lab bench typecheck clean clean-data FORCE
+.PHONY: help setup system-packages all data models notebooks test test-unit test-notebooks lab bench typecheck clean clean-data FORCE
 
 help:
 	@echo "make all        generate the world, sessions, splits and training sets, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA))"
 	@echo "make test       the full test suite: unit tests, then every notebook on a small world"
+	@echo "make models     train every model family and promote the versions that beat production"
 	@echo "make setup      install what is missing (npm packages, Debian packages, the tslab kernel)"
 	@echo "make notebooks  execute every notebook headlessly, HTML to reports/notebooks/"
 	@echo "make lab        the notebook server on 127.0.0.1:$(LAB_PORT) with the TypeScript kernel"
@@ -94,8 +95,20 @@ $(DATA)/features/manifest.json: $(DATA)/interim/splits.json pipelines/features.t
 
 data: $(DATA)/features/manifest.json
 
-all: data notebooks
-	@echo "all: data in $(DATA)/, notebooks in reports/notebooks/"
+# Each family: train a new registry version, then promote it if it beats production (promote.ts
+# says why either way). The pointer's time stamp records that this training has been done.
+MODEL_FAMILIES := ranking purchase category
+MODEL_POINTERS := $(MODEL_FAMILIES:%=$(DATA)/models/%/production.json)
+
+$(DATA)/models/%/production.json: $(DATA)/features/manifest.json config/models.json pipelines/train.ts pipelines/promote.ts $(LIB_TS)
+	$(TSX) pipelines/train.ts --family $* --data $(DATA)
+	$(TSX) pipelines/promote.ts --family $* --data $(DATA)
+	@touch $@
+
+models: $(MODEL_POINTERS)
+
+all: data models notebooks
+	@echo "all: data in $(DATA)/, models in $(DATA)/models/, notebooks in reports/notebooks/"
 
 NOTEBOOKS = $(sort $(wildcard notebooks/*.ipynb))
 
@@ -111,7 +124,7 @@ define run-notebooks
 	@rmdir $(2)/.partial
 endef
 
-notebooks: data setup
+notebooks: data models setup
 	$(call run-notebooks,$(DATA),reports/notebooks)
 
 # ---------------------------------------------------------------- tests
@@ -122,7 +135,7 @@ test-unit: setup
 	node_modules/.bin/vitest run
 
 test-notebooks: setup
-	$(MAKE) --no-print-directory data DATA=$(TEST_DATA) EVENTS=$(TEST_EVENTS) SEED=7
+	$(MAKE) --no-print-directory data models DATA=$(TEST_DATA) EVENTS=$(TEST_EVENTS) SEED=7
 	$(call run-notebooks,$(TEST_DATA),$(TEST_DATA)/notebooks)
 
 # ---------------------------------------------------------------- tools

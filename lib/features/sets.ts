@@ -4,7 +4,7 @@ import { queryRows, registerColumnScan } from '../io/duckdb';
 import { FUNNEL, userHistoryJoins, WINDOWS } from './history';
 import type { FeatureSpec } from './manifest';
 import { createAsOfLookup, createRunningTotals, joinLookup } from './running-totals';
-import { cosine, fitIdf, hashFeatures, tfidf, tokenize, tokenOverlap } from './text';
+import { cosine, fitIdf, hashBucket, hashFeatures, tfidf, tokenize, tokenOverlap } from './text';
 
 export interface FeatureOptions {
   /** Pseudo-views of the category's rate that rare products are pulled toward. */
@@ -126,6 +126,27 @@ export function contentNames(product: { title: string | null; brand: string | nu
     ...tokenize(product.title).map((t) => `title=${t}`),
     `brand_x_price=${(product.brand ?? 'none').toLowerCase()}|${priceRange(product.price)}`,
   ];
+}
+
+type ContentProduct = Parameters<typeof contentNames>[0];
+
+/**
+ * What the hashed columns hold: for each bucket `hash_<i>` that any product uses, its most
+ * frequent content names (the hashing trick may put several in one bucket), for chart labels.
+ */
+export function hashedColumnLegend(products: readonly ContentProduct[], buckets: number, perBucket = 3): Record<string, string> {
+  const counts = new Map<number, Map<string, number>>();
+  for (const product of products) {
+    for (const name of new Set(contentNames(product))) {
+      const b = hashBucket(name, buckets);
+      if (!counts.has(b)) counts.set(b, new Map());
+      const names = counts.get(b)!;
+      names.set(name, (names.get(name) ?? 0) + 1);
+    }
+  }
+  return Object.fromEntries([...counts].sort((a, b) => a[0] - b[0]).map(([b, names]) => [
+    `hash_${b}`, [...names].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, perBucket).map(([n]) => n).join(', '),
+  ]));
 }
 
 /** Query-product history: running totals of impressions by (query, product) and (query, category), queries by id. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cosine, fitIdf, fnv1a, hashFeatures, tfidf, tokenize, tokenOverlap } from './text';
+import { hashedColumnLegend } from './sets';
+import { cosine, fitIdf, fnv1a, hashBucket, hashFeatures, tfidf, tokenize, tokenOverlap } from './text';
 
 describe('tokenize', () => {
   it('lower-cases and splits on anything but letters and digits', () => {
@@ -48,5 +49,25 @@ describe('TF-IDF', () => {
   });
   it('counts distinct query tokens found in the title', () => {
     expect(tokenOverlap(['red', 'red', 'shoe', 'x'], ['shoe', 'red', 'blue'])).toBe(2);
+  });
+});
+
+describe('hashed column legend', () => {
+  const products = [
+    { title: 'Red shoe', brand: 'Acme', seller_id: 1, price: 10 },
+    { title: 'Blue shoe', brand: 'Acme', seller_id: 2, price: 12 },
+  ];
+
+  it('lists the content names in each bucket, most frequent first', () => {
+    // One bucket holds every name: brand=acme, title=shoe and the Acme × [8, 16) cross occur twice.
+    const legend = hashedColumnLegend(products, 1, 4);
+    expect(legend).toEqual({ hash_0: 'brand=acme, brand_x_price=acme|3, title=shoe, seller=1' });
+  });
+
+  it('names each bucket by the names that hash there', () => {
+    const legend = hashedColumnLegend(products, 4096, 10);
+    expect(legend[`hash_${hashBucket('title=red', 4096)}`]).toContain('title=red');
+    expect(Object.values(legend).join(', ').split(', ').sort()).toEqual(
+      ['brand=acme', 'brand_x_price=acme|3', 'seller=1', 'seller=2', 'title=blue', 'title=red', 'title=shoe'].sort());
   });
 });

@@ -159,3 +159,24 @@ export function combinedCSR(data: SplitData): { indptr: Float64Array; indices: U
   }
   return { indptr, indices: indices.subarray(0, at), values: values.subarray(0, at), cols: sparse.cols };
 }
+
+/** The first rows of a split, at most `maxRows` and whole ranking groups only (a smaller training set for notebooks). */
+export function headRows(data: SplitData, maxRows: number): SplitData {
+  let rows = Math.min(maxRows, data.labels.length);
+  let groups = data.groups;
+  if (groups) {
+    let kept = 0;
+    let g = 0;
+    while (g < groups.length && kept + groups[g] <= rows) kept += groups[g++];
+    rows = kept;
+    groups = groups.slice(0, g);
+  }
+  if (data.sparse) throw new Error('headRows: hashed splits are small already; use them whole');
+  const p = data.matrix.features.length;
+  return {
+    matrix: { features: data.matrix.features, rows, values: data.matrix.values.slice(0, rows * p) },
+    labels: data.labels.slice(0, rows),
+    groups,
+    extras: Object.fromEntries(Object.entries(data.extras).map(([k, v]) => [k, v.slice(0, rows)])),
+  };
+}

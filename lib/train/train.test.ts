@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
 import { DMatrix, train } from '../xgboost';
 import {
-  assertBelowOracle, brandMajority, checkTrainConfig, combinedCSR, expectedGain, fitFamily, gapClosed, groupSizes, LeakError, loadTrainConfig,
+  assertBelowOracle, brandMajority, checkTrainConfig, combinedCSR, expectedGain, fitFamily, gapClosed, groupSizes, headRows, LeakError, loadTrainConfig,
   type SplitData, type TrainConfig, unweightProbabilities,
 } from '.';
 
@@ -100,6 +100,22 @@ describe('fitFamily', () => {
 describe('data helpers', () => {
   it('group sizes are the runs of equal consecutive keys', () => {
     expect(Array.from(groupSizes([7, 7, 7, 2, 9, 9]))).toEqual([3, 1, 2]);
+  });
+
+  it('a head of a ranking split keeps whole groups and every column in step', () => {
+    const data: SplitData = {
+      matrix: { features: ['a'], rows: 6, values: Float32Array.of(1, 2, 3, 4, 5, 6) },
+      labels: Float64Array.of(0, 1, 0, 0, 2, 0),
+      groups: Uint32Array.of(2, 3, 1),
+      extras: { search_id: [1, 1, 2, 2, 2, 3] },
+    };
+    // Four rows asked: the second group would be cut, so only the first (two rows) is kept.
+    const head = headRows(data, 4);
+    expect(Array.from(head.groups!)).toEqual([2]);
+    expect(Array.from(head.matrix.values)).toEqual([1, 2]);
+    expect(Array.from(head.labels)).toEqual([0, 1]);
+    expect(head.extras.search_id).toEqual([1, 1]);
+    expect(headRows(data, 5).matrix.rows).toBe(5);
   });
 
   it('dense features and hashed columns merge into one CSR, missing values left out', () => {

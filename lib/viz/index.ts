@@ -1,1 +1,2 @@
 export * from './plotly';
+export * from './models';
