@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Cutoffs } from '../split';
+import type { Cutoffs } from '../split/index';
 import { createCategoryExamples, createPurchaseExamples, createRankingExamples, createRecommendExamples, type HistoryRule } from './examples';
 import { createDays, createProductSnapshots, createUserTotals } from './history';
 import { type FeatureSpec, manifestEntry } from './manifest';

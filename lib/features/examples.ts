@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { EVENT_ORDER } from '../sessions';
-import { type Cutoffs, SPLITS, splitOfSql } from '../split';
+import { EVENT_ORDER } from '../sessions/index';
+import { type Cutoffs, SPLITS, splitOfSql } from '../split/index';
 
 /**
  * Examples: what each model family learns from, one row per prediction with the time `as_of`

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { DOUBLE, DuckDBEnumType, ENUM, INTEGER, UTINYINT, VARCHAR } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
 import { EVENT_TYPES, PERSONAS } from '../events';
-import type { World } from '../generate';
+import type { World } from '../generate/index';
 import { AtomicBatch, copyToParquet, type DuckDBOptions, registerColumnScan, typedArrayFor, withDuckDB } from './duckdb';
 
 const iota = (n: number) => Int32Array.from({ length: n }, (_, i) => i);

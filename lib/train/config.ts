@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import { InputError } from '../errors';
-import type { BoosterParams } from '../xgboost';
+import type { BoosterParams } from '../xgboost/index';
 import { MODEL_FAMILIES, type ModelFamily } from './data';
 import { lowerIsBetter } from './evaluate';
 

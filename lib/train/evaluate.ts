@@ -1,4 +1,4 @@
-import { accuracy, averagePrecision, brierScore, confusionMatrix, ctrAtK, logLoss, macroF1, meanReciprocalRank, microF1, ndcgAtK, rocAuc } from '../eval';
+import { accuracy, averagePrecision, brierScore, confusionMatrix, ctrAtK, logLoss, macroF1, meanReciprocalRank, microF1, ndcgAtK, rocAuc } from '../eval/index';
 import { StageRefusal } from '../errors';
 import type { ModelFamily } from './data';
 
@@ -79,4 +79,17 @@ export function assertBelowOracle(family: string, model: Metrics, oracle: Metric
     const detail = beaten.map((m) => `${m} ${model[m].toFixed(4)} vs oracle ${oracle[m].toFixed(4)}`).join(', ');
     throw new LeakError(`${family}: the model beats the oracle (${detail}); the true probabilities are the best any honest model can do, so a feature leaks the label. Not registered.`);
   }
+}
+
+/** A family's metrics on each set of rows sharing a key (purchase: per cut point), keys in ascending order. Not for ranking groups. */
+export function metricsByKey(family: Exclude<ModelFamily, 'ranking'>, keys: ArrayLike<number>, truth: Truth, scores: ArrayLike<number>): { key: number; rows: number; metrics: Metrics }[] {
+  const width = truth.classes ?? 1;
+  const distinct = [...new Set(Array.from(keys))].sort((a, b) => a - b);
+  return distinct.map((key) => {
+    const rows: number[] = [];
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) rows.push(i);
+    const labels = rows.map((i) => truth.labels[i]);
+    const subset = rows.flatMap((i) => Array.from({ length: width }, (_, c) => scores[i * width + c]));
+    return { key, rows: rows.length, metrics: familyMetrics(family, { ...truth, labels }, subset) };
+  });
 }

@@ -1,5 +1,5 @@
 import { Rng, shuffle } from '../random';
-import { type BoosterParams, DMatrix, type TrainResult, train } from '../xgboost';
+import { type BoosterParams, DMatrix, type TrainResult, train } from '../xgboost/index';
 import { combinedCSR, type ModelFamily, type SplitData } from './data';
 import type { FamilyConfig, TrainConfig } from './config';
 import { assertBelowOracle, familyMetrics, gapClosed, type Metrics, type Truth } from './evaluate';

@@ -1,4 +1,4 @@
-import { fitLogistic, predictLogistic } from '../models';
+import { fitLogistic, predictLogistic } from '../models/index';
 import { Rng } from '../random';
 import type { SplitData } from './data';
 

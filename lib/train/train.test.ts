@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
 import { DMatrix, train } from '../xgboost';
 import {
-  assertBelowOracle, brandMajority, checkTrainConfig, combinedCSR, expectedGain, fitFamily, gapClosed, groupSizes, headRows, LeakError, loadTrainConfig,
+  assertBelowOracle, brandMajority, checkTrainConfig, combinedCSR, expectedGain, fitFamily, gapClosed, groupSizes, headRows, LeakError, metricsByKey, loadTrainConfig,
   type SplitData, type TrainConfig, unweightProbabilities,
 } from '.';
 
@@ -31,6 +31,14 @@ describe('evaluation guards', () => {
   it('gap closed is the share of the random → oracle distance covered', () => {
     expect(gapClosed(0.5, 0.8, 0.9)).toBeCloseTo(0.75, 12);
     expect(gapClosed(0.5, 0.5, 0.5)).toBeNull();
+  });
+});
+
+describe('metrics by key', () => {
+  it('scores each key\'s rows on their own', () => {
+    // Key 1: a perfect order (AUC 1); key 2: a reversed one (AUC 0).
+    const byKey = metricsByKey('purchase', [2, 1, 1, 2, 1, 2], { labels: [1, 1, 0, 0, 1, 1] }, [0.1, 0.9, 0.2, 0.8, 0.7, 0.3]);
+    expect(byKey.map((k) => [k.key, k.rows, k.metrics.roc_auc])).toEqual([[1, 3, 1], [2, 3, 0]]);
   });
 });
 
