@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
 import { fitLogistic, predictLogistic, solveSpd } from './logistic';
+import { fitLogisticTfjs } from './logistic-tfjs';
 
 describe('solveSpd', () => {
   it('solves a small system by hand', () => {
@@ -38,5 +39,27 @@ describe('fitLogistic', () => {
     const model = fitLogistic({ features: ['a'], rows: 4, values: Float64Array.of(0, 1, NaN, 3) }, [0, 0, 1, 1]);
     expect(model.means[0]).toBeCloseTo(4 / 3, 12);
     expect(() => predictLogistic(model, { features: ['b'], rows: 1, values: Float64Array.of(1) })).toThrow(/expects features \[a\]/);
+  });
+});
+
+describe('fitLogisticTfjs', () => {
+  it('reaches the Newton solution of the same objective (wasm backend)', async () => {
+    const rng = new Rng(11);
+    const rows = 5000;
+    const values = new Float64Array(rows * 3);
+    const labels = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < 3; j++) values[i * 3 + j] = j === 2 ? (rng.bernoulli(0.1) ? NaN : rng.uniform(0, 50)) : rng.normal();
+      const z = -0.3 + values[i * 3] - 0.5 * values[i * 3 + 1] + (Number.isNaN(values[i * 3 + 2]) ? 0 : 0.02 * values[i * 3 + 2]);
+      labels[i] = rng.bernoulli(1 / (1 + Math.exp(-z))) ? 1 : 0;
+    }
+    const m = { features: ['a', 'b', 'c'], rows, values };
+    const params = { l2: 1, maxIterations: 50, tolerance: 1e-10 };
+    const newton = fitLogistic(m, labels, params);
+    const adam = await fitLogisticTfjs(m, labels, { ...params, epochs: 500, learningRate: 0.05 });
+    expect(adam.means).toEqual(newton.means);
+    adam.weights.forEach((w, j) => expect(w).toBeCloseTo(newton.weights[j], 2));
+    const [pa, pb] = [predictLogistic(newton, m), predictLogistic(adam, m)];
+    for (let i = 0; i < rows; i += 97) expect(pb[i]).toBeCloseTo(pa[i], 3);
   });
 });

@@ -23,9 +23,9 @@ export interface LogisticModel {
   iterations: number;
 }
 
-type Matrix = FloatMatrix<Float32Array> | FloatMatrix<Float64Array>;
+export type Matrix = FloatMatrix<Float32Array> | FloatMatrix<Float64Array>;
 
-function standardise(m: Matrix, means: number[], scales: number[]): Float64Array {
+export function standardise(m: Matrix, means: number[], scales: number[]): Float64Array {
   const p = m.features.length;
   const out = new Float64Array(m.rows * p);
   for (let i = 0; i < m.rows; i++) {
@@ -65,9 +65,9 @@ export function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Ar
   return x;
 }
 
-export function fitLogistic(m: Matrix, labels: ArrayLike<number>, params: LogisticParams = DEFAULT_LOGISTIC): LogisticModel {
+/** Mean and standard deviation of each feature over its non-missing values (scale 1 when constant). */
+export function fitStandardisation(m: Matrix): { means: number[]; scales: number[] } {
   const p = m.features.length;
-  if (labels.length !== m.rows) throw new Error(`fitLogistic: ${m.rows} rows but ${labels.length} labels`);
   const means = new Array(p).fill(0);
   const scales = new Array(p).fill(0);
   for (let j = 0; j < p; j++) {
@@ -88,6 +88,13 @@ export function fitLogistic(m: Matrix, labels: ArrayLike<number>, params: Logist
     }
     scales[j] = n > 1 && ss > 0 ? Math.sqrt(ss / n) : 1;
   }
+  return { means, scales };
+}
+
+export function fitLogistic(m: Matrix, labels: ArrayLike<number>, params: LogisticParams = DEFAULT_LOGISTIC): LogisticModel {
+  const p = m.features.length;
+  if (labels.length !== m.rows) throw new Error(`fitLogistic: ${m.rows} rows but ${labels.length} labels`);
+  const { means, scales } = fitStandardisation(m);
   const x = standardise(m, means, scales);
   const d = p + 1;
   const w = new Float64Array(d);
