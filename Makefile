@@ -44,8 +44,9 @@ help:
 # ---------------------------------------------------------------- setup
 setup: system-packages $(NODE_STAMP) $(KERNEL)
 
-system-packages:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done | xargs); \
+# Installs the Debian packages in $(1) that are missing: as root with apt-get, otherwise prints the command and fails.
+define apt-install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done | xargs); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "setup: installing Debian packages: $$missing"; \
@@ -56,6 +57,10 @@ system-packages:
 	    exit 1; \
 	  fi; \
 	fi
+endef
+
+system-packages:
+	$(call apt-install,$(APT_PACKAGES))
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -143,12 +148,16 @@ lab: setup
 	SHOPLAB_DATA=$(DATA) $(JUPYTER_PYTHON) -m notebook --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --notebook-dir=$(CURDIR) \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-bench: setup
+# Python's XGBoost is only for comparing against our binding in bench/xgboost.ts.
+bench: setup data
+	$(call apt-install,python3-xgboost)
 	$(TSX) bench/generate.ts
 	$(TSX) bench/import.ts
 	$(TSX) bench/features.ts
 	$(TSX) bench/metrics.ts
 	$(TSX) bench/marshal.ts
+	$(TSX) bench/logistic.ts --data $(DATA)
+	$(TSX) bench/xgboost.ts --data $(DATA)
 
 clean:
 	rm -rf $(DATA) $(TEST_DATA) reports .jupyter

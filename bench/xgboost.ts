@@ -15,6 +15,7 @@ const flags = parseFlags('npx tsx bench/xgboost.ts [--data DIR] [--rounds N] [--
   data: { type: 'string', default: 'data', description: 'a data folder with features (make data)' },
   rounds: { type: 'string', default: '100', description: 'boosting rounds, no early stopping' },
   repeats: { type: 'string', default: '3', description: 'runs per side; the median is reported' },
+  families: { type: 'string', default: 'purchase,ranking', description: 'training sets to compare on' },
 });
 const PYTHON = '/usr/bin/python3';
 if (spawnSync(PYTHON, ['-c', 'import xgboost']).status !== 0) {
@@ -23,7 +24,7 @@ if (spawnSync(PYTHON, ['-c', 'import xgboost']).status !== 0) {
 }
 const config = loadTrainConfig();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const family of ['purchase', 'ranking'] as ModelFamily[]) {
+for (const family of flags.families.split(',') as ModelFamily[]) {
   const data = await loadFamilyData(dataCatalog(flags.data), family);
   const dir = join(benchDir(), `xgboost-${family}`);
   mkdirSync(dir, { recursive: true });
@@ -35,7 +36,8 @@ for (const family of ['purchase', 'ranking'] as ModelFamily[]) {
   writeFileSync(join(dir, 'meta.json'), JSON.stringify({ rows: train.matrix.rows, cols: train.matrix.features.length, rounds: Number(flags.rounds), params, groups: Boolean(train.groups) }));
   const runs: Record<'node' | 'python', { dmatrix_seconds: number; train_seconds: number; peak_rss_mb: number; checksum: number }[]> = { node: [], python: [] };
   for (let r = 0; r < Number(flags.repeats); r++) {
-    for (const side of ['node', 'python'] as const) {
+    // Alternate which side goes first, so drift in the machine's speed falls on both.
+    for (const side of r % 2 === 0 ? (['node', 'python'] as const) : (['python', 'node'] as const)) {
       const command = side === 'node' ? [join('node_modules', '.bin', 'tsx'), [join('bench', 'xgboost-train.ts'), dir]] as const : [PYTHON, [join('bench', 'xgboost_train.py'), dir]] as const;
       const run = spawnSync(command[0], [...command[1]], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
       if (run.status !== 0) throw new Error(`${side} run failed: ${run.stderr}`);
