@@ -13,7 +13,7 @@ const values = f32('x.f32');
 const labels = f32('y.f32');
 const groups = meta.groups ? (() => { const b = readFileSync(join(dir, 'group.u32')); return new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4); })() : undefined;
 const t0 = performance.now();
-const matrix = new DMatrix(values, meta.rows, meta.cols, { labels, groups });
+const matrix = new DMatrix(values, meta.rows, meta.cols, { labels, groups, nthread: Number(meta.params.nthread) });
 const t1 = performance.now();
 const { booster } = train(meta.params, matrix, { rounds: meta.rounds });
 const t2 = performance.now();

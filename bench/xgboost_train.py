@@ -14,7 +14,7 @@ meta = json.load(open(os.path.join(folder, 'meta.json')))
 x = np.fromfile(os.path.join(folder, 'x.f32'), dtype=np.float32).reshape(meta['rows'], meta['cols'])
 y = np.fromfile(os.path.join(folder, 'y.f32'), dtype=np.float32)
 t0 = time.perf_counter()
-matrix = xgb.DMatrix(x, label=y, missing=np.nan)
+matrix = xgb.DMatrix(x, label=y, missing=np.nan, nthread=meta['params']['nthread'])
 if meta['groups']:
     matrix.set_group(np.fromfile(os.path.join(folder, 'group.u32'), dtype=np.uint32))
 t1 = time.perf_counter()

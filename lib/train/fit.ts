@@ -34,8 +34,11 @@ export interface FittedFamily {
   testScores: Float32Array;
 }
 
-/** The XGBoost matrix of a split: dense float32, or CSR when it has hashed columns. */
-export function toDMatrix(data: SplitData, rows?: Uint32Array): DMatrix {
+/**
+ * The XGBoost matrix of a split (or of some of its rows): dense float32, or CSR when it has hashed
+ * columns. `nthread` builds it, as the booster's own thread count should.
+ */
+export function toDMatrix(data: SplitData, rows?: Uint32Array, nthread = 0): DMatrix {
   const labels = Float32Array.from(data.labels);
   if (data.sparse) {
     const csr = combinedCSR(data);
@@ -51,10 +54,10 @@ export function toDMatrix(data: SplitData, rows?: Uint32Array): DMatrix {
   }
   const { values, features } = data.matrix;
   const p = features.length;
-  if (!rows) return new DMatrix(values, data.matrix.rows, p, { labels, groups: data.groups });
+  if (!rows) return new DMatrix(values, data.matrix.rows, p, { labels, groups: data.groups, nthread });
   const subset = new Float32Array(rows.length * p);
   rows.forEach((r, i) => subset.set(values.subarray(r * p, (r + 1) * p), i * p));
-  return new DMatrix(subset, rows.length, p);
+  return new DMatrix(subset, rows.length, p, { nthread });
 }
 
 /**
@@ -94,9 +97,9 @@ export function resolveParams(family: ModelFamily, fc: FamilyConfig, config: Tra
 export function fitFamily(family: ModelFamily, data: FamilyData, config: TrainConfig, onRound: (round: number, valid: number) => void = () => {}): FittedFamily {
   const fc = config.families[family];
   const params = resolveParams(family, fc, config, data);
-  const dtrain = toDMatrix(data.train);
-  const dvalid = toDMatrix(data.valid);
-  const dtest = toDMatrix(data.test);
+  const dtrain = toDMatrix(data.train, undefined, config.nthread);
+  const dvalid = toDMatrix(data.valid, undefined, config.nthread);
+  const dtest = toDMatrix(data.test, undefined, config.nthread);
   try {
     const result = train(params, dtrain, {
       rounds: fc.rounds,
@@ -133,7 +136,7 @@ export function fitFamily(family: ModelFamily, data: FamilyData, config: TrainCo
       result, params, rounds, metrics, testScores, importance,
       gapClosed: metrics.oracle ? gapClosed(metrics.random[primary], metrics.model[primary], metrics.oracle[primary]) : null,
       curve: result.history.map((h, round) => ({ round, train: lastValue(h.train), valid: lastValue(h.valid) })),
-      shap: meanAbsShap(result, data, fc.shap_rows, config.seed, rounds),
+      shap: meanAbsShap(result, data, fc.shap_rows, config, rounds),
     };
   } finally {
     dtrain.dispose();
@@ -164,10 +167,10 @@ export function referenceScores(family: ModelFamily, data: FamilyData, seed: num
 }
 
 /** Mean |SHAP contribution| per feature (bias left out) over a seeded sample of test rows. */
-function meanAbsShap(result: TrainResult, data: FamilyData, sampleSize: number, seed: number, rounds: number): Record<string, number> {
+function meanAbsShap(result: TrainResult, data: FamilyData, sampleSize: number, config: TrainConfig, rounds: number): Record<string, number> {
   if (sampleSize === 0) return {};
-  const rows = sampleRows(data.test.labels.length, sampleSize, seed);
-  const matrix = toDMatrix(data.test, rows);
+  const rows = sampleRows(data.test.labels.length, sampleSize, config.seed);
+  const matrix = toDMatrix(data.test, rows, config.nthread);
   try {
     const { values, shape } = result.booster.predict(matrix, 'contributions', rounds);
     const width = shape[shape.length - 1];

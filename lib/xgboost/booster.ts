@@ -8,6 +8,12 @@ export interface MatrixInfo {
   weights?: Float32Array;
   /** Sizes of consecutive query groups (ranking). */
   groups?: Uint32Array;
+  /**
+   * Threads that build a dense matrix. XGBoost keeps the count with the matrix and builds the
+   * histogram index on the first boosting round with it, so 1 makes that round seconds slower on
+   * millions of rows. Default 0: every core, as Python's DMatrix does.
+   */
+  nthread?: number;
 }
 
 /**
@@ -21,7 +27,7 @@ export class DMatrix {
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw new Error(`DMatrix: rows and cols must be positive integers, got ${rows} × ${cols}`);
     if (values.length !== rows * cols) throw new Error(`DMatrix: ${values.length} values do not fill ${rows} rows × ${cols} columns`);
     const out: unknown[] = [null];
-    check(xgb().XGDMatrixCreateFromMat(values, rows, cols, NaN, out), 'XGDMatrixCreateFromMat');
+    check(xgb().XGDMatrixCreateFromMat_omp(values, rows, cols, NaN, out, info.nthread ?? 0), 'XGDMatrixCreateFromMat_omp');
     this.handle = out[0];
     this.adopt(info);
   }

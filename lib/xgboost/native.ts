@@ -15,7 +15,7 @@ function load() {
   const lib = koffi.load(path);
   return {
     XGBGetLastError: lib.func('const char *XGBGetLastError()'),
-    XGDMatrixCreateFromMat: lib.func('int XGDMatrixCreateFromMat(const float *data, uint64_t nrow, uint64_t ncol, float missing, _Out_ void **out)'),
+    XGDMatrixCreateFromMat_omp: lib.func('int XGDMatrixCreateFromMat_omp(const float *data, uint64_t nrow, uint64_t ncol, float missing, _Out_ void **out, int nthread)'),
     XGDMatrixCreateFromCSREx: lib.func(
       'int XGDMatrixCreateFromCSREx(const uint64_t *indptr, const uint32_t *indices, const float *data, uint64_t nindptr, uint64_t nelem, uint64_t ncol, _Out_ void **out)'),
     XGDMatrixSetFloatInfo: lib.func('int XGDMatrixSetFloatInfo(void *handle, const char *field, const float *array, uint64_t len)'),
