@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { dataCatalog } from '../lib/catalog';
 import { InputError, parseFlags, runStage, say } from '../lib/cli';
-import { decidePromotion, listVersions, readJson, readProduction, versionDir, writeProduction } from '../lib/registry';
+import { decidePromotion, listVersions, promotionPath, readJson, readProduction, versionDir, writeJsonAtomic, writeProduction } from '../lib/registry';
 import { DEFAULT_CONFIG, loadTrainConfig, MODEL_FAMILIES, type ModelFamily } from '../lib/train';
 
 interface StoredMetrics {
@@ -36,6 +36,8 @@ await runStage('promote', async () => {
   if (production?.version === newest) decision = { promote: false, reason: `v${newest} is already in production` };
   else decision = decidePromotion({ candidate: metricsOf(newest), production: production ? metricsOf(production.version) : null, primary, guards, margin });
   if (decision.promote) writeProduction(familyDir, { version: newest, reason: decision.reason });
+  // What this promotion compared, for the report's "production before this run" column.
+  writeJsonAtomic(promotionPath(familyDir), { candidate: newest, production_before: production?.version ?? null, promoted: decision.promote, reason: decision.reason, margin });
   say(`promote: ${family} v${newest} ${decision.promote ? 'promoted' : 'not promoted'}: ${decision.reason}`);
   return {
     summary: { family, candidate: newest, production_before: production?.version ?? null, production: decision.promote ? newest : (production?.version ?? null), promoted: decision.promote, reason: decision.reason, margin },

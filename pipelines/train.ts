@@ -45,7 +45,7 @@ await runStage('train', async () => {
       });
       writeJsonAtomic(join(dir, 'metrics.json'), {
         family, primary: fc.primary, metrics: fit.metrics, gap_closed: fit.gapClosed, curve: fit.curve,
-        importance: fit.importance, shap: fit.shap,
+        importance: fit.importance, shap: fit.shap, details: fit.details,
         rows: { train: data.train.labels.length, valid: data.valid.labels.length, test: data.test.labels.length },
       });
       writeJsonAtomic(join(dir, 'fingerprints.json'), Object.fromEntries([...data.inputs, flags.config].map((path) => [path, fileSha256(path)])));

@@ -3,3 +3,4 @@ export * from './binary';
 export * from './multiclass';
 export * from './ranking';
 export * from './recommend';
+export * from './curves';

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../random';
 import { ROOT } from '../testing';
 import { parseLabelFirst, parseLibsvm, parseQueryFile } from '../xgboost/datasets';
 import { DMatrix, train } from '../xgboost';
 import {
   accuracy, averagePrecision, brierScore, calibrationBins, confusionMatrix, ctrAtK, logLoss, macroF1, mapAtK, meanReciprocalRank, microF1, ndcgAtK,
-  recallAtK, rocAuc,
+  precisionRecallCurve, recallAtK, rocAuc, rocCurve,
 } from '.';
 
 const SHARED = join(ROOT, '..', 'shared');
@@ -89,5 +90,33 @@ describe("metrics agree with XGBoost's own evaluation on the same predictions", 
     const p = booster.predict(dtest).values;
     expect(rocAuc(testSet.labels, p)).toBeCloseTo(xgb.auc, 6);
     expect(logLoss(testSet.labels, p)).toBeCloseTo(xgb.logloss, 6);
+  });
+});
+
+describe('curves', () => {
+  it('ROC and PR points by hand', () => {
+    // Scores 0.9 (pos), 0.5 (pos, neg: a tie), 0.1 (neg).
+    const y = [1, 1, 0, 0];
+    const s = [0.9, 0.5, 0.5, 0.1];
+    expect(rocCurve(y, s).map((p) => [p.x, p.y])).toEqual([[0, 0], [0, 0.5], [0.5, 1], [1, 1]]);
+    expect(precisionRecallCurve(y, s).map((p) => [p.threshold, p.x, p.y])).toEqual([[0.9, 0.5, 1], [0.5, 1, 2 / 3], [0.1, 1, 0.5]]);
+  });
+
+  it('the trapezoid area under the ROC curve is ROC AUC; the step area under PR is average precision', () => {
+    const rng = new Rng(5);
+    const y = Array.from({ length: 3000 }, () => (rng.bernoulli(0.3) ? 1 : 0));
+    const s = y.map((v) => Math.round((rng.normal() + v) * 20) / 20);
+    const roc = rocCurve(y, s);
+    let area = 0;
+    for (let k = 1; k < roc.length; k++) area += ((roc[k].x - roc[k - 1].x) * (roc[k].y + roc[k - 1].y)) / 2;
+    expect(area).toBeCloseTo(rocAuc(y, s), 12);
+    const pr = precisionRecallCurve(y, s);
+    let ap = 0;
+    for (let k = 0; k < pr.length; k++) ap += (pr[k].x - (k ? pr[k - 1].x : 0)) * pr[k].y;
+    expect(ap).toBeCloseTo(averagePrecision(y, s), 12);
+    const thin = rocCurve(y, s, 50);
+    expect(thin.length).toBe(50);
+    expect(thin[0]).toEqual(roc[0]);
+    expect(thin[49]).toEqual(roc[roc.length - 1]);
   });
 });

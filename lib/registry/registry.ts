@@ -64,6 +64,17 @@ export interface ProductionPointer {
 
 export const productionPath = (familyDir: string) => join(familyDir, 'production.json');
 
+/** The last promotion decision: candidate, production before it, outcome and reason. */
+export const promotionPath = (familyDir: string) => join(familyDir, 'promotion.json');
+
+export interface PromotionRecord {
+  candidate: number;
+  production_before: number | null;
+  promoted: boolean;
+  reason: string;
+  margin: number;
+}
+
 export function readProduction(familyDir: string): ProductionPointer | null {
   const path = productionPath(familyDir);
   return existsSync(path) ? readJson<ProductionPointer>(path) : null;

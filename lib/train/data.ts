@@ -42,7 +42,7 @@ export const READERS = {
     from: (file, raw) => `${parquet(file)} x${raw.truthImpressions ? ` LEFT JOIN ${parquet(raw.truthImpressions)} t USING (search_id, position)` : ''}`,
     order: 'x.search_id, x.position',
     label: 'x.label',
-    extras: { search_id: 'x.search_id', position: 'x.position', pair_ctr: 'x.pair_ctr' },
+    extras: { search_id: 'x.search_id', position: 'x.position', pair_ctr: 'x.pair_ctr', query: 'x.query' },
     truth: { p_click: 't.p_click', p_cart: 't.p_cart', p_purchase: 't.p_purchase' },
   },
   purchase: {

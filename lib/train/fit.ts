@@ -2,6 +2,8 @@ import { Rng, shuffle } from '../random';
 import { type BoosterParams, DMatrix, type TrainResult, train } from '../xgboost/index';
 import { combinedCSR, type ModelFamily, type SplitData } from './data';
 import type { FamilyConfig, TrainConfig } from './config';
+import { meanReciprocalRank } from '../eval/index';
+import { categoryDetails, type EvaluationDetails, purchaseDetails, rankingDetails } from './details';
 import { assertBelowOracle, familyMetrics, gapClosed, type Metrics, type Truth } from './evaluate';
 import { brandMajority, constantScores, ctrBaseline, logisticBaseline, oracleScores, randomScores } from './references';
 
@@ -32,6 +34,8 @@ export interface FittedFamily {
   shap: Record<string, number>;
   /** Model test scores (category: rows × classes probabilities). */
   testScores: Float32Array;
+  /** Curves and breakdowns for reports. */
+  details: EvaluationDetails;
 }
 
 /**
@@ -125,6 +129,9 @@ export function fitFamily(family: ModelFamily, data: FamilyData, config: TrainCo
       oracle: references.oracle ? familyMetrics(family, truth, references.oracle) : null,
     };
     if (metrics.oracle) assertBelowOracle(family, metrics.model, metrics.oracle);
+    const scores = { ...references, model: testScores };
+    const details = family === 'ranking' ? rankingDetails(data.train, data.test, scores, (s) => meanReciprocalRank(data.test.labels, s, data.test.groups!))
+      : family === 'purchase' ? purchaseDetails(data.test, scores) : categoryDetails(data.test, testScores, data.classes!);
     const primary = fc.primary;
     const importance = {
       gain: result.booster.importance('gain', data.features),
@@ -133,7 +140,7 @@ export function fitFamily(family: ModelFamily, data: FamilyData, config: TrainCo
       total_gain: result.booster.importance('total_gain', data.features),
     };
     return {
-      result, params, rounds, metrics, testScores, importance,
+      result, params, rounds, metrics, testScores, importance, details,
       gapClosed: metrics.oracle ? gapClosed(metrics.random[primary], metrics.model[primary], metrics.oracle[primary]) : null,
       curve: result.history.map((h, round) => ({ round, train: lastValue(h.train), valid: lastValue(h.valid) })),
       shap: meanAbsShap(result, data, fc.shap_rows, config, rounds),

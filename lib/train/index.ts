@@ -5,3 +5,4 @@ export * from './fit';
 export * from './references';
 export * from './card';
 export * from './load';
+export * from './details';

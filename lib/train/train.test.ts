@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
 import { DMatrix, train } from '../xgboost';
 import {
-  assertBelowOracle, brandMajority, checkTrainConfig, combinedCSR, expectedGain, fitFamily, gapClosed, groupSizes, headRows, LeakError, metricsByKey, loadTrainConfig,
+  assertBelowOracle, brandMajority, checkTrainConfig, combinedCSR, expectedGain, fitFamily, gapClosed, groupSizes, headRows, LeakError, metricsByKey, rankingDetails, selectGroups, loadTrainConfig,
   type SplitData, type TrainConfig, unweightProbabilities,
 } from '.';
 
@@ -31,6 +31,30 @@ describe('evaluation guards', () => {
   it('gap closed is the share of the random → oracle distance covered', () => {
     expect(gapClosed(0.5, 0.8, 0.9)).toBeCloseTo(0.75, 12);
     expect(gapClosed(0.5, 0.5, 0.5)).toBeNull();
+  });
+});
+
+describe('report details', () => {
+  it('selects whole groups', () => {
+    expect(selectGroups([2, 1, 3], (g) => g !== 1)).toEqual({ rows: [0, 1, 3, 4, 5], groups: [2, 3] });
+  });
+
+  it('buckets test searches by how often their query was searched in training', () => {
+    const split = (queries: string[][], labels: number[]): SplitData => ({
+      matrix: { features: ['a'], rows: labels.length, values: new Float32Array(labels.length) },
+      labels: Float64Array.from(labels), groups: Uint32Array.from(queries.map((q) => q.length)), extras: { query: queries.flat() },
+    });
+    // Training: 'shoe' searched 5 times, 'hat' once. Test: a 'shoe' search ranked right, a 'hat' search ranked wrong, a new query.
+    const train = split([...Array(5).fill(['shoe']), ['hat']], Array(6).fill(0));
+    const test = split([['shoe', 'shoe'], ['hat', 'hat'], ['sock', 'sock']], [1, 0, 1, 0, 0, 0]);
+    const model = [2, 1, 1, 2, 0, 0];
+    const details = rankingDetails(train, test, { random: model, baseline: model, model, oracle: null }, () => 0);
+    if (details.family !== 'ranking') throw new Error('wrong family');
+    expect(details.by_query_frequency.map((b) => [b.bucket, b.searches, b.ndcg_at_10.model])).toEqual([
+      // The new query has no relevant item: NDCG 1 by definition. 'hat' puts its relevant item second: 1 / log2(3).
+      ['new (0)', 1, 1], ['1–4', 1, 1 / Math.log2(3)], ['5–19', 1, 1], ['20+', 0, undefined],
+    ]);
+    expect(details.ndcg_by_k.model![0]).toBeCloseTo((1 + 0 + 1) / 3, 12);
   });
 });
 

@@ -1,0 +1,3 @@
+export * from './family';
+export * from './html';
+export * from './index-page';

@@ -1,0 +1,89 @@
+import { calibrationBins, type CalibrationBin, confusionMatrix, type CurvePoint, ndcgAtK, perClassF1, precisionRecallCurve, rocCurve } from '../eval/index';
+import type { SplitData } from './data';
+import { argmaxRows } from './evaluate';
+
+/** Test scores of the four references (oracle null without truth). */
+export interface ReferenceScores {
+  random: ArrayLike<number>;
+  baseline: ArrayLike<number>;
+  model: ArrayLike<number>;
+  oracle: ArrayLike<number> | null;
+}
+
+type PerReference<T> = Partial<Record<keyof ReferenceScores, T>>;
+
+/** What reports draw beyond the headline metrics, per family, on the test split. */
+export type EvaluationDetails =
+  | { family: 'ranking'; ndcg_by_k: PerReference<number[]>; mrr: PerReference<number>; by_query_frequency: { bucket: string; searches: number; ndcg_at_10: PerReference<number> }[] }
+  | { family: 'purchase'; roc: PerReference<CurvePoint[]>; pr: PerReference<CurvePoint[]>; calibration: PerReference<CalibrationBin[]> }
+  | { family: 'category'; classes: string[]; confusion: number[][]; per_class_f1: number[] };
+
+const CURVE_POINTS = 200;
+
+/** Query frequency buckets: how many training searches had the query. */
+export const QUERY_BUCKETS = [
+  { name: 'new (0)', from: 0, to: 0 },
+  { name: '1–4', from: 1, to: 4 },
+  { name: '5–19', from: 5, to: 19 },
+  { name: '20+', from: 20, to: Infinity },
+];
+
+function each<T>(scores: Partial<Record<keyof ReferenceScores, ArrayLike<number> | null>>, f: (s: ArrayLike<number>) => T): PerReference<T> {
+  return Object.fromEntries(Object.entries(scores).filter(([, s]) => s !== null).map(([name, s]) => [name, f(s as ArrayLike<number>)]));
+}
+
+/** The rows of the groups `keep` marks, with their group sizes. */
+export function selectGroups(groups: ArrayLike<number>, keep: (group: number) => boolean): { rows: number[]; groups: number[] } {
+  const rows: number[] = [];
+  const sizes: number[] = [];
+  for (let g = 0, start = 0; g < groups.length; start += groups[g], g++) {
+    if (!keep(g)) continue;
+    sizes.push(groups[g]);
+    for (let i = start; i < start + groups[g]; i++) rows.push(i);
+  }
+  return { rows, groups: sizes };
+}
+
+/** Ranking details: NDCG@1..10, MRR, and NDCG@10 by how often the query was searched in training. */
+export function rankingDetails(train: SplitData, test: SplitData, scores: ReferenceScores, mrr: (s: ArrayLike<number>) => number): EvaluationDetails {
+  const groups = test.groups!;
+  const ks = Array.from({ length: 10 }, (_, i) => i + 1);
+  const trainSearches = new Map<string, number>();
+  const firstRowOf = (sizes: ArrayLike<number>) => { const starts: number[] = []; for (let g = 0, s = 0; g < sizes.length; s += sizes[g], g++) starts.push(s); return starts; };
+  for (const start of firstRowOf(train.groups!)) {
+    const q = String(train.extras.query[start]);
+    trainSearches.set(q, (trainSearches.get(q) ?? 0) + 1);
+  }
+  const testStarts = firstRowOf(groups);
+  const frequency = testStarts.map((start) => trainSearches.get(String(test.extras.query[start])) ?? 0);
+  return {
+    family: 'ranking',
+    ndcg_by_k: each(scores, (s) => ks.map((k) => ndcgAtK(test.labels, s, groups, k))),
+    mrr: each(scores, mrr),
+    by_query_frequency: QUERY_BUCKETS.map((bucket) => {
+      const picked = selectGroups(groups, (g) => frequency[g] >= bucket.from && frequency[g] <= bucket.to);
+      const labels = picked.rows.map((i) => test.labels[i]);
+      return {
+        bucket: bucket.name, searches: picked.groups.length,
+        ndcg_at_10: picked.groups.length ? each(scores, (s) => ndcgAtK(labels, picked.rows.map((i) => s[i]), picked.groups, 10)) : {},
+      };
+    }),
+  };
+}
+
+/** Purchase details: ROC and PR curves (thinned to 200 points) and ten calibration bins. */
+export function purchaseDetails(test: SplitData, scores: ReferenceScores): EvaluationDetails {
+  return {
+    family: 'purchase',
+    roc: each(scores, (s) => rocCurve(test.labels, s, CURVE_POINTS)),
+    pr: each(scores, (s) => precisionRecallCurve(test.labels, s, CURVE_POINTS)),
+    // The random floor's constant score would make one bin.
+    calibration: each({ baseline: scores.baseline, model: scores.model, oracle: scores.oracle }, (s) => calibrationBins(test.labels, s, 10)),
+  };
+}
+
+/** Category details: the model's confusion matrix and per-class F1. */
+export function categoryDetails(test: SplitData, model: ArrayLike<number>, classes: string[]): EvaluationDetails {
+  const confusion = confusionMatrix(test.labels, argmaxRows(model, classes.length), classes.length);
+  return { family: 'category', classes, confusion, per_class_f1: perClassF1(confusion) };
+}

@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { dataCatalog } from '../lib/catalog';
+import { InputError, parseFlags, runStage, say } from '../lib/cli';
+import { hashedColumnLegend } from '../lib/features/sets';
+import { AtomicBatch, queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
+import { type FamilyReport, familyPage, indexPage } from '../lib/report/index';
+import { listVersions, type PromotionRecord, readJson, versionDir } from '../lib/registry/index';
+import { familyMetricNames, MODEL_FAMILIES, type ModelFamily } from '../lib/train/index';
+
+const SPLITS = ['train', 'valid', 'test'] as const;
+
+await runStage('report', async () => {
+  const flags = parseFlags('npx tsx pipelines/report.ts [--data DIR] [--out DIR]', {
+    data: { type: 'string', default: 'data', description: 'data folder: reads features/, models/, interim/ and meta/' },
+    out: { type: 'string', default: 'reports', description: 'where index.html and one page per family go' },
+  });
+  const catalog = dataCatalog(flags.data);
+  if (!existsSync(catalog.features.manifest)) throw new InputError(`${catalog.features.manifest}: no such file; run make data first`);
+  const families = MODEL_FAMILIES.filter((f) => listVersions(catalog.models.family(f)).length > 0);
+  if (!families.length) throw new InputError(`${catalog.models.dir}: no registered model; run make models first`);
+  const manifest = readJson<{ options: { hashBuckets: number }; features: Record<string, { name: string; description: string }[]> }>(catalog.features.manifest);
+  const cutoffs = readJson<{ cutoffs: Record<string, { from: string; to: string }> }>(catalog.interim.splits).cutoffs;
+  const source = readJson<{ seed?: number }>(catalog.raw.source);
+  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' });
+  const commit = git.status === 0 ? `${git.stdout.trim()}${dirty.stdout.trim() ? ' (with uncommitted changes)' : ''}` : 'unknown (not a git checkout)';
+  // Stage timings from the run metadata, in the order the stages ran (train and promote per family).
+  const timings = (existsSync(catalog.meta) ? readdirSync(catalog.meta).filter((f) => f.endsWith('.json')) : [])
+    .map((f) => ({ ...readJson<{ started: string; seconds: number }>(join(catalog.meta, f)), stage: f.slice(0, -'.json'.length) }))
+    .sort((a, b) => (a.started < b.started ? -1 : 1)).map(({ stage, seconds }) => ({ stage, seconds }));
+
+  const reports = await withDuckDB(async (con) => {
+    const funnel = (await queryRows(con, `SELECT event_type AS step, count(*) AS events FROM read_parquet(${sqlString(catalog.interim.events)}) GROUP BY 1 ORDER BY 2 DESC`)) as { step: string; events: number }[];
+    const products = await queryRows(con, `SELECT title, brand, seller_id, price FROM read_parquet(${sqlString(catalog.raw.products)})`);
+    const out: FamilyReport[] = [];
+    for (const family of families as ModelFamily[]) {
+      say(`report: ${family}`);
+      const dir = catalog.models.family(family);
+      const version = listVersions(dir).at(-1)!;
+      const stored = readJson<{ metrics: FamilyReport['metrics']; gap_closed: number | null; curve: FamilyReport['curve']; importance: { gain: Record<string, number> }; shap: Record<string, number>; details: FamilyReport['details'] }>(join(versionDir(dir, version), 'metrics.json'));
+      const params = readJson<{ xgboost: Record<string, unknown>; rounds: number; primary: string; guards: string[] }>(join(versionDir(dir, version), 'params.json'));
+      const promotionFile = join(dir, 'promotion.json');
+      const promotion = existsSync(promotionFile) ? readJson<PromotionRecord>(promotionFile) : null;
+      const current = promotion?.candidate === version ? promotion : null;
+      const before = current?.production_before ?? null;
+      const splits = [];
+      for (const split of SPLITS) {
+        const file = catalog.features.set(family, split);
+        const [r] = await queryRows(con, `SELECT count(*) AS rows, ${family === 'category' ? 'NULL' : 'avg((label > 0)::DOUBLE)'} AS label_rate FROM read_parquet(${sqlString(file)})`);
+        splits.push({ split, from: cutoffs[split].from, to: cutoffs[split].to, rows: r.rows as number, label_rate: r.label_rate as number | null });
+      }
+      const descriptions = Object.fromEntries(manifest.features[family].map((f) => [f.name, f.description]));
+      if (family === 'category') Object.assign(descriptions, hashedColumnLegend(products as never, manifest.options.hashBuckets));
+      out.push({
+        family, version, primary: params.primary, guards: params.guards, metricNames: familyMetricNames(family),
+        metrics: stored.metrics, production: before === null ? null : { version: before, metrics: readJson<{ metrics: { model: Record<string, number> } }>(join(versionDir(dir, before), 'metrics.json')).metrics.model },
+        promotion: current, gapClosed: stored.gap_closed, rounds: params.rounds, evalMetric: String(params.xgboost.eval_metric), curve: stored.curve,
+        gain: stored.importance.gain, shap: stored.shap, descriptions, details: stored.details,
+        data: { splits, funnel },
+        run: { commit, seed: source.seed ?? null, params: params.xgboost, fingerprints: readJson(join(versionDir(dir, version), 'fingerprints.json')), timings },
+      });
+    }
+    return out;
+  });
+  const nav = [{ href: 'index.html', label: 'index' }, ...reports.map((r) => ({ href: `${r.family}.html`, label: r.family }))];
+  const notebooksDir = join(flags.out, 'notebooks');
+  const notebooks = existsSync(notebooksDir) ? readdirSync(notebooksDir).filter((f) => f.endsWith('.html')).sort() : [];
+  const batch = new AtomicBatch();
+  try {
+    for (const r of reports) writeFileSync(batch.add(join(flags.out, `${r.family}.html`)), familyPage(r, nav));
+    writeFileSync(batch.add(join(flags.out, 'index.html')), indexPage(reports, notebooks, nav));
+    batch.commit();
+  } finally {
+    batch.discard();
+  }
+  const paths = [join(flags.out, 'index.html'), ...reports.map((r) => join(flags.out, `${r.family}.html`))];
+  say(`report: ${paths.join(', ')}`);
+  return { summary: { families: reports.map((r) => r.family), paths } };
+});
