@@ -1,5 +1,5 @@
 import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 
 import { dataCatalog } from '../lib/catalog';
 import { InputError, parseFlags, progressBar, runStage, say, StageRefusal } from '../lib/cli';
@@ -48,7 +48,10 @@ await runStage('train', async () => {
         importance: fit.importance, shap: fit.shap, details: fit.details,
         rows: { train: data.train.labels.length, valid: data.valid.labels.length, test: data.test.labels.length },
       });
-      writeJsonAtomic(join(dir, 'fingerprints.json'), Object.fromEntries([...data.inputs, flags.config].map((path) => [path, fileSha256(path)])));
+      // Keys relative to the data folder, so the same world gives the same file wherever it lives.
+      writeJsonAtomic(join(dir, 'fingerprints.json'), Object.fromEntries([
+        ...data.inputs.map((path) => [relative(flags.data, path), fileSha256(path)]), [`config: ${basename(flags.config)}`, fileSha256(flags.config)],
+      ]));
       copyFileSync(flags.config, join(dir, 'config.json'));
     });
     say(`train: registered ${family} v${version} in ${familyDir}`);
