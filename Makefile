@@ -5,6 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 DATA   ?= data
+REPORTS ?= reports
 SEED   ?= 42
 EVENTS ?= 2000000
 DAYS   ?= 90
@@ -25,10 +26,13 @@ KERNEL := $(JUPYTER_DATA_DIR)/kernels/tslab/kernel.json
 JUPYTER_PYTHON := /usr/bin/python3
 LAB_PORT ?= 8888
 
+# When this make started: the summary tells the stages that ran now from those up to date.
+STARTED := $(shell date -u +%Y-%m-%dT%H:%M:%S.000Z)
+
 # XGBoost's OpenMP threads otherwise busy-wait on a loaded machine.
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: help setup system-packages all data models notebooks test test-unit test-notebooks lab bench typecheck clean clean-data FORCE
+.PHONY: help setup system-packages all data models notebooks report test test-unit test-notebooks lab bench typecheck clean clean-data FORCE
 
 help:
 	@echo "make all        generate the world, sessions, splits and training sets, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA))"
@@ -36,6 +40,7 @@ help:
 	@echo "make models     train every model family and promote the versions that beat production"
 	@echo "make setup      install what is missing (npm packages, Debian packages, the tslab kernel)"
 	@echo "make notebooks  execute every notebook headlessly, HTML to reports/notebooks/"
+	@echo "make report     the evaluation reports: reports/index.html and a page per model family"
 	@echo "make lab        the notebook server on 127.0.0.1:$(LAB_PORT) with the TypeScript kernel"
 	@echo "make bench      print the benchmark figures"
 	@echo "make typecheck  tsc --noEmit"
@@ -112,25 +117,30 @@ $(DATA)/models/%/production.json: $(DATA)/features/manifest.json config/models.j
 
 models: $(MODEL_POINTERS)
 
-all: data models notebooks
-	@echo "all: data in $(DATA)/, models in $(DATA)/models/, notebooks in reports/notebooks/"
+# Notebooks, one file target each, written atomically next to the reports.
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+NOTEBOOK_HTML := $(NOTEBOOKS:notebooks/%.ipynb=$(REPORTS)/notebooks/%.html)
 
-NOTEBOOKS = $(sort $(wildcard notebooks/*.ipynb))
+$(REPORTS)/notebooks/%.html: notebooks/%.ipynb $(MODEL_POINTERS) $(LIB_TS) | setup
+	@printf '\n── notebook %s on %s %s\n' '$*' '$(DATA)' '──────────────────────────────' >&2
+	@rm -rf $(@D)/.partial-$* && mkdir -p $(@D)/.partial-$*
+	SHOPLAB_DATA=$(DATA) $(JUPYTER_PYTHON) -m nbconvert --to html --execute --ExecutePreprocessor.kernel_name=tslab \
+	  --ExecutePreprocessor.timeout=1200 --output-dir $(@D)/.partial-$* --log-level=WARN $<
+	@mv $(@D)/.partial-$*/$*.html $@ && rmdir $(@D)/.partial-$*
 
-# Executes notebooks on the world in $(NB_DATA) and writes HTML to $(NB_OUT) (atomically).
-define run-notebooks
-	@mkdir -p $(2)/.partial
-	@for nb in $(NOTEBOOKS); do \
-	  echo "notebooks: executing $$nb on $(1)"; \
-	  SHOPLAB_DATA=$(1) $(JUPYTER_PYTHON) -m nbconvert --to html --execute --ExecutePreprocessor.kernel_name=tslab \
-	    --ExecutePreprocessor.timeout=1200 --output-dir $(2)/.partial --log-level=WARN $$nb || exit 1; \
-	  mv $(2)/.partial/$$(basename $$nb .ipynb).html $(2)/; \
-	done
-	@rmdir $(2)/.partial
-endef
+notebooks: $(NOTEBOOK_HTML)
 
-notebooks: data models setup
-	$(call run-notebooks,$(DATA),reports/notebooks)
+$(REPORTS)/index.html: $(MODEL_POINTERS) $(NOTEBOOK_HTML) pipelines/report.ts $(LIB_TS)
+	$(TSX) pipelines/report.ts --data $(DATA) --out $(REPORTS)
+
+report: $(REPORTS)/index.html
+
+# sha256 of every artifact (run metadata left out): two clean runs must give the same file.
+$(DATA)/MANIFEST.sha256: $(MODEL_POINTERS) pipelines/manifest.ts
+	$(TSX) pipelines/manifest.ts --data $(DATA)
+
+all: report $(DATA)/MANIFEST.sha256
+	@$(TSX) pipelines/summary.ts --data $(DATA) --reports $(REPORTS) --since $(STARTED)
 
 # ---------------------------------------------------------------- tests
 test: test-unit test-notebooks
@@ -140,8 +150,7 @@ test-unit: setup
 	node_modules/.bin/vitest run
 
 test-notebooks: setup
-	$(MAKE) --no-print-directory data models DATA=$(TEST_DATA) EVENTS=$(TEST_EVENTS) SEED=7
-	$(call run-notebooks,$(TEST_DATA),$(TEST_DATA)/notebooks)
+	$(MAKE) --no-print-directory notebooks report DATA=$(TEST_DATA) REPORTS=$(TEST_DATA)/reports EVENTS=$(TEST_EVENTS) SEED=7
 
 # ---------------------------------------------------------------- tools
 lab: setup
@@ -160,7 +169,7 @@ bench: setup data
 	$(TSX) bench/xgboost.ts --data $(DATA)
 
 clean:
-	rm -rf $(DATA) $(TEST_DATA) reports .jupyter
+	rm -rf $(DATA) $(TEST_DATA) $(REPORTS) .jupyter
 
 clean-data:
 	rm -rf $(DATA)

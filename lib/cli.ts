@@ -87,6 +87,8 @@ export const say = (message: string) => process.stderr.write(`${message}\n`);
 export async function runStage(stage: string, main: () => Promise<{ summary: Record<string, unknown>; metaPath?: string }>): Promise<void> {
   const started = new Date();
   const t0 = performance.now();
+  const args = process.argv.slice(2).join(' ');
+  process.stderr.write(`\n── ${stage}${args ? ` ${args}` : ''} ${'─'.repeat(Math.max(3, 60 - stage.length - args.length))}\n`);
   try {
     const { summary, metaPath } = await main();
     const seconds = Math.round((performance.now() - t0) / 10) / 100;

@@ -40,6 +40,7 @@ await runStage('promote', async () => {
   writeJsonAtomic(promotionPath(familyDir), { candidate: newest, production_before: production?.version ?? null, promoted: decision.promote, reason: decision.reason, margin });
   say(`promote: ${family} v${newest} ${decision.promote ? 'promoted' : 'not promoted'}: ${decision.reason}`);
   return {
+    metaPath: dataCatalog(flags.data).runMeta(`promote-${family}`),
     summary: { family, candidate: newest, production_before: production?.version ?? null, production: decision.promote ? newest : (production?.version ?? null), promoted: decision.promote, reason: decision.reason, margin },
   };
 });

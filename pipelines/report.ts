@@ -78,5 +78,5 @@ await runStage('report', async () => {
   }
   const paths = [join(flags.out, 'index.html'), ...reports.map((r) => join(flags.out, `${r.family}.html`))];
   say(`report: ${paths.join(', ')}`);
-  return { summary: { families: reports.map((r) => r.family), paths } };
+  return { summary: { families: reports.map((r) => r.family), paths }, metaPath: catalog.runMeta('report') };
 });

@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBConnection, DuckDBEnumType, DuckDBInstance, DuckDBTableFunction, type DuckDBType, DuckDBTypeId, type DuckDBValue } from '@duckdb/node-api';
 import type { NumericArray } from '../columns';
@@ -111,6 +111,9 @@ export class AtomicBatch {
   /** Registers `path` and returns the temporary path to write it to. */
   add(path: string): string {
     mkdirSync(dirname(path), { recursive: true });
+    // A killed run leaves its temporary file behind; it is never read, and goes now.
+    const stale = `${basename(path)}.tmp-`;
+    for (const name of readdirSync(dirname(path))) if (name.startsWith(stale)) rmSync(join(dirname(path), name), { force: true, recursive: true });
     const tmp = temporaryPath(path);
     this.pending.set(path, tmp);
     return tmp;
