@@ -146,10 +146,11 @@ describe('import refuses files that are not the named format', () => {
       writeFileSync(join(dir, name), content);
       const { data, run } = importInto('rees46', join(dir, name));
       expect(run.status).toBe(2);
-      // The reason is the last line, whole; before it come at most the progress lines.
+      // The reason is the last line, whole; before it come only the stage banner and progress lines.
       const lines = run.stderr.trim().split('\n');
       expect(lines.at(-1)).toMatch(message);
-      expect(lines.slice(0, -1).every((l) => /^import: (reading|checking)$/.test(l))).toBe(true);
+      expect(lines[0]).toMatch(/^── import --format /);
+      expect(lines.slice(1, -1).every((l) => /^import: (reading|checking)$/.test(l))).toBe(true);
       expect(existsSync(dataCatalog(data).raw.events)).toBe(false);
     });
   }
