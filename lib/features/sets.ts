@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { BIGINT, FLOAT, INTEGER, LIST, listValue } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, FLOAT, INTEGER, LIST, listValue } from '@duckdb/node-api';
 import { queryRows, registerColumnScan } from '../io/duckdb';
 import { FUNNEL, userHistoryJoins, WINDOWS } from './history';
 import type { FeatureSpec } from './manifest';
@@ -102,13 +102,37 @@ export function sessionFeatures(): FeatureSpec[] {
 /** Content features of a product (no history, no category): numeric ones here, hashed ones in `contentHashes`. */
 export function contentFeatures(): FeatureSpec[] {
   return [
-    f('content', 'title_chars', 'characters in the title', 'length(coalesce(p.title, \'\'))', 'int'),
+    f('content', 'title_chars', 'characters in the title', 'ch.title_chars', 'int'),
     f('content', 'title_tokens', 'tokens in the title', 'ch.title_tokens', 'int'),
     f('content', 'mean_token_chars', 'mean token length in the title', 'ch.mean_token_chars'),
-    f('content', 'price', 'catalogue price', 'p.price'),
-    f('content', 'log_price', 'ln(1 + catalogue price)', 'ln(1 + p.price)'),
+    f('content', 'price', 'catalogue price', 'ch.price'),
+    f('content', 'log_price', 'ln(1 + catalogue price)', 'ch.log_price'),
     { name: 'hashed', entity: 'content', type: 'float', description: 'hashing trick over seller, brand, title tokens and the brand × price-range cross (CSR: hash_indices, hash_values)', sql: '' },
   ];
+}
+
+/** The numeric content features, in `contentFeatures()` order (the hashed ones are separate). */
+export const CONTENT_DENSE = ['title_chars', 'title_tokens', 'mean_token_chars', 'price', 'log_price'] as const;
+
+/**
+ * A product's content features: the numeric ones (null when undefined) and the hashed names as
+ * sparse buckets. The one implementation behind both the category training set and serving.
+ */
+export function contentFeatureRow(product: ContentProduct, buckets: number): { dense: Record<(typeof CONTENT_DENSE)[number], number | null>; indices: number[]; values: number[] } {
+  const tokens = tokenize(product.title);
+  const price = product.price === null || product.price === undefined ? null : product.price;
+  const hashed = hashFeatures(contentNames(product), buckets);
+  return {
+    dense: {
+      title_chars: [...(product.title ?? '')].length,
+      title_tokens: tokens.length,
+      mean_token_chars: tokens.length ? tokens.reduce((a, b) => a + b.length, 0) / tokens.length : null,
+      price,
+      log_price: price === null ? null : Math.log(1 + price),
+    },
+    indices: hashed.indices,
+    values: hashed.values,
+  };
 }
 
 /** Features as FLOAT or INTEGER: what models consume (XGBoost reads float32), at half the bytes of DOUBLE. */
@@ -118,8 +142,11 @@ const selectList = (specs: FeatureSpec[]) =>
 /** The price range of the brand × price cross: powers of two. */
 export const priceRange = (price: number | null) => (price === null || !(price > 0) ? 'none' : String(Math.floor(Math.log2(price))));
 
+/** What a product's content features read. */
+export interface ContentProduct { title: string | null; brand: string | null; seller_id: number | null; price: number | null }
+
 /** Hashed names of a product's content: seller, brand, title tokens, brand × price range. */
-export function contentNames(product: { title: string | null; brand: string | null; seller_id: number | null; price: number | null }): string[] {
+export function contentNames(product: ContentProduct): string[] {
   return [
     `seller=${product.seller_id ?? 'none'}`,
     `brand=${(product.brand ?? 'none').toLowerCase()}`,
@@ -128,7 +155,6 @@ export function contentNames(product: { title: string | null; brand: string | nu
   ];
 }
 
-type ContentProduct = Parameters<typeof contentNames>[0];
 
 /**
  * What the hashed columns hold: for each bucket `hash_<i>` that any product uses, its most
@@ -244,14 +270,17 @@ export async function purchaseSetSql(con: DuckDBConnection): Promise<string> {
 /** Registers `content_hashes()`: per product, hashed content names as CSR pieces and title token stats. */
 export async function registerContentHashes(con: DuckDBConnection, buckets: number): Promise<void> {
   const products = await queryRows(con, 'SELECT product_id, title, brand, seller_id, price FROM products ORDER BY product_id');
-  const hashed = products.map((p) => hashFeatures(contentNames(p as never), buckets));
-  const tokens = products.map((p) => tokenize(p.title as string | null));
+  const rows = products.map((p) => contentFeatureRow(p as never, buckets));
+  const dense = (name: (typeof CONTENT_DENSE)[number]) => rows.map((r) => r.dense[name]);
   registerColumnScan(con, 'content_hashes', [
     { name: 'product_id', type: BIGINT, values: BigInt64Array.from(products, (p) => BigInt(p.product_id as number)) },
-    { name: 'hash_indices', type: LIST(INTEGER), values: hashed.map((h) => listValue(h.indices)) },
-    { name: 'hash_values', type: LIST(FLOAT), values: hashed.map((h) => listValue(h.values)) },
-    { name: 'title_tokens', type: INTEGER, values: Int32Array.from(tokens, (t) => t.length) },
-    { name: 'mean_token_chars', type: FLOAT, values: tokens.map((t) => (t.length ? t.reduce((a, b) => a + b.length, 0) / t.length : null)) },
+    { name: 'hash_indices', type: LIST(INTEGER), values: rows.map((r) => listValue(r.indices)) },
+    { name: 'hash_values', type: LIST(FLOAT), values: rows.map((r) => listValue(r.values)) },
+    { name: 'title_chars', type: INTEGER, values: Int32Array.from(rows, (r) => r.dense.title_chars!) },
+    { name: 'title_tokens', type: INTEGER, values: Int32Array.from(rows, (r) => r.dense.title_tokens!) },
+    { name: 'mean_token_chars', type: DOUBLE, values: dense('mean_token_chars') },
+    { name: 'price', type: DOUBLE, values: dense('price') },
+    { name: 'log_price', type: DOUBLE, values: dense('log_price') },
   ]);
 }
 
