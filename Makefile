@@ -15,7 +15,8 @@ TEST_EVENTS ?= 60000
 
 TSX := node_modules/.bin/tsx
 NODE_STAMP := node_modules/.shoplab-installed
-APT_PACKAGES := libxgboost0 jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel chromium
+# prometheus brings promtool, which checks the service's /metrics in a test.
+APT_PACKAGES := libxgboost0 jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel chromium prometheus
 
 # Jupyter runs on Debian's Python with every path inside the project, never the user's home.
 JUPYTER_DIR := $(CURDIR)/.jupyter
@@ -32,7 +33,7 @@ STARTED := $(shell date -u +%Y-%m-%dT%H:%M:%S.000Z)
 # XGBoost's OpenMP threads otherwise busy-wait on a loaded machine.
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: help setup system-packages all data models notebooks report test test-unit test-notebooks lab bench typecheck clean clean-data FORCE
+.PHONY: help setup system-packages all data models notebooks report serve test test-unit test-notebooks lab bench typecheck clean clean-data FORCE
 
 help:
 	@echo "make all        generate the world, sessions, splits and training sets, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA))"
@@ -41,6 +42,7 @@ help:
 	@echo "make setup      install what is missing (npm packages, Debian packages, the tslab kernel)"
 	@echo "make notebooks  execute every notebook headlessly, HTML to reports/notebooks/"
 	@echo "make report     the evaluation reports: reports/index.html and a page per model family"
+	@echo "make serve      the prediction service on 127.0.0.1:8000 (HOST=, PORT=) over the production models"
 	@echo "make lab        the notebook server on 127.0.0.1:$(LAB_PORT) with the TypeScript kernel"
 	@echo "make bench      print the benchmark figures"
 	@echo "make typecheck  tsc --noEmit"
@@ -153,6 +155,10 @@ test-notebooks: setup
 	$(MAKE) --no-print-directory notebooks report DATA=$(TEST_DATA) REPORTS=$(TEST_DATA)/reports EVENTS=$(TEST_EVENTS) SEED=7
 
 # ---------------------------------------------------------------- tools
+# The prediction service over $(DATA)'s production models; HOST and PORT from the environment.
+serve: $(MODEL_POINTERS)
+	$(TSX) pipelines/serve.ts --data $(DATA)
+
 lab: setup
 	SHOPLAB_DATA=$(DATA) $(JUPYTER_PYTHON) -m notebook --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --notebook-dir=$(CURDIR) \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)

@@ -1,0 +1,149 @@
+import { existsSync, statSync } from 'node:fs';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+import { dataCatalog } from '../catalog';
+import { predictCategories } from './category';
+import { fieldOf, httpError, jsonProblem } from './http';
+import { type LoadedModel, loadProductionModels } from './models';
+
+export interface ServeOptions {
+  /** The data folder whose production models and features are served. */
+  dataDir: string;
+  logger?: boolean;
+  /** Largest request body in bytes (413 above). */
+  bodyLimit?: number;
+}
+
+/** Most items in one batch request; more is 413. */
+export const MAX_BATCH = 1000;
+
+const error = { type: 'object', properties: { error: { type: 'string' }, field: { type: 'string' }, message: { type: 'string' } } };
+
+const categoryBody = {
+  type: 'object', additionalProperties: false, required: ['products'],
+  properties: {
+    products: {
+      type: 'array', minItems: 1, maxItems: MAX_BATCH,
+      items: {
+        type: 'object', additionalProperties: false, required: ['title'],
+        properties: {
+          title: { type: 'string', maxLength: 2000 },
+          brand: { type: ['string', 'null'], maxLength: 200 },
+          seller_id: { type: ['integer', 'null'], minimum: 0 },
+          price: { type: ['number', 'null'], minimum: 0 },
+        },
+      },
+    },
+  },
+};
+
+/**
+ * The prediction service: a Fastify app over a data folder's production models. Every body is
+ * checked against a schema; bad input gets a 4xx JSON error naming the field, never a 500.
+ */
+export async function buildApp(options: ServeOptions): Promise<FastifyInstance> {
+  const catalog = dataCatalog(options.dataDir);
+  let models = loadProductionModels(catalog);
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1 << 20,
+    // Unknown fields are errors, not silently dropped; types are never coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  });
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(body as string);
+    } catch (e) {
+      done(httpError(400, `invalid JSON: ${(e as Error).message}`), undefined);
+      return;
+    }
+    // 1e400 parses to Infinity (JSON has no NaN or Infinity, so no field may hold one); deep nesting is refused before validation walks it.
+    const problem = jsonProblem(value);
+    if (problem) done(httpError(400, `${problem.field}: ${problem.message}`, problem.field), undefined);
+    else done(null, value);
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const validation = (err as { validation?: { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[] }).validation;
+    if (validation?.length) {
+      const v = validation[0];
+      const field = fieldOf(v);
+      const status = v.keyword === 'maxItems' ? 413 : 400;
+      void reply.code(status).send({ error: status === 413 ? 'Payload Too Large' : 'Bad Request', field, message: `${field}: ${v.keyword === 'additionalProperties' ? 'unknown field' : v.message}` });
+      return;
+    }
+    const code = (err as { statusCode?: number }).statusCode;
+    const status = code !== undefined && code >= 400 && code < 500 ? code : 500;
+    if (status === 500) request.log.error(err);
+    const field = (err as { field?: string }).field;
+    void reply.code(status).send({ error: status === 500 ? 'Internal Server Error' : 'Bad Request', ...(field ? { field } : {}), message: status === 500 ? 'internal error' : (err as Error).message });
+  });
+
+  // Metrics: per app, so several apps (tests) do not share counters.
+  const registry = new Registry();
+  const requests = new Counter({ name: 'shoplab_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
+  const latency = new Histogram({
+    name: 'shoplab_http_request_duration_seconds', help: 'HTTP request latency by route, method and status', labelNames: ['route', 'method', 'status'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry],
+  });
+  new Gauge({
+    name: 'shoplab_model_version', help: 'Registry version of the production model loaded, by family', labelNames: ['family'], registers: [registry],
+    collect() { this.reset(); for (const m of Object.values(models)) this.set({ family: m.family }, m.version); },
+  });
+  new Gauge({
+    name: 'shoplab_feature_store_age_seconds', help: 'Seconds since the feature store (features/manifest.json) was written', registers: [registry],
+    collect() { if (existsSync(catalog.features.manifest)) this.set((Date.now() - statSync(catalog.features.manifest).mtimeMs) / 1000); },
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) };
+    requests.inc(labels);
+    latency.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, { openapi: { info: { title: 'shoplab prediction service', version: '1' } } });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const need = (family: keyof typeof models): LoadedModel => {
+    const model = models[family];
+    if (!model) throw httpError(503, `no production ${family} model: run make models`);
+    return model;
+  };
+
+  app.get('/health', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    const loaded = Object.keys(models);
+    const ready = loaded.length > 0 && existsSync(catalog.features.manifest);
+    return reply.code(ready ? 200 : 503).send({ ready, models: loaded });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/v1/models', async () => Object.values(models).map((m) => ({ family: m.family, version: m.version, metrics: m.metrics, features: m.features, classes: m.classes })));
+  app.post('/v1/models/reload', async () => {
+    const before = Object.fromEntries(Object.values(models).map((m) => [m.family, m.version]));
+    // Requests in flight keep the set they started with; new ones see the new set.
+    models = loadProductionModels(catalog);
+    return { before, after: Object.fromEntries(Object.values(models).map((m) => [m.family, m.version])) };
+  });
+
+  app.post('/v1/predict/category', {
+    schema: {
+      description: 'Top-3 leaf categories with probabilities for 1 to 1000 products, from title, brand, seller and price.',
+      body: categoryBody,
+      response: { 200: { type: 'object', properties: { model_version: { type: 'integer' }, predictions: { type: 'array', items: { type: 'array', items: { type: 'object', properties: { category: { type: 'string' }, probability: { type: 'number' } } } } } } }, '4xx': error },
+    },
+  }, async (request) => {
+    const model = need('category');
+    const { products } = request.body as { products: { title: string; brand?: string | null; seller_id?: number | null; price?: number | null }[] };
+    const predictions = predictCategories(model, products.map((p) => ({ title: p.title, brand: p.brand ?? null, seller_id: p.seller_id ?? null, price: p.price ?? null })));
+    return { model_version: model.version, predictions };
+  });
+
+  return app;
+}

@@ -1,0 +1,4 @@
+export * from './app';
+export * from './category';
+export * from './http';
+export * from './models';

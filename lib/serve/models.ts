@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { DataCatalog } from '../catalog';
+import { readJson, readProduction, versionDir } from '../registry/index';
+import { MODEL_FAMILIES, type ModelFamily } from '../train/index';
+import { Booster } from '../xgboost/index';
+
+/** A production model as the service holds it. */
+export interface LoadedModel {
+  family: ModelFamily;
+  version: number;
+  booster: Booster;
+  /** The ordered columns the model was trained on. */
+  features: string[];
+  /** Category: class names in the model's output order. */
+  classes?: string[];
+  metrics: Record<string, number>;
+  params: Record<string, unknown>;
+}
+
+/**
+ * Loads each family's production version from the registry (families without one are left out).
+ * Boosters are not disposed on a swap: requests in flight may still hold the old set, and the
+ * finaliser frees it once nothing does.
+ */
+export function loadProductionModels(catalog: DataCatalog): Partial<Record<ModelFamily, LoadedModel>> {
+  const models: Partial<Record<ModelFamily, LoadedModel>> = {};
+  for (const family of MODEL_FAMILIES) {
+    const dir = catalog.models.family(family);
+    const production = readProduction(dir);
+    if (!production) continue;
+    const v = versionDir(dir, production.version);
+    models[family] = {
+      family, version: production.version,
+      booster: Booster.load(join(v, 'model.json')),
+      features: readJson<string[]>(join(v, 'features.json')),
+      classes: existsSync(join(v, 'classes.json')) ? readJson<string[]>(join(v, 'classes.json')) : undefined,
+      metrics: readJson<{ metrics: { model: Record<string, number> } }>(join(v, 'metrics.json')).metrics.model,
+      params: readJson<Record<string, unknown>>(join(v, 'params.json')),
+    };
+  }
+  return models;
+}

@@ -1,0 +1,160 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { dataCatalog } from '../catalog';
+import { Rng } from '../random';
+import { writeProduction } from '../registry/index';
+import { runStageScript, tempDir } from '../testing';
+import { argmaxRows, loadFamilyData, toDMatrix } from '../train/index';
+import { Booster } from '../xgboost/index';
+import { buildApp, fieldOf, jsonProblem, MAX_BATCH } from '.';
+
+const data = join(tempDir('shoplab-serve-'), 'data');
+const catalog = dataCatalog(data);
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  for (const [stage, args] of [['generate', ['--events', '40000', '--seed', '5']], ['sessionize', []], ['split', []], ['features', []],
+    ['train', ['--family', 'category']], ['promote', ['--family', 'category']]] as const) {
+    const run = runStageScript(stage, [...args, '--data', data]);
+    expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
+  }
+  app = await buildApp({ dataDir: data, bodyLimit: 256 * 1024 });
+}, 180_000);
+
+afterAll(async () => { await app?.close(); });
+
+const post = (url: string, payload: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  app.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers });
+
+describe('service basics', () => {
+  it('answers health and readiness, lists its models, and serves its OpenAPI document and docs', async () => {
+    expect((await app.inject('/health')).json()).toEqual({ status: 'ok' });
+    expect((await app.inject('/ready')).json()).toEqual({ ready: true, models: ['category'] });
+    const models = (await app.inject('/v1/models')).json();
+    expect(models).toMatchObject([{ family: 'category', version: 1 }]);
+    expect(models[0].features.slice(0, 5)).toEqual(['title_chars', 'title_tokens', 'mean_token_chars', 'price', 'log_price']);
+    const openapi = (await app.inject('/openapi.json')).json();
+    expect(Object.keys(openapi.paths)).toContain('/v1/predict/category');
+    expect(openapi.paths['/v1/predict/category'].post.requestBody).toBeDefined();
+    const docs = await app.inject('/docs/');
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toContain('swagger');
+  });
+
+  it('/metrics passes promtool and counts requests by route and status', async () => {
+    await post('/v1/predict/category', { products: [] });
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toMatch(/shoplab_http_requests_total\{route="\/v1\/predict\/category",method="POST",status="400"\} [1-9]/);
+    expect(metrics).toContain('shoplab_model_version{family="category"} 1');
+    expect(metrics).toMatch(/shoplab_feature_store_age_seconds \d/);
+    expect(metrics).toContain('shoplab_http_request_duration_seconds_bucket');
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+  });
+});
+
+describe('POST /v1/predict/category', () => {
+  it('predicts what the registered model predicts on the training set rows: one feature implementation', async () => {
+    const { test, classes } = await loadFamilyData(catalog, 'category');
+    const rows = await (await import('../io/duckdb')).withDuckDB((con) => import('../io/duckdb').then(({ queryRows, sqlString }) =>
+      queryRows(con, `SELECT p.title, p.brand, p.seller_id, p.price FROM read_parquet(${sqlString(catalog.features.set('category', 'test'))}) x
+        JOIN read_parquet(${sqlString(catalog.raw.products)}) p USING (product_id) ORDER BY x.product_id LIMIT 50`)));
+    const response = await post('/v1/predict/category', { products: rows });
+    expect(response.statusCode, response.body).toBe(200);
+    const { predictions } = response.json() as { predictions: { category: string; probability: number }[][] };
+    const booster = Booster.load(join(catalog.models.family('category'), 'v1', 'model.json'));
+    const matrix = toDMatrix(test);
+    const expected = booster.predict(matrix).values;
+    booster.dispose();
+    matrix.dispose();
+    const top = argmaxRows(expected, classes!.length);
+    predictions.forEach((p, i) => {
+      expect(p).toHaveLength(3);
+      expect(p[0].probability).toBeGreaterThanOrEqual(p[1].probability);
+      expect(p[0].category).toBe(classes![top[i]]);
+      expect(p[0].probability).toBeCloseTo(expected[i * classes!.length + top[i]], 6);
+    });
+  });
+
+  it.each([
+    ['a missing field', 400, 'products[0].title', { products: [{ brand: 'x' }] }],
+    ['an unknown field', 400, 'products[0].colour', { products: [{ title: 'x', colour: 'red' }] }],
+    ['a wrong type', 400, 'products[0].price', { products: [{ title: 'x', price: '12' }] }],
+    ['a negative price', 400, 'products[0].price', { products: [{ title: 'x', price: -1 }] }],
+    ['an empty batch', 400, 'products', { products: [] }],
+    ['Infinity', 400, 'products[0].price', '{"products":[{"title":"x","price":1e400}]}'],
+    ['an oversized batch', 413, 'products', { products: Array.from({ length: MAX_BATCH + 1 }, () => ({ title: 'x' })) }],
+  ])('%s → %i naming %s', async (_what, status, field, body) => {
+    const response = await post('/v1/predict/category', body);
+    expect(response.statusCode).toBe(status);
+    expect(response.json()).toMatchObject({ field, message: expect.stringContaining(field) });
+  });
+
+  it('invalid JSON, a body over the size limit, deep nesting and a wrong content type get 4xx', async () => {
+    expect((await post('/v1/predict/category', '{"products": [')).statusCode).toBe(400);
+    expect((await post('/v1/predict/category', { products: [{ title: 'x'.repeat(300 * 1024) }] })).statusCode).toBe(413);
+    const deep = await post('/v1/predict/category', `{"products":${'['.repeat(50000)}${']'.repeat(50000)}}`);
+    expect(deep.statusCode).toBe(400);
+    expect(deep.json().message).toContain('nested more than 32 levels deep');
+    expect((await post('/v1/predict/category', 'title=x', { 'content-type': 'application/x-www-form-urlencoded' })).statusCode).toBe(415);
+  });
+
+  it('thousands of random malformed bodies: no 5xx, and the server still answers', async () => {
+    const rng = new Rng(17);
+    const pick = <T>(xs: T[]) => xs[rng.int(xs.length)];
+    const value = (depth: number): unknown => {
+      const kind = rng.int(depth > 3 ? 5 : 8);
+      if (kind === 0) return null;
+      if (kind === 1) return rng.normal() * 10 ** rng.int(12);
+      if (kind === 2) return pick(['', 'x', 'é', '\u0000', 'a'.repeat(rng.int(3000))]);
+      if (kind === 3) return rng.bernoulli(0.5);
+      if (kind === 4) return pick([0, -1, 2 ** 53, 1.5, -0]);
+      if (kind === 5) return Array.from({ length: rng.int(4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: rng.int(4) }, () => [pick(['title', 'brand', 'seller_id', 'price', 'products', '__proto__', 'x']), value(depth + 1)]));
+    };
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 2000; i++) {
+      let text = JSON.stringify(rng.bernoulli(0.7) ? { products: Array.from({ length: rng.int(3) }, () => value(1)) } : value(0)) ?? 'undefined';
+      if (rng.bernoulli(0.2)) text = text.slice(0, rng.int(text.length + 1));
+      const response = await post('/v1/predict/category', text);
+      statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+      expect(response.statusCode, text.slice(0, 200)).toBeLessThan(500);
+    }
+    expect(statuses.get(400)).toBeGreaterThan(1000);
+    expect((await app.inject('/health')).statusCode).toBe(200);
+  });
+});
+
+describe('POST /v1/models/reload', () => {
+  it('swaps to the current production versions without failing requests in flight', async () => {
+    const run = runStageScript('train', ['--family', 'category', '--data', data]);
+    expect(run.status, run.stderr).toBe(0);
+    writeProduction(catalog.models.family('category'), { version: 2, reason: 'test' });
+    const body = { products: [{ title: 'Red running shoe', brand: 'acme', seller_id: 1, price: 40 }] };
+    const inFlight = Array.from({ length: 40 }, () => post('/v1/predict/category', body));
+    const reload = await app.inject({ method: 'POST', url: '/v1/models/reload' });
+    const responses = await Promise.all([...inFlight, ...Array.from({ length: 10 }, () => post('/v1/predict/category', body))]);
+    expect(reload.json()).toEqual({ before: { category: 1 }, after: { category: 2 } });
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
+    expect((await post('/v1/predict/category', body)).json().model_version).toBe(2);
+  });
+});
+
+describe('request checks', () => {
+  it('finds non-finite numbers and deep nesting with their path, without recursion', () => {
+    expect(jsonProblem({ products: [{ title: 'x' }, { price: Infinity }] })).toEqual({ field: 'products[1].price', message: 'numbers must be finite' });
+    expect(jsonProblem({ products: [{ title: 'x', price: 3 }] })).toBeNull();
+    let deep: unknown = 1;
+    for (let i = 0; i < 100000; i++) deep = [deep];
+    expect(jsonProblem({ a: deep })?.message).toBe('nested more than 32 levels deep');
+  });
+
+  it('names Ajv errors by their field', () => {
+    expect(fieldOf({ instancePath: '/products/3/price', keyword: 'type', params: {} })).toBe('products[3].price');
+    expect(fieldOf({ instancePath: '/products/0', keyword: 'required', params: { missingProperty: 'title' } })).toBe('products[0].title');
+    expect(fieldOf({ instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'x' } })).toBe('x');
+  });
+});
