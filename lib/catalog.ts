@@ -36,6 +36,8 @@ export function dataCatalog(dataDir = 'data') {
       dir: join(dataDir, 'features'),
       /** Every feature's name, entity, type, window and description, and each family's ordered feature list. */
       manifest: join(dataDir, 'features', 'manifest.json'),
+      /** History tables the prediction service looks features up in, as of the end of the data. */
+      store: (table: string) => join(dataDir, 'features', 'store', `${table}.parquet`),
       /** The training set of a model family for one split. */
       set: (family: string, split: string) => join(dataDir, 'features', `${family}_${split}.parquet`),
     },

@@ -47,6 +47,8 @@ await runStage('features', async () => {
           counts[family][split] = r as never;
         }
       }
+      // The serving feature store: user history as of the end of the data, for /v1/predict/purchase.
+      await copyToParquet(con, 'SELECT * FROM user_totals ORDER BY user_id, upto', catalog.features.store('user_totals'), batch);
       writeFileSync(batch.add(catalog.features.manifest), `${JSON.stringify(featureManifest(options, rule), null, 2)}\n`);
       batch.commit();
       return counts;

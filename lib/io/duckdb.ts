@@ -12,6 +12,16 @@ export interface DuckDBOptions {
 
 /** Opens an in-memory DuckDB, runs `fn` with a connection, and always closes it. */
 export async function withDuckDB<T>(fn: (con: DuckDBConnection) => Promise<T>, options: DuckDBOptions = {}): Promise<T> {
+  const { con, close } = await openDuckDB(options);
+  try {
+    return await fn(con);
+  } finally {
+    close();
+  }
+}
+
+/** An in-memory DuckDB connection that outlives one call (the service's); `close()` ends it. */
+export async function openDuckDB(options: DuckDBOptions = {}): Promise<{ con: DuckDBConnection; close: () => void }> {
   const instance = await DuckDBInstance.create(':memory:', {
     threads: String(options.threads ?? 2),
     ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
@@ -19,12 +29,7 @@ export async function withDuckDB<T>(fn: (con: DuckDBConnection) => Promise<T>, o
     autoload_known_extensions: 'false',
   });
   const con = await instance.connect();
-  try {
-    return await fn(con);
-  } finally {
-    con.closeSync();
-    instance.closeSync();
-  }
+  return { con, close: () => { con.closeSync(); instance.closeSync(); } };
 }
 
 export interface ColumnSpec {

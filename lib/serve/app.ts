@@ -5,9 +5,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import { dataCatalog } from '../catalog';
+import { openDuckDB, sqlString } from '../io/duckdb';
 import { predictCategories } from './category';
 import { fieldOf, httpError, jsonProblem } from './http';
 import { type LoadedModel, loadProductionModels } from './models';
+import { eventTimeMs, predictPurchases, type SessionEvent } from './purchase';
 
 export interface ServeOptions {
   /** The data folder whose production models and features are served. */
@@ -21,6 +23,29 @@ export interface ServeOptions {
 export const MAX_BATCH = 1000;
 
 const error = { type: 'object', properties: { error: { type: 'string' }, field: { type: 'string' }, message: { type: 'string' } } };
+
+const event = {
+  type: 'object', additionalProperties: false, required: ['event_time', 'event_type'],
+  properties: {
+    event_time: { type: 'string', maxLength: 40, pattern: '^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?(Z|[+-]\\d{2}:\\d{2})?$' },
+    event_type: { type: 'string', enum: ['view', 'click', 'add_to_cart', 'remove_from_cart', 'purchase', 'search'] },
+    user_id: { type: ['integer', 'null'], minimum: 0 },
+    session_id: { type: ['string', 'null'], maxLength: 200 },
+    product_id: { type: ['integer', 'null'], minimum: 0 },
+    price: { type: ['number', 'null'], minimum: 0 },
+    search_id: { type: ['integer', 'null'], minimum: 0 },
+  },
+};
+
+const purchaseBody = {
+  type: 'object', additionalProperties: false, required: ['sessions'],
+  properties: {
+    sessions: {
+      type: 'array', minItems: 1, maxItems: MAX_BATCH,
+      items: { type: 'object', additionalProperties: false, required: ['events'], properties: { events: { type: 'array', minItems: 1, maxItems: 500, items: event } } },
+    },
+  },
+};
 
 const categoryBody = {
   type: 'object', additionalProperties: false, required: ['products'],
@@ -47,6 +72,16 @@ const categoryBody = {
 export async function buildApp(options: ServeOptions): Promise<FastifyInstance> {
   const catalog = dataCatalog(options.dataDir);
   let models = loadProductionModels(catalog);
+  // The serving feature store, on a connection whose queries run one at a time.
+  const store = await openDuckDB();
+  const storeReady = existsSync(catalog.features.store('user_totals'));
+  if (storeReady) await store.con.run(`CREATE TABLE user_totals AS SELECT * FROM read_parquet(${sqlString(catalog.features.store('user_totals'))})`);
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => {});
+    return next;
+  };
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1 << 20,
@@ -116,9 +151,11 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
   };
 
   app.get('/health', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+  app.addHook('onClose', async () => store.close());
+
   app.get('/ready', async (_request, reply) => {
     const loaded = Object.keys(models);
-    const ready = loaded.length > 0 && existsSync(catalog.features.manifest);
+    const ready = loaded.length > 0 && existsSync(catalog.features.manifest) && (!models.purchase || storeReady);
     return reply.code(ready ? 200 : 503).send({ ready, models: loaded });
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
@@ -143,6 +180,23 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
     const { products } = request.body as { products: { title: string; brand?: string | null; seller_id?: number | null; price?: number | null }[] };
     const predictions = predictCategories(model, products.map((p) => ({ title: p.title, brand: p.brand ?? null, seller_id: p.seller_id ?? null, price: p.price ?? null })));
     return { model_version: model.version, predictions };
+  });
+
+  app.post('/v1/predict/purchase', {
+    schema: {
+      description: 'Purchase probability of 1 to 1000 sessions right after their last event, from the training set\'s own session-prefix features.',
+      body: purchaseBody,
+      response: { 200: { type: 'object', properties: { model_version: { type: 'integer' }, probabilities: { type: 'array', items: { type: 'number' } } } }, '4xx': error },
+    },
+  }, async (request) => {
+    const model = need('purchase');
+    if (!storeReady) throw httpError(503, `no serving feature store at ${catalog.features.store('user_totals')}: run make data`);
+    const { sessions } = request.body as { sessions: { events: SessionEvent[] }[] };
+    sessions.forEach((session, s) => session.events.forEach((e, i) => {
+      if (Number.isNaN(eventTimeMs(e.event_time))) throw httpError(400, `sessions[${s}].events[${i}].event_time: not a date-time`, `sessions[${s}].events[${i}].event_time`);
+    }));
+    const { probabilities } = await serially(() => predictPurchases(store.con, model, sessions));
+    return { model_version: model.version, probabilities };
   });
 
   return app;

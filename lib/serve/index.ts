@@ -2,3 +2,4 @@ export * from './app';
 export * from './category';
 export * from './http';
 export * from './models';
+export * from './purchase';

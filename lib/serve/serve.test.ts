@@ -8,8 +8,11 @@ import { Rng } from '../random';
 import { writeProduction } from '../registry/index';
 import { runStageScript, tempDir } from '../testing';
 import { argmaxRows, loadFamilyData, toDMatrix } from '../train/index';
-import { Booster } from '../xgboost/index';
-import { buildApp, fieldOf, jsonProblem, MAX_BATCH } from '.';
+import { Booster, DMatrix } from '../xgboost/index';
+import { EVENT_ORDER } from '../sessions/index';
+import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
+import { unweightProbabilities } from '../train/index';
+import { buildApp, eventTimeMs, fieldOf, jsonProblem, loadProductionModels, MAX_BATCH, predictPurchases, type SessionEvent } from '.';
 
 const data = join(tempDir('shoplab-serve-'), 'data');
 const catalog = dataCatalog(data);
@@ -17,7 +20,7 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   for (const [stage, args] of [['generate', ['--events', '40000', '--seed', '5']], ['sessionize', []], ['split', []], ['features', []],
-    ['train', ['--family', 'category']], ['promote', ['--family', 'category']]] as const) {
+    ['train', ['--family', 'category']], ['promote', ['--family', 'category']], ['train', ['--family', 'purchase']], ['promote', ['--family', 'purchase']]] as const) {
     const run = runStageScript(stage, [...args, '--data', data]);
     expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
   }
@@ -32,10 +35,10 @@ const post = (url: string, payload: unknown, headers: Record<string, string> = {
 describe('service basics', () => {
   it('answers health and readiness, lists its models, and serves its OpenAPI document and docs', async () => {
     expect((await app.inject('/health')).json()).toEqual({ status: 'ok' });
-    expect((await app.inject('/ready')).json()).toEqual({ ready: true, models: ['category'] });
+    expect((await app.inject('/ready')).json()).toEqual({ ready: true, models: ['purchase', 'category'] });
     const models = (await app.inject('/v1/models')).json();
-    expect(models).toMatchObject([{ family: 'category', version: 1 }]);
-    expect(models[0].features.slice(0, 5)).toEqual(['title_chars', 'title_tokens', 'mean_token_chars', 'price', 'log_price']);
+    expect(models).toMatchObject([{ family: 'purchase', version: 1 }, { family: 'category', version: 1 }]);
+    expect(models[1].features.slice(0, 5)).toEqual(['title_chars', 'title_tokens', 'mean_token_chars', 'price', 'log_price']);
     const openapi = (await app.inject('/openapi.json')).json();
     expect(Object.keys(openapi.paths)).toContain('/v1/predict/category');
     expect(openapi.paths['/v1/predict/category'].post.requestBody).toBeDefined();
@@ -128,6 +131,50 @@ describe('POST /v1/predict/category', () => {
   });
 });
 
+describe('POST /v1/predict/purchase', () => {
+  it('computes the training set\'s features for the same prefix, and the model\'s prediction on them', async () => {
+    // Training-split rows see history up to their own day, as the service does with its store.
+    const cases = await withDuckDB(async (con) => {
+      const examples = await queryRows(con, `SELECT * FROM read_parquet(${sqlString(catalog.features.set('purchase', 'train'))}) ORDER BY session_id, cut LIMIT 40 OFFSET 500`);
+      const out = [];
+      for (const x of examples) {
+        const events = await queryRows(con, `SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS event_time, event_type, user_id, product_id, price
+          FROM read_parquet(${sqlString(catalog.interim.events)}) WHERE session_id = ${sqlString(String(x.session_id))} ORDER BY ${EVENT_ORDER} LIMIT ${Number(x.cut)}`);
+        out.push({ example: x, events: events as unknown as SessionEvent[] });
+      }
+      return out;
+    });
+    const model = loadProductionModels(catalog).purchase!;
+    const served = await withDuckDB(async (con) => {
+      await con.run(`CREATE TABLE user_totals AS SELECT * FROM read_parquet(${sqlString(catalog.features.store('user_totals'))})`);
+      return predictPurchases(con, model, cases.map((c) => ({ events: c.events })));
+    });
+    cases.forEach((c, i) => {
+      for (const name of model.features) expect(served.features[i][name], `${c.example.session_id} cut ${c.example.cut}: ${name}`).toBe(c.example[name] === null ? null : Number(c.example[name]));
+    });
+    const values = Float32Array.from(cases.flatMap((c) => model.features.map((name) => (c.example[name] === null ? NaN : Number(c.example[name])))));
+    const matrix = new DMatrix(values, cases.length, model.features.length);
+    const expected = unweightProbabilities(model.booster.predict(matrix).values, (model.params as { xgboost: Record<string, number> }).xgboost);
+    matrix.dispose();
+    served.probabilities.forEach((p, i) => expect(p).toBeCloseTo(expected[i], 6));
+    const response = await post('/v1/predict/purchase', { sessions: cases.map((c) => ({ events: c.events })) });
+    expect(response.statusCode, response.body).toBe(200);
+    response.json().probabilities.forEach((p: number, i: number) => expect(p).toBeCloseTo(served.probabilities[i], 6));
+  });
+
+  it.each([
+    ['a bad event type', 400, 'sessions[0].events[0].event_type', { sessions: [{ events: [{ event_time: '2026-03-01T10:00:00Z', event_type: 'buy' }] }] }],
+    ['a bad time', 400, 'sessions[0].events[0].event_time', { sessions: [{ events: [{ event_time: 'yesterday', event_type: 'view' }] }] }],
+    ['an impossible date', 400, 'sessions[0].events[0].event_time', { sessions: [{ events: [{ event_time: '2026-13-45T10:00:00Z', event_type: 'view' }] }] }],
+    ['a session without events', 400, 'sessions[0].events', { sessions: [{ events: [] }] }],
+    ['too many sessions', 413, 'sessions', { sessions: Array.from({ length: MAX_BATCH + 1 }, () => ({ events: [{ event_time: '2026-03-01T10:00:00Z', event_type: 'view' }] })) }],
+  ])('%s → %i naming %s', async (_what, status, field, body) => {
+    const response = await post('/v1/predict/purchase', body);
+    expect(response.statusCode, response.body).toBe(status);
+    expect(response.json()).toMatchObject({ field });
+  });
+});
+
 describe('POST /v1/models/reload', () => {
   it('swaps to the current production versions without failing requests in flight', async () => {
     const run = runStageScript('train', ['--family', 'category', '--data', data]);
@@ -137,7 +184,7 @@ describe('POST /v1/models/reload', () => {
     const inFlight = Array.from({ length: 40 }, () => post('/v1/predict/category', body));
     const reload = await app.inject({ method: 'POST', url: '/v1/models/reload' });
     const responses = await Promise.all([...inFlight, ...Array.from({ length: 10 }, () => post('/v1/predict/category', body))]);
-    expect(reload.json()).toEqual({ before: { category: 1 }, after: { category: 2 } });
+    expect(reload.json()).toEqual({ before: { purchase: 1, category: 1 }, after: { purchase: 1, category: 2 } });
     expect(responses.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
     expect((await post('/v1/predict/category', body)).json().model_version).toBe(2);
   });
@@ -150,6 +197,13 @@ describe('request checks', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100000; i++) deep = [deep];
     expect(jsonProblem({ a: deep })?.message).toBe('nested more than 32 levels deep');
+  });
+
+  it('reads event times as UTC unless they carry a zone', () => {
+    expect(eventTimeMs('2026-03-01T10:00:00')).toBe(Date.UTC(2026, 2, 1, 10));
+    expect(eventTimeMs('2026-03-01 10:00:00.5Z')).toBe(Date.UTC(2026, 2, 1, 10, 0, 0, 500));
+    expect(eventTimeMs('2026-03-01T12:00:00+02:00')).toBe(Date.UTC(2026, 2, 1, 10));
+    expect(eventTimeMs('2026-02-30T10:00:00Z')).toBeNaN();
   });
 
   it('names Ajv errors by their field', () => {

@@ -1,0 +1,75 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+import { purchaseSetSql } from '../features/sets';
+import { queryRows } from '../io/duckdb';
+import { unweightProbabilities } from '../train/fit';
+import { DMatrix } from '../xgboost/index';
+import type { LoadedModel } from './models';
+
+/** One event of a posted session, in the canonical event shape. */
+export interface SessionEvent {
+  event_time: string;
+  event_type: 'view' | 'click' | 'add_to_cart' | 'remove_from_cart' | 'purchase' | 'search';
+  user_id?: number | null;
+  product_id?: number | null;
+  price?: number | null;
+}
+
+/**
+ * Milliseconds since the epoch of an event time (`YYYY-MM-DD[T ]hh:mm:ss[.ffffff][Z|±hh:mm]`);
+ * a time without a zone is UTC, as the data is. NaN when the text is not a real calendar time
+ * (Date.parse would roll 30 February over into March).
+ */
+export function eventTimeMs(text: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?$/i.exec(text);
+  if (!m) return NaN;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return NaN;
+  return Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}${m[8] ?? 'Z'}`);
+}
+
+/**
+ * Purchase probability of each posted session right after its last event. The features come
+ * from the training set's own SQL (`purchaseSetSql`) run over the posted events, with user history
+ * from the serving store (`user_totals` on `con`). Calls on one connection must not overlap.
+ */
+export async function predictPurchases(con: DuckDBConnection, model: LoadedModel, sessions: { events: SessionEvent[] }[]): Promise<{ probabilities: number[]; features: Record<string, number | null>[] }> {
+  await con.run(`CREATE OR REPLACE TEMP TABLE request_events (session_id VARCHAR, t_us BIGINT, event_type VARCHAR, product_id BIGINT, price DOUBLE, user_id BIGINT)`);
+  const appender = await con.createAppender('request_events');
+  sessions.forEach((session, s) => {
+    for (const e of session.events) {
+      appender.appendVarchar(String(s));
+      appender.appendBigInt(BigInt(eventTimeMs(e.event_time)) * 1000n);
+      appender.appendVarchar(e.event_type);
+      if (e.product_id === null || e.product_id === undefined) appender.appendNull(); else appender.appendBigInt(BigInt(e.product_id));
+      if (e.price === null || e.price === undefined) appender.appendNull(); else appender.appendDouble(e.price);
+      if (e.user_id === null || e.user_id === undefined) appender.appendNull(); else appender.appendBigInt(BigInt(e.user_id));
+      appender.endRow();
+    }
+  });
+  appender.closeSync();
+  // The tables the training SQL reads: the prefix's events, and one example per session made right after its last event.
+  await con.run(`CREATE OR REPLACE TEMP TABLE ranked_events AS SELECT session_id, make_timestamp(t_us) AS event_time, event_type, product_id, price, user_id FROM request_events`);
+  await con.run(`CREATE OR REPLACE TEMP TABLE purchase_examples AS
+    SELECT session_id, any_value(user_id) FILTER (user_id IS NOT NULL) AS user_id, count(*) AS cut, max(event_time) + INTERVAL 1 MICROSECOND AS as_of,
+      'serve' AS split, 0 AS label, max(event_time) + INTERVAL 1 MICROSECOND AS history_as_of, date_trunc('day', max(event_time) + INTERVAL 1 MICROSECOND) AS snapshot_day
+    FROM ranked_events GROUP BY session_id`);
+  const rows = await queryRows(con, `SELECT * FROM (${await purchaseSetSql(con)}) ORDER BY CAST(session_id AS INTEGER)`);
+  const p = model.features.length;
+  const values = new Float32Array(rows.length * p);
+  rows.forEach((row, i) => model.features.forEach((name, j) => {
+    const v = row[name];
+    values[i * p + j] = v === null || v === undefined ? NaN : Number(v);
+  }));
+  const matrix = new DMatrix(values, rows.length, p);
+  try {
+    const predicted = unweightProbabilities(model.booster.predict(matrix).values, (model.params as { xgboost: Record<string, string | number | boolean> }).xgboost);
+    return {
+      probabilities: Array.from(predicted),
+      features: rows.map((row) => Object.fromEntries(model.features.map((name) => [name, row[name] === null ? null : Number(row[name])]))),
+    };
+  } finally {
+    matrix.dispose();
+  }
+}
