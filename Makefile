@@ -164,7 +164,7 @@ lab: setup
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Python's XGBoost is only for comparing against our binding in bench/xgboost.ts.
-bench: setup data
+bench: setup $(MODEL_POINTERS)
 	$(call apt-install,python3-xgboost)
 	$(TSX) bench/generate.ts
 	$(TSX) bench/import.ts
@@ -173,6 +173,7 @@ bench: setup data
 	$(TSX) bench/marshal.ts
 	$(TSX) bench/logistic.ts --data $(DATA)
 	$(TSX) bench/xgboost.ts --data $(DATA)
+	$(TSX) bench/serve.ts --data $(DATA)
 
 clean:
 	rm -rf $(DATA) $(TEST_DATA) $(REPORTS) .jupyter

@@ -1,0 +1,57 @@
+/**
+ * Load on the prediction service with autocannon: latency percentiles and throughput of
+ * /v1/predict/purchase (batches of 1 and 100 sessions) and /v1/predict/category (1 product), at 10
+ * and 50 connections, against a server in its own process. `npx tsx bench/serve.ts [--data DIR] [--seconds N]`.
+ */
+import { spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+import { dataCatalog } from '../lib/catalog';
+import { parseFlags } from '../lib/cli';
+import { queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
+import { EVENT_ORDER } from '../lib/sessions/index';
+import { report } from './report';
+
+const flags = parseFlags('npx tsx bench/serve.ts [--data DIR] [--seconds N] [--port N]', {
+  data: { type: 'string', default: 'data', description: 'a data folder with production models (make models)' },
+  seconds: { type: 'string', default: '10', description: 'seconds per run' },
+  port: { type: 'string', default: '8099', description: 'port for the server under test' },
+});
+const catalog = dataCatalog(flags.data);
+// Real session prefixes (the first five events of test-period sessions) and real products.
+const { sessions, products } = await withDuckDB(async (con) => {
+  const events = await queryRows(con, `SELECT session_id, strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS event_time, event_type, user_id, product_id, price
+    FROM (SELECT *, row_number() OVER (PARTITION BY session_id ORDER BY ${EVENT_ORDER}) AS k FROM read_parquet(${sqlString(catalog.interim.events)})
+          WHERE session_id IN (SELECT session_id FROM read_parquet(${sqlString(catalog.features.set('purchase', 'test'))}) ORDER BY session_id LIMIT 100))
+    WHERE k <= 5 ORDER BY session_id, k`);
+  const bySession = new Map<string, Record<string, unknown>[]>();
+  for (const { session_id, ...e } of events) bySession.set(String(session_id), [...(bySession.get(String(session_id)) ?? []), e]);
+  const products = await queryRows(con, `SELECT title, brand, seller_id, price FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY product_id LIMIT 1`);
+  return { sessions: [...bySession.values()].map((events) => ({ events })), products };
+});
+
+const server = spawn('node_modules/.bin/tsx', ['pipelines/serve.ts', '--data', flags.data], { env: { ...process.env, PORT: flags.port }, stdio: ['ignore', 'ignore', 'pipe'] });
+await new Promise<void>((resolve, reject) => {
+  server.stderr.on('data', (chunk) => { if (String(chunk).includes('serve: http')) resolve(); });
+  server.on('exit', (code) => reject(new Error(`the server exited (${code})`)));
+});
+try {
+  const cases = [
+    { name: 'purchase-batch-1', path: '/v1/predict/purchase', body: { sessions: sessions.slice(0, 1) } },
+    { name: 'purchase-batch-100', path: '/v1/predict/purchase', body: { sessions } },
+    { name: 'category-1', path: '/v1/predict/category', body: { products } },
+  ];
+  for (const c of cases) {
+    for (const connections of [10, 50]) {
+      const result = await autocannon({
+        url: `http://127.0.0.1:${flags.port}${c.path}`, method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(c.body), connections, duration: Number(flags.seconds),
+      });
+      report(`serve-${c.name}-c${connections}`, {
+        connections, requests_per_second: result.requests.average, p50_ms: result.latency.p50, p90_ms: result.latency.p90, p99_ms: result.latency.p99,
+        non_2xx: result.non2xx, errors: result.errors,
+      });
+    }
+  }
+} finally {
+  server.kill('SIGTERM');
+}
