@@ -38,6 +38,8 @@ export function dataCatalog(dataDir = 'data') {
       manifest: join(dataDir, 'features', 'manifest.json'),
       /** History tables the prediction service looks features up in, as of the end of the data. */
       store: (table: string) => join(dataDir, 'features', 'store', `${table}.parquet`),
+      /** The TF-IDF vocabulary of the training period, [token, idf] pairs. */
+      storeIdf: join(dataDir, 'features', 'store', 'idf.json'),
       /** The training set of a model family for one split. */
       set: (family: string, split: string) => join(dataDir, 'features', `${family}_${split}.parquet`),
     },

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dataCatalog } from '../lib/catalog';
 import { InputError, intFlag, parseFlags, runStage, say } from '../lib/cli';
-import { buildTrainingSets, DEFAULT_FEATURE_OPTIONS, featureManifest, type HistoryRule } from '../lib/features';
+import { buildTrainingSets, DEFAULT_FEATURE_OPTIONS, featureManifest, type HistoryRule, servingStoreTables } from '../lib/features';
 import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
 import { fromSplitsFile, SPLITS } from '../lib/split';
 
@@ -35,7 +35,7 @@ await runStage('features', async () => {
       await view('products', catalog.raw.products);
       await view('session_splits', catalog.interim.sessionSplits);
       if (hasImpressions) await view('impressions', catalog.raw.impressions);
-      const families = await buildTrainingSets(con, cutoffs, rule, { ...options, seed: source.seed ?? 0, hasImpressions }, (step) => say(`features: ${step}`));
+      const { families, idf } = await buildTrainingSets(con, cutoffs, rule, { ...options, seed: source.seed ?? 0, hasImpressions }, (step) => say(`features: ${step}`));
       say('features: writing');
       const counts: Record<string, Record<string, { rows: number; label_mean: number | null }>> = {};
       for (const family of families) {
@@ -47,8 +47,11 @@ await runStage('features', async () => {
           counts[family][split] = r as never;
         }
       }
-      // The serving feature store: user history as of the end of the data, for /v1/predict/purchase.
-      await copyToParquet(con, 'SELECT * FROM user_totals ORDER BY user_id, upto', catalog.features.store('user_totals'), batch);
+      // The serving feature store: history as of the end of the data, for the prediction service.
+      for (const [table, select] of Object.entries(servingStoreTables())) {
+        if (hasImpressions || !table.startsWith('query_')) await copyToParquet(con, select, catalog.features.store(table), batch);
+      }
+      if (idf) writeFileSync(batch.add(catalog.features.storeIdf), `${JSON.stringify([...idf].sort((a, b) => (a[0] < b[0] ? -1 : 1)))}\n`);
       writeFileSync(batch.add(catalog.features.manifest), `${JSON.stringify(featureManifest(options, rule), null, 2)}\n`);
       batch.commit();
       return counts;

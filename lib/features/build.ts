@@ -5,7 +5,7 @@ import { createDays, createProductSnapshots, createUserTotals } from './history'
 import { type FeatureSpec, manifestEntry } from './manifest';
 import {
   categorySetSql, contentFeatures, createQueryTotals, type FeatureOptions, productFeatures, purchaseSetSql, queryProductFeatures, rankingSetSql,
-  recommendSetSql, registerContentHashes, createRankingText, sessionFeatures, userFeatures,
+  recommendSetSql, registerContentHashes, createRankingText, fitRankingIdf, sessionFeatures, userFeatures,
 } from './sets';
 
 export const FAMILIES = ['ranking', 'purchase', 'category', 'recommend'] as const;
@@ -38,17 +38,19 @@ export function featureManifest(options: FeatureOptions, rule: HistoryRule) {
  * `products`, `session_splits` and (synthetic worlds) `impressions`.
  */
 export async function buildTrainingSets(con: DuckDBConnection, cutoffs: Cutoffs, rule: HistoryRule, options: FeatureOptions & { seed: number; hasImpressions: boolean },
-  onStep: (step: string) => void = () => {}): Promise<Family[]> {
+  onStep: (step: string) => void = () => {}): Promise<{ families: Family[]; idf: Map<string, number> | null }> {
   onStep('history snapshots');
   await createDays(con);
   await createProductSnapshots(con);
   await createUserTotals(con);
   const built: Family[] = [];
+  let idf: Map<string, number> | null = null;
   if (options.hasImpressions) {
     onStep('ranking set');
     await createRankingExamples(con, cutoffs, rule);
     await createQueryTotals(con);
-    await createRankingText(con, `make_timestamp(${cutoffs.train.to * 1000})`);
+    idf = await fitRankingIdf(con, `make_timestamp(${cutoffs.train.to * 1000})`);
+    await createRankingText(con, idf);
     await con.run(`CREATE OR REPLACE TABLE ranking_set AS ${await rankingSetSql(con, options)}`);
     built.push('ranking');
   }
@@ -65,6 +67,24 @@ export async function buildTrainingSets(con: DuckDBConnection, cutoffs: Cutoffs,
   await createRecommendExamples(con, cutoffs, rule);
   await con.run(`CREATE OR REPLACE TABLE recommend_set AS ${recommendSetSql()}`);
   built.push('recommend');
-  return built;
+  return { families: built, idf };
+}
+
+/**
+ * The serving feature store, as of the last snapshot day (after every event): the history tables
+ * the training SQL looks features up in, so the service runs that same SQL per request. Returns
+ * table → SELECT; the TF-IDF vocabulary goes beside them.
+ */
+export function servingStoreTables(): Record<string, string> {
+  const last = (table: string) => `SELECT * FROM ${table} WHERE day = (SELECT max(day) FROM ${table})`;
+  return {
+    user_totals: 'SELECT * FROM user_totals ORDER BY user_id, upto',
+    user_category_totals: 'SELECT * FROM user_category_totals ORDER BY user_id, category_id, upto',
+    product_days: `${last('product_days')} ORDER BY product_id`,
+    category_days: `${last('category_days')} ORDER BY category_id`,
+    query_ids: 'SELECT * FROM query_ids ORDER BY query_id',
+    query_product_totals: 'SELECT * FROM query_product_totals ORDER BY query_id, product_id, upto',
+    query_category_totals: 'SELECT * FROM query_category_totals ORDER BY query_id, category_id, upto',
+  };
 }
 

@@ -184,22 +184,27 @@ export async function createQueryTotals(con: DuckDBConnection): Promise<void> {
   await createRunningTotals(con, { name: 'query_category_totals', source, keys: { query_id: 'query_id', category_id: 'category_id' }, time: 'day', measures, where: 'category_id IS NOT NULL' });
 }
 
-/**
- * Creates table `ranking_text`: TF-IDF cosine and token overlap of every distinct (query, product)
- * pair among the ranking examples, with IDF fitted on the training period only (queries searched
- * and titles of products with events before `trainEnd`).
- */
-export async function createRankingText(con: DuckDBConnection, trainEnd: string): Promise<{ vocabulary: number }> {
+/** The TF-IDF vocabulary of the training period: query texts and the titles of products seen before `trainEnd`. */
+export async function fitRankingIdf(con: DuckDBConnection, trainEnd: string): Promise<Map<string, number>> {
   const corpus = await queryRows(con, `SELECT DISTINCT query AS text FROM impressions WHERE event_time < ${trainEnd}
     UNION ALL SELECT title AS text FROM products WHERE product_id IN (SELECT DISTINCT product_id FROM events WHERE event_time < ${trainEnd}) AND title IS NOT NULL`);
-  const idf = fitIdf(corpus.map((r) => tokenize(r.text as string)));
+  return fitIdf(corpus.map((r) => tokenize(r.text as string)));
+}
+
+/**
+ * Creates `ranking_text`: TF-IDF cosine and token overlap of every (query, product) pair in
+ * `ranking_examples`, reading `query_ids` and `products`. The same code builds training sets and
+ * answers /v1/rank.
+ */
+export async function createRankingText(con: DuckDBConnection, idf: ReadonlyMap<string, number>): Promise<void> {
   // Queries and titles cross into JS once each; the (query, product) pairs only as numbers.
-  const queryReader = await con.runAndReadAll('SELECT query FROM query_ids ORDER BY query_id');
-  const queryVectors = (queryReader.getColumnsJS()[0] as string[]).map((q) => {
-    const tokens = tokenize(q);
-    return { tokens, distinct: new Set(tokens).size, vector: tfidf(tokens, idf) };
-  });
-  const titleReader = await con.runAndReadAll('SELECT product_id, title FROM products');
+  const queryReader = await con.runAndReadAll('SELECT query_id, query FROM query_ids WHERE query_id IN (SELECT DISTINCT query_id FROM ranking_examples)');
+  const [qids, qtexts] = queryReader.getColumnsJS() as [number[], string[]];
+  const queryVectors = new Map(qids.map((id, i) => {
+    const tokens = tokenize(qtexts[i]);
+    return [id, { tokens, distinct: new Set(tokens).size, vector: tfidf(tokens, idf) }] as const;
+  }));
+  const titleReader = await con.runAndReadAll('SELECT product_id, title FROM products WHERE product_id IN (SELECT DISTINCT product_id FROM ranking_examples)');
   const [titleIds, titleTexts] = titleReader.getColumnsJS() as [bigint[], (string | null)[]];
   const titleVectors = new Map(titleIds.map((id, i) => {
     const tokens = tokenize(titleTexts[i]);
@@ -213,7 +218,7 @@ export async function createRankingText(con: DuckDBConnection, trainEnd: string)
   const queryTokens = new Int32Array(n);
   const empty = { tokens: [] as string[], vector: new Map<string, number>() };
   for (let i = 0; i < n; i++) {
-    const q = queryVectors[queryIds[i]];
+    const q = queryVectors.get(queryIds[i])!;
     const t = titleVectors.get(productIds[i]) ?? empty;
     cos[i] = cosine(q.vector, t.vector);
     overlap[i] = tokenOverlap(q.tokens, t.tokens);
@@ -226,8 +231,7 @@ export async function createRankingText(con: DuckDBConnection, trainEnd: string)
     { name: 'token_overlap', type: INTEGER, values: overlap },
     { name: 'query_tokens', type: INTEGER, values: queryTokens },
   ]);
-  await con.run('CREATE OR REPLACE TABLE ranking_text AS SELECT * FROM ranking_text_scan()');
-  return { vocabulary: idf.size };
+  await con.run('CREATE OR REPLACE TEMP TABLE ranking_text AS SELECT * FROM ranking_text_scan()');
 }
 
 /** SELECT of the ranking training set: examples with product, user and query-product features. */
