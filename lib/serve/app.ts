@@ -1,15 +1,17 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import { dataCatalog } from '../catalog';
-import { openDuckDB, sqlString } from '../io/duckdb';
+import type { FeatureOptions } from '../features/sets';
+import { openDuckDB } from '../io/duckdb';
 import { predictCategories } from './category';
 import { fieldOf, httpError, jsonProblem } from './http';
 import { type LoadedModel, loadProductionModels } from './models';
 import { eventTimeMs, predictPurchases, type SessionEvent } from './purchase';
+import { loadServingStore, rankProducts, type RankRequest } from './rank';
 
 export interface ServeOptions {
   /** The data folder whose production models and features are served. */
@@ -47,6 +49,15 @@ const purchaseBody = {
   },
 };
 
+const rankBody = {
+  type: 'object', additionalProperties: false, required: ['query', 'product_ids'],
+  properties: {
+    query: { type: 'string', minLength: 1, maxLength: 500 },
+    user_id: { type: ['integer', 'null'], minimum: 0 },
+    product_ids: { type: 'array', minItems: 1, maxItems: MAX_BATCH, uniqueItems: true, items: { type: 'integer', minimum: 0 } },
+  },
+};
+
 const categoryBody = {
   type: 'object', additionalProperties: false, required: ['products'],
   properties: {
@@ -74,8 +85,10 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
   let models = loadProductionModels(catalog);
   // The serving feature store, on a connection whose queries run one at a time.
   const store = await openDuckDB();
-  const storeReady = existsSync(catalog.features.store('user_totals'));
-  if (storeReady) await store.con.run(`CREATE TABLE user_totals AS SELECT * FROM read_parquet(${sqlString(catalog.features.store('user_totals'))})`);
+  const loaded = existsSync(catalog.raw.products) ? await loadServingStore(store.con, catalog) : { tables: new Set<string>(), snapshotDay: null, idf: null };
+  const storeReady = loaded.tables.has('user_totals');
+  const rankReady = ['product_days', 'category_days', 'user_category_totals', 'query_ids', 'query_product_totals', 'query_category_totals'].every((t) => loaded.tables.has(t)) && loaded.idf !== null;
+  const featureOptions = existsSync(catalog.features.manifest) ? (JSON.parse(readFileSync(catalog.features.manifest, 'utf8')) as { options: FeatureOptions }).options : null;
   let queue: Promise<unknown> = Promise.resolve();
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
     const next = queue.then(work, work);
@@ -154,9 +167,9 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
   app.addHook('onClose', async () => store.close());
 
   app.get('/ready', async (_request, reply) => {
-    const loaded = Object.keys(models);
-    const ready = loaded.length > 0 && existsSync(catalog.features.manifest) && (!models.purchase || storeReady);
-    return reply.code(ready ? 200 : 503).send({ ready, models: loaded });
+    const families = Object.keys(models);
+    const ready = families.length > 0 && existsSync(catalog.features.manifest) && (!models.purchase || storeReady) && (!models.ranking || rankReady);
+    return reply.code(ready ? 200 : 503).send({ ready, models: families });
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -180,6 +193,23 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
     const { products } = request.body as { products: { title: string; brand?: string | null; seller_id?: number | null; price?: number | null }[] };
     const predictions = predictCategories(model, products.map((p) => ({ title: p.title, brand: p.brand ?? null, seller_id: p.seller_id ?? null, price: p.price ?? null })));
     return { model_version: model.version, predictions };
+  });
+
+  app.post('/v1/rank', {
+    schema: {
+      description: 'Orders a search\'s candidate products (in the order the search engine returned them) by the ranking model; unknown products are ranked on cold-start features and flagged.',
+      body: rankBody,
+      response: {
+        200: { type: 'object', properties: { model_version: { type: 'integer' }, results: { type: 'array', items: { type: 'object', properties: { product_id: { type: 'integer' }, score: { type: 'number' }, position: { type: 'integer' }, cold_start: { type: 'boolean' } } } } } },
+        '4xx': error,
+      },
+    },
+  }, async (request) => {
+    const model = need('ranking');
+    if (!rankReady || !featureOptions || !loaded.snapshotDay || !loaded.idf) throw httpError(503, `the serving feature store under ${catalog.features.dir}/store is incomplete: run make data`);
+    const body = request.body as RankRequest;
+    const { results } = await serially(() => rankProducts(store.con, model, body, { snapshotDay: loaded.snapshotDay!, idf: loaded.idf!, options: featureOptions }));
+    return { model_version: model.version, results };
   });
 
   app.post('/v1/predict/purchase', {

@@ -3,3 +3,4 @@ export * from './category';
 export * from './http';
 export * from './models';
 export * from './purchase';
+export * from './rank';

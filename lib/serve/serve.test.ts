@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { Booster, DMatrix } from '../xgboost/index';
 import { EVENT_ORDER } from '../sessions/index';
 import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
 import { unweightProbabilities } from '../train/index';
-import { buildApp, eventTimeMs, fieldOf, jsonProblem, loadProductionModels, MAX_BATCH, predictPurchases, type SessionEvent } from '.';
+import { buildApp, eventTimeMs, fieldOf, jsonProblem, loadProductionModels, loadServingStore, MAX_BATCH, predictPurchases, rankProducts, type SessionEvent } from '.';
 
 const data = join(tempDir('shoplab-serve-'), 'data');
 const catalog = dataCatalog(data);
@@ -20,7 +21,8 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   for (const [stage, args] of [['generate', ['--events', '40000', '--seed', '5']], ['sessionize', []], ['split', []], ['features', []],
-    ['train', ['--family', 'category']], ['promote', ['--family', 'category']], ['train', ['--family', 'purchase']], ['promote', ['--family', 'purchase']]] as const) {
+    ['train', ['--family', 'category']], ['promote', ['--family', 'category']], ['train', ['--family', 'purchase']], ['promote', ['--family', 'purchase']],
+    ['train', ['--family', 'ranking']], ['promote', ['--family', 'ranking']]] as const) {
     const run = runStageScript(stage, [...args, '--data', data]);
     expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
   }
@@ -35,10 +37,10 @@ const post = (url: string, payload: unknown, headers: Record<string, string> = {
 describe('service basics', () => {
   it('answers health and readiness, lists its models, and serves its OpenAPI document and docs', async () => {
     expect((await app.inject('/health')).json()).toEqual({ status: 'ok' });
-    expect((await app.inject('/ready')).json()).toEqual({ ready: true, models: ['purchase', 'category'] });
+    expect((await app.inject('/ready')).json()).toEqual({ ready: true, models: ['ranking', 'purchase', 'category'] });
     const models = (await app.inject('/v1/models')).json();
-    expect(models).toMatchObject([{ family: 'purchase', version: 1 }, { family: 'category', version: 1 }]);
-    expect(models[1].features.slice(0, 5)).toEqual(['title_chars', 'title_tokens', 'mean_token_chars', 'price', 'log_price']);
+    expect(models).toMatchObject([{ family: 'ranking', version: 1 }, { family: 'purchase', version: 1 }, { family: 'category', version: 1 }]);
+    expect(models[2].features.slice(0, 5)).toEqual(['title_chars', 'title_tokens', 'mean_token_chars', 'price', 'log_price']);
     const openapi = (await app.inject('/openapi.json')).json();
     expect(Object.keys(openapi.paths)).toContain('/v1/predict/category');
     expect(openapi.paths['/v1/predict/category'].post.requestBody).toBeDefined();
@@ -131,6 +133,62 @@ describe('POST /v1/predict/category', () => {
   });
 });
 
+describe('POST /v1/rank', () => {
+  it('orders the candidates by the model, keeps their shown position, flags unknown products, and looks history up as of the store\'s day', async () => {
+    const { query, ids } = await withDuckDB(async (con) => {
+      // A query with a long history, and the products most shown for it.
+      const [q] = await queryRows(con, `SELECT query FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 1`);
+      const top = await queryRows(con, `SELECT product_id FROM read_parquet(${sqlString(catalog.raw.impressions)}) WHERE query = ${sqlString(String(q.query))}
+        GROUP BY product_id ORDER BY count(*) DESC, product_id LIMIT 5`);
+      return { query: String(q.query), ids: top.map((r) => Number(r.product_id)) };
+    });
+    const unknown = 999_999_999;
+    const model = loadProductionModels(catalog).ranking!;
+    const manifest = JSON.parse(readFileSync(catalog.features.manifest, 'utf8'));
+    const { served, expected } = await withDuckDB(async (con) => {
+      const store = await loadServingStore(con, catalog);
+      const served = await rankProducts(con, model, { query, product_ids: [...ids, unknown] }, { snapshotDay: store.snapshotDay!, idf: store.idf!, options: manifest.options });
+      // Independent counts from the raw tables: every event is before the store's snapshot day.
+      const expected = await queryRows(con, `SELECT product_id,
+          (SELECT count(*) FROM read_parquet(${sqlString(catalog.raw.impressions)}) i WHERE i.query = ${sqlString(query)} AND i.product_id = p.product_id) AS pair_impressions,
+          (SELECT count(*) FROM read_parquet(${sqlString(catalog.interim.events)}) e WHERE e.product_id = p.product_id AND e.event_type = 'view'
+             AND e.event_time >= TIMESTAMP '${store.snapshotDay}' - INTERVAL 28 DAY) AS views_28d, title
+        FROM catalog_products p WHERE product_id IN (${ids.join(', ')})`);
+      return { served, expected };
+    });
+    const { results, features } = served;
+    expect(results.map((r) => r.score)).toEqual([...results.map((r) => r.score)].sort((a, b) => b - a));
+    expect(results.map((r) => r.product_id).sort((a, b) => a - b)).toEqual([...ids, unknown].sort((a, b) => a - b));
+    expect(results.filter((r) => r.cold_start).map((r) => r.product_id)).toEqual([unknown]);
+    features.forEach((f, i) => expect(f.shown_position).toBe(i + 1));
+    const queryTokens = new Set(query.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean));
+    for (const e of expected) {
+      const f = features[ids.indexOf(Number(e.product_id))];
+      expect(f.pair_impressions, `pair impressions of ${e.product_id}`).toBe(Number(e.pair_impressions));
+      expect(f.views_28d, `28-day views of ${e.product_id}`).toBe(Number(e.views_28d));
+      const titleTokens = new Set(String(e.title).toLowerCase().split(/[^a-z0-9]+/).filter(Boolean));
+      expect(f.token_overlap).toBe([...queryTokens].filter((t) => titleTokens.has(t)).length);
+    }
+    const cold = features[ids.length];
+    expect([cold.views_28d, cold.pair_impressions, cold.token_overlap]).toEqual([0, 0, 0]);
+    const response = await post('/v1/rank', { query, product_ids: [...ids, unknown] });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().results).toEqual(results.map((r) => ({ ...r, score: expect.closeTo(r.score, 6) })));
+  });
+
+  it.each([
+    ['a missing query', 400, 'query', { product_ids: [1] }],
+    ['repeated candidates', 400, 'product_ids', { query: 'x', product_ids: [1, 1] }],
+    ['no candidates', 400, 'product_ids', { query: 'x', product_ids: [] }],
+    ['a fractional id', 400, 'product_ids[0]', { query: 'x', product_ids: [1.5] }],
+    ['too many candidates', 413, 'product_ids', { query: 'x', product_ids: Array.from({ length: MAX_BATCH + 1 }, (_, i) => i) }],
+  ])('%s → %i naming %s', async (_what, status, field, body) => {
+    const response = await post('/v1/rank', body);
+    expect(response.statusCode, response.body).toBe(status);
+    expect(response.json()).toMatchObject({ field });
+  });
+});
+
 describe('POST /v1/predict/purchase', () => {
   it('computes the training set\'s features for the same prefix, and the model\'s prediction on them', async () => {
     // Training-split rows see history up to their own day, as the service does with its store.
@@ -184,7 +242,7 @@ describe('POST /v1/models/reload', () => {
     const inFlight = Array.from({ length: 40 }, () => post('/v1/predict/category', body));
     const reload = await app.inject({ method: 'POST', url: '/v1/models/reload' });
     const responses = await Promise.all([...inFlight, ...Array.from({ length: 10 }, () => post('/v1/predict/category', body))]);
-    expect(reload.json()).toEqual({ before: { purchase: 1, category: 1 }, after: { purchase: 1, category: 2 } });
+    expect(reload.json()).toEqual({ before: { ranking: 1, purchase: 1, category: 1 }, after: { ranking: 1, purchase: 1, category: 2 } });
     expect(responses.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
     expect((await post('/v1/predict/category', body)).json().model_version).toBe(2);
   });

@@ -1,0 +1,100 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+import type { DataCatalog } from '../catalog';
+import { createRankingText, type FeatureOptions, rankingSetSql } from '../features/sets';
+import { servingStoreTables } from '../features/build';
+import { FUNNEL, WINDOWS } from '../features/history';
+import { queryRows, sqlString } from '../io/duckdb';
+import { DMatrix } from '../xgboost/index';
+import type { LoadedModel } from './models';
+
+export interface RankRequest {
+  query: string;
+  user_id?: number | null;
+  /** Candidates in the order the search engine returned them (their position is a feature). */
+  product_ids: number[];
+}
+
+export interface RankedProduct {
+  product_id: number;
+  score: number;
+  /** Shown position in the request (1 = first). */
+  position: number;
+  /** Not in the catalogue: ranked on cold-start features (no history, no content). */
+  cold_start: boolean;
+}
+
+/** What the serving store held: the tables loaded, the snapshot day and the TF-IDF vocabulary (ranking). */
+export interface ServingStore {
+  tables: Set<string>;
+  snapshotDay: string | null;
+  idf: Map<string, number> | null;
+}
+
+/** Loads every serving-store table the features stage wrote into `con`, and the catalogue as `catalog_products`. */
+export async function loadServingStore(con: DuckDBConnection, catalog: DataCatalog): Promise<ServingStore> {
+  const tables = new Set<string>();
+  for (const table of Object.keys(servingStoreTables())) {
+    if (!existsSync(catalog.features.store(table))) continue;
+    await con.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM read_parquet(${sqlString(catalog.features.store(table))})`);
+    tables.add(table);
+  }
+  await con.run(`CREATE OR REPLACE TABLE catalog_products AS SELECT * FROM read_parquet(${sqlString(catalog.raw.products)})`);
+  const snapshotDay = tables.has('product_days') ? String((await queryRows(con, `SELECT strftime(max(day), '%Y-%m-%d %H:%M:%S') AS day FROM product_days`))[0].day) : null;
+  const idf = existsSync(catalog.features.storeIdf) ? new Map(JSON.parse(readFileSync(catalog.features.storeIdf, 'utf8')) as [string, number][]) : null;
+  return { tables, snapshotDay, idf };
+}
+
+/**
+ * Scores a search's candidates with the ranking model. The features come from the training set's
+ * own SQL (`rankingSetSql`) and text code (`createRankingText`), run over this one search with
+ * history from the serving store as of its snapshot day. Calls on one connection must not overlap.
+ */
+export async function rankProducts(con: DuckDBConnection, model: LoadedModel, request: RankRequest, store: { snapshotDay: string; idf: ReadonlyMap<string, number>; options: FeatureOptions }): Promise<{ results: RankedProduct[]; features: Record<string, number | null>[] }> {
+  await con.run('CREATE OR REPLACE TEMP TABLE request_products (product_id BIGINT, position INTEGER)');
+  const appender = await con.createAppender('request_products');
+  request.product_ids.forEach((id, i) => {
+    appender.appendBigInt(BigInt(id));
+    appender.appendInteger(i + 1);
+    appender.endRow();
+  });
+  appender.closeSync();
+  // The tables the training SQL reads, for this search only: candidates unknown to the catalogue get an empty row.
+  await con.run(`CREATE OR REPLACE TEMP TABLE products AS
+    SELECT c.* FROM catalog_products c WHERE product_id IN (SELECT product_id FROM request_products)
+    UNION ALL BY NAME SELECT r.product_id FROM request_products r WHERE r.product_id NOT IN (SELECT product_id FROM catalog_products)`);
+  // A product the shop has never seen gets a history of zeros, as a catalogue product without events has.
+  await con.run(`CREATE OR REPLACE TEMP TABLE product_days AS
+    SELECT * FROM main.product_days WHERE product_id IN (SELECT product_id FROM request_products)
+    UNION ALL BY NAME
+    SELECT r.product_id, ${sqlString(store.snapshotDay)}::TIMESTAMP AS day, ${WINDOWS.flatMap((w) => Object.keys(FUNNEL).map((m) => `0::DOUBLE AS ${m}_${w}d`)).join(', ')}
+    FROM request_products r WHERE r.product_id NOT IN (SELECT product_id FROM main.product_days)`);
+  const query = sqlString(request.query);
+  await con.run(`CREATE OR REPLACE TEMP TABLE query_ids AS
+    SELECT * FROM main.query_ids WHERE query = ${query}
+    UNION ALL SELECT ${query} AS query, -1 AS query_id WHERE NOT EXISTS (SELECT 1 FROM main.query_ids WHERE query = ${query})`);
+  const day = `TIMESTAMP '${store.snapshotDay}'`;
+  await con.run(`CREATE OR REPLACE TEMP TABLE ranking_examples AS
+    SELECT 0::BIGINT AS search_id, r.product_id, r.position, ${request.user_id ?? 'NULL'}::BIGINT AS user_id, NULL::VARCHAR AS session_id, ${query} AS query,
+      q.query_id, p.category_id, ${day} AS as_of, 'serve' AS split, 0 AS label, ${day} AS history_as_of, ${day} AS snapshot_day
+    FROM request_products r JOIN products p USING (product_id) CROSS JOIN query_ids q`);
+  await createRankingText(con, store.idf);
+  const rows = await queryRows(con, await rankingSetSql(con, store.options));
+  const p = model.features.length;
+  const values = new Float32Array(rows.length * p);
+  rows.forEach((row, i) => model.features.forEach((name, j) => {
+    const v = row[name];
+    values[i * p + j] = v === null || v === undefined ? NaN : Number(v);
+  }));
+  const known = new Set((await queryRows(con, 'SELECT product_id FROM catalog_products WHERE product_id IN (SELECT product_id FROM request_products)')).map((r) => Number(r.product_id)));
+  const matrix = new DMatrix(values, rows.length, p);
+  try {
+    const scores = model.booster.predict(matrix).values;
+    const results = rows.map((row, i) => ({ product_id: Number(row.product_id), score: scores[i], position: Number(row.position), cold_start: !known.has(Number(row.product_id)) }));
+    results.sort((a, b) => b.score - a.score || a.position - b.position);
+    return { results, features: rows.map((row) => Object.fromEntries(model.features.map((name) => [name, row[name] === null ? null : Number(row[name])]))) };
+  } finally {
+    matrix.dispose();
+  }
+}
