@@ -1,6 +1,6 @@
 /**
  * Load on the prediction service with autocannon: latency percentiles and throughput of
- * /v1/predict/purchase (batches of 1 and 100 sessions) and /v1/predict/category (1 product), at 10
+ * /v1/rank (100 candidates), /v1/predict/purchase (batches of 1 and 100 sessions) and /v1/predict/category (1 product), at 10
  * and 50 connections, against a server in its own process. `npx tsx bench/serve.ts [--data DIR] [--seconds N]`.
  */
 import { spawn } from 'node:child_process';
@@ -18,7 +18,7 @@ const flags = parseFlags('npx tsx bench/serve.ts [--data DIR] [--seconds N] [--p
 });
 const catalog = dataCatalog(flags.data);
 // Real session prefixes (the first five events of test-period sessions) and real products.
-const { sessions, products } = await withDuckDB(async (con) => {
+const { sessions, products, rank } = await withDuckDB(async (con) => {
   const events = await queryRows(con, `SELECT session_id, strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS event_time, event_type, user_id, product_id, price
     FROM (SELECT *, row_number() OVER (PARTITION BY session_id ORDER BY ${EVENT_ORDER}) AS k FROM read_parquet(${sqlString(catalog.interim.events)})
           WHERE session_id IN (SELECT session_id FROM read_parquet(${sqlString(catalog.features.set('purchase', 'test'))}) ORDER BY session_id LIMIT 100))
@@ -26,7 +26,14 @@ const { sessions, products } = await withDuckDB(async (con) => {
   const bySession = new Map<string, Record<string, unknown>[]>();
   for (const { session_id, ...e } of events) bySession.set(String(session_id), [...(bySession.get(String(session_id)) ?? []), e]);
   const products = await queryRows(con, `SELECT title, brand, seller_id, price FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY product_id LIMIT 1`);
-  return { sessions: [...bySession.values()].map((events) => ({ events })), products };
+  // The most frequent query, with the 100 products most often shown for it (and others to make up 100).
+  const [q] = await queryRows(con, `SELECT query FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 1`);
+  const candidates = await queryRows(con, `SELECT product_id FROM (
+      SELECT product_id, count(*) AS n FROM read_parquet(${sqlString(catalog.raw.impressions)}) WHERE query = ${sqlString(String(q.query))} GROUP BY product_id
+      UNION ALL SELECT product_id, 0 AS n FROM read_parquet(${sqlString(catalog.raw.products)}))
+    GROUP BY product_id ORDER BY max(n) DESC, product_id LIMIT 100`);
+  const rank = { query: String(q.query), user_id: Number((await queryRows(con, `SELECT min(user_id) AS u FROM read_parquet(${sqlString(catalog.raw.users)})`))[0].u), product_ids: candidates.map((r) => Number(r.product_id)) };
+  return { sessions: [...bySession.values()].map((events) => ({ events })), products, rank };
 });
 
 const server = spawn('node_modules/.bin/tsx', ['pipelines/serve.ts', '--data', flags.data], { env: { ...process.env, PORT: flags.port }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -36,6 +43,7 @@ await new Promise<void>((resolve, reject) => {
 });
 try {
   const cases = [
+    { name: 'rank-100', path: '/v1/rank', body: rank },
     { name: 'purchase-batch-1', path: '/v1/predict/purchase', body: { sessions: sessions.slice(0, 1) } },
     { name: 'purchase-batch-100', path: '/v1/predict/purchase', body: { sessions } },
     { name: 'category-1', path: '/v1/predict/category', body: { products } },

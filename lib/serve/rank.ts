@@ -32,12 +32,22 @@ export interface ServingStore {
   idf: Map<string, number> | null;
 }
 
+const LATEST_ONLY: Record<string, string> = {
+  user_category_totals: 'user_id, category_id',
+  query_product_totals: 'query_id, product_id',
+  query_category_totals: 'query_id, category_id',
+};
+
 /** Loads every serving-store table the features stage wrote into `con`, and the catalogue as `catalog_products`. */
 export async function loadServingStore(con: DuckDBConnection, catalog: DataCatalog): Promise<ServingStore> {
   const tables = new Set<string>();
   for (const table of Object.keys(servingStoreTables())) {
     if (!existsSync(catalog.features.store(table))) continue;
-    await con.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM read_parquet(${sqlString(catalog.features.store(table))})`);
+    // Ranking asks every history as of the store's snapshot day, after the last event: only each
+    // key's latest running total can answer, so the rest is dropped (purchase keeps user_totals whole).
+    const keys = LATEST_ONLY[table];
+    await con.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM read_parquet(${sqlString(catalog.features.store(table))})
+      ${keys ? `QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY upto DESC) = 1` : ''}`);
     tables.add(table);
   }
   await con.run(`CREATE OR REPLACE TABLE catalog_products AS SELECT * FROM read_parquet(${sqlString(catalog.raw.products)})`);
