@@ -224,15 +224,35 @@ export async function createRankingText(con: DuckDBConnection, idf: ReadonlyMap<
     overlap[i] = tokenOverlap(q.tokens, t.tokens);
     queryTokens[i] = q.distinct;
   }
-  registerColumnScan(con, 'ranking_text_scan', [
-    { name: 'query_id', type: INTEGER, values: Int32Array.from(queryIds) },
-    { name: 'product_id', type: BIGINT, values: BigInt64Array.from(productIds) },
-    { name: 'tfidf_cosine', type: FLOAT, values: cos },
-    { name: 'token_overlap', type: INTEGER, values: overlap },
-    { name: 'query_tokens', type: INTEGER, values: queryTokens },
-  ]);
-  await con.run('CREATE OR REPLACE TEMP TABLE ranking_text AS SELECT * FROM ranking_text_scan()');
+  if (n > 50_000) {
+    // A training set: a table function over the arrays, much faster than appending. Its name is
+    // fresh each call, as a name already registered on the connection would keep the old arrays.
+    const scan = `ranking_text_scan_${++rankingTextScans}`;
+    registerColumnScan(con, scan, [
+      { name: 'query_id', type: INTEGER, values: Int32Array.from(queryIds) },
+      { name: 'product_id', type: BIGINT, values: BigInt64Array.from(productIds) },
+      { name: 'tfidf_cosine', type: FLOAT, values: cos },
+      { name: 'token_overlap', type: INTEGER, values: overlap },
+      { name: 'query_tokens', type: INTEGER, values: queryTokens },
+    ]);
+    await con.run(`CREATE OR REPLACE TEMP TABLE ranking_text AS SELECT * FROM ${scan}()`);
+    return;
+  }
+  // One search (the service, request after request): appended, so nothing stays registered.
+  await con.run('CREATE OR REPLACE TEMP TABLE ranking_text (query_id INTEGER, product_id BIGINT, tfidf_cosine FLOAT, token_overlap INTEGER, query_tokens INTEGER)');
+  const appender = await con.createAppender('ranking_text');
+  for (let i = 0; i < n; i++) {
+    appender.appendInteger(queryIds[i]);
+    appender.appendBigInt(BigInt(productIds[i]));
+    appender.appendFloat(cos[i]);
+    appender.appendInteger(overlap[i]);
+    appender.appendInteger(queryTokens[i]);
+    appender.endRow();
+  }
+  appender.closeSync();
 }
+
+let rankingTextScans = 0;
 
 /** SELECT of the ranking training set: examples with product, user and query-product features. */
 export async function rankingSetSql(con: DuckDBConnection, options: FeatureOptions): Promise<string> {

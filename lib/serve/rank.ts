@@ -32,6 +32,15 @@ export interface ServingStore {
   idf: Map<string, number> | null;
 }
 
+/**
+ * The store's own tables, by full name: per request, temporary tables of the same names shadow
+ * them (even `main.x` finds the temporary one first), so the training SQL reads this search's data.
+ */
+const STORE = 'memory.main';
+
+/** The temporary tables a ranking request creates over store names. */
+const SHADOWS = ['products', 'query_ids', 'product_days', 'query_product_totals', 'query_category_totals', 'user_totals', 'user_category_totals'];
+
 const LATEST_ONLY: Record<string, string> = {
   user_category_totals: 'user_id, category_id',
   query_product_totals: 'query_id, product_id',
@@ -62,49 +71,62 @@ export async function loadServingStore(con: DuckDBConnection, catalog: DataCatal
  * history from the serving store as of its snapshot day. Calls on one connection must not overlap.
  */
 export async function rankProducts(con: DuckDBConnection, model: LoadedModel, request: RankRequest, store: { snapshotDay: string; idf: ReadonlyMap<string, number>; options: FeatureOptions }): Promise<{ results: RankedProduct[]; features: Record<string, number | null>[] }> {
-  await con.run('CREATE OR REPLACE TEMP TABLE request_products (product_id BIGINT, position INTEGER)');
-  const appender = await con.createAppender('request_products');
-  request.product_ids.forEach((id, i) => {
-    appender.appendBigInt(BigInt(id));
-    appender.appendInteger(i + 1);
-    appender.endRow();
-  });
-  appender.closeSync();
-  // The tables the training SQL reads, for this search only: candidates unknown to the catalogue get an empty row.
-  await con.run(`CREATE OR REPLACE TEMP TABLE products AS
-    SELECT c.* FROM catalog_products c WHERE product_id IN (SELECT product_id FROM request_products)
-    UNION ALL BY NAME SELECT r.product_id FROM request_products r WHERE r.product_id NOT IN (SELECT product_id FROM catalog_products)`);
-  // A product the shop has never seen gets a history of zeros, as a catalogue product without events has.
-  await con.run(`CREATE OR REPLACE TEMP TABLE product_days AS
-    SELECT * FROM main.product_days WHERE product_id IN (SELECT product_id FROM request_products)
-    UNION ALL BY NAME
-    SELECT r.product_id, ${sqlString(store.snapshotDay)}::TIMESTAMP AS day, ${WINDOWS.flatMap((w) => Object.keys(FUNNEL).map((m) => `0::DOUBLE AS ${m}_${w}d`)).join(', ')}
-    FROM request_products r WHERE r.product_id NOT IN (SELECT product_id FROM main.product_days)`);
-  const query = sqlString(request.query);
-  await con.run(`CREATE OR REPLACE TEMP TABLE query_ids AS
-    SELECT * FROM main.query_ids WHERE query = ${query}
-    UNION ALL SELECT ${query} AS query, -1 AS query_id WHERE NOT EXISTS (SELECT 1 FROM main.query_ids WHERE query = ${query})`);
-  const day = `TIMESTAMP '${store.snapshotDay}'`;
-  await con.run(`CREATE OR REPLACE TEMP TABLE ranking_examples AS
-    SELECT 0::BIGINT AS search_id, r.product_id, r.position, ${request.user_id ?? 'NULL'}::BIGINT AS user_id, NULL::VARCHAR AS session_id, ${query} AS query,
-      q.query_id, p.category_id, ${day} AS as_of, 'serve' AS split, 0 AS label, ${day} AS history_as_of, ${day} AS snapshot_day
-    FROM request_products r JOIN products p USING (product_id) CROSS JOIN query_ids q`);
-  await createRankingText(con, store.idf);
-  const rows = await queryRows(con, await rankingSetSql(con, store.options));
-  const p = model.features.length;
-  const values = new Float32Array(rows.length * p);
-  rows.forEach((row, i) => model.features.forEach((name, j) => {
-    const v = row[name];
-    values[i * p + j] = v === null || v === undefined ? NaN : Number(v);
-  }));
-  const known = new Set((await queryRows(con, 'SELECT product_id FROM catalog_products WHERE product_id IN (SELECT product_id FROM request_products)')).map((r) => Number(r.product_id)));
-  const matrix = new DMatrix(values, rows.length, p);
   try {
-    const scores = model.booster.predict(matrix).values;
-    const results = rows.map((row, i) => ({ product_id: Number(row.product_id), score: scores[i], position: Number(row.position), cold_start: !known.has(Number(row.product_id)) }));
-    results.sort((a, b) => b.score - a.score || a.position - b.position);
-    return { results, features: rows.map((row) => Object.fromEntries(model.features.map((name) => [name, row[name] === null ? null : Number(row[name])]))) };
+    await con.run('CREATE OR REPLACE TEMP TABLE request_products (product_id BIGINT, position INTEGER)');
+    const appender = await con.createAppender('request_products');
+    request.product_ids.forEach((id, i) => {
+      appender.appendBigInt(BigInt(id));
+      appender.appendInteger(i + 1);
+      appender.endRow();
+    });
+    appender.closeSync();
+    // The tables the training SQL reads, for this search only: candidates unknown to the catalogue get an empty row.
+    await con.run(`CREATE OR REPLACE TEMP TABLE products AS
+      SELECT c.* FROM catalog_products c WHERE product_id IN (SELECT product_id FROM request_products)
+      UNION ALL BY NAME SELECT r.product_id FROM request_products r WHERE r.product_id NOT IN (SELECT product_id FROM catalog_products)`);
+    // A product the shop has never seen gets a history of zeros, as a catalogue product without events has.
+    await con.run(`CREATE OR REPLACE TEMP TABLE product_days AS
+      SELECT * FROM ${STORE}.product_days WHERE product_id IN (SELECT product_id FROM request_products)
+      UNION ALL BY NAME
+      SELECT r.product_id, ${sqlString(store.snapshotDay)}::TIMESTAMP AS day, ${WINDOWS.flatMap((w) => Object.keys(FUNNEL).map((m) => `0::DOUBLE AS ${m}_${w}d`)).join(', ')}
+      FROM request_products r WHERE r.product_id NOT IN (SELECT product_id FROM ${STORE}.product_days)`);
+    const query = sqlString(request.query);
+    await con.run(`CREATE OR REPLACE TEMP TABLE query_ids AS
+      SELECT * FROM ${STORE}.query_ids WHERE query = ${query}
+      UNION ALL SELECT ${query} AS query, -1 AS query_id WHERE NOT EXISTS (SELECT 1 FROM ${STORE}.query_ids WHERE query = ${query})`);
+    // This search's slice of each history table (the lookups would otherwise scan them whole).
+    const user = request.user_id ?? null;
+    const slice = (table: string, where: string) => con.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${STORE}.${table} WHERE ${where}`);
+    const inQuery = 'query_id IN (SELECT query_id FROM query_ids)';
+    await slice('query_product_totals', `${inQuery} AND product_id IN (SELECT product_id FROM request_products)`);
+    await slice('query_category_totals', `${inQuery} AND category_id IN (SELECT category_id FROM products)`);
+    await slice('user_totals', user === null ? 'false' : `user_id = ${user}`);
+    await slice('user_category_totals', user === null ? 'false' : `user_id = ${user}`);
+    const day = `TIMESTAMP '${store.snapshotDay}'`;
+    await con.run(`CREATE OR REPLACE TEMP TABLE ranking_examples AS
+      SELECT 0::BIGINT AS search_id, r.product_id, r.position, ${request.user_id ?? 'NULL'}::BIGINT AS user_id, NULL::VARCHAR AS session_id, ${query} AS query,
+        q.query_id, p.category_id, ${day} AS as_of, 'serve' AS split, 0 AS label, ${day} AS history_as_of, ${day} AS snapshot_day
+      FROM request_products r JOIN products p USING (product_id) CROSS JOIN query_ids q`);
+    await createRankingText(con, store.idf);
+    const rows = await queryRows(con, await rankingSetSql(con, store.options));
+    const p = model.features.length;
+    const values = new Float32Array(rows.length * p);
+    rows.forEach((row, i) => model.features.forEach((name, j) => {
+      const v = row[name];
+      values[i * p + j] = v === null || v === undefined ? NaN : Number(v);
+    }));
+    const known = new Set((await queryRows(con, 'SELECT product_id FROM catalog_products WHERE product_id IN (SELECT product_id FROM request_products)')).map((r) => Number(r.product_id)));
+    const matrix = new DMatrix(values, rows.length, p);
+    try {
+      const scores = model.booster.predict(matrix).values;
+      const results = rows.map((row, i) => ({ product_id: Number(row.product_id), score: scores[i], position: Number(row.position), cold_start: !known.has(Number(row.product_id)) }));
+      results.sort((a, b) => b.score - a.score || a.position - b.position);
+      return { results, features: rows.map((row) => Object.fromEntries(model.features.map((name) => [name, row[name] === null ? null : Number(row[name])]))) };
+    } finally {
+      matrix.dispose();
+    }
   } finally {
-    matrix.dispose();
+    // The shadows go, so the next request (and the purchase path's user_totals) read the store again.
+    for (const table of SHADOWS) await con.run(`DROP TABLE IF EXISTS temp.main.${table}`);
   }
 }

@@ -176,6 +176,33 @@ describe('POST /v1/rank', () => {
     expect(response.json().results).toEqual(results.map((r) => ({ ...r, score: expect.closeTo(r.score, 6) })));
   });
 
+  it('requests do not leak into each other: interleaved searches and a purchase give what each gives alone', async () => {
+    const model = loadProductionModels(catalog);
+    const manifest = JSON.parse(readFileSync(catalog.features.manifest, 'utf8'));
+    const { q1, q2, session } = await withDuckDB(async (con) => {
+      const qs = await queryRows(con, `SELECT query, list(DISTINCT product_id ORDER BY product_id)[1:6] AS ids, min(user_id) AS user_id FROM read_parquet(${sqlString(catalog.raw.impressions)})
+        GROUP BY query ORDER BY count(*) DESC, query LIMIT 2`);
+      const events = await queryRows(con, `SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS event_time, event_type, user_id, product_id, price
+        FROM read_parquet(${sqlString(catalog.interim.events)}) WHERE user_id = ${Number(qs[1].user_id)} ORDER BY ${EVENT_ORDER} LIMIT 3`);
+      const request = (q: Record<string, unknown>) => ({ query: String(q.query), user_id: Number(q.user_id), product_ids: (q.ids as number[]).map(Number) });
+      return { q1: request(qs[0]), q2: request(qs[1]), session: { events: events as unknown as SessionEvent[] } };
+    });
+    const alone = async (work: (con: Parameters<typeof rankProducts>[0], store: Awaited<ReturnType<typeof loadServingStore>>) => Promise<unknown>) =>
+      withDuckDB(async (con) => work(con, await loadServingStore(con, catalog)));
+    const rank = (con: Parameters<typeof rankProducts>[0], store: Awaited<ReturnType<typeof loadServingStore>>, request: typeof q1) =>
+      rankProducts(con, model.ranking!, request, { snapshotDay: store.snapshotDay!, idf: store.idf!, options: manifest.options }).then((r) => r.features);
+    const expected = {
+      q1: await alone((con, store) => rank(con, store, q1)),
+      q2: await alone((con, store) => rank(con, store, q2)),
+      purchase: await alone((con) => predictPurchases(con, model.purchase!, [session]).then((r) => r.features)),
+    };
+    const interleaved = await alone(async (con, store) => ({
+      q1: await rank(con, store, q1), q2: await rank(con, store, q2), purchase: await predictPurchases(con, model.purchase!, [session]).then((r) => r.features),
+      again: await rank(con, store, q1),
+    }));
+    expect(interleaved).toEqual({ ...expected, again: expected.q1 });
+  });
+
   it.each([
     ['a missing query', 400, 'query', { product_ids: [1] }],
     ['repeated candidates', 400, 'product_ids', { query: 'x', product_ids: [1, 1] }],
