@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -123,14 +124,15 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
       const v = validation[0];
       const field = fieldOf(v);
       const status = v.keyword === 'maxItems' ? 413 : 400;
-      void reply.code(status).send({ error: status === 413 ? 'Payload Too Large' : 'Bad Request', field, message: `${field}: ${v.keyword === 'additionalProperties' ? 'unknown field' : v.message}` });
+      void reply.code(status).send({ error: STATUS_CODES[status], field, message: `${field}: ${v.keyword === 'additionalProperties' ? 'unknown field' : v.message}` });
       return;
     }
     const code = (err as { statusCode?: number }).statusCode;
-    const status = code !== undefined && code >= 400 && code < 500 ? code : 500;
+    // Client errors keep their status, as does 503 (no model loaded); anything else is ours: 500, logged, no details out.
+    const status = code !== undefined && ((code >= 400 && code < 500) || code === 503) ? code : 500;
     if (status === 500) request.log.error(err);
     const field = (err as { field?: string }).field;
-    void reply.code(status).send({ error: status === 500 ? 'Internal Server Error' : 'Bad Request', ...(field ? { field } : {}), message: status === 500 ? 'internal error' : (err as Error).message });
+    void reply.code(status).send({ error: STATUS_CODES[status] ?? 'Error', ...(field ? { field } : {}), message: status === 500 ? 'internal error' : (err as Error).message });
   });
 
   // Metrics: per app, so several apps (tests) do not share counters.

@@ -107,7 +107,7 @@ describe('POST /v1/predict/category', () => {
     expect((await post('/v1/predict/category', 'title=x', { 'content-type': 'application/x-www-form-urlencoded' })).statusCode).toBe(415);
   });
 
-  it('thousands of random malformed bodies: no 5xx, and the server still answers', async () => {
+  it('thousands of random malformed bodies on every endpoint: no 5xx, and the server still answers', async () => {
     const rng = new Rng(17);
     const pick = <T>(xs: T[]) => xs[rng.int(xs.length)];
     const value = (depth: number): unknown => {
@@ -118,18 +118,36 @@ describe('POST /v1/predict/category', () => {
       if (kind === 3) return rng.bernoulli(0.5);
       if (kind === 4) return pick([0, -1, 2 ** 53, 1.5, -0]);
       if (kind === 5) return Array.from({ length: rng.int(4) }, () => value(depth + 1));
-      return Object.fromEntries(Array.from({ length: rng.int(4) }, () => [pick(['title', 'brand', 'seller_id', 'price', 'products', '__proto__', 'x']), value(depth + 1)]));
+      return Object.fromEntries(Array.from({ length: rng.int(4) }, () => [pick(FIELDS), value(depth + 1)]));
     };
+    const FIELDS = ['title', 'brand', 'seller_id', 'price', 'products', 'sessions', 'events', 'event_time', 'event_type', 'query', 'user_id', 'product_ids', '__proto__', 'x'];
+    const ENDPOINTS: [string, string][] = [['/v1/predict/category', 'products'], ['/v1/predict/purchase', 'sessions'], ['/v1/rank', 'product_ids']];
     const statuses = new Map<number, number>();
-    for (let i = 0; i < 2000; i++) {
-      let text = JSON.stringify(rng.bernoulli(0.7) ? { products: Array.from({ length: rng.int(3) }, () => value(1)) } : value(0)) ?? 'undefined';
+    for (let i = 0; i < 3000; i++) {
+      const [url, list] = pick(ENDPOINTS);
+      let text = JSON.stringify(rng.bernoulli(0.7) ? { [list]: Array.from({ length: rng.int(3) }, () => value(1)), ...(rng.bernoulli(0.3) ? { query: value(2) } : {}) } : value(0)) ?? 'undefined';
       if (rng.bernoulli(0.2)) text = text.slice(0, rng.int(text.length + 1));
-      const response = await post('/v1/predict/category', text);
+      const response = await post(url, text);
       statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
       expect(response.statusCode, text.slice(0, 200)).toBeLessThan(500);
     }
     expect(statuses.get(400)).toBeGreaterThan(1000);
     expect((await app.inject('/health')).statusCode).toBe(200);
+  });
+});
+
+describe('a service without models', () => {
+  it('is alive but not ready, and answers 503 instead of predicting', async () => {
+    const empty = await buildApp({ dataDir: join(tempDir(), 'nothing') });
+    try {
+      expect((await empty.inject('/health')).statusCode).toBe(200);
+      expect((await empty.inject('/ready')).statusCode).toBe(503);
+      const response = await empty.inject({ method: 'POST', url: '/v1/rank', payload: { query: 'shoe', product_ids: [1] } });
+      expect(response.statusCode).toBe(503);
+      expect(response.json().message).toContain('no production ranking model');
+    } finally {
+      await empty.close();
+    }
   });
 });
 
