@@ -55,15 +55,7 @@ export async function predictPurchases(con: DuckDBConnection, model: LoadedModel
     SELECT session_id, any_value(user_id) FILTER (user_id IS NOT NULL) AS user_id, count(*) AS cut, max(event_time) + INTERVAL 1 MICROSECOND AS as_of,
       'serve' AS split, 0 AS label, max(event_time) + INTERVAL 1 MICROSECOND AS history_as_of, date_trunc('day', max(event_time) + INTERVAL 1 MICROSECOND) AS snapshot_day
     FROM ranked_events GROUP BY session_id`);
-  // Only these sessions' users' history, under the store table's name (dropped below, so the
-  // next request reads the whole store again; `memory.main` names the store's own table).
-  await con.run(`CREATE OR REPLACE TEMP TABLE user_totals AS SELECT * FROM memory.main.user_totals WHERE user_id IN (SELECT user_id FROM purchase_examples)`);
-  let rows: Record<string, unknown>[];
-  try {
-    rows = await queryRows(con, `SELECT * FROM (${await purchaseSetSql(con)}) ORDER BY CAST(session_id AS INTEGER)`);
-  } finally {
-    await con.run('DROP TABLE IF EXISTS temp.main.user_totals');
-  }
+  const rows = await queryRows(con, `SELECT * FROM (${await purchaseSetSql(con)}) ORDER BY CAST(session_id AS INTEGER)`);
   const p = model.features.length;
   const values = new Float32Array(rows.length * p);
   rows.forEach((row, i) => model.features.forEach((name, j) => {
