@@ -136,7 +136,7 @@ export function contentFeatureRow(product: ContentProduct, buckets: number): { d
 }
 
 /** Features as FLOAT or INTEGER: what models consume (XGBoost reads float32), at half the bytes of DOUBLE. */
-const selectList = (specs: FeatureSpec[]) =>
+export const selectList = (specs: FeatureSpec[]) =>
   specs.filter((s) => s.sql !== '').map((s) => `CAST(${s.sql} AS ${s.type === 'int' ? 'INTEGER' : 'FLOAT'}) AS ${s.name}`).join(',\n      ');
 
 /** The price range of the brand × price cross: powers of two. */

@@ -12,7 +12,8 @@ import { predictCategories } from './category';
 import { fieldOf, httpError, jsonProblem } from './http';
 import { type LoadedModel, loadProductionModels } from './models';
 import { eventTimeMs, predictPurchases, type SessionEvent } from './purchase';
-import { loadServingStore, rankProducts, type RankRequest } from './rank';
+import { loadServingStore, type RankRequest } from './rank';
+import { buildRankingIndex, rankWithIndex } from './rank-index';
 
 export interface ServeOptions {
   /** The data folder whose production models and features are served. */
@@ -90,6 +91,8 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
   const storeReady = loaded.tables.has('user_totals');
   const rankReady = ['product_days', 'category_days', 'user_category_totals', 'query_ids', 'query_product_totals', 'query_category_totals'].every((t) => loaded.tables.has(t)) && loaded.idf !== null;
   const featureOptions = existsSync(catalog.features.manifest) ? (JSON.parse(readFileSync(catalog.features.manifest, 'utf8')) as { options: FeatureOptions }).options : null;
+  // Ranking's request-independent features, computed once by the training SQL: a search only assembles them.
+  const rankingIndex = rankReady && featureOptions && loaded.snapshotDay && loaded.idf ? await buildRankingIndex(store.con, loaded.snapshotDay, loaded.idf, featureOptions) : null;
   let queue: Promise<unknown> = Promise.resolve();
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
     const next = queue.then(work, work);
@@ -208,9 +211,8 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
     },
   }, async (request) => {
     const model = need('ranking');
-    if (!rankReady || !featureOptions || !loaded.snapshotDay || !loaded.idf) throw httpError(503, `the serving feature store under ${catalog.features.dir}/store is incomplete: run make data`);
-    const body = request.body as RankRequest;
-    const { results } = await serially(() => rankProducts(store.con, model, body, { snapshotDay: loaded.snapshotDay!, idf: loaded.idf!, options: featureOptions }));
+    if (!rankingIndex) throw httpError(503, `the serving feature store under ${catalog.features.dir}/store is incomplete: run make data`);
+    const { results } = rankWithIndex(rankingIndex, model, request.body as RankRequest);
     return { model_version: model.version, results };
   });
 

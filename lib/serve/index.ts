@@ -4,3 +4,4 @@ export * from './http';
 export * from './models';
 export * from './purchase';
 export * from './rank';
+export * from './rank-index';

@@ -13,7 +13,7 @@ import { Booster, DMatrix } from '../xgboost/index';
 import { EVENT_ORDER } from '../sessions/index';
 import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
 import { unweightProbabilities } from '../train/index';
-import { buildApp, eventTimeMs, fieldOf, jsonProblem, loadProductionModels, loadServingStore, MAX_BATCH, predictPurchases, rankProducts, type SessionEvent } from '.';
+import { buildApp, buildRankingIndex, eventTimeMs, fieldOf, jsonProblem, loadProductionModels, loadServingStore, MAX_BATCH, predictPurchases, rankProducts, rankWithIndex, type SessionEvent } from '.';
 
 const data = join(tempDir('shoplab-serve-'), 'data');
 const catalog = dataCatalog(data);
@@ -219,6 +219,31 @@ describe('POST /v1/rank', () => {
       again: await rank(con, store, q1),
     }));
     expect(interleaved).toEqual({ ...expected, again: expected.q1 });
+  });
+
+  it('the fast path (an index built at load) computes exactly the SQL path\'s features and scores', async () => {
+    const model = loadProductionModels(catalog).ranking!;
+    const manifest = JSON.parse(readFileSync(catalog.features.manifest, 'utf8'));
+    await withDuckDB(async (con) => {
+      const store = await loadServingStore(con, catalog);
+      const index = await buildRankingIndex(con, store.snapshotDay!, store.idf!, manifest.options);
+      const searches = await queryRows(con, `SELECT query, list(DISTINCT product_id ORDER BY product_id)[1:12] AS ids, min(user_id) AS user_id
+        FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 6`);
+      const requests = searches.map((q, i) => ({
+        // Known and unknown users, no user, a query never searched, and a product the catalogue lacks.
+        query: i === 5 ? 'never searched before zzz' : String(q.query),
+        user_id: i === 3 ? null : i === 4 ? 987654321 : Number(q.user_id),
+        product_ids: [...(q.ids as number[]).map(Number), 999_999_999],
+      }));
+      for (const request of requests) {
+        const sql = await rankProducts(con, model, request, { snapshotDay: store.snapshotDay!, idf: store.idf!, options: manifest.options });
+        const fast = rankWithIndex(index, model, request);
+        fast.features.forEach((row, i) => {
+          for (const name of model.features) expect(row[name] ?? null, `${request.query} / ${request.product_ids[i]}: ${name}`).toBe(sql.features[i][name]);
+        });
+        expect(fast.results).toEqual(sql.results);
+      }
+    });
   });
 
   it.each([
