@@ -33,7 +33,9 @@ export function loadProductionModels(catalog: DataCatalog): Partial<Record<Model
     const v = versionDir(dir, production.version);
     models[family] = {
       family, version: production.version,
-      booster: Booster.load(join(v, 'model.json')),
+      // One thread per prediction: a request's few rows cost less than waking OpenMP's workers, and
+      // concurrent requests already use the cores. Predictions do not depend on the thread count.
+      booster: Booster.load(join(v, 'model.json')).setParams({ nthread: 1 }),
       features: readJson<string[]>(join(v, 'features.json')),
       classes: existsSync(join(v, 'classes.json')) ? readJson<string[]>(join(v, 'classes.json')) : undefined,
       metrics: readJson<{ metrics: { model: Record<string, number> } }>(join(v, 'metrics.json')).metrics.model,

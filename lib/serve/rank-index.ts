@@ -117,18 +117,40 @@ export function rankingFeatureRows(index: RankingIndex, request: RankRequest): R
   });
 }
 
-/** /v1/rank's fast path: the index's feature rows, scored by the model, best first. */
-export function rankWithIndex(index: RankingIndex, model: LoadedModel, request: RankRequest): { results: RankedProduct[]; features: Row[] } {
-  const rows = rankingFeatureRows(index, request);
+/** Where each named feature sits in a model's columns (-1: the model does not use it), cached per model. */
+const layouts = new WeakMap<LoadedModel, Map<string, number>>();
+const columnsOf = (model: LoadedModel) => {
+  let layout = layouts.get(model);
+  if (!layout) layouts.set(model, (layout = new Map(model.features.map((name, j) => [name, j]))));
+  return layout;
+};
+
+/**
+ * The model's input matrix for one search (rows × model columns, NaN for missing): the rows of
+ * `rankingFeatureRows`, written straight into place.
+ */
+export function rankingMatrix(index: RankingIndex, model: LoadedModel, request: RankRequest): Float32Array {
+  const layout = columnsOf(model);
   const p = model.features.length;
-  const values = new Float32Array(rows.length * p);
-  rows.forEach((row, i) => model.features.forEach((name, j) => { const v = row[name]; values[i * p + j] = v === null || v === undefined ? NaN : v; }));
-  const matrix = new DMatrix(values, rows.length, p);
+  const values = new Float32Array(request.product_ids.length * p).fill(NaN);
+  rankingFeatureRows(index, request).forEach((row, i) => {
+    for (const name in row) {
+      const j = layout.get(name);
+      const v = row[name];
+      if (j !== undefined && v !== null) values[i * p + j] = v;
+    }
+  });
+  return values;
+}
+
+/** /v1/rank's fast path: the index's feature rows, scored by the model, best first. */
+export function rankWithIndex(index: RankingIndex, model: LoadedModel, request: RankRequest): { results: RankedProduct[] } {
+  const matrix = new DMatrix(rankingMatrix(index, model, request), request.product_ids.length, model.features.length);
   try {
     const scores = model.booster.predict(matrix).values;
     const results = request.product_ids.map((id, i) => ({ product_id: id, score: scores[i], position: i + 1, cold_start: !index.products.has(id) }));
     results.sort((a, b) => b.score - a.score || a.position - b.position);
-    return { results, features: rows };
+    return { results };
   } finally {
     matrix.dispose();
   }

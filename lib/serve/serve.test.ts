@@ -13,7 +13,7 @@ import { Booster, DMatrix } from '../xgboost/index';
 import { EVENT_ORDER } from '../sessions/index';
 import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
 import { unweightProbabilities } from '../train/index';
-import { buildApp, buildRankingIndex, eventTimeMs, fieldOf, jsonProblem, loadProductionModels, loadServingStore, MAX_BATCH, predictPurchases, rankProducts, rankWithIndex, type SessionEvent } from '.';
+import { buildApp, buildRankingIndex, eventTimeMs, fieldOf, jsonProblem, loadProductionModels, loadServingStore, MAX_BATCH, predictPurchases, rankingFeatureRows, rankingMatrix, rankProducts, rankWithIndex, type SessionEvent } from '.';
 
 const data = join(tempDir('shoplab-serve-'), 'data');
 const catalog = dataCatalog(data);
@@ -237,11 +237,13 @@ describe('POST /v1/rank', () => {
       }));
       for (const request of requests) {
         const sql = await rankProducts(con, model, request, { snapshotDay: store.snapshotDay!, idf: store.idf!, options: manifest.options });
-        const fast = rankWithIndex(index, model, request);
-        fast.features.forEach((row, i) => {
+        const rows = rankingFeatureRows(index, request);
+        rows.forEach((row, i) => {
           for (const name of model.features) expect(row[name] ?? null, `${request.query} / ${request.product_ids[i]}: ${name}`).toBe(sql.features[i][name]);
         });
-        expect(fast.results).toEqual(sql.results);
+        // The matrix the model gets is those rows in the model's column order.
+        expect(Array.from(rankingMatrix(index, model, request))).toEqual(rows.flatMap((row) => model.features.map((name) => row[name] ?? NaN)).map(Math.fround));
+        expect(rankWithIndex(index, model, request).results).toEqual(sql.results);
       }
     });
   });
