@@ -82,15 +82,15 @@ export async function buildRankingIndex(con: DuckDBConnection, snapshotDay: stri
   return { products, coldProduct, users, noUser, userCategoryEvents, queryIds, pairTotals, queryCategoryTotals, idf, smoothing: options.smoothing };
 }
 
-/** The feature rows of one search, by name, as the training SQL computes them (float32 values, null for missing). */
-export function rankingFeatureRows(index: RankingIndex, request: RankRequest): Row[] {
+/** Visits every feature of every candidate of one search, by name, as the training SQL computes it (float32 values, null for missing). */
+function visitFeatures(index: RankingIndex, request: RankRequest, visit: (row: number, name: string, value: number | null) => void): void {
   const m = index.smoothing;
   const user = (request.user_id === null || request.user_id === undefined ? undefined : index.users.get(request.user_id)) ?? index.noUser;
   const queryId = index.queryIds.get(request.query) ?? -1;
   const queryTokens = tokenize(request.query);
   const queryVector = tfidf(queryTokens, index.idf);
   const distinct = new Set(queryTokens).size;
-  return request.product_ids.map((id, i) => {
+  request.product_ids.forEach((id, i) => {
     const product = index.products.get(id);
     const category = product?.category ?? null;
     const [pImp, pClk, pPur] = index.pairTotals.get(`${queryId}|${id}`) ?? [null, null, null];
@@ -99,22 +99,28 @@ export function rankingFeatureRows(index: RankingIndex, request: RankRequest): R
     const smoothed = (count: number | null, qcRate: number | null) => ((count ?? 0) + m * (qcRate ?? 0)) / ((pImp ?? 0) + m);
     const uct = user.events === null || category === null ? null : index.userCategoryEvents.get(`${request.user_id}|${category}`) ?? null;
     const overlap = product ? tokenOverlap(queryTokens, product.tokens) : 0;
-    return {
-      ...(product?.features ?? index.coldProduct),
-      ...user.features,
-      user_category_affinity: f32(user.events === null || user.events === 0 ? null : (uct ?? 0) / user.events),
-      user_price_ratio: f32(product?.price === null || product?.price === undefined || user.meanViewedPrice === null || user.meanViewedPrice === 0 ? null : product.price / user.meanViewedPrice),
-      shown_position: i + 1,
-      pair_impressions: pImp ?? 0,
-      pair_ctr: f32(smoothed(pClk, rate(1))),
-      pair_purchase_rate: f32(smoothed(pPur, rate(2))),
-      query_category_ctr: f32(rate(1)),
-      query_category_purchase_rate: f32(rate(2)),
-      tfidf_cosine: Math.fround(product ? cosine(queryVector, product.vector) : 0),
-      token_overlap: overlap,
-      token_overlap_share: f32(distinct === 0 ? null : overlap / distinct),
-    };
+    const productFeatures = product?.features ?? index.coldProduct;
+    for (const name in productFeatures) visit(i, name, productFeatures[name]);
+    for (const name in user.features) visit(i, name, user.features[name]);
+    visit(i, 'user_category_affinity', f32(user.events === null || user.events === 0 ? null : (uct ?? 0) / user.events));
+    visit(i, 'user_price_ratio', f32(product?.price === null || product?.price === undefined || user.meanViewedPrice === null || user.meanViewedPrice === 0 ? null : product.price / user.meanViewedPrice));
+    visit(i, 'shown_position', i + 1);
+    visit(i, 'pair_impressions', pImp ?? 0);
+    visit(i, 'pair_ctr', f32(smoothed(pClk, rate(1))));
+    visit(i, 'pair_purchase_rate', f32(smoothed(pPur, rate(2))));
+    visit(i, 'query_category_ctr', f32(rate(1)));
+    visit(i, 'query_category_purchase_rate', f32(rate(2)));
+    visit(i, 'tfidf_cosine', Math.fround(product ? cosine(queryVector, product.vector) : 0));
+    visit(i, 'token_overlap', overlap);
+    visit(i, 'token_overlap_share', f32(distinct === 0 ? null : overlap / distinct));
   });
+}
+
+/** The feature rows of one search, by name, as the training SQL computes them (float32 values, null for missing). */
+export function rankingFeatureRows(index: RankingIndex, request: RankRequest): Row[] {
+  const rows: Row[] = request.product_ids.map(() => ({}));
+  visitFeatures(index, request, (i, name, value) => { rows[i][name] = value; });
+  return rows;
 }
 
 /** Where each named feature sits in a model's columns (-1: the model does not use it), cached per model. */
@@ -126,19 +132,16 @@ const columnsOf = (model: LoadedModel) => {
 };
 
 /**
- * The model's input matrix for one search (rows × model columns, NaN for missing): the rows of
+ * The model's input matrix for one search (rows × model columns, NaN for missing): the values of
  * `rankingFeatureRows`, written straight into place.
  */
 export function rankingMatrix(index: RankingIndex, model: LoadedModel, request: RankRequest): Float32Array {
   const layout = columnsOf(model);
   const p = model.features.length;
   const values = new Float32Array(request.product_ids.length * p).fill(NaN);
-  rankingFeatureRows(index, request).forEach((row, i) => {
-    for (const name in row) {
-      const j = layout.get(name);
-      const v = row[name];
-      if (j !== undefined && v !== null) values[i * p + j] = v;
-    }
+  visitFeatures(index, request, (i, name, value) => {
+    const j = layout.get(name);
+    if (j !== undefined && value !== null) values[i * p + j] = value;
   });
   return values;
 }
