@@ -1,5 +1,5 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -119,4 +119,12 @@ export function dateFlag(name: string, value: string): string {
     throw new InputError(`--${name} must be a date YYYY-MM-DD, got '${value}'`);
   }
   return value;
+}
+
+/** The run metadata `runStage` wrote into `metaDir`, one entry per file (`train-ranking`, …), in the order the stages started. */
+export function readStageRuns(metaDir: string): { stage: string; started: string; seconds: number }[] {
+  if (!existsSync(metaDir)) return [];
+  return readdirSync(metaDir).filter((f) => f.endsWith('.json'))
+    .map((f) => ({ ...(JSON.parse(readFileSync(join(metaDir, f), 'utf8')) as { started: string; seconds: number }), stage: f.slice(0, -'.json'.length) }))
+    .sort((a, b) => (a.started < b.started ? -1 : 1));
 }

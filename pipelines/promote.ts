@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { dataCatalog } from '../lib/catalog';
 import { InputError, parseFlags, runStage, say } from '../lib/cli';
 import { decidePromotion, listVersions, promotionPath, readJson, readProduction, versionDir, writeJsonAtomic, writeProduction } from '../lib/registry';
-import { DEFAULT_CONFIG, loadTrainConfig, MODEL_FAMILIES, type ModelFamily } from '../lib/train';
+import { DEFAULT_CONFIG, loadTrainConfig, familyFlag, MODEL_FAMILIES } from '../lib/train';
 
 interface StoredMetrics {
   metrics: { model: Record<string, number> };
@@ -17,8 +17,7 @@ await runStage('promote', async () => {
     data: { type: 'string', default: 'data', description: 'data folder: reads and updates models/<family>/' },
     config: { type: 'string', default: DEFAULT_CONFIG, description: 'primary and guard metrics of each family, and the default margin' },
   });
-  const family = flags.family as ModelFamily;
-  if (!MODEL_FAMILIES.includes(family)) throw new InputError(`--family must be one of ${MODEL_FAMILIES.join(', ')}, got '${flags.family ?? ''}'`);
+  const family = familyFlag(flags.family);
   const config = loadTrainConfig(flags.config);
   const margin = flags.margin === undefined ? config.promotion_margin : Number(flags.margin);
   if (!(margin >= 0 && Number.isFinite(margin))) throw new InputError(`--margin must be a number ≥ 0 (0.05 = 5 %), got '${flags.margin}'`);

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { dataCatalog } from '../lib/catalog';
-import { InputError, parseFlags, runStage, say } from '../lib/cli';
+import { InputError, parseFlags, readStageRuns, runStage, say } from '../lib/cli';
 import { hashedColumnLegend } from '../lib/features/sets';
 import { AtomicBatch, queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
 import { type FamilyReport, familyPage, indexPage } from '../lib/report/index';
@@ -27,10 +27,7 @@ await runStage('report', async () => {
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
   const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' });
   const commit = git.status === 0 ? `${git.stdout.trim()}${dirty.stdout.trim() ? ' (with uncommitted changes)' : ''}` : 'unknown (not a git checkout)';
-  // Stage timings from the run metadata, in the order the stages ran (train and promote per family).
-  const timings = (existsSync(catalog.meta) ? readdirSync(catalog.meta).filter((f) => f.endsWith('.json')) : [])
-    .map((f) => ({ ...readJson<{ started: string; seconds: number }>(join(catalog.meta, f)), stage: f.slice(0, -'.json'.length) }))
-    .sort((a, b) => (a.started < b.started ? -1 : 1)).map(({ stage, seconds }) => ({ stage, seconds }));
+  const timings = readStageRuns(catalog.meta).map(({ stage, seconds }) => ({ stage, seconds }));
 
   const reports = await withDuckDB(async (con) => {
     const funnel = (await queryRows(con, `SELECT event_type AS step, count(*) AS events FROM read_parquet(${sqlString(catalog.interim.events)}) GROUP BY 1 ORDER BY 2 DESC`)) as { step: string; events: number }[];

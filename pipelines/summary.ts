@@ -2,8 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { dataCatalog } from '../lib/catalog';
-import { parseFlags } from '../lib/cli';
-import { readJson } from '../lib/registry/index';
+import { parseFlags, readStageRuns } from '../lib/cli';
 
 /**
  * The end of `make all`: a table of every stage, whether it ran in this invocation or was already
@@ -16,10 +15,7 @@ const flags = parseFlags('npx tsx pipelines/summary.ts --since ISO-TIME [--data 
 });
 const since = Date.parse(flags.since ?? '');
 const catalog = dataCatalog(flags.data);
-const rows = (existsSync(catalog.meta) ? readdirSync(catalog.meta).filter((f) => f.endsWith('.json')) : [])
-  .map((f) => ({ ...readJson<{ started: string; seconds: number }>(join(catalog.meta, f)), stage: f.slice(0, -'.json'.length) }))
-  .sort((a, b) => (a.started < b.started ? -1 : 1))
-  .map((m) => ({ stage: m.stage, ran: Date.parse(m.started) >= since, seconds: m.seconds }));
+const rows = readStageRuns(catalog.meta).map((m) => ({ stage: m.stage, ran: Date.parse(m.started) >= since, seconds: m.seconds }));
 const notebooks = join(flags.reports, 'notebooks');
 if (existsSync(notebooks)) {
   for (const f of readdirSync(notebooks).filter((n) => n.endsWith('.html')).sort()) {

@@ -2,10 +2,10 @@ import { copyFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 
 import { dataCatalog } from '../lib/catalog';
-import { InputError, parseFlags, progressBar, runStage, say, StageRefusal } from '../lib/cli';
+import { parseFlags, progressBar, runStage, say, StageRefusal } from '../lib/cli';
 import { fileSha256 } from '../lib/io/fingerprint';
 import { registerVersion, writeJsonAtomic } from '../lib/registry';
-import { DEFAULT_CONFIG, familyMetricNames, fitFamily, loadFamilyData, loadTrainConfig, metricsTable, MODEL_FAMILIES, type ModelFamily } from '../lib/train';
+import { DEFAULT_CONFIG, familyMetricNames, fitFamily, loadFamilyData, loadTrainConfig, metricsTable, familyFlag, MODEL_FAMILIES } from '../lib/train';
 
 await runStage('train', async () => {
   const flags = parseFlags('npx tsx pipelines/train.ts --family ranking|purchase|category [--data DIR] [--config FILE]', {
@@ -13,8 +13,7 @@ await runStage('train', async () => {
     data: { type: 'string', default: 'data', description: 'data folder: reads features/ (and raw/ truth), writes models/<family>/v<N>/' },
     config: { type: 'string', default: DEFAULT_CONFIG, description: 'hyperparameters, floors and promotion rules of every family' },
   });
-  const family = flags.family as ModelFamily;
-  if (!MODEL_FAMILIES.includes(family)) throw new InputError(`--family must be one of ${MODEL_FAMILIES.join(', ')}, got '${flags.family ?? ''}'`);
+  const family = familyFlag(flags.family);
   const config = loadTrainConfig(flags.config);
   const fc = config.families[family];
   const catalog = dataCatalog(flags.data);

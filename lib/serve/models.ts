@@ -44,3 +44,18 @@ export function loadProductionModels(catalog: DataCatalog): Partial<Record<Model
   }
   return models;
 }
+
+/**
+ * Query rows as a model's input: its columns in order (NULL → NaN) as a float32 matrix, and each
+ * row's features by name (what tests compare with the training sets).
+ */
+export function modelInput(model: LoadedModel, rows: Record<string, unknown>[]): { values: Float32Array; features: Record<string, number | null>[] } {
+  const p = model.features.length;
+  const values = new Float32Array(rows.length * p);
+  const features = rows.map((row, i) => Object.fromEntries(model.features.map((name, j) => {
+    const v = row[name] === null || row[name] === undefined ? null : Number(row[name]);
+    values[i * p + j] = v ?? NaN;
+    return [name, v];
+  })));
+  return { values, features };
+}

@@ -4,7 +4,7 @@ import { purchaseSetSql } from '../features/sets';
 import { queryRows } from '../io/duckdb';
 import { unweightProbabilities } from '../train/fit';
 import { DMatrix } from '../xgboost/index';
-import type { LoadedModel } from './models';
+import { type LoadedModel, modelInput } from './models';
 
 /** One event of a posted session, in the canonical event shape. */
 export interface SessionEvent {
@@ -56,19 +56,11 @@ export async function predictPurchases(con: DuckDBConnection, model: LoadedModel
       'serve' AS split, 0 AS label, max(event_time) + INTERVAL 1 MICROSECOND AS history_as_of, date_trunc('day', max(event_time) + INTERVAL 1 MICROSECOND) AS snapshot_day
     FROM ranked_events GROUP BY session_id`);
   const rows = await queryRows(con, `SELECT * FROM (${await purchaseSetSql(con)}) ORDER BY CAST(session_id AS INTEGER)`);
-  const p = model.features.length;
-  const values = new Float32Array(rows.length * p);
-  rows.forEach((row, i) => model.features.forEach((name, j) => {
-    const v = row[name];
-    values[i * p + j] = v === null || v === undefined ? NaN : Number(v);
-  }));
-  const matrix = new DMatrix(values, rows.length, p);
+  const { values, features } = modelInput(model, rows);
+  const matrix = new DMatrix(values, rows.length, model.features.length);
   try {
     const predicted = unweightProbabilities(model.booster.predict(matrix).values, (model.params as { xgboost: Record<string, string | number | boolean> }).xgboost);
-    return {
-      probabilities: Array.from(predicted),
-      features: rows.map((row) => Object.fromEntries(model.features.map((name) => [name, row[name] === null ? null : Number(row[name])]))),
-    };
+    return { probabilities: Array.from(predicted), features };
   } finally {
     matrix.dispose();
   }

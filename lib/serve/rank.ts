@@ -7,7 +7,7 @@ import { servingStoreTables } from '../features/build';
 import { FUNNEL, WINDOWS } from '../features/history';
 import { queryRows, sqlString } from '../io/duckdb';
 import { DMatrix } from '../xgboost/index';
-import type { LoadedModel } from './models';
+import { type LoadedModel, modelInput } from './models';
 
 export interface RankRequest {
   query: string;
@@ -109,19 +109,14 @@ export async function rankProducts(con: DuckDBConnection, model: LoadedModel, re
       FROM request_products r JOIN products p USING (product_id) CROSS JOIN query_ids q`);
     await createRankingText(con, store.idf);
     const rows = await queryRows(con, await rankingSetSql(con, store.options));
-    const p = model.features.length;
-    const values = new Float32Array(rows.length * p);
-    rows.forEach((row, i) => model.features.forEach((name, j) => {
-      const v = row[name];
-      values[i * p + j] = v === null || v === undefined ? NaN : Number(v);
-    }));
+    const { values, features } = modelInput(model, rows);
     const known = new Set((await queryRows(con, 'SELECT product_id FROM catalog_products WHERE product_id IN (SELECT product_id FROM request_products)')).map((r) => Number(r.product_id)));
-    const matrix = new DMatrix(values, rows.length, p);
+    const matrix = new DMatrix(values, rows.length, model.features.length);
     try {
       const scores = model.booster.predict(matrix).values;
       const results = rows.map((row, i) => ({ product_id: Number(row.product_id), score: scores[i], position: Number(row.position), cold_start: !known.has(Number(row.product_id)) }));
       results.sort((a, b) => b.score - a.score || a.position - b.position);
-      return { results, features: rows.map((row) => Object.fromEntries(model.features.map((name) => [name, row[name] === null ? null : Number(row[name])]))) };
+      return { results, features };
     } finally {
       matrix.dispose();
     }

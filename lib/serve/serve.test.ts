@@ -61,7 +61,7 @@ describe('service basics', () => {
   });
 });
 
-describe('POST /v1/predict/category', () => {
+describe('POST /v1/predict/category, and bad input on every endpoint', () => {
   it('predicts what the registered model predicts on the training set rows: one feature implementation', async () => {
     const { test, classes } = await loadFamilyData(catalog, 'category');
     const rows = await (await import('../io/duckdb')).withDuckDB((con) => import('../io/duckdb').then(({ queryRows, sqlString }) =>
@@ -84,17 +84,29 @@ describe('POST /v1/predict/category', () => {
     });
   });
 
+  const oversized = <T>(item: T) => Array.from({ length: MAX_BATCH + 1 }, () => item);
+  const event = (fields: Record<string, unknown>) => ({ sessions: [{ events: [{ event_time: '2026-03-01T10:00:00Z', event_type: 'view', ...fields }] }] });
   it.each([
-    ['a missing field', 400, 'products[0].title', { products: [{ brand: 'x' }] }],
-    ['an unknown field', 400, 'products[0].colour', { products: [{ title: 'x', colour: 'red' }] }],
-    ['a wrong type', 400, 'products[0].price', { products: [{ title: 'x', price: '12' }] }],
-    ['a negative price', 400, 'products[0].price', { products: [{ title: 'x', price: -1 }] }],
-    ['an empty batch', 400, 'products', { products: [] }],
-    ['Infinity', 400, 'products[0].price', '{"products":[{"title":"x","price":1e400}]}'],
-    ['an oversized batch', 413, 'products', { products: Array.from({ length: MAX_BATCH + 1 }, () => ({ title: 'x' })) }],
-  ])('%s → %i naming %s', async (_what, status, field, body) => {
-    const response = await post('/v1/predict/category', body);
-    expect(response.statusCode).toBe(status);
+    ['/v1/predict/category', 'a missing field', 400, 'products[0].title', { products: [{ brand: 'x' }] }],
+    ['/v1/predict/category', 'an unknown field', 400, 'products[0].colour', { products: [{ title: 'x', colour: 'red' }] }],
+    ['/v1/predict/category', 'a wrong type', 400, 'products[0].price', { products: [{ title: 'x', price: '12' }] }],
+    ['/v1/predict/category', 'a negative price', 400, 'products[0].price', { products: [{ title: 'x', price: -1 }] }],
+    ['/v1/predict/category', 'an empty batch', 400, 'products', { products: [] }],
+    ['/v1/predict/category', 'Infinity', 400, 'products[0].price', '{"products":[{"title":"x","price":1e400}]}'],
+    ['/v1/predict/category', 'an oversized batch', 413, 'products', { products: oversized({ title: 'x' }) }],
+    ['/v1/rank', 'a missing query', 400, 'query', { product_ids: [1] }],
+    ['/v1/rank', 'repeated candidates', 400, 'product_ids', { query: 'x', product_ids: [1, 1] }],
+    ['/v1/rank', 'no candidates', 400, 'product_ids', { query: 'x', product_ids: [] }],
+    ['/v1/rank', 'a fractional id', 400, 'product_ids[0]', { query: 'x', product_ids: [1.5] }],
+    ['/v1/rank', 'too many candidates', 413, 'product_ids', { query: 'x', product_ids: Array.from({ length: MAX_BATCH + 1 }, (_, i) => i) }],
+    ['/v1/predict/purchase', 'a bad event type', 400, 'sessions[0].events[0].event_type', event({ event_type: 'buy' })],
+    ['/v1/predict/purchase', 'a bad time', 400, 'sessions[0].events[0].event_time', event({ event_time: 'yesterday' })],
+    ['/v1/predict/purchase', 'an impossible date', 400, 'sessions[0].events[0].event_time', event({ event_time: '2026-13-45T10:00:00Z' })],
+    ['/v1/predict/purchase', 'a session without events', 400, 'sessions[0].events', { sessions: [{ events: [] }] }],
+    ['/v1/predict/purchase', 'too many sessions', 413, 'sessions', { sessions: oversized(event({}).sessions[0]) }],
+  ])('%s: %s → %i naming %s', async (url, _what, status, field, body) => {
+    const response = await post(url, body);
+    expect(response.statusCode, response.body).toBe(status);
     expect(response.json()).toMatchObject({ field, message: expect.stringContaining(field) });
   });
 
@@ -248,17 +260,6 @@ describe('POST /v1/rank', () => {
     });
   });
 
-  it.each([
-    ['a missing query', 400, 'query', { product_ids: [1] }],
-    ['repeated candidates', 400, 'product_ids', { query: 'x', product_ids: [1, 1] }],
-    ['no candidates', 400, 'product_ids', { query: 'x', product_ids: [] }],
-    ['a fractional id', 400, 'product_ids[0]', { query: 'x', product_ids: [1.5] }],
-    ['too many candidates', 413, 'product_ids', { query: 'x', product_ids: Array.from({ length: MAX_BATCH + 1 }, (_, i) => i) }],
-  ])('%s → %i naming %s', async (_what, status, field, body) => {
-    const response = await post('/v1/rank', body);
-    expect(response.statusCode, response.body).toBe(status);
-    expect(response.json()).toMatchObject({ field });
-  });
 });
 
 describe('POST /v1/predict/purchase', () => {
@@ -292,17 +293,6 @@ describe('POST /v1/predict/purchase', () => {
     response.json().probabilities.forEach((p: number, i: number) => expect(p).toBeCloseTo(served.probabilities[i], 6));
   });
 
-  it.each([
-    ['a bad event type', 400, 'sessions[0].events[0].event_type', { sessions: [{ events: [{ event_time: '2026-03-01T10:00:00Z', event_type: 'buy' }] }] }],
-    ['a bad time', 400, 'sessions[0].events[0].event_time', { sessions: [{ events: [{ event_time: 'yesterday', event_type: 'view' }] }] }],
-    ['an impossible date', 400, 'sessions[0].events[0].event_time', { sessions: [{ events: [{ event_time: '2026-13-45T10:00:00Z', event_type: 'view' }] }] }],
-    ['a session without events', 400, 'sessions[0].events', { sessions: [{ events: [] }] }],
-    ['too many sessions', 413, 'sessions', { sessions: Array.from({ length: MAX_BATCH + 1 }, () => ({ events: [{ event_time: '2026-03-01T10:00:00Z', event_type: 'view' }] })) }],
-  ])('%s → %i naming %s', async (_what, status, field, body) => {
-    const response = await post('/v1/predict/purchase', body);
-    expect(response.statusCode, response.body).toBe(status);
-    expect(response.json()).toMatchObject({ field });
-  });
 });
 
 describe('POST /v1/models/reload', () => {

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { FloatMatrix } from '../columns';
+import { InputError } from '../errors';
 import { queryRows, sqlString, toNumber } from '../io/duckdb';
 import { readMatrix } from '../io/matrix';
 
@@ -66,6 +67,12 @@ let tables = 0;
 
 export type ModelFamily = keyof typeof READERS;
 export const MODEL_FAMILIES = Object.keys(READERS) as ModelFamily[];
+
+/** A `--family` flag's value, checked. */
+export function familyFlag(value: string | undefined): ModelFamily {
+  if (!MODEL_FAMILIES.includes(value as ModelFamily)) throw new InputError(`--family must be one of ${MODEL_FAMILIES.join(', ')}, got '${value ?? ''}'`);
+  return value as ModelFamily;
+}
 
 /**
  * Reads one split of a family's training set: the dense features named in `features` (the
