@@ -109,7 +109,7 @@ data: $(DATA)/features/manifest.json
 
 # Each family: train a new registry version, then promote it if it beats production (promote.ts
 # says why either way). The pointer's time stamp records that this training has been done.
-MODEL_FAMILIES := ranking purchase category
+MODEL_FAMILIES := ranking purchase category recommend
 MODEL_POINTERS := $(MODEL_FAMILIES:%=$(DATA)/models/%/production.json)
 
 $(DATA)/models/%/production.json: $(DATA)/features/manifest.json config/models.json pipelines/train.ts pipelines/promote.ts $(LIB_TS)

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataCatalog } from '../lib/catalog';
 import { parseFlags } from '../lib/cli';
-import { loadFamilyData, loadTrainConfig, type ModelFamily, resolveParams } from '../lib/train/index';
+import { loadFamilyData, loadTrainConfig, type SetFamily, resolveParams } from '../lib/train/index';
 import { benchDir, report } from './report';
 
 const flags = parseFlags('npx tsx bench/xgboost.ts [--data DIR] [--rounds N] [--repeats N]', {
@@ -24,7 +24,7 @@ if (spawnSync(PYTHON, ['-c', 'import xgboost']).status !== 0) {
 }
 const config = loadTrainConfig();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const family of flags.families.split(',') as ModelFamily[]) {
+for (const family of flags.families.split(',') as SetFamily[]) {
   const data = await loadFamilyData(dataCatalog(flags.data), family);
   const dir = join(benchDir(), `xgboost-${family}`);
   mkdirSync(dir, { recursive: true });

@@ -48,6 +48,11 @@ export function dataCatalog(dataDir = 'data') {
       /** A family's registry: `v<N>/` versions and the `production.json` pointer. */
       family: (family: string) => join(dataDir, 'models', family),
     },
+    live: {
+      dir: join(dataDir, 'live'),
+      /** Events posted to the service, one JSON object per line, appended before each is acknowledged. */
+      events: join(dataDir, 'live', 'events.jsonl'),
+    },
     /** Run metadata (times, durations, host): kept out of the artifacts so they stay byte-identical. */
     meta: join(dataDir, 'meta'),
     runMeta: (stage: string) => join(dataDir, 'meta', `${stage}.json`),

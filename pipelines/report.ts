@@ -7,6 +7,7 @@ import { InputError, parseFlags, readStageRuns, runStage, say } from '../lib/cli
 import { hashedColumnLegend } from '../lib/features/sets';
 import { AtomicBatch, queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
 import { type FamilyReport, familyPage, indexPage } from '../lib/report/index';
+import { RECOMMEND_FEATURE_DESCRIPTIONS } from '../lib/recommend/index';
 import { listVersions, type PromotionRecord, readJson, versionDir } from '../lib/registry/index';
 import { familyMetricNames, MODEL_FAMILIES, type ModelFamily } from '../lib/train/index';
 
@@ -46,10 +47,10 @@ await runStage('report', async () => {
       const splits = [];
       for (const split of SPLITS) {
         const file = catalog.features.set(family, split);
-        const [r] = await queryRows(con, `SELECT count(*) AS rows, ${family === 'category' ? 'NULL' : 'avg((label > 0)::DOUBLE)'} AS label_rate FROM read_parquet(${sqlString(file)})`);
+        const [r] = await queryRows(con, `SELECT count(*) AS rows, ${family === 'category' || family === 'recommend' ? 'NULL' : 'avg((label > 0)::DOUBLE)'} AS label_rate FROM read_parquet(${sqlString(file)})`);
         splits.push({ split, from: cutoffs[split].from, to: cutoffs[split].to, rows: r.rows as number, label_rate: r.label_rate as number | null });
       }
-      const descriptions = Object.fromEntries(manifest.features[family].map((f) => [f.name, f.description]));
+      const descriptions = family === 'recommend' ? { ...RECOMMEND_FEATURE_DESCRIPTIONS } : Object.fromEntries(manifest.features[family].map((f) => [f.name, f.description]));
       if (family === 'category') Object.assign(descriptions, hashedColumnLegend(products as never, manifest.options.hashBuckets));
       out.push({
         family, version, primary: params.primary, guards: params.guards, metricNames: familyMetricNames(family),

@@ -6,8 +6,8 @@ import { ROOT } from '../testing';
 import { parseLabelFirst, parseLibsvm, parseQueryFile } from '../xgboost/datasets';
 import { DMatrix, train } from '../xgboost';
 import {
-  accuracy, averagePrecision, brierScore, calibrationBins, confusionMatrix, ctrAtK, logLoss, macroF1, mapAtK, meanReciprocalRank, microF1, ndcgAtK,
-  precisionRecallCurve, recallAtK, rocAuc, rocCurve,
+  accuracy, averagePrecision, brierScore, calibrationBins, catalogueCoverage, confusionMatrix, ctrAtK, logLoss, macroF1, mapAtK, meanReciprocalRank, microF1, ndcgAtK,
+  precisionRecallCurve, recallAtK, rocAuc, rocCurve, userMrrAtK, userNdcgAtK,
 } from '.';
 
 const SHARED = join(ROOT, '..', 'shared');
@@ -118,5 +118,33 @@ describe('curves', () => {
     expect(thin.length).toBe(50);
     expect(thin[0]).toEqual(roc[0]);
     expect(thin[49]).toEqual(roc[roc.length - 1]);
+  });
+});
+
+describe('recommendation lists: NDCG@k, MRR@k, coverage', () => {
+  const users = [
+    { ranked: [5, 1, 7, 2], relevant: [1, 2] },
+    { ranked: [3, 4, 9], relevant: [8] },
+    { ranked: [6], relevant: [] as number[] },
+  ];
+  it('by hand: hits at ranks 2 and 4, and a user with no hit; users without relevant items are left out', () => {
+    // User 1: DCG 1/log2(3) + 1/log2(5); ideal 1 + 1/log2(3). User 2: 0.
+    const first = (1 / Math.log2(3) + 1 / Math.log2(5)) / (1 + 1 / Math.log2(3));
+    expect(userNdcgAtK(users, 4)).toBeCloseTo(first / 2, 12);
+    expect(userNdcgAtK(users, 1)).toBe(0);
+    expect(userMrrAtK(users, 4)).toBeCloseTo(0.5 / 2, 12);
+    expect(userMrrAtK(users, 1)).toBe(0);
+    expect(catalogueCoverage(users, 2, 20)).toBeCloseTo(5 / 20, 12);
+  });
+  it('equals the ranking NDCG (gain 2^rel − 1) when each list holds all of its relevant items', () => {
+    const rng = new Rng(11);
+    const lists = Array.from({ length: 40 }, () => {
+      const ranked = Array.from({ length: 12 }, (_, i) => i);
+      return { ranked, relevant: ranked.filter(() => rng.bernoulli(0.3)) };
+    }).filter((u) => u.relevant.length > 0);
+    const rel = lists.flatMap((u) => u.ranked.map((x) => (u.relevant.includes(x) ? 1 : 0)));
+    const score = lists.flatMap((u) => u.ranked.map((_, i) => 100 - i));
+    const groups = lists.map((u) => u.ranked.length);
+    for (const k of [1, 5, 10]) expect(userNdcgAtK(lists, k)).toBeCloseTo(ndcgAtK(rel, score, groups, k), 12);
   });
 });

@@ -77,6 +77,19 @@ ${plotHtml('by-query-frequency', refs.map((ref) => ({
 ${lines('pr', 'Precision–recall curve on test', curve(d.pr), 'recall', 'precision')}</div>
 ${lines('calibration', 'Calibration on test (ten bins)', [...calibration(d.calibration), ['perfect', [0, 1], [0, 1]]], 'mean predicted probability', 'observed purchase rate')}`;
   }
+  if (d.family === 'recommend') {
+    const names = Object.keys(d.lists);
+    const metrics = Object.keys(d.lists[names[0]] ?? {});
+    const sources = Object.keys(d.candidate_recall);
+    return `${plotHtml('lists', metrics.map((m) => ({ type: 'bar', name: m, x: names, y: names.map((n) => d.lists[n][m]) })),
+      { title: { text: `Every list on ${d.sessions.test.toLocaleString('en-US')} test sessions: each candidate source alone, their blend, the re-ranked list` }, barmode: 'group' })}
+<div class="grid">${plotHtml('candidate-recall', [{ type: 'bar', x: sources, y: sources.map((s) => d.candidate_recall[s]) }],
+      { title: { text: `Candidate recall: share of a session's products among its candidates (${d.mean_candidates.toFixed(0)} per session)` } })}
+${plotHtml('coverage', [{ type: 'bar', x: names, y: names.map((n) => d.coverage[n]) }], { title: { text: 'Catalogue coverage of the top-20 lists' }, yaxis: { range: [0, 1] } })}</div>
+${plotHtml('by-history', [{ type: 'bar', x: d.by_history.map((b) => `${b.bucket} (${b.sessions} sessions)`), y: d.by_history.map((b) => b.metrics['ndcg@10']) }],
+      { title: { text: 'Re-ranked NDCG@10 by the user\'s events before the session' }, yaxis: { title: { text: 'NDCG@10' } } })}
+${table(['list', ...metrics, 'coverage@20'], names.map((n) => [n, ...metrics.map((m) => fmt(d.lists[n][m])), fmt(d.coverage[n])]))}`;
+  }
   const order = d.classes.map((c, i) => ({ c, f1: d.per_class_f1[i] })).sort((a, b) => a.f1 - b.f1 || (a.c < b.c ? -1 : 1));
   return `${plotHtml('per-class-f1', [{ type: 'bar', x: order.map((o) => o.c), y: order.map((o) => o.f1) }], { title: { text: 'Per-class F1 on test, worst first' }, yaxis: { range: [0, 1] } })}
 ${plotHtml('confusion', [{ type: 'heatmap', z: d.confusion, x: d.classes, y: d.classes, colorscale: [[0, '#ffffff'], [1, '#08306b']] }],

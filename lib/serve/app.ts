@@ -14,6 +14,10 @@ import { type LoadedModel, loadProductionModels } from './models';
 import { eventTimeMs, predictPurchases, type SessionEvent } from './purchase';
 import { loadServingStore, type RankRequest } from './rank';
 import { buildRankingIndex, rankWithIndex } from './rank-index';
+import { loadInteractions, loadRecommendModel, RECOMMENDER_FILE } from '../recommend/index';
+import { versionDir } from '../registry/index';
+import { checkEventBody, EventLog, type LiveEvent } from './events';
+import { LiveRecommender } from './recommend';
 
 export interface ServeOptions {
   /** The data folder whose production models and features are served. */
@@ -25,6 +29,8 @@ export interface ServeOptions {
 
 /** Most items in one batch request; more is 413. */
 export const MAX_BATCH = 1000;
+/** Most recommendations one request may ask for. */
+export const MAX_RECOMMENDATIONS = 100;
 
 const error = { type: 'object', properties: { error: { type: 'string' }, field: { type: 'string' }, message: { type: 'string' } } };
 
@@ -93,6 +99,21 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
   const featureOptions = existsSync(catalog.features.manifest) ? (JSON.parse(readFileSync(catalog.features.manifest, 'utf8')) as { options: FeatureOptions }).options : null;
   // Ranking's request-independent features, computed once by the training SQL: a search only assembles them.
   const rankingIndex = rankReady && featureOptions && loaded.snapshotDay && loaded.idf ? await buildRankingIndex(store.con, loaded.snapshotDay, loaded.idf, featureOptions) : null;
+  // Live recommendations: users' states from the event history, then from the service's own log of posted events.
+  const opened = EventLog.open(catalog.live.events);
+  const eventLog = opened.log;
+  const liveEvents: LiveEvent[] = opened.events;
+  const buildRecommender = async (set: typeof models): Promise<LiveRecommender | null> => {
+    const reranker = set.recommend;
+    if (!reranker) return null;
+    const dir = versionDir(catalog.models.family('recommend'), reranker.version);
+    if (!existsSync(`${dir}/${RECOMMENDER_FILE}`)) return null;
+    const live = new LiveRecommender(loadRecommendModel(dir), reranker);
+    if (existsSync(catalog.interim.events)) live.replayHistory(await loadInteractions(store.con, catalog.interim.events, live.model.products));
+    live.apply(liveEvents);
+    return live;
+  };
+  let recommender = await buildRecommender(models);
   let queue: Promise<unknown> = Promise.resolve();
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
     const next = queue.then(work, work);
@@ -183,7 +204,9 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
   app.post('/v1/models/reload', async () => {
     const before = Object.fromEntries(Object.values(models).map((m) => [m.family, m.version]));
     // Requests in flight keep the set they started with; new ones see the new set.
-    models = loadProductionModels(catalog);
+    const next = loadProductionModels(catalog);
+    if (next.recommend?.version !== models.recommend?.version) recommender = await serially(() => buildRecommender(next));
+    models = next;
     return { before, after: Object.fromEntries(Object.values(models).map((m) => [m.family, m.version])) };
   });
 
@@ -232,6 +255,70 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
     const { probabilities } = await serially(() => predictPurchases(store.con, model, sessions));
     return { model_version: model.version, probabilities };
   });
+
+  const eventsIngested = new Counter({ name: 'shoplab_events_ingested_total', help: 'Events accepted by /v1/events and written to the event log', registers: [registry] });
+  app.post('/v1/events', {
+    // The schema documents the body; the handler checks it itself so that a batch's answer names every bad event.
+    attachValidation: true,
+    schema: {
+      description: `Records one event or a batch of 1 to ${MAX_BATCH} in the canonical event shape (user_id and session_id required; product_id required except for searches). ` +
+        'All or nothing: if any event in a batch is invalid, none is recorded and the 400 answer lists every bad event by index and field. ' +
+        'Accepted events are appended to the event log on disk before the answer, and update the user\'s live state at once.',
+      body: { oneOf: [event, { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: event }] },
+      response: {
+        200: { type: 'object', properties: { accepted: { type: 'integer' }, unknown_products: { type: 'integer' }, users: { type: 'integer' } } },
+        '4xx': { type: 'object', properties: { ...error.properties, problems: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, field: { type: 'string' }, message: { type: 'string' } } } } } },
+      },
+    },
+  }, async (request, reply) => {
+    const { events, problems, tooMany } = checkEventBody(request.body, MAX_BATCH);
+    if (problems.length) {
+      const status = tooMany ? 413 : 400;
+      const bad = new Set(problems.map((p) => p.index)).size;
+      const message = Array.isArray(request.body) && !tooMany ? `${bad} of ${(request.body as unknown[]).length} events are invalid, so none was recorded: ${problems[0].message}` : problems[0].message;
+      return reply.code(status).send({ error: STATUS_CODES[status], field: problems[0].field, message, problems });
+    }
+    try {
+      eventLog.append(events);
+    } catch (e) {
+      throw httpError(503, `could not write the event log ${catalog.live.events}: ${(e as Error).message}; nothing was recorded`);
+    }
+    liveEvents.push(...events);
+    eventsIngested.inc(events.length);
+    const live = recommender;
+    const unknownBefore = live?.unknownProducts ?? 0;
+    live?.apply(events);
+    return { accepted: events.length, unknown_products: (live?.unknownProducts ?? 0) - unknownBefore, users: new Set(events.map((e) => e.user_id)).size };
+  });
+
+  app.get('/v1/recommend/:user_id', {
+    schema: {
+      description: `The top k (default 20, at most ${MAX_RECOMMENDATIONS}) products for a user from their live state: co-visitation, item2vec, category, trending and popular candidates re-ranked by the production model. ` +
+        'A user with no touched product yet gets trending and popular products (cold_start: true).',
+      params: { type: 'object', properties: { user_id: { type: 'string', pattern: '^[0-9]{1,15}$' } }, required: ['user_id'] },
+      querystring: { type: 'object', additionalProperties: false, properties: { k: { type: 'string', pattern: '^[0-9]{1,6}$' } } },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            model_version: { type: 'integer' }, user_id: { type: 'integer' }, cold_start: { type: 'boolean' }, known_user: { type: 'boolean' }, recent_items: { type: 'integer' },
+            items: { type: 'array', items: { type: 'object', properties: { product_id: { type: 'integer' }, score: { type: 'number' }, sources: { type: 'object', additionalProperties: { type: 'number' } } } } },
+          },
+        },
+        '4xx': error,
+      },
+    },
+  }, async (request) => {
+    const live = recommender;
+    if (!live) throw httpError(503, `no production recommend model under ${catalog.models.family('recommend')}: run make models`);
+    const { user_id: user } = request.params as { user_id: string };
+    const { k: kText } = request.query as { k?: string };
+    const k = kText === undefined ? 20 : Number(kText);
+    if (!(k >= 1 && k <= MAX_RECOMMENDATIONS)) throw httpError(400, `k: must be from 1 to ${MAX_RECOMMENDATIONS}, got ${kText}`, 'k');
+    return { model_version: live.reranker.version, user_id: Number(user), ...live.recommend(Number(user), k) };
+  });
+
+  app.addHook('onClose', async () => eventLog.close());
 
   return app;
 }

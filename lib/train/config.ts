@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 
 import { InputError } from '../errors';
+import { checkRecommendSettings } from '../recommend/config';
+import { RECOMMEND_METRICS } from '../recommend/evaluate';
+import type { RecommendSettings } from '../recommend/fit';
 import type { BoosterParams } from '../xgboost/index';
 import { MODEL_FAMILIES, type ModelFamily } from './data';
 import { lowerIsBetter } from './evaluate';
@@ -20,6 +23,8 @@ export interface FamilyConfig {
   shap_rows: number;
   /** XGBoost parameters. `scale_pos_weight: "auto"` means negatives / positives of the training split. */
   params: BoosterParams;
+  /** Recommend only: candidate sources, item2vec, and how many sessions the re-ranker learns from and is tested on. */
+  recommend?: RecommendSettings;
 }
 
 export interface TrainConfig {
@@ -38,6 +43,7 @@ const METRICS: Record<ModelFamily, string[]> = {
   ranking: ['ndcg@1', 'ndcg@5', 'ndcg@10', 'mrr', 'ctr@3', 'ctr@10'],
   purchase: ['roc_auc', 'pr_auc', 'log_loss', 'brier'],
   category: ['accuracy', 'macro_f1', 'micro_f1'],
+  recommend: [...RECOMMEND_METRICS],
 };
 
 /** The metrics a family reports, in display order. */
@@ -92,6 +98,7 @@ export function checkTrainConfig(raw: unknown, path: string): TrainConfig {
       early_stopping_rounds: number(f.early_stopping_rounds, `${at}.early_stopping_rounds`, 1, 100_000, true),
       shap_rows: number(f.shap_rows, `${at}.shap_rows`, 0, 10_000_000, true),
       params: params as BoosterParams,
+      ...(family === 'recommend' ? { recommend: checkRecommendSettings(f.recommend, path, `${at}.recommend`) } : {}),
     };
   }
   for (const key of Object.keys(families)) if (!MODEL_FAMILIES.includes(key as ModelFamily)) fail(`families.${key}`, `is not a model family (${MODEL_FAMILIES.join(', ')})`);

@@ -65,8 +65,12 @@ export const READERS = {
 
 let tables = 0;
 
-export type ModelFamily = keyof typeof READERS;
-export const MODEL_FAMILIES = Object.keys(READERS) as ModelFamily[];
+/** Families trained on one feature-set file per split (read by READERS). */
+export type SetFamily = keyof typeof READERS;
+export const SET_FAMILIES = Object.keys(READERS) as SetFamily[];
+/** Every model family; recommend builds its own candidates and features (lib/recommend). */
+export type ModelFamily = SetFamily | 'recommend';
+export const MODEL_FAMILIES: ModelFamily[] = [...SET_FAMILIES, 'recommend'];
 
 /** A `--family` flag's value, checked. */
 export function familyFlag(value: string | undefined): ModelFamily {
@@ -79,7 +83,7 @@ export function familyFlag(value: string | undefined): ModelFamily {
  * manifest's order) as float32, the label, ranking groups, the category's hashed content as CSR
  * (columns from `features.length` on, `hashBuckets` of them), and the extras columns.
  */
-export async function readSplit(con: DuckDBConnection, family: ModelFamily, file: string, raw: RawTables, features: string[], hashBuckets = 0): Promise<SplitData> {
+export async function readSplit(con: DuckDBConnection, family: SetFamily, file: string, raw: RawTables, features: string[], hashBuckets = 0): Promise<SplitData> {
   const reader: FamilyReader = READERS[family];
   const hasTruth = family === 'ranking' ? raw.truthImpressions !== undefined : raw.truthSessions !== undefined;
   const available = Object.entries({ ...reader.extras, ...(hasTruth ? reader.truth : {}) });

@@ -16,7 +16,22 @@ type PerReference<T> = Partial<Record<keyof ReferenceScores, T>>;
 export type EvaluationDetails =
   | { family: 'ranking'; ndcg_by_k: PerReference<number[]>; mrr: PerReference<number>; by_query_frequency: { bucket: string; searches: number; ndcg_at_10: PerReference<number> }[] }
   | { family: 'purchase'; roc: PerReference<CurvePoint[]>; pr: PerReference<CurvePoint[]>; calibration: PerReference<CalibrationBin[]> }
-  | { family: 'category'; classes: string[]; confusion: number[][]; per_class_f1: number[] };
+  | { family: 'category'; classes: string[]; confusion: number[][]; per_class_f1: number[] }
+  | RecommendDetails;
+
+/** Recommend: every list on the test sessions, candidate recall, coverage, and the re-ranked list by user history. */
+export interface RecommendDetails {
+  family: 'recommend';
+  /** Each list alone: every source, their blend, the re-ranked list, random and the oracle. */
+  lists: Record<string, Record<string, number>>;
+  /** Share of the catalogue in at least one top-20 list, per list. */
+  coverage: Record<string, number>;
+  /** Share of each test session's targets its candidates hold, per source and for their union. */
+  candidate_recall: Record<string, number>;
+  mean_candidates: number;
+  by_history: { bucket: string; sessions: number; metrics: Record<string, number> }[];
+  sessions: { rerank_train: number; rerank_valid: number; test: number };
+}
 
 const CURVE_POINTS = 200;
 

@@ -1,6 +1,6 @@
 import { accuracy, averagePrecision, brierScore, confusionMatrix, ctrAtK, logLoss, macroF1, meanReciprocalRank, microF1, ndcgAtK, rocAuc } from '../eval/index';
 import { StageRefusal } from '../errors';
-import type { ModelFamily } from './data';
+import type { SetFamily } from './data';
 
 export type Metrics = Record<string, number>;
 
@@ -24,7 +24,7 @@ export interface Truth {
 }
 
 /** The test metrics of a family for one set of scores (ranking: any score; purchase: probabilities; category: class probabilities). */
-export function familyMetrics(family: ModelFamily, truth: Truth, scores: ArrayLike<number>): Metrics {
+export function familyMetrics(family: SetFamily, truth: Truth, scores: ArrayLike<number>): Metrics {
   const { labels } = truth;
   if (family === 'ranking') {
     const groups = truth.groups!;
@@ -82,7 +82,7 @@ export function assertBelowOracle(family: string, model: Metrics, oracle: Metric
 }
 
 /** A family's metrics on each set of rows sharing a key (purchase: per cut point), keys in ascending order. Not for ranking groups. */
-export function metricsByKey(family: Exclude<ModelFamily, 'ranking'>, keys: ArrayLike<number>, truth: Truth, scores: ArrayLike<number>): { key: number; rows: number; metrics: Metrics }[] {
+export function metricsByKey(family: Exclude<SetFamily, 'ranking'>, keys: ArrayLike<number>, truth: Truth, scores: ArrayLike<number>): { key: number; rows: number; metrics: Metrics }[] {
   const width = truth.classes ?? 1;
   const distinct = [...new Set(Array.from(keys))].sort((a, b) => a - b);
   return distinct.map((key) => {

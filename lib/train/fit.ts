@@ -1,6 +1,6 @@
 import { Rng, shuffle } from '../random';
 import { type BoosterParams, DMatrix, type TrainResult, train } from '../xgboost/index';
-import { combinedCSR, type ModelFamily, type SplitData } from './data';
+import { combinedCSR, type SetFamily, type SplitData } from './data';
 import type { FamilyConfig, TrainConfig } from './config';
 import { meanReciprocalRank } from '../eval/index';
 import { categoryDetails, type EvaluationDetails, purchaseDetails, rankingDetails } from './details';
@@ -83,7 +83,7 @@ export function sampleRows(n: number, k: number, seed: number): Uint32Array {
 }
 
 /** XGBoost parameters with the run's seed and threads, and 'auto' resolved against the training split. */
-export function resolveParams(family: ModelFamily, fc: FamilyConfig, config: TrainConfig, data: FamilyData): BoosterParams {
+export function resolveParams(family: SetFamily, fc: FamilyConfig, config: TrainConfig, data: FamilyData): BoosterParams {
   const params: BoosterParams = { ...fc.params, nthread: config.nthread, seed: config.seed };
   if (params.scale_pos_weight === 'auto') {
     const positives = data.train.labels.reduce((s, y) => s + (y > 0 ? 1 : 0), 0);
@@ -98,7 +98,7 @@ export function resolveParams(family: ModelFamily, fc: FamilyConfig, config: Tra
  * test split beside the random floor, the baseline and the oracle. Throws a LeakError when the
  * model beats the oracle.
  */
-export function fitFamily(family: ModelFamily, data: FamilyData, config: TrainConfig, onRound: (round: number, valid: number) => void = () => {}): FittedFamily {
+export function fitFamily(family: SetFamily, data: FamilyData, config: TrainConfig, onRound: (round: number, valid: number) => void = () => {}): FittedFamily {
   const fc = config.families[family];
   const params = resolveParams(family, fc, config, data);
   const dtrain = toDMatrix(data.train, undefined, config.nthread);
@@ -158,7 +158,7 @@ const lastValue = (scores: Record<string, number> | undefined) => {
 };
 
 /** Random floor, baseline and oracle scores on the test split. */
-export function referenceScores(family: ModelFamily, data: FamilyData, seed: number, classes: number) {
+export function referenceScores(family: SetFamily, data: FamilyData, seed: number, classes: number) {
   const { train: tr, test } = data;
   const n = test.labels.length;
   if (family === 'ranking') return { random: randomScores(n, seed), baseline: ctrBaseline(test), oracle: oracleScores(family, test) };

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
 import { withDuckDB } from '../io/duckdb';
-import { assignClasses, type ModelFamily, type RawTables, readSplit } from './data';
+import { assignClasses, type RawTables, type SetFamily, readSplit } from './data';
 import type { FamilyData } from './fit';
 
 interface FeatureManifestFile {
@@ -19,7 +19,7 @@ export function modelColumns(manifestFeatures: string[], hashBuckets: number): {
 }
 
 /** Reads a family's train, valid and test splits from a data folder (features stage output), with truth where the world has it. */
-export async function loadFamilyData(catalog: DataCatalog, family: ModelFamily): Promise<FamilyData & { inputs: string[] }> {
+export async function loadFamilyData(catalog: DataCatalog, family: SetFamily): Promise<FamilyData & { inputs: string[] }> {
   const manifestPath = catalog.features.manifest;
   if (!existsSync(manifestPath)) throw new InputError(`${manifestPath}: no such file; run the features stage first (make data)`);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as FeatureManifestFile;

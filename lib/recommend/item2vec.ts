@@ -1,0 +1,135 @@
+import type * as TF from '@tensorflow/tfjs';
+
+import { cumulative, drawIndex, Rng } from '../random';
+import { tfjs } from '../tf/index';
+import { type Interactions, sessionRanges } from './interactions';
+import { EVENT_WEIGHT_BY_CODE } from './state';
+
+export interface Item2VecParams {
+  dim: number;
+  /** Context positions on each side of an item in its session. */
+  window: number;
+  negatives: number;
+  /** Positive pairs used per epoch (a seeded sample when there are more). */
+  max_pairs: number;
+  epochs: number;
+  batch: number;
+  learning_rate: number;
+}
+
+/** Item vectors, row-major `products × dim`, each of unit length (zero for items never seen in training). */
+export interface Embedding {
+  dim: number;
+  vectors: Float32Array;
+}
+
+/** Skip-gram pairs (centre, context) from each session's sequence of touched products. */
+export function skipGramPairs(x: Interactions, window: number): { centre: Int32Array; context: Int32Array } {
+  const centre: number[] = [];
+  const context: number[] = [];
+  const seq: number[] = [];
+  for (const [from, to] of sessionRanges(x)) {
+    seq.length = 0;
+    for (let i = from; i < to; i++) {
+      const p = x.product[i];
+      if (p >= 0 && EVENT_WEIGHT_BY_CODE[x.type[i]] > 0 && seq[seq.length - 1] !== p) seq.push(p);
+    }
+    for (let i = 0; i < seq.length; i++) {
+      for (let j = Math.max(0, i - window); j <= Math.min(seq.length - 1, i + window); j++) {
+        if (j !== i && seq[j] !== seq[i]) { centre.push(seq[i]); context.push(seq[j]); }
+      }
+    }
+  }
+  return { centre: Int32Array.from(centre), context: Int32Array.from(context) };
+}
+
+/**
+ * item2vec: skip-gram with negative sampling (negatives drawn from unigram^0.75), trained with
+ * tfjs on the wasm backend by Adam. The wasm backend has no kernel for the gradient of `gather`
+ * (UnsortedSegmentSum), so the row lookup carries its own gradient through `scatterND`, which sums
+ * repeated rows the same way.
+ */
+export async function fitItem2Vec(x: Interactions, products: number, params: Item2VecParams, seed: number,
+  onStep: (step: number, steps: number, loss: number) => void = () => {}): Promise<Embedding & { loss: number[] }> {
+  const tf = await tfjs();
+  const rng = new Rng(seed);
+  const all = skipGramPairs(x, params.window);
+  const counts = new Float64Array(products);
+  for (const c of all.context) counts[c]++;
+  const noise = cumulative(Float64Array.from(counts, (c) => Math.pow(c, 0.75)));
+  const { dim, negatives, batch } = params;
+  const width = negatives + 1;
+  const pairs = Math.min(all.centre.length, params.max_pairs);
+  const steps = params.epochs * Math.ceil(pairs / batch);
+  const inputs = tf.variable(tf.randomUniform([products, dim], -0.5 / dim, 0.5 / dim, 'float32', seed));
+  const outputs = tf.variable(tf.zeros([products, dim]));
+  const rows = tf.customGrad(((table: TF.Tensor, index: TF.Tensor, save: TF.GradSaveFunc) => {
+    save([index]);
+    return {
+      value: tf.gather(table, index),
+      gradFunc: (dy: TF.Tensor, [saved]: TF.Tensor[]) => [tf.scatterND(saved.expandDims(1), dy, table.shape), tf.zerosLike(saved)],
+    };
+  }) as unknown as Parameters<typeof TF.customGrad>[0]) as unknown as (table: TF.Tensor, index: TF.Tensor) => TF.Tensor;
+  const optimizer = tf.train.adam(params.learning_rate);
+  const labels = Float32Array.from({ length: batch * width }, (_, i) => (i % width === 0 ? 1 : 0));
+  const loss: number[] = [];
+  let step = 0;
+  try {
+    for (let epoch = 0; epoch < params.epochs; epoch++) {
+      // A fresh seeded sample and order of the pairs each epoch.
+      const order = Int32Array.from({ length: all.centre.length }, (_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      for (let from = 0; from < pairs; from += batch) {
+        const b = Math.min(batch, pairs - from);
+        const centre = new Int32Array(b);
+        const context = new Int32Array(b * width);
+        for (let k = 0; k < b; k++) {
+          const r = order[from + k];
+          centre[k] = all.centre[r];
+          context[k * width] = all.context[r];
+          for (let q = 1; q < width; q++) context[k * width + q] = drawIndex(rng, noise);
+        }
+        const tensors = [tf.tensor1d(centre, 'int32'), tf.tensor1d(context, 'int32'), tf.tensor2d(labels.subarray(0, b * width), [b, width])];
+        const value = optimizer.minimize(() => {
+          const u = rows(inputs, tensors[0]).reshape([b, 1, dim]);
+          const v = rows(outputs, tensors[1]).reshape([b, width, dim]);
+          return tf.losses.sigmoidCrossEntropy(tensors[2], u.mul(v).sum(2)) as TF.Scalar;
+        }, true)!;
+        const l = (await value.data())[0];
+        tf.dispose([...tensors, value]);
+        loss.push(l);
+        onStep(++step, steps, l);
+      }
+    }
+    const vectors = new Float32Array(await inputs.data());
+    for (let p = 0; p < products; p++) {
+      let norm = 0;
+      for (let d = 0; d < dim; d++) norm += vectors[p * dim + d] ** 2;
+      const scale = counts[p] > 0 && norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let d = 0; d < dim; d++) vectors[p * dim + d] *= scale;
+    }
+    return { dim, vectors, loss };
+  } finally {
+    tf.dispose([inputs, outputs]);
+    optimizer.dispose();
+  }
+}
+
+/** The cosine of every item with the unit-length, recency-weighted mean of `items`' vectors, into `out`; false when none has a vector. */
+export function scoreBySimilarity(e: Embedding, items: readonly number[], weights: readonly number[], out: Float32Array): boolean {
+  const { dim, vectors } = e;
+  const u = new Float64Array(dim);
+  items.forEach((p, i) => { for (let d = 0; d < dim; d++) u[d] += weights[i] * vectors[p * dim + d]; });
+  const norm = Math.sqrt(u.reduce((s, v) => s + v * v, 0));
+  if (!(norm > 0)) { out.fill(0); return false; }
+  for (let d = 0; d < dim; d++) u[d] /= norm;
+  for (let p = 0, o = 0; p < out.length; p++, o += dim) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += u[d] * vectors[o + d];
+    out[p] = s;
+  }
+  return true;
+}

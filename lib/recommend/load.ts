@@ -1,0 +1,96 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+import type { DataCatalog } from '../catalog';
+import { InputError } from '../errors';
+import { EVENT_TYPES } from '../events';
+import { queryRows, sqlString, toNumber } from '../io/duckdb';
+import { readMatrix } from '../io/matrix';
+import { EVENT_ORDER } from '../sessions/index';
+import { type Cutoffs, fromSplitsFile } from '../split/index';
+import type { Interactions } from './interactions';
+import { shopTruth, type ShopTruth } from './oracle';
+import { type ProductIndex, productIndex } from './products';
+
+/** A recommendation example: a session of a known user, at its start, and the products it touched. */
+export interface RecommendExample {
+  session: string;
+  user: number;
+  asOf: number;
+  /** Dense product indices (products outside the catalogue are dropped). */
+  targets: number[];
+}
+
+const parquet = (path: string) => `read_parquet(${sqlString(path)})`;
+
+export async function loadProducts(con: DuckDBConnection, path: string): Promise<ProductIndex> {
+  const rows = await queryRows(con, `SELECT product_id, category_id, category_path, price FROM ${parquet(path)}`);
+  return productIndex(rows.map((r) => ({
+    product_id: toNumber(r.product_id), category_id: (r.category_id as string | null) ?? null, category_path: (r.category_path as string | null) ?? null,
+    price: r.price === null ? null : Number(r.price),
+  })));
+}
+
+/**
+ * Events as typed columns sorted by session and time (the sessionizer's order), products mapped to
+ * `products`' dense indices (-1 when not in it).
+ */
+export async function loadInteractions(con: DuckDBConnection, eventsPath: string, products: ProductIndex): Promise<Interactions> {
+  const code = `CASE event_type ${EVENT_TYPES.map((t, i) => `WHEN '${t}' THEN ${i}`).join(' ')} END`;
+  const { matrix } = await readMatrix(con, `
+    SELECT epoch_ms(event_time) AS t, user_id AS u, dense_rank() OVER (ORDER BY session_id) - 1 AS s, ${code} AS c, product_id AS p, 0 AS y
+    FROM ${parquet(eventsPath)} ORDER BY session_id, ${EVENT_ORDER}`, ['t', 'u', 's', 'c', 'p'], 'y');
+  const n = matrix.rows;
+  const x: Interactions = { time: new Float64Array(n), user: new Float64Array(n), session: new Int32Array(n), type: new Uint8Array(n), product: new Int32Array(n) };
+  for (let i = 0, o = 0; i < n; i++, o += 5) {
+    x.time[i] = matrix.values[o];
+    x.user[i] = matrix.values[o + 1];
+    x.session[i] = matrix.values[o + 2];
+    x.type[i] = matrix.values[o + 3];
+    x.product[i] = products.indexOf.get(matrix.values[o + 4]) ?? -1;
+  }
+  return x;
+}
+
+export async function loadExamples(con: DuckDBConnection, path: string, products: ProductIndex): Promise<RecommendExample[]> {
+  if (!existsSync(path)) throw new InputError(`${path}: no such file; run pipelines/features.ts first`);
+  const rows = await queryRows(con, `SELECT session_id, user_id, epoch_ms(as_of) AS as_of, targets FROM ${parquet(path)} ORDER BY as_of, session_id`);
+  return rows.map((r) => ({
+    session: String(r.session_id), user: toNumber(r.user_id), asOf: toNumber(r.as_of),
+    targets: (r.targets as unknown[]).map(toNumber).map((id) => products.indexOf.get(id)).filter((p): p is number => p !== undefined),
+  })).filter((e) => e.targets.length > 0);
+}
+
+export function loadCutoffs(catalog: DataCatalog): Cutoffs {
+  if (!existsSync(catalog.interim.splits)) throw new InputError(`${catalog.interim.splits}: no such file; run pipelines/split.ts first`);
+  return fromSplitsFile(JSON.parse(readFileSync(catalog.interim.splits, 'utf8')));
+}
+
+/** Everything the recommend family trains on, read from a data folder, and the files it read (for fingerprints). */
+export interface RecommendData {
+  products: ProductIndex;
+  events: Interactions;
+  valid: RecommendExample[];
+  test: RecommendExample[];
+  cutoffs: Cutoffs;
+  /** Synthetic worlds only: the generator's truth, for the oracle. */
+  truth: ShopTruth | null;
+  inputs: string[];
+}
+
+export async function loadRecommendData(con: DuckDBConnection, catalog: DataCatalog): Promise<RecommendData> {
+  for (const path of [catalog.raw.products, catalog.interim.events]) {
+    if (!existsSync(path)) throw new InputError(`${path}: no such file; run the data stages first (make data)`);
+  }
+  const cutoffs = loadCutoffs(catalog);
+  const products = await loadProducts(con, catalog.raw.products);
+  const events = await loadInteractions(con, catalog.interim.events, products);
+  const valid = await loadExamples(con, catalog.features.set('recommend', 'valid'), products);
+  const test = await loadExamples(con, catalog.features.set('recommend', 'test'), products);
+  const source = existsSync(catalog.raw.source) ? JSON.parse(readFileSync(catalog.raw.source, 'utf8')) : {};
+  const truth = source.kind === 'synthetic' ? shopTruth(source) : null;
+  return {
+    products, events, valid, test, cutoffs, truth,
+    inputs: [catalog.raw.products, catalog.interim.events, catalog.interim.splits, catalog.features.set('recommend', 'valid'), catalog.features.set('recommend', 'test')],
+  };
+}

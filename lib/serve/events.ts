@@ -1,0 +1,137 @@
+import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import { EVENT_TYPES, type EventType } from '../events';
+import { eventTimeMs } from './purchase';
+
+/** An event posted to `/v1/events`: the canonical event shape, with the user and session required. */
+export interface LiveEvent {
+  event_time: string;
+  user_id: number;
+  session_id: string;
+  event_type: EventType;
+  product_id: number | null;
+  price: number | null;
+  search_id: number | null;
+}
+
+export interface EventProblem {
+  /** Position in the batch (0 for a single event). */
+  index: number;
+  field: string;
+  message: string;
+}
+
+const FIELDS = ['event_time', 'user_id', 'session_id', 'event_type', 'product_id', 'price', 'search_id'];
+const isId = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * Checks one event and returns it in canonical form, or every problem it has. A product is required
+ * for every type but `search`; price and search_id are optional.
+ */
+export function checkEvent(raw: unknown, index: number, prefix: string): { event: LiveEvent | null; problems: EventProblem[] } {
+  const problems: EventProblem[] = [];
+  const bad = (field: string, message: string) => problems.push({ index, field: `${prefix}${field}`, message: `${prefix}${field}: ${message}` });
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.push({ index, field: prefix.replace(/\.$/, '') || '(body)', message: `${prefix.replace(/\.$/, '') || '(body)'}: an event must be a JSON object` });
+    return { event: null, problems };
+  }
+  const e = raw as Record<string, unknown>;
+  for (const key of Object.keys(e)) if (!FIELDS.includes(key)) bad(key, 'unknown field');
+  if (typeof e.event_time !== 'string') bad('event_time', 'required: an ISO 8601 date-time string');
+  else if (e.event_time.length > 40 || Number.isNaN(eventTimeMs(e.event_time))) bad('event_time', `not a date-time: ${JSON.stringify(e.event_time.slice(0, 40))}`);
+  if (!isId(e.user_id)) bad('user_id', 'required: a non-negative integer');
+  if (typeof e.session_id !== 'string' || e.session_id.length === 0 || e.session_id.length > 200) bad('session_id', 'required: a string of 1 to 200 characters');
+  if (!EVENT_TYPES.includes(e.event_type as EventType)) bad('event_type', `must be one of ${EVENT_TYPES.join(', ')}`);
+  const product = e.product_id ?? null;
+  if (e.event_type === 'search') {
+    if (product !== null && !isId(product)) bad('product_id', 'must be a non-negative integer or null');
+  } else if (!isId(product)) bad('product_id', `required for ${typeof e.event_type === 'string' ? e.event_type : 'this event type'}: a non-negative integer`);
+  const price = e.price ?? null;
+  if (price !== null && !(typeof price === 'number' && Number.isFinite(price) && price >= 0)) bad('price', 'must be a number ≥ 0 or null');
+  const search = e.search_id ?? null;
+  if (search !== null && !isId(search)) bad('search_id', 'must be a non-negative integer or null');
+  if (problems.length) return { event: null, problems };
+  return {
+    event: { event_time: e.event_time as string, user_id: e.user_id as number, session_id: e.session_id as string, event_type: e.event_type as EventType, product_id: product as number | null, price: price as number | null, search_id: search as number | null },
+    problems,
+  };
+}
+
+/**
+ * A `/v1/events` body: one event, or an array of 1 to `maxBatch` events. All or nothing: when any
+ * event is bad, `problems` lists every bad event's fields and none of the batch may be applied.
+ */
+export function checkEventBody(body: unknown, maxBatch: number): { events: LiveEvent[]; problems: EventProblem[]; tooMany: boolean } {
+  const batch = Array.isArray(body);
+  const items = batch ? body : [body];
+  if (batch && (items.length === 0 || items.length > maxBatch)) {
+    return { events: [], tooMany: items.length > maxBatch, problems: [{ index: 0, field: '(body)', message: `(body): a batch holds 1 to ${maxBatch} events, got ${items.length}` }] };
+  }
+  const events: LiveEvent[] = [];
+  const problems: EventProblem[] = [];
+  items.forEach((item, i) => {
+    const checked = checkEvent(item, i, batch ? `[${i}].` : '');
+    if (checked.event) events.push(checked.event);
+    problems.push(...checked.problems);
+  });
+  return { events: problems.length ? [] : events, problems, tooMany: false };
+}
+
+/**
+ * The service's durable event log: JSON lines appended and flushed to disk (fdatasync) before an
+ * event is acknowledged, and read back at start. A line cut short by a crash mid-write was never
+ * acknowledged; `open` truncates it away.
+ */
+export class EventLog {
+  private constructor(private fd: number | null, readonly path: string) {}
+
+  /** Opens (creating) the log and returns the events already in it, in order. */
+  static open(path: string): { log: EventLog; events: LiveEvent[]; droppedBytes: number } {
+    mkdirSync(dirname(path), { recursive: true });
+    const events: LiveEvent[] = [];
+    let droppedBytes = 0;
+    if (existsSync(path)) {
+      const text = readFileSync(path, 'utf8');
+      const end = text.lastIndexOf('\n') + 1;
+      if (end < text.length) {
+        droppedBytes = Buffer.byteLength(text.slice(end));
+        truncateSync(path, Buffer.byteLength(text.slice(0, end)));
+      }
+      text.slice(0, end).split('\n').forEach((line, i) => {
+        if (!line) return;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          throw new Error(`${path}: line ${i + 1} is not JSON; the log is damaged`);
+        }
+        const { event, problems } = checkEvent(parsed, i, '');
+        if (!event) throw new Error(`${path}: line ${i + 1}: ${problems[0].message}`);
+        events.push(event);
+      });
+    }
+    return { log: new EventLog(openSync(path, 'a'), path), events, droppedBytes };
+  }
+
+  /** Appends events as one write, then waits for the disk; on failure the log is cut back to where it was. */
+  append(events: readonly LiveEvent[]): void {
+    const fd = this.fd;
+    if (fd === null) throw new Error(`${this.path}: the event log is closed`);
+    const buffer = Buffer.from(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const size = fstatSync(fd).size;
+    try {
+      let written = 0;
+      while (written < buffer.length) written += writeSync(fd, buffer, written);
+      fdatasyncSync(fd);
+    } catch (error) {
+      ftruncateSync(fd, size);
+      throw error;
+    }
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}

@@ -1,0 +1,75 @@
+import { EVENT_CODE } from '../events';
+import { applyEvent, CandidateScorer, emptyState, type Interactions, type RecommendModel, replayStates, SOURCES, type UserState } from '../recommend/index';
+import { DMatrix } from '../xgboost/index';
+import type { LiveEvent } from './events';
+import type { LoadedModel } from './models';
+import { eventTimeMs } from './purchase';
+
+export interface Recommendation {
+  product_id: number;
+  score: number;
+  /** Each candidate source's score for the product. */
+  sources: Record<string, number>;
+}
+
+/**
+ * Live recommendations: every user's state, built from the data folder's event history and the
+ * service's event log, updated by each posted event, and the production re-ranker over the
+ * candidate sources. One instance per production model version.
+ */
+export class LiveRecommender {
+  readonly states = new Map<number, UserState>();
+  private readonly scorer: CandidateScorer;
+  unknownProducts = 0;
+
+  constructor(readonly model: RecommendModel, readonly reranker: LoadedModel) {
+    this.scorer = new CandidateScorer(model);
+  }
+
+  /** Replays the history (events as typed columns, in time order) into the states. */
+  replayHistory(events: Interactions): void {
+    const states = replayStates(events, this.model.products, [], () => {}, true);
+    for (const [user, state] of states) this.states.set(user, state);
+  }
+
+  /** Applies posted events (already checked) to their users' states. */
+  apply(events: readonly LiveEvent[]): void {
+    const { products } = this.model;
+    for (const e of events) {
+      let state = this.states.get(e.user_id);
+      if (!state) this.states.set(e.user_id, (state = emptyState()));
+      const product = e.product_id === null ? -1 : (products.indexOf.get(e.product_id) ?? -1);
+      if (e.product_id !== null && product < 0) this.unknownProducts++;
+      applyEvent(state, { time: eventTimeMs(e.event_time), type: EVENT_CODE[e.event_type], product, session: e.session_id }, products);
+    }
+  }
+
+  /**
+   * The top `k` products for a user. A user with no touched product yet is a cold start: the
+   * candidates are then trending and popular products, and they move toward the user's categories
+   * as events arrive.
+   */
+  recommend(userId: number, k: number): { cold_start: boolean; known_user: boolean; recent_items: number; items: Recommendation[] } {
+    const state = this.states.get(userId);
+    const c = this.scorer.candidates(state);
+    const width = this.reranker.features.length;
+    const matrix = new DMatrix(c.features, c.items.length, width);
+    let scores: Float32Array;
+    try {
+      scores = this.reranker.booster.predict(matrix).values;
+    } finally {
+      matrix.dispose();
+    }
+    const order = Array.from({ length: c.items.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, k);
+    const { ids } = this.model.products;
+    return {
+      cold_start: !state || state.recent.length === 0,
+      known_user: state !== undefined,
+      recent_items: state?.recent.length ?? 0,
+      items: order.map((i) => ({
+        product_id: ids[c.items[i]], score: scores[i],
+        sources: Object.fromEntries(SOURCES.map((s, j) => [s, c.features[i * width + j]])),
+      })),
+    };
+  }
+}
