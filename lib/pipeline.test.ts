@@ -10,7 +10,7 @@ import { ROOT, runStageScript, tempDir } from './testing';
  * killed in the middle leaves nothing a later stage could trust, and a rerun completes exactly.
  */
 const WORLD = ['--events', '40000', '--seed', '5'];
-const FAMILIES = ['ranking', 'purchase', 'category'];
+const FAMILIES = ['ranking', 'purchase', 'category', 'recommend'];
 
 function stages(data: string, from = 0): void {
   const all: [string, string[]][] = [['generate', WORLD], ['sessionize', []], ['split', []], ['features', []]];
@@ -46,6 +46,7 @@ describe('the pipeline', () => {
     stages(b);
     expect(manifest(a)).toContain('  models/ranking/v1/model.json\n');
     expect(manifest(a)).toContain('  features/ranking_test.parquet\n');
+    expect(manifest(a)).toContain('  models/recommend/v1/embedding.bin\n');
     expect(manifest(a)).not.toContain('meta/');
     expect(manifest(b)).toBe(manifest(a));
   }, 300_000);

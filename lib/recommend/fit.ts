@@ -4,7 +4,7 @@ import { assertBelowOracle, gapClosed } from '../train/evaluate';
 import type { SplitData } from '../train/data';
 import { sampleRows, toDMatrix } from '../train/fit';
 import type { RecommendDetails } from '../train/details';
-import { type Booster, type BoosterParams, train } from '../xgboost/index';
+import { type Booster, type BoosterParams, train, type TrainResult } from '../xgboost/index';
 import { CandidateScorer, type CandidateParams, RECOMMEND_FEATURES, type RecommendModel, SOURCES, type Source, topIndices } from './candidates';
 import { type CovisitParams, fitCovisitation } from './covisit';
 import { coverageAt20, LIST_LENGTH, rankByScore, reciprocalRankFusion, recommendMetrics } from './evaluate';
@@ -162,18 +162,76 @@ export interface FittedRecommender {
 
 const HISTORY_BUCKETS: [string, number, number][] = [['new user (0 events)', 0, 0], ['1–19 events', 1, 19], ['20–99 events', 20, 99], ['100+ events', 100, Infinity]];
 
+/** Every list on the test sessions, as `evaluateRecommender` measures them. */
+export interface RecommenderEvaluation {
+  metrics: FittedRecommender['metrics'];
+  details: RecommendDetails;
+  /** The test candidates as one ranking set (for SHAP). */
+  testSet: SplitData;
+}
+
+/**
+ * Scores every list on the test sessions (a seeded sample of `sessions`): each source alone, their
+ * reciprocal rank fusion, the re-ranked list, popularity (the baseline), random, and the oracle when
+ * the world has one.
+ */
+export function evaluateRecommender(model: RecommendModel, booster: Booster, events: Interactions, test: RecommendExample[], truth: ShopTruth | null,
+  sessions: number, seed: number, nthread: number, progress: Progress = () => {}): RecommenderEvaluation {
+  const testSample = sampleExamples(test, sessions, seed, 'test-sessions');
+  const scoredTest = scoreExamples(model, events, testSample, truth, seed, progress, 'test candidates');
+  const testSet = stack(scoredTest);
+  const dtest = toDMatrix(testSet, undefined, nthread);
+  let scores: Float32Array;
+  try {
+    scores = booster.predict(dtest, 'value').values;
+  } finally {
+    dtest.dispose();
+  }
+  let offset = 0;
+  const reranked = scoredTest.map((e) => {
+    const list = rankByScore(e.items, scores.subarray(offset, offset + e.items.length), LIST_LENGTH);
+    offset += e.items.length;
+    return list;
+  });
+  const users = (list: (e: ScoredExample, i: number) => number[]): UserRanking<number>[] => scoredTest.map((e, i) => ({ ranked: list(e, i), relevant: e.example.targets }));
+  const named: Record<string, UserRanking<number>[]> = Object.fromEntries([
+    ...SOURCES.map((s) => [s, users((e) => e.lists[s].slice(0, LIST_LENGTH))]),
+    ['blend', users((e) => e.lists.blend)], ['reranked', users((_, i) => reranked[i])],
+    ['random', users((e) => e.lists.random)], ...(truth ? [['oracle', users((e) => e.lists.oracle)]] : []),
+  ]);
+  const lists = Object.fromEntries(Object.entries(named).map(([k, u]) => [k, recommendMetrics(u)]));
+  const recallOf = (has: (e: ScoredExample, p: number) => boolean) =>
+    scoredTest.reduce((s, e) => s + e.example.targets.filter((p) => has(e, p)).length / e.example.targets.length, 0) / Math.max(1, scoredTest.length);
+  const candidateRecall: Record<string, number> = Object.fromEntries(SOURCES.map((s) => [s, recallOf((e, p) => e.lists[s].includes(p))]));
+  candidateRecall.union = recallOf((e, p) => e.items.includes(p));
+  const byHistory = HISTORY_BUCKETS.map(([bucket, lo, hi]) => {
+    const picked = named.reranked.filter((_, i) => scoredTest[i].historyEvents >= lo && scoredTest[i].historyEvents <= hi);
+    return { bucket, sessions: picked.length, metrics: recommendMetrics(picked) };
+  }).filter((b) => b.sessions > 0);
+  return {
+    metrics: { random: lists.random, baseline: lists.popular, model: lists.reranked, oracle: lists.oracle ?? null },
+    testSet,
+    details: {
+      family: 'recommend',
+      lists,
+      coverage: Object.fromEntries(Object.entries(named).map(([k, u]) => [k, coverageAt20(u, model.products.ids.length)])),
+      candidate_recall: candidateRecall,
+      mean_candidates: scoredTest.reduce((s, e) => s + e.items.length, 0) / Math.max(1, scoredTest.length),
+      by_history: byHistory,
+      sessions: { rerank_train: 0, rerank_valid: 0, test: scoredTest.length },
+    },
+  };
+}
+
 /**
  * Learns the re-ranker on validation sessions' candidates (rank:ndcg, early stopping on a held-out
- * share of them), then scores every list on the test sessions: each source alone, their reciprocal
- * rank fusion, the re-ranked list, popularity (the baseline), random, and the oracle when the
- * world has one. Throws a LeakError when the re-ranked list beats the oracle.
+ * share of them), then evaluates every list on the test sessions. Throws a LeakError when the
+ * re-ranked list beats the oracle.
  */
 export function fitReranker(model: RecommendModel, events: Interactions, valid: RecommendExample[], test: RecommendExample[], truth: ShopTruth | null,
   settings: RecommendSettings, rerank: RerankConfig, seed: number, nthread: number, progress: Progress = () => {}, onRound: (round: number, valid: number) => void = () => {}): FittedRecommender {
   const validSample = sampleExamples(valid, settings.rerank_sessions, seed, 'rerank-sessions');
-  const testSample = sampleExamples(test, settings.test_sessions, seed, 'test-sessions');
   const scoredValid = scoreExamples(model, events, validSample, null, seed, progress, 'validation candidates');
-  const scoredTest = scoreExamples(model, events, testSample, truth, seed, progress, 'test candidates');
   // Groups without a positive teach rank:ndcg nothing.
   const learnable = scoredValid.filter((e) => e.labels.some((y) => y > 0));
   const rng = Rng.derive(seed, 'early-stopping');
@@ -183,65 +241,34 @@ export function fitReranker(model: RecommendModel, events: Interactions, valid: 
   const params: BoosterParams = { ...rerank.params, nthread, seed };
   const dtrain = toDMatrix(fitSet, undefined, nthread);
   const dvalid = toDMatrix(stopSet, undefined, nthread);
-  const testSet = stack(scoredTest);
-  const dtest = toDMatrix(testSet, undefined, nthread);
+  let result: TrainResult;
   try {
-    const result = train(params, dtrain, {
+    result = train(params, dtrain, {
       rounds: rerank.rounds, evals: [[dtrain, 'train'], [dvalid, 'valid']], earlyStoppingRounds: rerank.early_stopping_rounds,
       onRound: (round, scores) => onRound(round, Object.values(scores.valid ?? {}).at(-1) ?? NaN),
     });
-    const rounds = result.bestRound + 1;
-    if (rounds < result.booster.rounds) {
-      const all = result.booster;
-      result.booster = all.slice(rounds);
-      all.dispose();
-    }
-    const scores = result.booster.predict(dtest, 'value', rounds).values;
-    let offset = 0;
-    const reranked = scoredTest.map((e) => {
-      const list = rankByScore(e.items, scores.subarray(offset, offset + e.items.length), LIST_LENGTH);
-      offset += e.items.length;
-      return list;
-    });
-    const n = model.products.ids.length;
-    const users = (list: (e: ScoredExample, i: number) => number[]): UserRanking<number>[] => scoredTest.map((e, i) => ({ ranked: list(e, i), relevant: e.example.targets }));
-    const named: Record<string, UserRanking<number>[]> = Object.fromEntries([
-      ...SOURCES.map((s) => [s, users((e) => e.lists[s].slice(0, LIST_LENGTH))]),
-      ['blend', users((e) => e.lists.blend)], ['reranked', users((_, i) => reranked[i])],
-      ['random', users((e) => e.lists.random)], ...(truth ? [['oracle', users((e) => e.lists.oracle)]] : []),
-    ]);
-    const lists = Object.fromEntries(Object.entries(named).map(([k, u]) => [k, recommendMetrics(u)]));
-    const metrics = { random: lists.random, baseline: lists.popular, model: lists.reranked, oracle: lists.oracle ?? null };
-    if (metrics.oracle) assertBelowOracle('recommend', metrics.model, metrics.oracle);
-    const recallOf = (has: (e: ScoredExample, p: number) => boolean) =>
-      scoredTest.reduce((s, e) => s + e.example.targets.filter((p) => has(e, p)).length / e.example.targets.length, 0) / Math.max(1, scoredTest.length);
-    const candidateRecall: Record<string, number> = Object.fromEntries(SOURCES.map((s) => [s, recallOf((e, p) => e.lists[s].includes(p))]));
-    candidateRecall.union = recallOf((e, p) => e.items.includes(p));
-    const byHistory = HISTORY_BUCKETS.map(([bucket, lo, hi]) => {
-      const picked = named.reranked.filter((_, i) => scoredTest[i].historyEvents >= lo && scoredTest[i].historyEvents <= hi);
-      return { bucket, sessions: picked.length, metrics: recommendMetrics(picked) };
-    }).filter((b) => b.sessions > 0);
-    return {
-      booster: result.booster, rounds, params, metrics,
-      gapClosed: metrics.oracle ? gapClosed(metrics.random[rerank.primary], metrics.model[rerank.primary], metrics.oracle[rerank.primary]) : null,
-      curve: result.history.map((h, round) => ({ round, train: Object.values(h.train ?? {}).at(-1) ?? NaN, valid: Object.values(h.valid ?? {}).at(-1) ?? NaN })),
-      importance: Object.fromEntries((['gain', 'weight', 'cover', 'total_gain'] as const).map((kind) => [kind, result.booster.importance(kind, [...RECOMMEND_FEATURES])])),
-      shap: meanAbsShap(result.booster, testSet, rerank.shap_rows, seed, nthread),
-      details: {
-        family: 'recommend',
-        lists,
-        coverage: Object.fromEntries(Object.entries(named).map(([k, u]) => [k, coverageAt20(u, n)])),
-        candidate_recall: candidateRecall,
-        mean_candidates: scoredTest.reduce((s, e) => s + e.items.length, 0) / Math.max(1, scoredTest.length),
-        by_history: byHistory,
-        sessions: { rerank_train: learnable.length - held.filter(Boolean).length, rerank_valid: held.filter(Boolean).length, test: scoredTest.length },
-      },
-    };
   } finally {
     dtrain.dispose();
     dvalid.dispose();
-    dtest.dispose();
   }
+  // Keep only the rounds up to the best validation round: the saved model is the evaluated one.
+  const rounds = result.bestRound + 1;
+  if (rounds < result.booster.rounds) {
+    const all = result.booster;
+    result.booster = all.slice(rounds);
+    all.dispose();
+  }
+  const evaluation = evaluateRecommender(model, result.booster, events, test, truth, settings.test_sessions, seed, nthread, progress);
+  const { metrics } = evaluation;
+  if (metrics.oracle) assertBelowOracle('recommend', metrics.model, metrics.oracle);
+  return {
+    booster: result.booster, rounds, params, metrics,
+    gapClosed: metrics.oracle ? gapClosed(metrics.random[rerank.primary], metrics.model[rerank.primary], metrics.oracle[rerank.primary]) : null,
+    curve: result.history.map((h, round) => ({ round, train: Object.values(h.train ?? {}).at(-1) ?? NaN, valid: Object.values(h.valid ?? {}).at(-1) ?? NaN })),
+    importance: Object.fromEntries((['gain', 'weight', 'cover', 'total_gain'] as const).map((kind) => [kind, result.booster.importance(kind, [...RECOMMEND_FEATURES])])),
+    shap: meanAbsShap(result.booster, evaluation.testSet, rerank.shap_rows, seed, nthread),
+    details: { ...evaluation.details, sessions: { rerank_train: learnable.length - held.filter(Boolean).length, rerank_valid: held.filter(Boolean).length, test: evaluation.details.sessions.test } },
+  };
 }
 
 function meanAbsShap(booster: Booster, set: SplitData, rows: number, seed: number, nthread: number): Record<string, number> {

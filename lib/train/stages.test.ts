@@ -6,7 +6,9 @@ import { dataCatalog } from '../catalog';
 import { ndcgAtK } from '../eval';
 import { runStageScript, tempDir } from '../testing';
 import { Booster } from '../xgboost';
-import { loadFamilyData, toDMatrix } from '.';
+import { withDuckDB } from '../io/duckdb';
+import { evaluateRecommender, loadRecommendData, loadRecommendModel, RECOMMEND_FEATURES } from '../recommend';
+import { loadFamilyData, loadTrainConfig, toDMatrix } from '.';
 
 const data = join(tempDir('shoplab-train-'), 'data');
 const catalog = dataCatalog(data);
@@ -67,7 +69,7 @@ describe('train and promote stages', () => {
   it('bad usage exits 2 naming the problem; a model below its floor is not registered', () => {
     const bad = runStageScript('train', ['--family', 'fraud', '--data', data]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain("--family must be one of ranking, purchase, category, got 'fraud'");
+    expect(bad.stderr).toContain("--family must be one of ranking, purchase, category, recommend, got 'fraud'");
     const config = JSON.parse(readFileSync('config/models.json', 'utf8'));
     config.families.category.floor = 1.01;
     const path = join(tempDir(), 'strict.json');
@@ -76,5 +78,40 @@ describe('train and promote stages', () => {
     expect(strict.status).toBe(1);
     expect(strict.stderr).toMatch(/macro_f1 [\d.]+ is below the floor 1.01 .*not registered/);
     expect(JSON.parse(readFileSync(join(catalog.models.family('category'), 'production.json'), 'utf8')).version).toBe(1);
+  });
+
+  it('recommend: candidates from the training period, every list scored on test, the candidate model registered with the re-ranker', () => {
+    const run = runStageScript('train', ['--family', 'recommend', '--data', data]);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = last(run.stdout);
+    expect(summary).toMatchObject({ family: 'recommend', version: 1, primary: 'ndcg@10' });
+    expect(Object.keys(summary.lists)).toEqual(['covisit', 'embedding', 'category', 'trending', 'popular', 'blend', 'reranked', 'random', 'oracle']);
+    const { random, baseline, model, oracle } = summary.metrics;
+    for (const m of ['recall@10', 'recall@20', 'mrr@20', 'map@10', 'ndcg@10']) {
+      expect(model[m], m).toBeLessThanOrEqual(oracle[m]);
+      expect(baseline[m], m).toBeGreaterThan(random[m]);
+    }
+    // The re-ranker beats popularity, the baseline, on the primary metric and recall.
+    expect(model['ndcg@10']).toBeGreaterThan(baseline['ndcg@10']);
+    expect(model['recall@20']).toBeGreaterThan(baseline['recall@20']);
+    expect(summary.candidate_recall.union).toBeGreaterThanOrEqual(Math.max(...['covisit', 'embedding', 'category', 'trending', 'popular'].map((s) => summary.candidate_recall[s])));
+    const dir = join(catalog.models.family('recommend'), 'v1');
+    expect(JSON.parse(readFileSync(join(dir, 'features.json'), 'utf8'))).toEqual([...RECOMMEND_FEATURES]);
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'fingerprints.json'), 'utf8')))).toEqual(expect.arrayContaining(['interim/events.parquet', 'features/recommend_test.parquet']));
+    const promote = runStageScript('promote', ['--family', 'recommend', '--data', data]);
+    expect(last(promote.stdout)).toMatchObject({ promoted: true, production: 1 });
+  });
+
+  it('the registered recommender (candidate model and re-ranker) scores the test sessions as metrics.json says', async () => {
+    const dir = join(catalog.models.family('recommend'), 'v1');
+    const stored = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
+    const config = loadTrainConfig();
+    const recommendData = await withDuckDB((con) => loadRecommendData(con, catalog));
+    const booster = Booster.load(join(dir, 'model.json'));
+    const again = evaluateRecommender(loadRecommendModel(dir), booster, recommendData.events, recommendData.test, recommendData.truth, config.families.recommend.recommend!.test_sessions, config.seed, 1);
+    booster.dispose();
+    for (const [name, metrics] of Object.entries(stored.details.lists as Record<string, Record<string, number>>)) {
+      for (const [m, v] of Object.entries(metrics)) expect(again.details.lists[name][m], `${name} ${m}`).toBeCloseTo(v, 12);
+    }
   });
 });

@@ -179,6 +179,9 @@ describe('config', () => {
     expect(broken((c) => { c.families.purchase.params.nthread = 4; })).toThrow("my.json: field 'families.purchase.params' must not set nthread");
     expect(broken((c) => { c.nthread = 0; })).toThrow("my.json: field 'nthread' must be a whole number from 1");
     expect(broken((c) => { c.families.extra = {}; })).toThrow("field 'families.extra' is not a model family");
+    expect(broken((c) => { c.families.recommend.recommend.embedding.dim = 0; })).toThrow("field 'families.recommend.recommend.embedding.dim' must be a whole number from 2 to 512, got 0");
+    expect(broken((c) => { c.families.recommend.recommend.candidates.per_source.popular = 5; })).toThrow("field 'families.recommend.recommend.candidates.per_source.popular' must be a whole number from 20");
+    expect(broken((c) => { delete c.families.recommend.recommend.covisit; })).toThrow("field 'families.recommend.recommend.covisit' must be an object");
     expect(broken((c) => { delete c.families.category; })).toThrow("field 'families.category' must be an object");
   });
 });

@@ -1,0 +1,191 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { dataCatalog } from '../catalog';
+import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
+import { loadRecommendModel, topIndices } from '../recommend/index';
+import { readProduction, versionDir } from '../registry/index';
+import { ROOT, runStageScript, tempDir } from '../testing';
+import { buildApp, MAX_BATCH } from '.';
+
+const data = join(tempDir('shoplab-recommend-'), 'data');
+const catalog = dataCatalog(data);
+let app: FastifyInstance;
+/** product_id → top-level group, and the products of each group. */
+let groupOf: Map<number, string>;
+let byGroup: Map<string, number[]>;
+
+beforeAll(async () => {
+  for (const [stage, args] of [['generate', ['--events', '40000', '--seed', '5']], ['sessionize', []], ['split', []], ['features', []],
+    ['train', ['--family', 'recommend']], ['promote', ['--family', 'recommend']]] as const) {
+    const run = runStageScript(stage, [...args, '--data', data]);
+    expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
+  }
+  const rows = await withDuckDB((con) => queryRows(con, `SELECT product_id, split_part(category_path, ' > ', 1) AS grp FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY product_id`));
+  groupOf = new Map(rows.map((r) => [r.product_id as number, r.grp as string]));
+  byGroup = new Map();
+  for (const [p, g] of groupOf) byGroup.set(g, [...(byGroup.get(g) ?? []), p]);
+  app = await buildApp({ dataDir: data });
+}, 180_000);
+
+afterAll(async () => { await app?.close(); });
+
+const post = (payload: unknown) => app.inject({ method: 'POST', url: '/v1/events', payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
+const recommend = async (user: number, k = 20) => {
+  const r = await app.inject(`/v1/recommend/${user}?k=${k}`);
+  expect(r.statusCode, r.body).toBe(200);
+  return r.json() as { cold_start: boolean; known_user: boolean; recent_items: number; items: { product_id: number; score: number; sources: Record<string, number> }[] };
+};
+const event = (user: number, product: number | null, second: number, type = 'view') => ({
+  event_time: `2026-05-01T10:${String(Math.floor(second / 60)).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}Z`, user_id: user, session_id: `live-${user}`, event_type: type, product_id: product,
+});
+
+describe('cold start and live updates', () => {
+  it('an unknown user gets trending and popular products', async () => {
+    const r = await recommend(900_000_001);
+    expect(r).toMatchObject({ cold_start: true, known_user: false, recent_items: 0 });
+    expect(r.items).toHaveLength(20);
+    // Independently: the model's 20 most popular and 20 most trending products.
+    const model = loadRecommendModel(versionDir(catalog.models.family('recommend'), readProduction(catalog.models.family('recommend'))!.version));
+    const allowed = new Set([...topIndices(model.popularity.popular, 20, true), ...topIndices(model.popularity.trending, 20, false)].map((p) => model.products.ids[p]));
+    for (const item of r.items) {
+      expect(allowed.has(item.product_id), `${item.product_id}`).toBe(true);
+      expect([item.sources.covisit, item.sources.embedding, item.sources.category]).toEqual([0, 0, 0]);
+    }
+  });
+
+  it('after a few events the list moves toward the category the user touched, and the very next request shows each event', async () => {
+    const user = 900_000_002;
+    const before = await recommend(user);
+    // The group that the cold-start list shows least of, so the shift cannot come from popularity.
+    const groups = [...byGroup.keys()].sort((a, b) => before.items.filter((i) => groupOf.get(i.product_id) === a).length - before.items.filter((i) => groupOf.get(i.product_id) === b).length || (a < b ? -1 : 1));
+    const target = groups[0];
+    const share = (items: { product_id: number }[]) => items.filter((i) => groupOf.get(i.product_id) === target).length / items.length;
+    const products = byGroup.get(target)!.slice(0, 5);
+    let previous = before;
+    for (const [i, p] of products.entries()) {
+      const r = await post(event(user, p, i, i % 2 ? 'click' : 'view'));
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json()).toEqual({ accepted: 1, unknown_products: 0, users: 1 });
+      const now = await recommend(user);
+      expect(now.recent_items).toBe(i + 1);
+      expect(now.cold_start).toBe(false);
+      expect(now.items).not.toEqual(previous.items);
+      previous = now;
+    }
+    expect(share(before.items)).toBeLessThan(0.2);
+    expect(share(previous.items)).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('a batch is applied as a whole, and unknown products are accepted and counted', async () => {
+    const user = 900_000_003;
+    const [a, b] = byGroup.values().next().value!;
+    const r = await post([event(user, a, 1), event(user, b, 2, 'add_to_cart'), event(user, 999_999_999, 3), { ...event(user, null, 4, 'search'), search_id: 5 }]);
+    expect(r.json()).toEqual({ accepted: 4, unknown_products: 1, users: 1 });
+    expect((await recommend(user)).recent_items).toBe(2);
+  });
+});
+
+describe('bad events and requests', () => {
+  const good = event(900_000_004, 1, 1);
+  const cases: [string, unknown, number, string][] = [
+    ['no event_time', { ...good, event_time: undefined }, 400, 'event_time'],
+    ['event_time not a date', { ...good, event_time: '2026-02-30T10:00:00Z' }, 400, 'event_time'],
+    ['negative user_id', { ...good, user_id: -3 }, 400, 'user_id'],
+    ['user_id as a string', { ...good, user_id: '7' }, 400, 'user_id'],
+    ['no session_id', { ...good, session_id: undefined }, 400, 'session_id'],
+    ['unknown event_type', { ...good, event_type: 'like' }, 400, 'event_type'],
+    ['view without a product', { ...good, product_id: null }, 400, 'product_id'],
+    ['fractional product_id', { ...good, product_id: 1.5 }, 400, 'product_id'],
+    ['negative price', { ...good, price: -1 }, 400, 'price'],
+    ['unknown field', { ...good, colour: 'red' }, 400, 'colour'],
+    ['not an object', 5, 400, '(body)'],
+    ['empty batch', [], 400, '(body)'],
+    ['batch too large', Array.from({ length: MAX_BATCH + 1 }, () => good), 413, '(body)'],
+  ];
+  it.each(cases)('%s: a 4xx naming the field', async (_name, body, status, field) => {
+    const r = await post(body);
+    expect(r.statusCode, r.body).toBe(status);
+    expect(r.json().field).toBe(field);
+    expect(r.json().message).toContain(field);
+  });
+
+  it('a batch with bad events names each by index and field, and records none of it', async () => {
+    const user = 900_000_005;
+    const logSize = statSync(catalog.live.events).size;
+    const r = await post([event(user, 1, 1), { ...event(user, 2, 2), event_time: 'noon' }, event(user, 3, 3), { ...event(user, 4, 4), user_id: null, event_type: 'poke' }]);
+    expect(r.statusCode).toBe(400);
+    const answer = r.json();
+    expect(answer.message).toMatch(/^2 of 4 events are invalid, so none was recorded/);
+    expect(answer.problems.map((p: { field: string }) => p.field)).toEqual(['[1].event_time', '[3].user_id', '[3].event_type']);
+    expect(statSync(catalog.live.events).size).toBe(logSize);
+    expect((await recommend(user)).known_user).toBe(false);
+  });
+
+  it('/v1/recommend checks the user id and k', async () => {
+    for (const [url, field] of [['/v1/recommend/abc', 'user_id'], ['/v1/recommend/1?k=0', 'k'], ['/v1/recommend/1?k=101', 'k'], ['/v1/recommend/1?k=x', 'k'], ['/v1/recommend/1?n=3', 'n']] as const) {
+      const r = await app.inject(url);
+      expect(r.statusCode, url).toBe(400);
+      expect(r.json().field, url).toBe(field);
+    }
+    expect((await recommend(1, 5)).items).toHaveLength(5);
+  });
+
+  it('/metrics counts ingested events and passes promtool', async () => {
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toMatch(/shoplab_events_ingested_total 9\b/);
+    expect(metrics).toContain('shoplab_model_version{family="recommend"} 1');
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+  });
+});
+
+/** Starts `pipelines/serve.ts` on a free port and resolves with its base URL. */
+function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'pipelines/serve.ts'), '--data', dataDir], { cwd: ROOT, env: { ...process.env, PORT: '0' }, detached: true });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (chunk) => {
+      err += chunk;
+      const m = /serve: (http:\/\/\S+)/.exec(err);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+}
+
+describe('durability', () => {
+  it('SIGKILL loses no acknowledged event: the restarted service replays its log', async () => {
+    const dir = join(tempDir('shoplab-recommend-kill-'), 'data');
+    cpSync(data, dir, { recursive: true });
+    rmSync(dataCatalog(dir).live.dir, { recursive: true, force: true });
+    const users = [900_100_001, 900_100_002];
+    let server = await startServer(dir);
+    const lists: unknown[] = [];
+    try {
+      const products = [...groupOf.keys()];
+      for (let batch = 0; batch < 3; batch++) {
+        const body = Array.from({ length: 10 }, (_, i) => event(users[i % 2], products[(batch * 37 + i * 11) % products.length], batch * 10 + i));
+        const r = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(r.status).toBe(200);
+      }
+      for (const u of users) lists.push(await (await fetch(`${server.url}/v1/recommend/${u}`)).json());
+    } finally {
+      process.kill(-server.child.pid!, 'SIGKILL');
+    }
+    const log = dataCatalog(dir).live.events;
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(30);
+    // A write cut short by the crash: never acknowledged, so the restart drops it.
+    appendFileSync(log, '{"event_time":"2026-05-01T10:');
+    server = await startServer(dir);
+    try {
+      for (const [i, u] of users.entries()) expect(await (await fetch(`${server.url}/v1/recommend/${u}`)).json()).toEqual(lists[i]);
+      expect(readFileSync(log, 'utf8').endsWith('}\n')).toBe(true);
+    } finally {
+      process.kill(-server.child.pid!, 'SIGKILL');
+    }
+  }, 120_000);
+});
