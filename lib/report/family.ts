@@ -84,7 +84,7 @@ ${lines('calibration', 'Calibration on test (ten bins)', [...calibration(d.calib
     return `${plotHtml('lists', metrics.map((m) => ({ type: 'bar', name: m, x: names, y: names.map((n) => d.lists[n][m]) })),
       { title: { text: `Every list on ${d.sessions.test.toLocaleString('en-US')} test sessions: each candidate source alone, their blend, the re-ranked list` }, barmode: 'group' })}
 <div class="grid">${plotHtml('candidate-recall', [{ type: 'bar', x: sources, y: sources.map((s) => d.candidate_recall[s]) }],
-      { title: { text: `Candidate recall: share of a session's products among its candidates (${d.mean_candidates.toFixed(0)} per session)` } })}
+      { title: { text: `Candidate recall by source (${d.mean_candidates.toFixed(0)} candidates per session)` } })}
 ${plotHtml('coverage', [{ type: 'bar', x: names, y: names.map((n) => d.coverage[n]) }], { title: { text: 'Catalogue coverage of the top-20 lists' }, yaxis: { range: [0, 1] } })}</div>
 ${plotHtml('by-history', [{ type: 'bar', x: d.by_history.map((b) => `${b.bucket} (${b.sessions} sessions)`), y: d.by_history.map((b) => b.metrics['ndcg@10']) }],
       { title: { text: 'Re-ranked NDCG@10 by the user\'s events before the session' }, yaxis: { title: { text: 'NDCG@10' } } })}

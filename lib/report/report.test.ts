@@ -15,7 +15,7 @@ const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disabl
 
 beforeAll(() => {
   const stages: [string, string[]][] = [['generate', ['--events', '40000', '--seed', '5']], ['sessionize', []], ['split', []], ['features', []]];
-  for (const family of ['ranking', 'purchase', 'category']) stages.push(['train', ['--family', family]], ['promote', ['--family', family]]);
+  for (const family of ['ranking', 'purchase', 'category', 'recommend']) stages.push(['train', ['--family', family]], ['promote', ['--family', family]]);
   // A second ranking version, so its page compares against a production model.
   stages.push(['train', ['--family', 'ranking']], ['promote', ['--family', 'ranking']], ['report', ['--out', out]]);
   for (const [stage, args] of stages) {
@@ -27,7 +27,7 @@ beforeAll(() => {
 describe('report pages in headless Chromium', () => {
   it('each page loads from file:// with no console error and no network request, and every chart draws', async () => {
     const pages = readdirSync(out).filter((f) => f.endsWith('.html')).sort();
-    expect(pages).toEqual(['category.html', 'index.html', 'purchase.html', 'ranking.html']);
+    expect(pages).toEqual(['category.html', 'index.html', 'purchase.html', 'ranking.html', 'recommend.html']);
     mkdirSync(SCREENSHOTS, { recursive: true });
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
     try {
@@ -53,7 +53,7 @@ describe('report pages in headless Chromium', () => {
     } finally {
       await browser.close();
     }
-    expect(readdirSync(SCREENSHOTS)).toEqual(expect.arrayContaining(['index.png', 'ranking.png', 'purchase.png', 'category.png']));
+    expect(readdirSync(SCREENSHOTS)).toEqual(expect.arrayContaining(['index.png', 'ranking.png', 'purchase.png', 'category.png', 'recommend.png']));
   }, 120_000);
 
   it('marks a guard metric that got worse than production', () => {
