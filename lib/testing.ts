@@ -59,3 +59,28 @@ export async function tableFromRows(con: DuckDBConnection, name: string, types: 
 export const EVENT_COLUMNS = {
   event_time: 'TIMESTAMP', user_id: 'BIGINT', session_id: 'VARCHAR', event_type: 'VARCHAR', product_id: 'BIGINT', price: 'DOUBLE', search_id: 'BIGINT',
 };
+
+/**
+ * Writes a synthetic world's raw events as a real log format, so importers and the pipelines after
+ * them can be run on logs with structure: REES46 (clicks become views, carts `cart`, searches
+ * dropped), RetailRocket (views, carts, purchases; epoch ms) or Diginetica (views; `;`-separated,
+ * timeframe in ms since the session's first event).
+ */
+export async function exportWorldAs(con: DuckDBConnection, rawDir: string, format: 'rees46' | 'retailrocket' | 'diginetica', path: string): Promise<void> {
+  const events = `read_parquet('${join(rawDir, 'events.parquet')}')`;
+  const products = `read_parquet('${join(rawDir, 'products.parquet')}')`;
+  const select = {
+    rees46: `SELECT strftime(e.event_time, '%Y-%m-%d %H:%M:%S') || ' UTC' AS event_time,
+        CASE e.event_type WHEN 'add_to_cart' THEN 'cart' WHEN 'click' THEN 'view' ELSE e.event_type END AS event_type,
+        e.product_id, p.category_id, replace(lower(p.category_path), ' > ', '.') AS category_code, lower(p.brand) AS brand, e.price, e.user_id, e.session_id AS user_session
+      FROM ${events} e JOIN ${products} p USING (product_id) WHERE e.event_type <> 'search' ORDER BY e.event_time, e.session_id`,
+    retailrocket: `SELECT epoch_ms(event_time) AS timestamp, user_id AS visitorid,
+        CASE event_type WHEN 'add_to_cart' THEN 'addtocart' WHEN 'purchase' THEN 'transaction' ELSE 'view' END AS event, product_id AS itemid, NULL AS transactionid
+      FROM ${events} WHERE event_type IN ('view', 'add_to_cart', 'purchase') ORDER BY event_time, session_id`,
+    diginetica: `SELECT session_id, coalesce(CAST(user_id AS VARCHAR), 'NA') AS user_id, product_id AS item_id,
+        epoch_ms(event_time) - epoch_ms(min(event_time) OVER (PARTITION BY session_id)) AS timeframe,
+        strftime(min(event_time) OVER (PARTITION BY session_id), '%Y-%m-%d') AS eventdate
+      FROM ${events} WHERE event_type = 'view' ORDER BY session_id, event_time`,
+  }[format];
+  await con.run(`COPY (${select}) TO '${path}' (HEADER, DELIMITER '${format === 'diginetica' ? ';' : ','}')`);
+}
