@@ -174,6 +174,7 @@ bench: setup $(MODEL_POINTERS)
 	$(TSX) bench/logistic.ts --data $(DATA)
 	$(TSX) bench/xgboost.ts --data $(DATA)
 	$(TSX) bench/serve.ts --data $(DATA)
+	$(TSX) bench/recommend.ts --data $(DATA)
 
 clean:
 	rm -rf $(DATA) $(TEST_DATA) $(REPORTS) .jupyter

@@ -52,38 +52,43 @@ export const RECOMMEND_FEATURE_DESCRIPTIONS: Record<(typeof RECOMMEND_FEATURES)[
 };
 
 /** The `n` indices with the largest scores (ties: lower index first), best first; only positive scores when `positiveOnly`. */
-export function topIndices(scores: ArrayLike<number>, n: number, positiveOnly: boolean): number[] {
-  const heap: number[] = [];
-  const worse = (a: number, b: number) => scores[a] < scores[b] || (scores[a] === scores[b] && a > b);
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && worse(heap[l], heap[m])) m = l;
-      if (r < heap.length && worse(heap[r], heap[m])) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
-      i = m;
-    }
-  };
+export function topIndices(scores: Float32Array, n: number, positiveOnly: boolean): number[] {
   if (n <= 0) return [];
+  // A min-heap of the best so far, worst on top. Indices come in ascending order, so an equal score
+  // never displaces a kept one: ties keep the lower index, as a stable sort would.
+  const heap = new Int32Array(n);
+  let size = 0;
   for (let p = 0; p < scores.length; p++) {
-    if (positiveOnly && !(scores[p] > 0)) continue;
-    if (heap.length < n) {
-      heap.push(p);
-      for (let i = heap.length - 1; i > 0;) {
+    const s = scores[p];
+    if (positiveOnly && !(s > 0)) continue;
+    if (size < n) {
+      let i = size++;
+      while (i > 0) {
         const parent = (i - 1) >> 1;
-        if (!worse(heap[i], heap[parent])) break;
-        [heap[i], heap[parent]] = [heap[parent], heap[i]];
+        const q = heap[parent];
+        // The parent must be worse than p: lower score, or equal score and a higher index.
+        if (scores[q] < s || (scores[q] === s && q > p)) break;
+        heap[i] = q;
         i = parent;
       }
-    } else if (worse(heap[0], p)) {
-      heap[0] = p;
-      down(0);
+      heap[i] = p;
+    } else if (s > scores[heap[0]]) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= size) break;
+        let c = l;
+        const r = l + 1;
+        if (r < size && (scores[heap[r]] < scores[heap[l]] || (scores[heap[r]] === scores[heap[l]] && heap[r] > heap[l]))) c = r;
+        const q = heap[c];
+        if (s < scores[q] || (s === scores[q] && p > q)) break;
+        heap[i] = q;
+        i = c;
+      }
+      heap[i] = p;
     }
   }
-  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+  return Array.from(heap.subarray(0, size)).sort((a, b) => scores[b] - scores[a] || a - b);
 }
 
 /** One user's candidates: product indices, their features (row-major, RECOMMEND_FEATURES), and each source's own top list. */
@@ -149,17 +154,27 @@ export class CandidateScorer {
     const [sum, squares, count] = state?.logPrice ?? [0, 0, 0];
     const meanLogPrice = count > 0 ? sum / count : NaN;
     const sdLogPrice = count > 1 ? Math.sqrt(Math.max(0, squares / count - meanLogPrice ** 2)) : 0;
-    items.forEach((p, i) => {
+    const seenRank = new Map(recent.map((p, r) => [p, r + 1]));
+    const sourceScores = SOURCES.map((s) => scores[s]);
+    const events = Math.log1p(state?.events ?? 0);
+    for (let i = 0, o = 0; i < items.length; i++, o += width) {
+      const p = items[i];
       const c = products.category[p];
       const logPrice = products.price[p] > 0 ? Math.log(products.price[p]) : NaN;
-      const row = [
-        ...SOURCES.map((s) => scores[s][p]),
-        state ? categoryShare(state, c) : 0, state ? groupShare(state, products.group[p]) : 0, Math.log1p(state?.events ?? 0), recent.length, recent.indexOf(p) + 1,
-        popularity.views[p], popularity.cartRate[p], popularity.purchaseRate[p], c >= 0 ? popularity.categoryShare[c] : NaN,
-        logPrice, Math.abs(logPrice - meanLogPrice) / (sdLogPrice + 0.25),
-      ];
-      features.set(row, i * width);
-    });
+      let j = o;
+      for (const source of sourceScores) features[j++] = source[p];
+      features[j++] = state ? categoryShare(state, c) : 0;
+      features[j++] = state ? groupShare(state, products.group[p]) : 0;
+      features[j++] = events;
+      features[j++] = recent.length;
+      features[j++] = seenRank.get(p) ?? 0;
+      features[j++] = popularity.views[p];
+      features[j++] = popularity.cartRate[p];
+      features[j++] = popularity.purchaseRate[p];
+      features[j++] = c >= 0 ? popularity.categoryShare[c] : NaN;
+      features[j++] = logPrice;
+      features[j++] = Math.abs(logPrice - meanLogPrice) / (sdLogPrice + 0.25);
+    }
     return { items: Int32Array.from(items), features, lists };
   }
 }

@@ -25,6 +25,8 @@ export interface ServeOptions {
   logger?: boolean;
   /** Largest request body in bytes (413 above). */
   bodyLimit?: number;
+  /** The log posted events are appended to and replayed from (default: the data folder's live/events.jsonl). */
+  eventLog?: string;
 }
 
 /** Most items in one batch request; more is 413. */
@@ -100,17 +102,29 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
   // Ranking's request-independent features, computed once by the training SQL: a search only assembles them.
   const rankingIndex = rankReady && featureOptions && loaded.snapshotDay && loaded.idf ? await buildRankingIndex(store.con, loaded.snapshotDay, loaded.idf, featureOptions) : null;
   // Live recommendations: users' states from the event history, then from the service's own log of posted events.
-  const opened = EventLog.open(catalog.live.events);
+  const eventLogPath = options.eventLog ?? catalog.live.events;
+  const opened = EventLog.open(eventLogPath);
+  if (opened.droppedBytes) process.stderr.write(`serve: ${eventLogPath}: dropped an unfinished last line (${opened.droppedBytes} bytes) left by a crash mid-write; it was never acknowledged\n`);
   const eventLog = opened.log;
-  const liveEvents: LiveEvent[] = opened.events;
+  // Only the start-up build replays these; a later rebuild (a new model version) reads the log again.
+  let logged: LiveEvent[] | null = opened.events;
   const buildRecommender = async (set: typeof models): Promise<LiveRecommender | null> => {
     const reranker = set.recommend;
     if (!reranker) return null;
     const dir = versionDir(catalog.models.family('recommend'), reranker.version);
     if (!existsSync(`${dir}/${RECOMMENDER_FILE}`)) return null;
-    const live = new LiveRecommender(loadRecommendModel(dir), reranker);
+    let model;
+    try {
+      model = loadRecommendModel(dir);
+    } catch (e) {
+      // A damaged or older-format version leaves recommendations unavailable (503), not the service down.
+      process.stderr.write(`serve: recommend v${reranker.version} cannot be loaded, /v1/recommend answers 503: ${(e as Error).message}\n`);
+      return null;
+    }
+    const live = new LiveRecommender(model, reranker);
     if (existsSync(catalog.interim.events)) live.replayHistory(await loadInteractions(store.con, catalog.interim.events, live.model.products));
-    live.apply(liveEvents);
+    live.apply(logged ?? EventLog.read(eventLogPath));
+    logged = null;
     return live;
   };
   let recommender = await buildRecommender(models);
@@ -281,9 +295,8 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
     try {
       eventLog.append(events);
     } catch (e) {
-      throw httpError(503, `could not write the event log ${catalog.live.events}: ${(e as Error).message}; nothing was recorded`);
+      throw httpError(503, `could not write the event log ${eventLogPath}: ${(e as Error).message}; nothing was recorded`);
     }
-    liveEvents.push(...events);
     eventsIngested.inc(events.length);
     const live = recommender;
     const unknownBefore = live?.unknownProducts ?? 0;

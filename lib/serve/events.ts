@@ -86,10 +86,9 @@ export function checkEventBody(body: unknown, maxBatch: number): { events: LiveE
 export class EventLog {
   private constructor(private fd: number | null, readonly path: string) {}
 
-  /** Opens (creating) the log and returns the events already in it, in order. */
+  /** Opens (creating) the log and returns the events already in it, in order; an unfinished last line is cut off. */
   static open(path: string): { log: EventLog; events: LiveEvent[]; droppedBytes: number } {
     mkdirSync(dirname(path), { recursive: true });
-    const events: LiveEvent[] = [];
     let droppedBytes = 0;
     if (existsSync(path)) {
       const text = readFileSync(path, 'utf8');
@@ -98,7 +97,16 @@ export class EventLog {
         droppedBytes = Buffer.byteLength(text.slice(end));
         truncateSync(path, Buffer.byteLength(text.slice(0, end)));
       }
-      text.slice(0, end).split('\n').forEach((line, i) => {
+    }
+    return { log: new EventLog(openSync(path, 'a'), path), events: EventLog.read(path), droppedBytes };
+  }
+
+  /** The complete lines of a log, checked, in order. */
+  static read(path: string): LiveEvent[] {
+    const events: LiveEvent[] = [];
+    if (existsSync(path)) {
+      const text = readFileSync(path, 'utf8');
+      text.slice(0, text.lastIndexOf('\n') + 1).split('\n').forEach((line, i) => {
         if (!line) return;
         let parsed: unknown;
         try {
@@ -111,7 +119,7 @@ export class EventLog {
         events.push(event);
       });
     }
-    return { log: new EventLog(openSync(path, 'a'), path), events, droppedBytes };
+    return events;
   }
 
   /** Appends events as one write, then waits for the disk; on failure the log is cut back to where it was. */
