@@ -33,7 +33,7 @@ STARTED := $(shell date -u +%Y-%m-%dT%H:%M:%S.000Z)
 # XGBoost's OpenMP threads otherwise busy-wait on a loaded machine.
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: help setup system-packages all data models notebooks report serve test test-unit test-notebooks lab bench typecheck clean clean-data FORCE
+.PHONY: help setup system-packages all data models notebooks report serve test test-unit test-notebooks lab bench typecheck clean clean-data recommend-import FORCE
 
 help:
 	@echo "make all        generate the world, sessions, splits and training sets, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA))"
@@ -45,6 +45,7 @@ help:
 	@echo "make serve      the prediction service on 127.0.0.1:8000 (HOST=, PORT=) over the production models"
 	@echo "make lab        the notebook server on 127.0.0.1:$(LAB_PORT) with the TypeScript kernel"
 	@echo "make bench      print the benchmark figures"
+	@echo "make recommend-import FORMAT=rees46|retailrocket|diginetica INPUT=FILE DATA=DIR   a real log through the recommendation pipeline"
 	@echo "make typecheck  tsc --noEmit"
 	@echo "make clean      remove generated data, reports and installed kernels"
 
@@ -175,6 +176,17 @@ bench: setup $(MODEL_POINTERS)
 	$(TSX) bench/xgboost.ts --data $(DATA)
 	$(TSX) bench/serve.ts --data $(DATA)
 	$(TSX) bench/recommend.ts --data $(DATA)
+
+# A real log through the recommendation pipeline, into its own data folder:
+#   make recommend-import FORMAT=retailrocket INPUT=events.csv DATA=data-retailrocket
+recommend-import: setup
+	@test -n "$(FORMAT)" -a -n "$(INPUT)" -a "$(DATA)" != data || { echo 'usage: make recommend-import FORMAT=rees46|retailrocket|diginetica INPUT=FILE DATA=DIR (a folder other than data/)' >&2; exit 2; }
+	$(TSX) pipelines/import.ts --format $(FORMAT) --input $(INPUT) --data $(DATA)
+	$(TSX) pipelines/sessionize.ts --data $(DATA)
+	$(TSX) pipelines/split.ts --data $(DATA)
+	$(TSX) pipelines/features.ts --data $(DATA)
+	$(TSX) pipelines/train.ts --family recommend --data $(DATA)
+	$(TSX) pipelines/promote.ts --family recommend --data $(DATA)
 
 clean:
 	rm -rf $(DATA) $(TEST_DATA) $(REPORTS) .jupyter
