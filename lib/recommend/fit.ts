@@ -118,7 +118,7 @@ function scoreExamples(model: RecommendModel, events: Interactions, examples: Re
       lists: { ...c.lists, blend: reciprocalRankFusion(SOURCES.map((s) => c.lists[s]), LIST_LENGTH), random, oracle: oracleList },
       historyEvents: state?.events ?? 0,
     });
-    if (out.length % 200 === 0) progress(phase, out.length, examples.length);
+    if (out.length % 200 === 0 && out.length < examples.length) progress(phase, out.length, examples.length);
   });
   progress(phase, out.length, examples.length);
   return out;
