@@ -142,7 +142,11 @@ report: $(REPORTS)/index.html
 $(DATA)/MANIFEST.sha256: $(MODEL_POINTERS) pipelines/manifest.ts
 	$(TSX) pipelines/manifest.ts --data $(DATA)
 
-all: report $(DATA)/MANIFEST.sha256
+# Stages that do not depend on each other (the four trainings, the notebooks) run JOBS at a time;
+# their results do not depend on it. JOBS=1 runs one stage at a time, its output unmixed.
+JOBS ?= 2
+all: setup
+	@$(MAKE) --no-print-directory -j$(JOBS) report $(DATA)/MANIFEST.sha256
 	@$(TSX) pipelines/summary.ts --data $(DATA) --reports $(REPORTS) --since $(STARTED)
 
 # ---------------------------------------------------------------- tests
@@ -153,7 +157,7 @@ test-unit: setup
 	node_modules/.bin/vitest run
 
 test-notebooks: setup
-	$(MAKE) --no-print-directory notebooks report DATA=$(TEST_DATA) REPORTS=$(TEST_DATA)/reports EVENTS=$(TEST_EVENTS) SEED=7
+	$(MAKE) --no-print-directory -j$(JOBS) notebooks report DATA=$(TEST_DATA) REPORTS=$(TEST_DATA)/reports EVENTS=$(TEST_EVENTS) SEED=7
 
 # ---------------------------------------------------------------- tools
 # The prediction service over $(DATA)'s production models; HOST and PORT from the environment.
