@@ -106,9 +106,8 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
   const opened = EventLog.open(eventLogPath);
   if (opened.droppedBytes) process.stderr.write(`serve: ${eventLogPath}: dropped an unfinished last line (${opened.droppedBytes} bytes) left by a crash mid-write; it was never acknowledged\n`);
   const eventLog = opened.log;
-  // Only the start-up build replays these; a later rebuild (a new model version) reads the log again.
-  let logged: LiveEvent[] | null = opened.events;
-  const buildRecommender = async (set: typeof models): Promise<LiveRecommender | null> => {
+  // `logged` is called after the history is loaded, so a rebuild also replays events posted while it loaded.
+  const buildRecommender = async (set: typeof models, logged: () => LiveEvent[]): Promise<LiveRecommender | null> => {
     const reranker = set.recommend;
     if (!reranker) return null;
     const dir = versionDir(catalog.models.family('recommend'), reranker.version);
@@ -123,11 +122,10 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
     }
     const live = new LiveRecommender(model, reranker);
     if (existsSync(catalog.interim.events)) live.replayHistory(await loadInteractions(store.con, catalog.interim.events, live.model.products));
-    live.apply(logged ?? EventLog.read(eventLogPath));
-    logged = null;
+    live.apply(logged());
     return live;
   };
-  let recommender = await buildRecommender(models);
+  let recommender = await buildRecommender(models, () => opened.events);
   let queue: Promise<unknown> = Promise.resolve();
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
     const next = queue.then(work, work);
@@ -219,7 +217,7 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
     const before = Object.fromEntries(Object.values(models).map((m) => [m.family, m.version]));
     // Requests in flight keep the set they started with; new ones see the new set.
     const next = loadProductionModels(catalog);
-    if (next.recommend?.version !== models.recommend?.version) recommender = await serially(() => buildRecommender(next));
+    if (next.recommend?.version !== models.recommend?.version) recommender = await serially(() => buildRecommender(next, () => EventLog.read(eventLogPath)));
     models = next;
     return { before, after: Object.fromEntries(Object.values(models).map((m) => [m.family, m.version])) };
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataCatalog } from '../catalog';
 import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
 import { loadRecommendModel, topIndices } from '../recommend/index';
-import { readProduction, versionDir } from '../registry/index';
+import { readProduction, versionDir, writeProduction } from '../registry/index';
 import { ROOT, runStageScript, tempDir } from '../testing';
 import { buildApp, MAX_BATCH } from '.';
 
@@ -141,6 +141,23 @@ describe('bad events and requests', () => {
     const check = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
     expect(check.status, check.stdout + check.stderr).toBe(0);
   });
+});
+
+describe('a new production version', () => {
+  it('/v1/models/reload rebuilds every live state from the history and the event log', async () => {
+    const user = 900_000_006;
+    const products = [...groupOf.keys()].slice(0, 3);
+    expect((await post(products.map((p, i) => event(user, p, i)))).statusCode).toBe(200);
+    const before = await recommend(user);
+    const run = runStageScript('train', ['--family', 'recommend', '--data', data]);
+    expect(run.status, run.stderr).toBe(0);
+    writeProduction(catalog.models.family('recommend'), { version: 2, reason: 'test' });
+    const reload = await app.inject({ method: 'POST', url: '/v1/models/reload' });
+    expect(reload.json()).toMatchObject({ before: { recommend: 1 }, after: { recommend: 2 } });
+    // Retraining on the same data gives the same model, so the rebuilt states must give the same list.
+    expect(await recommend(user)).toEqual({ ...before, model_version: 2 });
+    expect((await app.inject('/v1/models')).json().find((m: { family: string }) => m.family === 'recommend').version).toBe(2);
+  }, 60_000);
 });
 
 /** Starts `pipelines/serve.ts` on a free port and resolves with its base URL. */
