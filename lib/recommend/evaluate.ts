@@ -20,8 +20,3 @@ export function reciprocalRankFusion(lists: readonly (readonly number[])[], leng
   for (const list of lists) list.forEach((p, r) => score.set(p, (score.get(p) ?? 0) + 1 / (k + r + 1)));
   return [...score.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, length).map(([p]) => p);
 }
-
-/** Candidate items ordered by model score, best first (ties keep candidate order). */
-export function rankByScore(items: ArrayLike<number>, scores: ArrayLike<number>, length: number): number[] {
-  return Array.from({ length: items.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, length).map((i) => items[i]);
-}

@@ -2,12 +2,12 @@ import type { UserRanking } from '../eval/recommend';
 import { Rng } from '../random';
 import { assertBelowOracle, gapClosed } from '../train/evaluate';
 import type { SplitData } from '../train/data';
-import { sampleRows, toDMatrix } from '../train/fit';
+import { importanceByKind, keepBestRounds, lastValue, learningCurve, meanAbsShap, toDMatrix } from '../train/fit';
 import type { RecommendDetails } from '../train/details';
 import { type Booster, type BoosterParams, train, type TrainResult } from '../xgboost/index';
 import { CandidateScorer, type CandidateParams, RECOMMEND_FEATURES, type RecommendModel, SOURCES, type Source, topIndices } from './candidates';
 import { type CovisitParams, fitCovisitation } from './covisit';
-import { coverageAt20, LIST_LENGTH, rankByScore, reciprocalRankFusion, recommendMetrics } from './evaluate';
+import { coverageAt20, LIST_LENGTH, reciprocalRankFusion, recommendMetrics } from './evaluate';
 import { before, type Interactions } from './interactions';
 import { fitItem2Vec, type Item2VecParams } from './item2vec';
 import type { RecommendExample } from './load';
@@ -189,7 +189,7 @@ export function evaluateRecommender(model: RecommendModel, booster: Booster, eve
   }
   let offset = 0;
   const reranked = scoredTest.map((e) => {
-    const list = rankByScore(e.items, scores.subarray(offset, offset + e.items.length), LIST_LENGTH);
+    const list = topIndices(scores.subarray(offset, offset + e.items.length), LIST_LENGTH, false).map((i) => e.items[i]);
     offset += e.items.length;
     return list;
   });
@@ -245,42 +245,22 @@ export function fitReranker(model: RecommendModel, events: Interactions, valid: 
   try {
     result = train(params, dtrain, {
       rounds: rerank.rounds, evals: [[dtrain, 'train'], [dvalid, 'valid']], earlyStoppingRounds: rerank.early_stopping_rounds,
-      onRound: (round, scores) => onRound(round, Object.values(scores.valid ?? {}).at(-1) ?? NaN),
+      onRound: (round, scores) => onRound(round, lastValue(scores.valid)),
     });
   } finally {
     dtrain.dispose();
     dvalid.dispose();
   }
-  // Keep only the rounds up to the best validation round: the saved model is the evaluated one.
-  const rounds = result.bestRound + 1;
-  if (rounds < result.booster.rounds) {
-    const all = result.booster;
-    result.booster = all.slice(rounds);
-    all.dispose();
-  }
+  const rounds = keepBestRounds(result);
   const evaluation = evaluateRecommender(model, result.booster, events, test, truth, settings.test_sessions, seed, nthread, progress);
   const { metrics } = evaluation;
   if (metrics.oracle) assertBelowOracle('recommend', metrics.model, metrics.oracle);
   return {
     booster: result.booster, rounds, params, metrics,
     gapClosed: metrics.oracle ? gapClosed(metrics.random[rerank.primary], metrics.model[rerank.primary], metrics.oracle[rerank.primary]) : null,
-    curve: result.history.map((h, round) => ({ round, train: Object.values(h.train ?? {}).at(-1) ?? NaN, valid: Object.values(h.valid ?? {}).at(-1) ?? NaN })),
-    importance: Object.fromEntries((['gain', 'weight', 'cover', 'total_gain'] as const).map((kind) => [kind, result.booster.importance(kind, [...RECOMMEND_FEATURES])])),
-    shap: meanAbsShap(result.booster, evaluation.testSet, rerank.shap_rows, seed, nthread),
+    curve: learningCurve(result),
+    importance: importanceByKind(result.booster, [...RECOMMEND_FEATURES]),
+    shap: meanAbsShap(result.booster, evaluation.testSet, [...RECOMMEND_FEATURES], rerank.shap_rows, seed, nthread),
     details: { ...evaluation.details, sessions: { rerank_train: learnable.length - held.filter(Boolean).length, rerank_valid: held.filter(Boolean).length, test: evaluation.details.sessions.test } },
   };
-}
-
-function meanAbsShap(booster: Booster, set: SplitData, rows: number, seed: number, nthread: number): Record<string, number> {
-  if (rows === 0 || set.labels.length === 0) return {};
-  const matrix = toDMatrix(set, sampleRows(set.labels.length, rows, seed), nthread);
-  try {
-    const { values, shape } = booster.predict(matrix, 'contributions');
-    const width = shape[shape.length - 1];
-    const sums = new Float64Array(width);
-    for (let i = 0; i < values.length; i++) sums[i % width] += Math.abs(values[i]);
-    return Object.fromEntries(RECOMMEND_FEATURES.map((name, j) => [name, sums[j] / (values.length / width)]));
-  } finally {
-    matrix.dispose();
-  }
 }

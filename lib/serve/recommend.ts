@@ -1,5 +1,5 @@
 import { EVENT_CODE } from '../events';
-import { applyEvent, CandidateScorer, emptyState, type Interactions, type RecommendModel, replayStates, SOURCES, type UserState } from '../recommend/index';
+import { applyEvent, CandidateScorer, topIndices, emptyState, type Interactions, type RecommendModel, replayStates, SOURCES, type UserState } from '../recommend/index';
 import { DMatrix } from '../xgboost/index';
 import type { LiveEvent } from './events';
 import type { LoadedModel } from './models';
@@ -60,7 +60,7 @@ export class LiveRecommender {
     } finally {
       matrix.dispose();
     }
-    const order = Array.from({ length: c.items.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, k);
+    const order = topIndices(scores, k, false);
     const { ids } = this.model.products;
     return {
       cold_start: !state || state.recent.length === 0,

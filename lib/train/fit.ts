@@ -1,5 +1,5 @@
 import { Rng, shuffle } from '../random';
-import { type BoosterParams, DMatrix, type TrainResult, train } from '../xgboost/index';
+import { type Booster, type BoosterParams, DMatrix, type TrainResult, train } from '../xgboost/index';
 import { combinedCSR, type SetFamily, type SplitData } from './data';
 import type { FamilyConfig, TrainConfig } from './config';
 import { meanReciprocalRank } from '../eval/index';
@@ -111,13 +111,7 @@ export function fitFamily(family: SetFamily, data: FamilyData, config: TrainConf
       earlyStoppingRounds: fc.early_stopping_rounds,
       onRound: (round, scores) => onRound(round, lastValue(scores.valid)),
     });
-    // Keep only the rounds up to the best validation round: the saved model is the evaluated one.
-    const rounds = result.bestRound + 1;
-    if (rounds < result.booster.rounds) {
-      const all = result.booster;
-      result.booster = all.slice(rounds);
-      all.dispose();
-    }
+    const rounds = keepBestRounds(result);
     const testScores = unweightProbabilities(result.booster.predict(dtest, 'value', rounds).values, params);
     const classes = data.classes?.length ?? 1;
     const truth: Truth = { labels: data.test.labels, groups: data.test.groups, classes };
@@ -133,17 +127,11 @@ export function fitFamily(family: SetFamily, data: FamilyData, config: TrainConf
     const details = family === 'ranking' ? rankingDetails(data.train, data.test, scores, (s) => meanReciprocalRank(data.test.labels, s, data.test.groups!))
       : family === 'purchase' ? purchaseDetails(data.test, scores) : categoryDetails(data.test, testScores, data.classes!);
     const primary = fc.primary;
-    const importance = {
-      gain: result.booster.importance('gain', data.features),
-      weight: result.booster.importance('weight', data.features),
-      cover: result.booster.importance('cover', data.features),
-      total_gain: result.booster.importance('total_gain', data.features),
-    };
     return {
-      result, params, rounds, metrics, testScores, importance, details,
+      result, params, rounds, metrics, testScores, importance: importanceByKind(result.booster, data.features), details,
       gapClosed: metrics.oracle ? gapClosed(metrics.random[primary], metrics.model[primary], metrics.oracle[primary]) : null,
-      curve: result.history.map((h, round) => ({ round, train: lastValue(h.train), valid: lastValue(h.valid) })),
-      shap: meanAbsShap(result, data, fc.shap_rows, config, rounds),
+      curve: learningCurve(result),
+      shap: meanAbsShap(result.booster, data.test, data.features, fc.shap_rows, config.seed, config.nthread, rounds),
     };
   } finally {
     dtrain.dispose();
@@ -152,10 +140,30 @@ export function fitFamily(family: SetFamily, data: FamilyData, config: TrainConf
   }
 }
 
-const lastValue = (scores: Record<string, number> | undefined) => {
+/** The last metric of an evaluation set's scores (the one early stopping watches). */
+export const lastValue = (scores: Record<string, number> | undefined) => {
   const values = Object.values(scores ?? {});
   return values[values.length - 1];
 };
+
+/** Cuts the booster to the rounds up to the best validation round, so the saved model is the evaluated one; returns that count. */
+export function keepBestRounds(result: TrainResult): number {
+  const rounds = result.bestRound + 1;
+  if (rounds < result.booster.rounds) {
+    const all = result.booster;
+    result.booster = all.slice(rounds);
+    all.dispose();
+  }
+  return rounds;
+}
+
+/** The train and valid metric after every round. */
+export const learningCurve = (result: TrainResult) => result.history.map((h, round) => ({ round, train: lastValue(h.train), valid: lastValue(h.valid) }));
+
+/** Importance by weight, gain, cover and total gain, keyed by feature name. */
+export function importanceByKind(booster: Booster, features: string[]): Record<'gain' | 'weight' | 'cover' | 'total_gain', Record<string, number>> {
+  return { gain: booster.importance('gain', features), weight: booster.importance('weight', features), cover: booster.importance('cover', features), total_gain: booster.importance('total_gain', features) };
+}
 
 /** Random floor, baseline and oracle scores on the test split. */
 export function referenceScores(family: SetFamily, data: FamilyData, seed: number, classes: number) {
@@ -173,18 +181,18 @@ export function referenceScores(family: SetFamily, data: FamilyData, seed: numbe
   };
 }
 
-/** Mean |SHAP contribution| per feature (bias left out) over a seeded sample of test rows. */
-function meanAbsShap(result: TrainResult, data: FamilyData, sampleSize: number, config: TrainConfig, rounds: number): Record<string, number> {
-  if (sampleSize === 0) return {};
-  const rows = sampleRows(data.test.labels.length, sampleSize, config.seed);
-  const matrix = toDMatrix(data.test, rows, config.nthread);
+/** Mean |SHAP contribution| per feature (bias left out) over a seeded sample of a set's rows. */
+export function meanAbsShap(booster: Booster, set: SplitData, features: string[], sampleSize: number, seed: number, nthread: number, rounds = 0): Record<string, number> {
+  if (sampleSize === 0 || set.labels.length === 0) return {};
+  const rows = sampleRows(set.labels.length, sampleSize, seed);
+  const matrix = toDMatrix(set, rows, nthread);
   try {
-    const { values, shape } = result.booster.predict(matrix, 'contributions', rounds);
+    const { values, shape } = booster.predict(matrix, 'contributions', rounds);
     const width = shape[shape.length - 1];
     const sums = new Float64Array(width);
     for (let i = 0; i < values.length; i++) sums[i % width] += Math.abs(values[i]);
     const count = values.length / width;
-    return Object.fromEntries(data.features.map((name, j) => [name, sums[j] / count]));
+    return Object.fromEntries(features.map((name, j) => [name, sums[j] / count]));
   } finally {
     matrix.dispose();
   }
