@@ -3,7 +3,7 @@ import { dataCatalog } from '../lib/catalog';
 import { InputError, intFlag, parseFlags, runStage, say } from '../lib/cli';
 import { buildTrainingSets, DEFAULT_FEATURE_OPTIONS, featureManifest, type HistoryRule, servingStoreTables } from '../lib/features';
 import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
-import { fromSplitsFile, SPLITS } from '../lib/split';
+import { readCutoffs, SPLITS } from '../lib/split';
 
 await runStage('features', async () => {
   const flags = parseFlags('npx tsx pipelines/features.ts [--history frozen|as-of-example] [--smoothing N] [--hash-buckets N] [--data DIR]', {
@@ -20,7 +20,7 @@ await runStage('features', async () => {
     if (!existsSync(path)) throw new InputError(`${path}: no such file; run the earlier stages first (make data)`);
   }
   const source = JSON.parse(readFileSync(catalog.raw.source, 'utf8')) as { kind: string; seed?: number };
-  const cutoffs = fromSplitsFile(JSON.parse(readFileSync(catalog.interim.splits, 'utf8')));
+  const cutoffs = readCutoffs(catalog.interim.splits);
   const options = {
     smoothing: intFlag('smoothing', flags.smoothing, 0, 1_000_000),
     hashBuckets: intFlag('hash-buckets', flags['hash-buckets'], 2, 1 << 24),

@@ -8,7 +8,7 @@ import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
 import { readMatrix } from '../io/matrix';
 import { fitLogistic, predictLogistic } from '../models';
 import { Rng, shuffle } from '../random';
-import { type Cutoffs, fromSplitsFile } from '../split';
+import { type Cutoffs, readCutoffs } from '../split';
 import { runStageScript, tempDir } from '../testing';
 import { buildTrainingSets, DEFAULT_FEATURE_OPTIONS, familyFeatures, type HistoryRule } from '.';
 
@@ -21,7 +21,7 @@ beforeAll(() => {
     const run = runStageScript(stage, [...args, '--data', data]);
     expect(run.status, run.stderr).toBe(0);
   }
-  cutoffs = fromSplitsFile(JSON.parse(readFileSync(catalog.interim.splits, 'utf8')));
+  cutoffs = readCutoffs(catalog.interim.splits);
 });
 
 const ts = (ms: number) => `make_timestamp(${ms * 1000})`;

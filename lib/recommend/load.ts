@@ -7,7 +7,7 @@ import { EVENT_TYPES } from '../events';
 import { queryRows, sqlString, toNumber } from '../io/duckdb';
 import { readMatrix } from '../io/matrix';
 import { EVENT_ORDER } from '../sessions/index';
-import { type Cutoffs, fromSplitsFile } from '../split/index';
+import { type Cutoffs, readCutoffs } from '../split/index';
 import type { Interactions } from './interactions';
 import { shopTruth, type ShopTruth } from './oracle';
 import { type ProductIndex, productIndex } from './products';
@@ -61,11 +61,6 @@ export async function loadExamples(con: DuckDBConnection, path: string, products
   })).filter((e) => e.targets.length > 0);
 }
 
-export function loadCutoffs(catalog: DataCatalog): Cutoffs {
-  if (!existsSync(catalog.interim.splits)) throw new InputError(`${catalog.interim.splits}: no such file; run pipelines/split.ts first`);
-  return fromSplitsFile(JSON.parse(readFileSync(catalog.interim.splits, 'utf8')));
-}
-
 /** Everything the recommend family trains on, read from a data folder, and the files it read (for fingerprints). */
 export interface RecommendData {
   products: ProductIndex;
@@ -82,7 +77,7 @@ export async function loadRecommendData(con: DuckDBConnection, catalog: DataCata
   for (const path of [catalog.raw.products, catalog.interim.events]) {
     if (!existsSync(path)) throw new InputError(`${path}: no such file; run the data stages first (make data)`);
   }
-  const cutoffs = loadCutoffs(catalog);
+  const cutoffs = readCutoffs(catalog.interim.splits);
   const products = await loadProducts(con, catalog.raw.products);
   const events = await loadInteractions(con, catalog.interim.events, products);
   const valid = await loadExamples(con, catalog.features.set('recommend', 'valid'), products);

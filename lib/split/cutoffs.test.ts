@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dataCatalog } from '../catalog';
 import { queryRows, withDuckDB } from '../io/duckdb';
 import { runStageScript, tempDir } from '../testing';
-import { computeCutoffs, fromSplitsFile, SPLITS, splitOf, splitOfSql, toSplitsFile, visibleToSplitSql } from './cutoffs';
+import { computeCutoffs, fromSplitsFile, readCutoffs, SPLITS, splitOf, splitOfSql, toSplitsFile, visibleToSplitSql } from './cutoffs';
 
 const DAY = 86_400_000;
 const first = Date.parse('2026-01-01T00:00:00Z');
@@ -55,7 +54,7 @@ describe('split stage on a generated world', () => {
       expect(run.status, run.stderr).toBe(0);
     }
     const catalog = dataCatalog(data);
-    const cutoffs = fromSplitsFile(JSON.parse(readFileSync(catalog.interim.splits, 'utf8')));
+    const cutoffs = readCutoffs(catalog.interim.splits);
     expect(cutoffs.train.to).toBe(cutoffs.valid.from);
     expect(cutoffs.valid.to).toBe(cutoffs.test.from);
     const rows = await withDuckDB((con) => queryRows(con, `

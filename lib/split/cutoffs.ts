@@ -1,3 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+
+import { InputError } from '../errors';
+
 /** The three time splits, earliest first. */
 export const SPLITS = ['train', 'valid', 'test'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -75,4 +79,10 @@ export function toSplitsFile(cutoffs: Cutoffs, fractions: SplitFractions): Split
 
 export function fromSplitsFile(file: SplitsFile): Cutoffs {
   return Object.fromEntries(SPLITS.map((s) => [s, { from: Date.parse(file.cutoffs[s].from), to: Date.parse(file.cutoffs[s].to) }])) as Cutoffs;
+}
+
+/** Reads a `splits.json` that the split stage wrote. */
+export function readCutoffs(path: string): Cutoffs {
+  if (!existsSync(path)) throw new InputError(`${path}: no such file; run pipelines/split.ts first`);
+  return fromSplitsFile(JSON.parse(readFileSync(path, 'utf8')));
 }
