@@ -33,7 +33,7 @@ STARTED := $(shell date -u +%Y-%m-%dT%H:%M:%S.000Z)
 # XGBoost's OpenMP threads otherwise busy-wait on a loaded machine.
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: help setup system-packages all data models notebooks report serve test test-unit test-notebooks lab bench typecheck clean clean-data recommend-import FORCE
+.PHONY: help setup system-packages notebook-filter all data models notebooks report serve test test-unit test-notebooks lab bench typecheck clean clean-data recommend-import FORCE
 
 help:
 	@echo "make all        generate the world, sessions, splits and training sets, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA))"
@@ -50,7 +50,15 @@ help:
 	@echo "make clean      remove generated data, reports and installed kernels"
 
 # ---------------------------------------------------------------- setup
-setup: system-packages $(NODE_STAMP) $(KERNEL)
+setup: system-packages $(NODE_STAMP) $(KERNEL) notebook-filter
+
+# Committed notebooks stay output-free: git stores each notebook through scripts/notebook-clean.mjs
+# (outputs, execution counts and per-cell state stripped; the working copy keeps them).
+# .gitattributes names the filter; this defines it in the clone's own .git/config.
+notebook-filter:
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && [ "$$(git config filter.shoplab-notebook.clean)" != 'node scripts/notebook-clean.mjs' ]; then \
+	  git config filter.shoplab-notebook.clean 'node scripts/notebook-clean.mjs' && git config filter.shoplab-notebook.smudge cat && \
+	  echo "setup: git filter shoplab-notebook strips notebook outputs on commit"; fi
 
 # Installs the Debian packages in $(1) that are missing: as root with apt-get, otherwise prints the command and fails.
 define apt-install
@@ -58,10 +66,10 @@ define apt-install
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "setup: installing Debian packages: $$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  else \
 	    echo "setup: missing Debian packages: $$missing" >&2; \
-	    echo "setup: run: sudo apt-get update && sudo apt-get install -y $$missing" >&2; \
+	    echo "setup: run: sudo apt-get update && sudo apt-get install -y --no-install-recommends $$missing" >&2; \
 	    exit 1; \
 	  fi; \
 	fi
@@ -166,6 +174,7 @@ serve: $(MODEL_POINTERS)
 
 lab: setup
 	SHOPLAB_DATA=$(DATA) $(JUPYTER_PYTHON) -m notebook --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --notebook-dir=$(CURDIR) \
+	  --FileContentsManager.delete_to_trash=False \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Python's XGBoost is only for comparing against our binding in bench/xgboost.ts.

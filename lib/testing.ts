@@ -1,6 +1,6 @@
 /** Test support: running stage scripts and building small DuckDB tables. Not used by stages. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -30,7 +30,14 @@ export function runStageScript(stage: string, args: string[]): StageRun {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, summary };
 }
 
+/** A new folder under the test run's temporary root (test/global-setup.ts removes it at the end). */
 export const tempDir = (prefix = 'shoplab-') => mkdtempSync(join(tmpdir(), prefix));
+
+/** The reference files the tests compare against, copied into the repository (see test/NOTICE.md). */
+export const TEST_FILES = join(ROOT, 'test');
+export const referenceJson = (name: 'metric-cases' | 'xgboost-lightgbm-examples') => JSON.parse(readFileSync(join(TEST_FILES, 'reference', `${name}.json`), 'utf8'));
+export const lightgbmExamplePath = (name: string) => join(TEST_FILES, 'datasets', 'lightgbm-examples', name);
+export const lightgbmExample = (name: string) => readFileSync(lightgbmExamplePath(name), 'utf8');
 
 /** sha256 of every file in a folder, by name. */
 export function folderHashes(dir: string): Record<string, string> {

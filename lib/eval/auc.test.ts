@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../testing';
+import { referenceJson } from '../testing';
 import { radixSort, rocAuc } from './auc';
 
-const cases = JSON.parse(readFileSync(join(ROOT, '..', 'shared', 'reference', 'metric-cases.json'), 'utf8')).binary as { y: number[]; score: number[]; auc: number }[];
+const cases = referenceJson('metric-cases').binary as { y: number[]; score: number[]; auc: number }[];
 
 /** AUC by its definition: the share of (positive, negative) pairs the positive wins, ties one half. */
 function pairCount(y: ArrayLike<number>, s: ArrayLike<number>): number {

@@ -1,4 +1,4 @@
-/** Binary-outcome metrics, defined as scikit-learn defines them (see shared/reference/metric-cases.json). */
+/** Binary-outcome metrics, defined as scikit-learn defines them (see test/reference/metric-cases.json). */
 
 function checkLengths(name: string, y: ArrayLike<number>, p: ArrayLike<number>): void {
   if (y.length !== p.length) throw new Error(`${name}: ${y.length} labels but ${p.length} scores`);

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
-import { ROOT } from '../testing';
+import { lightgbmExample as dataset, referenceJson } from '../testing';
 import { parseLabelFirst, parseLibsvm, parseQueryFile } from '../xgboost/datasets';
 import { DMatrix, train } from '../xgboost';
 import {
@@ -10,9 +8,7 @@ import {
   precisionRecallCurve, recallAtK, rocAuc, rocCurve, userMrrAtK, userNdcgAtK,
 } from '.';
 
-const SHARED = join(ROOT, '..', 'shared');
-const cases = JSON.parse(readFileSync(join(SHARED, 'reference', 'metric-cases.json'), 'utf8'));
-const dataset = (name: string) => readFileSync(join(SHARED, 'datasets', 'lightgbm-examples', name), 'utf8');
+const cases = referenceJson('metric-cases');
 
 describe('metrics match scikit-learn on every reference case', () => {
   it('binary: AUC, average precision, log loss', () => {

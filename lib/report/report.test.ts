@@ -9,8 +9,8 @@ import { regressions } from '.';
 
 const data = join(tempDir('shoplab-report-'), 'data');
 const out = join(data, '..', 'reports');
-/** Screenshots of the pages this test opened, for a person to look at. */
-const SCREENSHOTS = join(ROOT, 'reports', 'screenshots');
+/** Screenshots of the pages this test opened, for a person to look at (git-ignored, outside reports/). */
+const SCREENSHOTS = join(ROOT, '.test-data', 'screenshots');
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 beforeAll(() => {

@@ -3,13 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rocAuc } from '../eval';
-import { ROOT, tempDir } from '../testing';
+import { lightgbmExample as dataset, referenceJson, ROOT, tempDir } from '../testing';
 import { Booster, DMatrix, train } from './booster';
 import { parseLabelFirst, parseLibsvm, parseQueryFile } from './datasets';
 
-const SHARED = join(ROOT, '..', 'shared');
-const reference = JSON.parse(readFileSync(join(SHARED, 'reference', 'xgboost-lightgbm-examples.json'), 'utf8'));
-const dataset = (name: string) => readFileSync(join(SHARED, 'datasets', 'lightgbm-examples', name), 'utf8');
+const reference = referenceJson('xgboost-lightgbm-examples');
 const matrix = (d: { values: Float32Array; labels: Float32Array; rows: number; cols: number }, groups?: Uint32Array) =>
   new DMatrix(d.values, d.rows, d.cols, { labels: d.labels, groups });
 
