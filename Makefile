@@ -37,6 +37,7 @@ export OMP_WAIT_POLICY := PASSIVE
 
 help:
 	@echo "make all        generate the world, sessions, splits and training sets, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA))"
+	@echo "make all FORMAT=rees46|retailrocket|diginetica INPUT=FILE DATA=DIR   the same on a real log: the families it supports, the rest skipped with the reason"
 	@echo "make test       the full test suite: unit tests, then every notebook on a small world"
 	@echo "make models     train every model family and promote the versions that beat production"
 	@echo "make setup      install what is missing (npm packages, Debian packages, the tslab kernel)"
@@ -97,13 +98,24 @@ typecheck: $(NODE_STAMP)
 
 # ---------------------------------------------------------------- the analysis
 # Parameters live in files that change only when their values do, so stages rerun on change.
+# The raw tables come from the generator, or from a real log when INPUT (and FORMAT) are given:
+#   make all FORMAT=rees46 INPUT=2019-Oct.csv DATA=data-rees46
+LIB_TS = $(shell find lib -name '*.ts' ! -name '*.test.ts')
+
+ifeq ($(INPUT),)
 $(DATA)/meta/params-generate: FORCE
 	@mkdir -p $(@D); p='--seed $(SEED) --events $(EVENTS) --days $(DAYS)'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
 
-LIB_TS = $(shell find lib -name '*.ts' ! -name '*.test.ts')
-
 $(DATA)/raw/source.json: $(DATA)/meta/params-generate pipelines/generate.ts $(LIB_TS) | setup
 	$(TSX) pipelines/generate.ts --data $(DATA) $$(cat $<)
+else
+$(DATA)/meta/params-import: FORCE
+	@test -n "$(FORMAT)" || { echo 'make: INPUT=$(INPUT) needs FORMAT=rees46|retailrocket|diginetica' >&2; exit 2; }
+	@mkdir -p $(@D); p='--format $(FORMAT) --input $(abspath $(INPUT))'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
+
+$(DATA)/raw/source.json: $(DATA)/meta/params-import $(INPUT) pipelines/import.ts $(LIB_TS) | setup
+	$(TSX) pipelines/import.ts --data $(DATA) $$(cat $<)
+endif
 
 $(DATA)/interim/sessions.parquet: $(DATA)/raw/source.json pipelines/sessionize.ts $(LIB_TS)
 	$(TSX) pipelines/sessionize.ts --data $(DATA)
@@ -117,19 +129,23 @@ $(DATA)/features/manifest.json: $(DATA)/interim/splits.json pipelines/features.t
 data: $(DATA)/features/manifest.json
 
 # Each family: train a new registry version, then promote it if it beats production (promote.ts
-# says why either way). The pointer's time stamp records that this training has been done.
+# says why either way). A family the data cannot support (a log without purchases, categories or
+# known users) or whose model does not beat random is skipped: train writes why to
+# models/<family>/skipped.json, the summary table shows it, and the rest goes on. The stamp in
+# meta/ records that this training has been done.
 MODEL_FAMILIES := ranking purchase category recommend
-MODEL_POINTERS := $(MODEL_FAMILIES:%=$(DATA)/models/%/production.json)
+MODEL_POINTERS := $(MODEL_FAMILIES:%=$(DATA)/meta/trained-%)
 
-$(DATA)/models/%/production.json: $(DATA)/features/manifest.json config/models.json pipelines/train.ts pipelines/promote.ts $(LIB_TS)
-	$(TSX) pipelines/train.ts --family $* --data $(DATA)
-	$(TSX) pipelines/promote.ts --family $* --data $(DATA)
+$(DATA)/meta/trained-%: $(DATA)/features/manifest.json config/models.json pipelines/train.ts pipelines/promote.ts $(LIB_TS)
+	$(TSX) pipelines/train.ts --family $* --data $(DATA) --skip-unsupported
+	@if [ ! -e $(DATA)/models/$*/skipped.json ]; then $(TSX) pipelines/promote.ts --family $* --data $(DATA); fi
 	@touch $@
 
 models: $(MODEL_POINTERS)
 
-# Notebooks, one file target each, written atomically next to the reports.
-NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# Notebooks, one file target each, written atomically next to the reports. They explore the
+# synthetic world (its personas, searches and truth), so an imported log runs without them.
+NOTEBOOKS := $(if $(INPUT),,$(sort $(wildcard notebooks/*.ipynb)))
 NOTEBOOK_HTML := $(NOTEBOOKS:notebooks/%.ipynb=$(REPORTS)/notebooks/%.html)
 
 $(REPORTS)/notebooks/%.html: notebooks/%.ipynb $(MODEL_POINTERS) $(LIB_TS) | setup

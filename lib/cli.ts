@@ -3,9 +3,9 @@ import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-import { InputError, StageRefusal } from './errors';
+import { DataRequirementError, InputError, StageFailure, StageRefusal } from './errors';
 
-export { InputError, StageRefusal };
+export { DataRequirementError, InputError, StageFailure, StageRefusal };
 
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -82,33 +82,35 @@ export const say = (message: string) => process.stderr.write(`${message}\n`);
 
 /**
  * Runs a stage's main: the summary it returns becomes the last line of stdout (one JSON object)
- * and its run metadata goes to `metaPath`; InputError exits 2, a StageRefusal 1 with its message, anything else 1 with the stack.
+ * and its run metadata goes to `metaPath`. An InputError exits 2 with its message on one line; a
+ * DataRequirementError or StageRefusal exits 2 too, still closing stdout with a summary (`skipped` or
+ * `refused`: the reason); a StageFailure exits 1 with its message; anything else 1 with the stack.
  */
 export async function runStage(stage: string, main: () => Promise<{ summary: Record<string, unknown>; metaPath?: string }>): Promise<void> {
   const started = new Date();
   const t0 = performance.now();
   const args = process.argv.slice(2).join(' ');
   process.stderr.write(`\n── ${stage}${args ? ` ${args}` : ''} ${'─'.repeat(Math.max(3, 60 - stage.length - args.length))}\n`);
-  try {
-    const { summary, metaPath } = await main();
+  const close = (summary: Record<string, unknown>) => {
     const seconds = Math.round((performance.now() - t0) / 10) / 100;
-    if (metaPath) {
-      mkdirSync(dirname(metaPath), { recursive: true });
-      writeFileSync(metaPath, `${JSON.stringify({ stage, started: started.toISOString(), seconds, host: hostname(), argv: process.argv.slice(2), node: process.version }, null, 2)}\n`);
-    }
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     process.stdout.write(`${JSON.stringify({ stage, ...summary, seconds, peak_rss_mb: peakRssMb })}\n`);
-  } catch (error) {
-    if (error instanceof InputError) {
-      process.stderr.write(`${stage}: ${error.message}\n`);
-      process.exitCode = 2;
-    } else if (error instanceof StageRefusal) {
-      process.stderr.write(`${stage}: ${error.message}\n`);
-      process.exitCode = 1;
-    } else {
-      process.stderr.write(`${stage}: internal error: ${(error as Error).stack ?? error}\n`);
-      process.exitCode = 1;
+  };
+  try {
+    const { summary, metaPath } = await main();
+    if (metaPath) {
+      mkdirSync(dirname(metaPath), { recursive: true });
+      const seconds = Math.round((performance.now() - t0) / 10) / 100;
+      writeFileSync(metaPath, `${JSON.stringify({ stage, started: started.toISOString(), seconds, host: hostname(), argv: process.argv.slice(2), node: process.version }, null, 2)}\n`);
     }
+    close(summary);
+  } catch (error) {
+    if (error instanceof DataRequirementError) close({ ...error.summary, skipped: error.message });
+    else if (error instanceof StageRefusal) close({ ...error.summary, refused: error.message });
+    const known = error instanceof InputError || error instanceof StageRefusal || error instanceof StageFailure;
+    process.stderr.write(`${stage}: ${known ? (error as Error).message : `internal error: ${(error as Error).stack ?? error}`}\n`);
+    // Exit now: a failure can leave work in flight (a DuckDB query, a worker) that would keep the process alive.
+    process.exit(error instanceof InputError || error instanceof StageRefusal ? 2 : 1);
   }
 }
 

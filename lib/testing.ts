@@ -1,5 +1,5 @@
 /** Test support: running stage scripts and building small DuckDB tables. Not used by stages. */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,6 +28,31 @@ export function runStageScript(stage: string, args: string[]): StageRun {
     summary = null;
   }
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, summary };
+}
+
+/**
+ * Starts `pipelines/serve.ts` on a free port in one process (node with tsx's loader, so its CPU
+ * time is the server's own) and resolves with its base URL. `env` replaces the environment.
+ */
+export function startServer(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'pipelines/serve.ts'), '--data', dataDir], { cwd: ROOT, env: { ...env, PORT: '0' }, detached: true });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (chunk) => {
+      err += chunk;
+      const m = /serve: (http:\/\/\S+)/.exec(err);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of proc(5), counted from the state field (3): utime and stime in clock ticks.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** A new folder under the test run's temporary root (test/global-setup.ts removes it at the end). */

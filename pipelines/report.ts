@@ -21,7 +21,9 @@ await runStage('report', async () => {
   const catalog = dataCatalog(flags.data);
   if (!existsSync(catalog.features.manifest)) throw new InputError(`${catalog.features.manifest}: no such file; run make data first`);
   const families = MODEL_FAMILIES.filter((f) => listVersions(catalog.models.family(f)).length > 0);
-  if (!families.length) throw new InputError(`${catalog.models.dir}: no registered model; run make models first`);
+  const skipped = MODEL_FAMILIES.map((family) => ({ family, file: join(catalog.models.family(family), 'skipped.json') }))
+    .filter(({ file }) => existsSync(file)).map(({ family, file }) => ({ family, reason: readJson<{ reason: string }>(file).reason }));
+  if (!families.length && !skipped.length) throw new InputError(`${catalog.models.dir}: no registered model; run make models first`);
   const manifest = readJson<{ options: { hashBuckets: number }; features: Record<string, { name: string; description: string }[]> }>(catalog.features.manifest);
   const cutoffs = readJson<{ cutoffs: Record<string, { from: string; to: string }> }>(catalog.interim.splits).cutoffs;
   const source = readJson<{ seed?: number }>(catalog.raw.source);
@@ -69,12 +71,12 @@ await runStage('report', async () => {
   const batch = new AtomicBatch();
   try {
     for (const r of reports) writeFileSync(batch.add(join(flags.out, `${r.family}.html`)), familyPage(r, nav));
-    writeFileSync(batch.add(join(flags.out, 'index.html')), indexPage(reports, notebooks, nav));
+    writeFileSync(batch.add(join(flags.out, 'index.html')), indexPage(reports, notebooks, nav, skipped));
     batch.commit();
   } finally {
     batch.discard();
   }
   const paths = [join(flags.out, 'index.html'), ...reports.map((r) => join(flags.out, `${r.family}.html`))];
   say(`report: ${paths.join(', ')}`);
-  return { summary: { families: reports.map((r) => r.family), paths }, metaPath: catalog.runMeta('report') };
+  return { summary: { families: reports.map((r) => r.family), skipped, paths }, metaPath: catalog.runMeta('report') };
 });

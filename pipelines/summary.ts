@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { dataCatalog } from '../lib/catalog';
@@ -22,7 +22,15 @@ if (existsSync(notebooks)) {
     rows.push({ stage: `notebook ${f.slice(0, -'.html'.length)}`, ran: statSync(join(notebooks, f)).mtimeMs >= since, seconds: NaN });
   }
 }
+/** Families the data could not support (train --skip-unsupported wrote why). */
+const skipped = (stage: string) => {
+  const file = stage.startsWith('train-') ? join(catalog.models.family(stage.slice('train-'.length)), 'skipped.json') : '';
+  return file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { reason: string }).reason : null;
+};
 const width = Math.max(...rows.map((r) => r.stage.length), 5);
-const lines = rows.map((r) => `  ${r.stage.padEnd(width)}  ${(r.ran ? 'ran' : 'up to date').padEnd(10)}  ${Number.isNaN(r.seconds) ? '' : `${r.seconds.toFixed(1).padStart(7)} s`}`);
+const lines = rows.map((r) => {
+  const why = skipped(r.stage);
+  return `  ${r.stage.padEnd(width)}  ${(r.ran ? 'ran' : 'up to date').padEnd(10)}  ${Number.isNaN(r.seconds) ? '         ' : `${r.seconds.toFixed(1).padStart(7)} s`}${why ? `  skipped: ${why}` : ''}`;
+});
 const ran = rows.filter((r) => r.ran).length;
 process.stdout.write(`\n── summary ${'─'.repeat(50)}\n${lines.join('\n')}\n\n${ran ? `${ran} of ${rows.length} stages ran` : 'every stage is up to date'}; report: ${join(flags.reports, 'index.html')}\n`);

@@ -1,14 +1,15 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 
 import { dataCatalog } from '../lib/catalog';
-import { parseFlags, progressBar, runStage, say, StageRefusal } from '../lib/cli';
+import { DataRequirementError, parseFlags, progressBar, runStage, say, StageRefusal } from '../lib/cli';
 import { fileSha256 } from '../lib/io/fingerprint';
 import { withDuckDB } from '../lib/io/duckdb';
 import { fitCandidateModel, fitReranker, loadRecommendData, RECOMMEND_FEATURES, saveRecommendModel } from '../lib/recommend';
 import { registerVersion, writeJsonAtomic } from '../lib/registry';
 import {
-  DEFAULT_CONFIG, familyFlag, familyMetricNames, fitFamily, loadFamilyData, loadTrainConfig, metricsTable, MODEL_FAMILIES, type ModelFamily, type TrainConfig,
+  checkRequirements, countFamilyExamples, DEFAULT_CONFIG, familyFlag, familyMetricNames, fitFamily, loadFamilyData, loadTrainConfig, lowerIsBetter, metricsTable, MODEL_FAMILIES,
+  type ModelFamily, type TrainConfig,
 } from '../lib/train';
 import type { Booster, BoosterParams } from '../lib/xgboost';
 
@@ -16,20 +17,35 @@ await runStage('train', async () => {
   const flags = parseFlags('npx tsx pipelines/train.ts --family ranking|purchase|category|recommend [--data DIR] [--config FILE]', {
     family: { type: 'string', description: `model family: ${MODEL_FAMILIES.join(', ')}` },
     data: { type: 'string', default: 'data', description: 'data folder: reads features/ (recommend also interim/events), raw/ truth; writes models/<family>/v<N>/' },
-    config: { type: 'string', default: DEFAULT_CONFIG, description: 'hyperparameters, floors and promotion rules of every family' },
+    config: { type: 'string', default: DEFAULT_CONFIG, description: 'hyperparameters, floors, data requirements and promotion rules of every family' },
+    'skip-unsupported': {
+      type: 'boolean',
+      description: 'when the data cannot support the family (or the model is refused), write models/<family>/skipped.json with the reason and exit 0 (make all uses this)',
+    },
   });
   const family = familyFlag(flags.family);
   const config = loadTrainConfig(flags.config);
   const fc = config.families[family];
   const catalog = dataCatalog(flags.data);
-  const fitted = family === 'recommend' ? await fitRecommend(catalog, config) : await fitSetFamily(family, catalog, config);
+  const skippedPath = join(catalog.models.family(family), 'skipped.json');
+  let fitted: Fitted;
+  try {
+    fitted = family === 'recommend' ? await fitRecommend(catalog, config, flags.config) : await fitSetFamily(family, catalog, config, flags.config);
+    checkFloor(family, fitted, config, flags.config);
+  } catch (error) {
+    if (!flags['skip-unsupported'] || !(error instanceof DataRequirementError || error instanceof StageRefusal)) throw error;
+    mkdirSync(catalog.models.family(family), { recursive: true });
+    writeJsonAtomic(skippedPath, { family, reason: error.message });
+    say(`train: ${error.message}`);
+    say(`train: skipped ${family} (--skip-unsupported): the reason is in ${skippedPath}`);
+    return { summary: { family, skipped: error.message, ...error.summary }, metaPath: catalog.runMeta(`train-${family}`) };
+  }
+  rmSync(skippedPath, { force: true });
   say(`train: best round ${fitted.rounds}; test metrics:\n${metricsTable(fitted.metrics, familyMetricNames(family))}`);
-  const model = fitted.metrics.model[fc.primary];
   if (fitted.gapClosed !== null && fitted.gapClosed < 0.9) {
     say(`train: finding: the model closes ${(fitted.gapClosed * 100).toFixed(1)} % of the gap from random to oracle on ${fc.primary} (under 90 %)`);
   }
   try {
-    if (model < fc.floor) throw new StageRefusal(`${family}: ${fc.primary} ${model.toFixed(4)} is below the floor ${fc.floor} set in ${flags.config}; not registered`);
     const familyDir = catalog.models.family(family);
     const version = registerVersion(familyDir, (dir) => {
       fitted.booster.save(join(dir, 'model.json'));
@@ -37,7 +53,7 @@ await runStage('train', async () => {
       fitted.writeExtra(dir);
       writeJsonAtomic(join(dir, 'params.json'), {
         family, xgboost: fitted.params, rounds: fitted.rounds, max_rounds: fc.rounds, early_stopping_rounds: fc.early_stopping_rounds,
-        primary: fc.primary, guards: fc.guards, floor: fc.floor, shap_rows: fc.shap_rows,
+        primary: fc.primary, guards: fc.guards, floor_over_random: fc.floor_over_random, shap_rows: fc.shap_rows,
         // Serving applies the same correction to turn weighted-model outputs into probabilities.
         probability_correction: family === 'purchase' && Number(fitted.params.scale_pos_weight ?? 1) !== 1 ? { scale_pos_weight: fitted.params.scale_pos_weight } : null,
         ...(fc.recommend ? { recommend: fc.recommend } : {}),
@@ -77,8 +93,29 @@ interface Fitted {
   summary?: Record<string, unknown>;
 }
 
-async function fitSetFamily(family: Exclude<ModelFamily, 'recommend'>, catalog: ReturnType<typeof dataCatalog>, config: TrainConfig): Promise<Fitted> {
+/**
+ * Refuses (StageRefusal: exit 2, nothing registered) a model whose primary test metric does not beat
+ * the random floor's by the family's relative margin: a floor relative to the data, so a log where
+ * every number is small is judged against its own chance level.
+ */
+function checkFloor(family: ModelFamily, fitted: Fitted, config: TrainConfig, configPath: string): void {
   const fc = config.families[family];
+  const model = fitted.metrics.model[fc.primary];
+  const random = fitted.metrics.random[fc.primary];
+  const lower = lowerIsBetter(fc.primary);
+  const floor = lower ? random * (1 - fc.floor_over_random) : random * (1 + fc.floor_over_random);
+  const beats = lower ? model < random && model <= floor : model > random && model >= floor;
+  if (beats) return;
+  fitted.booster.dispose();
+  throw new StageRefusal(
+    `${family}: ${fc.primary} ${model.toFixed(4)} does not beat the random floor ${random.toFixed(4)} by ${(fc.floor_over_random * 100).toFixed(0)} % (floor_over_random in ${configPath}); not registered`,
+    { family, registered: false, primary: fc.primary, metrics: fitted.metrics },
+  );
+}
+
+async function fitSetFamily(family: Exclude<ModelFamily, 'recommend'>, catalog: ReturnType<typeof dataCatalog>, config: TrainConfig, configPath: string): Promise<Fitted> {
+  const fc = config.families[family];
+  checkRequirements(family, await countFamilyExamples(catalog, family), fc.requirements, configPath);
   say(`train: reading the ${family} training set from ${catalog.features.dir}`);
   const data = await loadFamilyData(catalog, family);
   say(`train: ${data.train.labels.length.toLocaleString('en-US')} train, ${data.valid.labels.length.toLocaleString('en-US')} valid, ${data.test.labels.length.toLocaleString('en-US')} test rows × ${data.features.length} features`);
@@ -100,11 +137,21 @@ async function fitSetFamily(family: Exclude<ModelFamily, 'recommend'>, catalog: 
  * Recommend: candidate sources fitted on the training period, a re-ranker learned on validation
  * sessions' candidates, every list scored on test sessions.
  */
-async function fitRecommend(catalog: ReturnType<typeof dataCatalog>, config: TrainConfig): Promise<Fitted> {
+async function fitRecommend(catalog: ReturnType<typeof dataCatalog>, config: TrainConfig, configPath: string): Promise<Fitted> {
   const fc = config.families.recommend;
   const settings = fc.recommend!;
   say(`train: reading events, products and recommendation sessions from ${catalog.dir}`);
   const data = await withDuckDB((con) => loadRecommendData(con, catalog));
+  const trainSessions = new Set<number>();
+  for (let i = 0; i < data.events.time.length; i++) {
+    if (data.events.time[i] < data.cutoffs.valid.from && !Number.isNaN(data.events.user[i])) trainSessions.add(data.events.session[i]);
+  }
+  const products = (examples: typeof data.valid) => new Set(examples.flatMap((e) => e.targets)).size;
+  checkRequirements('recommend', {
+    train: { examples: trainSessions.size, positives: data.products.ids.length },
+    valid: { examples: data.valid.length, positives: products(data.valid) },
+    test: { examples: data.test.length, positives: products(data.test) },
+  }, fc.requirements, configPath);
   say(`train: ${data.events.time.length.toLocaleString('en-US')} events, ${data.products.ids.length.toLocaleString('en-US')} products, ${data.valid.length.toLocaleString('en-US')} validation and ${data.test.length.toLocaleString('en-US')} test sessions${data.truth ? '' : ' (no truth: imported data, so no oracle)'}`);
   const bars = new Map<string, ReturnType<typeof progressBar>>();
   const progress = (phase: string, done: number, total: number) => {

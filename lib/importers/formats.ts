@@ -49,6 +49,18 @@ const badTime = (field: string): RowCheck => ({
   fails: `event_time IS NULL OR event_time NOT BETWEEN TIMESTAMP '1990-01-01' AND TIMESTAMP '2100-01-01'`,
 });
 
+/**
+ * A text time as a UTC TIMESTAMP, in the forms logs are published in: `2019-10-01 00:00:00 UTC`
+ * (REES46), ISO 8601 with `T`, `Z` or an offset such as `+02:00` (YooChoose, re-exports through
+ * pandas or Spark), with or without fractional seconds, or no zone at all (taken as UTC).
+ */
+export function utcTimeSql(col: string): string {
+  const base = ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f'];
+  const utc = [...base.map((f) => `${f} UTC`), ...base.map((f) => `${f}Z`), ...base];
+  const list = (formats: string[]) => `[${formats.map((f) => `'${f}'`).join(', ')}]`;
+  return `COALESCE(try_strptime(trim("${col}"), ${list(utc)}), timezone('UTC', try_strptime(trim("${col}"), ${list(base.map((f) => `${f}%z`))})))`;
+}
+
 const REES46_EVENTS = { view: 'view', cart: 'add_to_cart', remove_from_cart: 'remove_from_cart', purchase: 'purchase' };
 const RETAILROCKET_EVENTS = { view: 'view', addtocart: 'add_to_cart', transaction: 'purchase' };
 /** Milliseconds since 1970, taken only within 1990-2100 so the timestamp cannot overflow. */
@@ -64,7 +76,7 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
     delimiter: ',',
     columns: ['event_time', 'event_type', 'product_id', 'category_id', 'category_code', 'brand', 'price', 'user_id', 'user_session'],
     events: {
-      event_time: `try_strptime(trim("event_time"), '%Y-%m-%d %H:%M:%S UTC')`,
+      event_time: utcTimeSql('event_time'),
       user_id: id('user_id'),
       session_id: text('user_session'),
       event_type: eventMap('event_type', REES46_EVENTS),

@@ -6,7 +6,7 @@ import { queryRows, withDuckDB } from '../io/duckdb';
 import { runStageScript, tempDir, ROOT } from '../testing';
 import { FORMATS } from './formats';
 import { linesOfAcceptedRows, RecordLines } from './lines';
-import { checkHeader } from './sniff';
+import { checkHeader, sniffHeader } from './sniff';
 
 const fixture = (name: string) => join(ROOT, 'lib/importers/fixtures', name);
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -29,7 +29,8 @@ describe('checkHeader', () => {
     expect(checkHeader(bytes(''), spec)).toMatch(/empty/);
     expect(checkHeader(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]), spec)).toMatch(/binary/);
     expect(checkHeader(bytes('a,b,c\n1,2,3'), spec)).toMatch(/expected 'event_time,event_type/);
-    expect(checkHeader(bytes(FORMATS.diginetica.columns.join(',')), FORMATS.diginetica)).toMatch(/not Diginetica/);
+    expect(checkHeader(bytes(FORMATS.rees46.columns.join(';')), FORMATS.diginetica)).toMatch(/not Diginetica/);
+    expect(checkHeader(bytes('session_id;user_id;item_id;timeframe'), FORMATS.diginetica)).toMatch(/not Diginetica/);
   });
 });
 
@@ -160,5 +161,56 @@ describe('import refuses files that are not the named format', () => {
     const unknown = importInto('amazon', fixture('rees46.csv')).run;
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/--format must be one of rees46, retailrocket, diginetica/);
+  });
+});
+
+describe('each format as its publisher distributes it', () => {
+  it('header spellings: the CIKM Cup original (sessionId;userId;itemId), quoted names, another separator', () => {
+    expect(sniffHeader(bytes('sessionId;userId;itemId;timeframe;eventdate\n'), FORMATS.diginetica)).toEqual({ delimiter: ';', problem: null });
+    expect(sniffHeader(bytes('"session_id","user_id","item_id","timeframe","eventdate"\r\n'), FORMATS.diginetica)).toEqual({ delimiter: ',', problem: null });
+    expect(sniffHeader(bytes('Timestamp\tVisitorId\tEvent\tItemId\tTransactionId\n'), FORMATS.retailrocket)).toEqual({ delimiter: '\t', problem: null });
+  });
+
+  it('Diginetica train-item-views.csv with the original header and no trailing newline', async () => {
+    const dir = tempDir('shoplab-published-');
+    const path = join(dir, 'train-item-views.csv');
+    writeFileSync(path, 'sessionId;userId;itemId;timeframe;eventdate\n1;NA;81766;526309;2016-05-09\n1;NA;31331;1031018;2016-05-09\n2;5;32118;243569;2016-05-09');
+    const { data, run } = importInto('diginetica', path);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.summary).toMatchObject({ rows_read: 3, rows_accepted: 3, rows_rejected: 0, users: 1 });
+    const events = await rows(dataCatalog(data).raw.events, 'ORDER BY event_time');
+    expect(events.map((e) => [e.session_id, e.user_id, e.product_id])).toEqual([['2', 5, 32118], ['1', null, 81766], ['1', null, 31331]]);
+    expect(events[1].event_time).toEqual(utc('2016-05-09T00:08:46.309Z'));
+  });
+
+  it('REES46 re-exported with quotes, CRLF, ISO times with Z, offsets, fractions or no zone: the same events', async () => {
+    const dir = tempDir('shoplab-published-');
+    const header = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
+    const row = (time: string, product: number) => `${time},view,${product},2053013552326770905,appliances.kitchen,aqua,33.20,554748717,9333dfbd`;
+    const plain = join(dir, 'plain.csv');
+    writeFileSync(plain, [header, row('2019-10-01 00:00:00 UTC', 1), row('2019-10-01 00:00:01 UTC', 2), row('2019-10-01 00:00:02 UTC', 3), row('2019-10-01 00:00:03 UTC', 4), row('2019-10-01 00:00:04.500 UTC', 5)].join('\n') + '\n');
+    const quoted = join(dir, 'quoted.csv');
+    const q = (line: string) => line.split(',').map((f) => `"${f}"`).join(',');
+    writeFileSync(quoted, [q(header), q(row('2019-10-01T00:00:00Z', 1)), q(row('2019-10-01T02:00:01+02:00', 2)), q(row('2019-10-01 00:00:02', 3)),
+      q(row('2019-09-30T19:00:03-0500', 4)), q(row('2019-10-01T00:00:04.5Z', 5))].join('\r\n'));
+    const a = importInto('rees46', plain);
+    const b = importInto('rees46', quoted);
+    expect(a.run.status, a.run.stderr).toBe(0);
+    expect(b.run.status, b.run.stderr).toBe(0);
+    expect(b.run.summary).toMatchObject({ rows_read: 5, rows_accepted: 5, rows_rejected: 0 });
+    const events = async (data: string) => rows(dataCatalog(data).raw.events, 'ORDER BY product_id');
+    const [fromPlain, fromQuoted] = [await events(a.data), await events(b.data)];
+    expect(fromQuoted).toEqual(fromPlain);
+    expect(fromQuoted.map((e) => e.event_time)).toEqual(['00:00:00', '00:00:01', '00:00:02', '00:00:03', '00:00:04.500'].map((t) => utc(`2019-10-01T${t}Z`)));
+  });
+
+  it('RetailRocket events.csv without a trailing newline', async () => {
+    const dir = tempDir('shoplab-published-');
+    const path = join(dir, 'events.csv');
+    writeFileSync(path, 'timestamp,visitorid,event,itemid,transactionid\n1433221332117,257597,view,355908,\n1433224214164,992329,transaction,248676,4000');
+    const { data, run } = importInto('retailrocket', path);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.summary).toMatchObject({ rows_read: 2, rows_accepted: 2 });
+    expect((await rows(dataCatalog(data).raw.events, 'ORDER BY event_time')).map((e) => e.event_type)).toEqual(['view', 'purchase']);
   });
 });

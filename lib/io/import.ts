@@ -3,7 +3,7 @@ import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
 import { FORMATS, type FormatName, WRONG_COLUMN_COUNT } from '../importers/formats';
 import { linesOfAcceptedRows, RecordLines } from '../importers/lines';
-import { checkHeader } from '../importers/sniff';
+import { sniffHeader } from '../importers/sniff';
 import { AtomicBatch, copyToParquet, type DuckDBOptions, queryRows, sqlString, withDuckDB } from './duckdb';
 
 /** A rejected row, as reported: where it is, which field, why, and what the field held. */
@@ -59,8 +59,8 @@ export async function importLog(format: FormatName, input: string, catalog: Data
   const spec = FORMATS[format];
   if (!existsSync(input)) throw new InputError(`${input}: no such file`);
   if (!statSync(input).isFile()) throw new InputError(`${input}: not a file`);
-  const problem = checkHeader(readHead(input), spec);
-  if (problem) throw new InputError(`${input}: ${problem}`);
+  const header = sniffHeader(readHead(input), spec);
+  if (header.problem !== null) throw new InputError(`${input}: ${header.problem}`);
 
   const batch = new AtomicBatch();
   try {
@@ -68,7 +68,7 @@ export async function importLog(format: FormatName, input: string, catalog: Data
       onStep?.('reading');
       const columns = `{${spec.columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
       await con.run(`CREATE TABLE src AS SELECT * FROM read_csv(${sqlString(input)}, header = true, auto_detect = false, columns = ${columns},
-        delim = ${sqlString(spec.delimiter)}, quote = '"', escape = '"', ignore_errors = true, store_rejects = true,
+        delim = ${sqlString(header.delimiter)}, quote = '"', escape = '"', ignore_errors = true, store_rejects = true,
         rejects_table = 'reader_rejects', rejects_scan = 'reader_scans', strict_mode = true)`);
 
       onStep?.('checking');

@@ -4,7 +4,7 @@ import { purchaseSetSql } from '../features/sets';
 import { queryRows } from '../io/duckdb';
 import { unweightProbabilities } from '../train/fit';
 import { DMatrix } from '../xgboost/index';
-import { type LoadedModel, modelInput } from './models';
+import { type LoadedModel, modelInput, SERVING_MATRIX } from './models';
 
 /** One event of a posted session, in the canonical event shape. */
 export interface SessionEvent {
@@ -57,7 +57,7 @@ export async function predictPurchases(con: DuckDBConnection, model: LoadedModel
     FROM ranked_events GROUP BY session_id`);
   const rows = await queryRows(con, `SELECT * FROM (${await purchaseSetSql(con)}) ORDER BY CAST(session_id AS INTEGER)`);
   const { values, features } = modelInput(model, rows);
-  const matrix = new DMatrix(values, rows.length, model.features.length);
+  const matrix = new DMatrix(values, rows.length, model.features.length, SERVING_MATRIX);
   try {
     const predicted = unweightProbabilities(model.booster.predict(matrix).values, (model.params as { xgboost: Record<string, string | number | boolean> }).xgboost);
     return { probabilities: Array.from(predicted), features };

@@ -5,7 +5,7 @@ import { cosine, tfidf, tokenize, tokenOverlap } from '../features/text';
 import { createAsOfLookup, joinLookup } from '../features/running-totals';
 import { queryRows } from '../io/duckdb';
 import { DMatrix } from '../xgboost/index';
-import type { LoadedModel } from './models';
+import { type LoadedModel, SERVING_MATRIX } from './models';
 import type { RankedProduct, RankRequest } from './rank';
 
 type Row = Record<string, number | null>;
@@ -148,7 +148,7 @@ export function rankingMatrix(index: RankingIndex, model: LoadedModel, request: 
 
 /** /v1/rank's fast path: the index's feature rows, scored by the model, best first. */
 export function rankWithIndex(index: RankingIndex, model: LoadedModel, request: RankRequest): { results: RankedProduct[] } {
-  const matrix = new DMatrix(rankingMatrix(index, model, request), request.product_ids.length, model.features.length);
+  const matrix = new DMatrix(rankingMatrix(index, model, request), request.product_ids.length, model.features.length, SERVING_MATRIX);
   try {
     const scores = model.booster.predict(matrix).values;
     const results = request.product_ids.map((id, i) => ({ product_id: id, score: scores[i], position: i + 1, cold_start: !index.products.has(id) }));

@@ -7,7 +7,7 @@ import { servingStoreTables } from '../features/build';
 import { FUNNEL, WINDOWS } from '../features/history';
 import { queryRows, sqlString } from '../io/duckdb';
 import { DMatrix } from '../xgboost/index';
-import { type LoadedModel, modelInput } from './models';
+import { type LoadedModel, modelInput, SERVING_MATRIX } from './models';
 
 export interface RankRequest {
   query: string;
@@ -111,7 +111,7 @@ export async function rankProducts(con: DuckDBConnection, model: LoadedModel, re
     const rows = await queryRows(con, await rankingSetSql(con, store.options));
     const { values, features } = modelInput(model, rows);
     const known = new Set((await queryRows(con, 'SELECT product_id FROM catalog_products WHERE product_id IN (SELECT product_id FROM request_products)')).map((r) => Number(r.product_id)));
-    const matrix = new DMatrix(values, rows.length, model.features.length);
+    const matrix = new DMatrix(values, rows.length, model.features.length, SERVING_MATRIX);
     try {
       const scores = model.booster.predict(matrix).values;
       const results = rows.map((row, i) => ({ product_id: Number(row.product_id), score: scores[i], position: Number(row.position), cold_start: !known.has(Number(row.product_id)) }));

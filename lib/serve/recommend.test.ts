@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +8,7 @@ import { dataCatalog } from '../catalog';
 import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
 import { loadRecommendModel, topIndices } from '../recommend/index';
 import { readProduction, versionDir, writeProduction } from '../registry/index';
-import { ROOT, runStageScript, tempDir } from '../testing';
+import { runStageScript, startServer, tempDir } from '../testing';
 import { buildApp, MAX_BATCH } from '.';
 
 const data = join(tempDir('shoplab-recommend-'), 'data');
@@ -159,20 +159,6 @@ describe('a new production version', () => {
     expect((await app.inject('/v1/models')).json().find((m: { family: string }) => m.family === 'recommend').version).toBe(2);
   }, 60_000);
 });
-
-/** Starts `pipelines/serve.ts` on a free port and resolves with its base URL. */
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'pipelines/serve.ts'), '--data', dataDir], { cwd: ROOT, env: { ...process.env, PORT: '0' }, detached: true });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (chunk) => {
-      err += chunk;
-      const m = /serve: (http:\/\/\S+)/.exec(err);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
-}
 
 describe('durability', () => {
   it('SIGKILL loses no acknowledged event: the restarted service replays its log', async () => {

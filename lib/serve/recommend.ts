@@ -2,7 +2,7 @@ import { EVENT_CODE } from '../events';
 import { applyEvent, CandidateScorer, topIndices, emptyState, type Interactions, type RecommendModel, replayStates, SOURCES, type UserState } from '../recommend/index';
 import { DMatrix } from '../xgboost/index';
 import type { LiveEvent } from './events';
-import type { LoadedModel } from './models';
+import { type LoadedModel, SERVING_MATRIX } from './models';
 import { eventTimeMs } from './purchase';
 
 export interface Recommendation {
@@ -53,7 +53,7 @@ export class LiveRecommender {
     const state = this.states.get(userId);
     const c = this.scorer.candidates(state);
     const width = this.reranker.features.length;
-    const matrix = new DMatrix(c.features, c.items.length, width);
+    const matrix = new DMatrix(c.features, c.items.length, width, SERVING_MATRIX);
     let scores: Float32Array;
     try {
       scores = this.reranker.booster.predict(matrix).values;

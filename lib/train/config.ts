@@ -6,7 +6,6 @@ import { RECOMMEND_METRICS } from '../recommend/evaluate';
 import type { RecommendSettings } from '../recommend/fit';
 import type { BoosterParams } from '../xgboost/index';
 import { MODEL_FAMILIES, type ModelFamily } from './data';
-import { lowerIsBetter } from './evaluate';
 
 /** One family's training configuration. */
 export interface FamilyConfig {
@@ -14,8 +13,13 @@ export interface FamilyConfig {
   primary: string;
   /** Metrics a new version must not make worse to be promoted. */
   guards: string[];
-  /** Training refuses to register a model whose primary test metric is below this. */
-  floor: number;
+  /**
+   * Training registers a model only when its primary test metric beats the random floor's by this
+   * relative margin (for a lower-is-better metric: is lower by it).
+   */
+  floor_over_random: number;
+  /** What the data must hold for this family to train at all. */
+  requirements: Requirements;
   /** Most boosting rounds; early stopping on the validation split usually ends sooner. */
   rounds: number;
   early_stopping_rounds: number;
@@ -25,6 +29,16 @@ export interface FamilyConfig {
   params: BoosterParams;
   /** Recommend only: candidate sources, item2vec, and how many sessions the re-ranker learns from and is tested on. */
   recommend?: RecommendSettings;
+}
+
+type PerSplit = Record<'train' | 'valid' | 'test', number>;
+
+/** Minimum examples and positives per split (each family says what they are: searches, sessions, products...). */
+export interface Requirements {
+  min_examples: PerSplit;
+  min_positives: PerSplit;
+  /** Why these numbers, for the person who edits them. */
+  why: string;
 }
 
 export interface TrainConfig {
@@ -90,10 +104,21 @@ export function checkTrainConfig(raw: unknown, path: string): TrainConfig {
       if (!['string', 'number', 'boolean'].includes(typeof value)) fail(`${at}.params.${name}`, 'must be a string, number or boolean');
     }
     if (params.nthread !== undefined || params.seed !== undefined) fail(`${at}.params`, "must not set nthread or seed: they are the top-level 'nthread' and 'seed'");
+    if (f.floor !== undefined) fail(`${at}.floor`, 'is replaced by floor_over_random: a relative margin over the random floor (0.05 = 5 % better than random)');
+    const req = object(f.requirements, `${at}.requirements`);
+    const perSplit = (v: unknown, field: string) => {
+      const o = object(v, field);
+      return { train: number(o.train, `${field}.train`, 0, 1e12, true), valid: number(o.valid, `${field}.valid`, 0, 1e12, true), test: number(o.test, `${field}.test`, 0, 1e12, true) };
+    };
     config.families[family] = {
       primary: metric(f.primary, `${at}.primary`),
       guards,
-      floor: number(f.floor, `${at}.floor`, lowerIsBetter(String(f.primary)) ? 0 : -Infinity),
+      floor_over_random: number(f.floor_over_random, `${at}.floor_over_random`, 0, 100),
+      requirements: {
+        min_examples: perSplit(req.min_examples, `${at}.requirements.min_examples`),
+        min_positives: perSplit(req.min_positives, `${at}.requirements.min_positives`),
+        why: typeof req.why === 'string' ? req.why : fail(`${at}.requirements.why`, 'must say why, as text'),
+      },
       rounds: number(f.rounds, `${at}.rounds`, 1, 100_000, true),
       early_stopping_rounds: number(f.early_stopping_rounds, `${at}.early_stopping_rounds`, 1, 100_000, true),
       shap_rows: number(f.shap_rows, `${at}.shap_rows`, 0, 10_000_000, true),

@@ -27,6 +27,8 @@ export interface FamilyReader {
   extras: Record<string, string>;
   /** Extras from the truth tables (alias `t`), read only when the world has them. */
   truth: Record<string, string>;
+  /** SQL aggregates over the file (alias `x`) counting its examples and positives, in the family's units (lib/train/requirements). */
+  count: { examples: string; positives: string };
 }
 
 /** Raw tables a reader may join: the truth of synthetic worlds, and products. */
@@ -45,6 +47,7 @@ export const READERS = {
     label: 'x.label',
     extras: { search_id: 'x.search_id', position: 'x.position', pair_ctr: 'x.pair_ctr', query: 'x.query' },
     truth: { p_click: 't.p_click', p_cart: 't.p_cart', p_purchase: 't.p_purchase' },
+    count: { examples: 'count(DISTINCT x.search_id)', positives: 'count(DISTINCT x.search_id) FILTER (WHERE x.label > 0)' },
   },
   purchase: {
     // Sessionization may cut a generated session in two ('17#2'); the truth is per generated session.
@@ -53,6 +56,7 @@ export const READERS = {
     label: 'x.label',
     extras: { session_id: 'x.session_id', cut: 'x.cut' },
     truth: { p_purchase: 't.p_purchase' },
+    count: { examples: 'count(*)', positives: 'count(*) FILTER (WHERE x.label > 0)' },
   },
   category: {
     from: (file, raw) => `${parquet(file)} x JOIN ${parquet(raw.products)} p USING (product_id)`,
@@ -60,6 +64,7 @@ export const READERS = {
     label: '0',
     extras: { product_id: 'x.product_id', category: 'x.label', brand: 'p.brand' },
     truth: {},
+    count: { examples: 'count(x.label)', positives: 'count(DISTINCT x.label)' },
   },
 } satisfies Record<string, FamilyReader>;
 
@@ -98,7 +103,7 @@ export async function readSplit(con: DuckDBConnection, family: SetFamily, file: 
     const reader2 = await con.runAndReadAll(`SELECT ${available.map(([name]) => `"__${name}"`).join(', ')} FROM ${table}`);
     const columns = reader2.getColumnsJS();
     available.forEach(([name], j) => {
-      extras[name] = columns[j].map((v) => (v === null ? null : typeof v === 'bigint' ? toNumber(v) : typeof v === 'number' || typeof v === 'string' ? v : String(v)));
+      extras[name] = (columns[j] ?? []).map((v) => (v === null ? null : typeof v === 'bigint' ? toNumber(v) : typeof v === 'number' || typeof v === 'string' ? v : String(v)));
     });
   }
   const data: SplitData = { matrix, labels, extras };

@@ -1,5 +1,5 @@
 import { accuracy, averagePrecision, brierScore, confusionMatrix, ctrAtK, logLoss, macroF1, meanReciprocalRank, microF1, ndcgAtK, rocAuc } from '../eval/index';
-import { StageRefusal } from '../errors';
+import { StageFailure } from '../errors';
 import type { SetFamily } from './data';
 
 export type Metrics = Record<string, number>;
@@ -68,7 +68,7 @@ export function gapClosed(random: number, model: number, oracle: number): number
 }
 
 /** Thrown when a model scores better than the truth allows: some feature knows the label. */
-export class LeakError extends StageRefusal {
+export class LeakError extends StageFailure {
   override name = 'LeakError';
 }
 

@@ -6,3 +6,4 @@ export * from './references';
 export * from './card';
 export * from './load';
 export * from './details';
+export * from './requirements';

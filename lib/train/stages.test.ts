@@ -66,18 +66,32 @@ describe('train and promote stages', () => {
     expect(promote.stderr).toContain('below the 5.0 % margin');
   });
 
-  it('bad usage exits 2 naming the problem; a model below its floor is not registered', () => {
+  it('bad usage exits 2 naming the problem; a model not far enough above random is refused as a result, exit 2', () => {
     const bad = runStageScript('train', ['--family', 'fraud', '--data', data]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--family must be one of ranking, purchase, category, recommend, got 'fraud'");
     const config = JSON.parse(readFileSync('config/models.json', 'utf8'));
-    config.families.category.floor = 1.01;
+    // The model must beat random's macro F1 a hundredfold: impossible with 90 classes, so it is refused.
+    config.families.category.floor_over_random = 99;
     const path = join(tempDir(), 'strict.json');
     writeFileSync(path, JSON.stringify(config));
     const strict = runStageScript('train', ['--family', 'category', '--data', data, '--config', path]);
-    expect(strict.status).toBe(1);
-    expect(strict.stderr).toMatch(/macro_f1 [\d.]+ is below the floor 1.01 .*not registered/);
+    expect(strict.status).toBe(2);
+    expect(strict.stderr.trim().split('\n').pop()).toMatch(/^train: category: macro_f1 [\d.]+ does not beat the random floor [\d.]+ by 9900 % .*not registered$/);
+    expect(last(strict.stdout)).toMatchObject({ stage: 'train', family: 'category', registered: false, refused: expect.stringContaining('does not beat the random floor') });
+    expect(last(strict.stdout).metrics.model.macro_f1).toBeGreaterThan(last(strict.stdout).metrics.random.macro_f1);
     expect(JSON.parse(readFileSync(join(catalog.models.family('category'), 'production.json'), 'utf8')).version).toBe(1);
+    // With --skip-unsupported (make all) the refusal is recorded and the stage succeeds.
+    const skipped = runStageScript('train', ['--family', 'category', '--data', data, '--config', path, '--skip-unsupported']);
+    expect(skipped.status, skipped.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(catalog.models.family('category'), 'skipped.json'), 'utf8')).reason).toContain('does not beat the random floor');
+    // The old absolute floor is refused by name.
+    delete config.families.category.floor_over_random;
+    config.families.category.floor = 0.5;
+    writeFileSync(path, JSON.stringify(config));
+    const old = runStageScript('train', ['--family', 'category', '--data', data, '--config', path]);
+    expect(old.status).toBe(2);
+    expect(old.stderr).toContain("field 'families.category.floor' is replaced by floor_over_random");
   });
 
   it('recommend: candidates from the training period, every list scored on test, the candidate model registered with the re-ranker', () => {

@@ -188,6 +188,8 @@ describe('config', () => {
 
 /** A config whose purchase family uses `params`, a few rounds, no SHAP. */
 function testConfig(params: Record<string, string | number>): TrainConfig {
-  const family = { primary: 'pr_auc', guards: [], floor: 0, rounds: 60, early_stopping_rounds: 10, shap_rows: 0, params };
+  const none = { train: 0, valid: 0, test: 0 };
+  const requirements = { min_examples: none, min_positives: none, why: 'test' };
+  const family = { primary: 'pr_auc', guards: [], floor_over_random: 0, requirements, rounds: 60, early_stopping_rounds: 10, shap_rows: 0, params };
   return { seed: 1, nthread: 1, promotion_margin: 0.05, families: { ranking: family, purchase: family, category: family, recommend: family } };
 }
