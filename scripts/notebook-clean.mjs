@@ -3,17 +3,15 @@
 // the metadata the tslab kernel reports, written the way Jupyter writes (sorted keys, indent 1).
 //   node scripts/notebook-clean.mjs < in.ipynb > out.ipynb     (the git clean filter `make setup` installs)
 //   node scripts/notebook-clean.mjs notebooks/*.ipynb          (rewrites the files in place)
+import { createRequire } from 'node:module';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
+// The metadata a notebook gets when the kernel starts: our kernel spec (the Makefile registers it)
+// and the language_info tslab itself sends in its kernel_info reply.
+const { JupyterHandlerImpl } = createRequire(import.meta.url)('tslab/dist/jupyter');
 const METADATA = {
   kernelspec: { display_name: 'TypeScript (shoplab)', language: 'typescript', name: 'tslab' },
-  language_info: {
-    codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true },
-    file_extension: '.ts',
-    mimetype: 'text/typescript',
-    name: 'typescript',
-    version: '3.7.2',
-  },
+  language_info: new JupyterHandlerImpl(null, false).handleKernel().language_info,
 };
 
 const sorted = (value) => Array.isArray(value) ? value.map(sorted)

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -41,17 +42,15 @@ describe('the repository is self-contained', () => {
   });
 });
 
-/** What tslab's kernel reports about itself (tslab/dist/jupyter.js, kernel_info_reply), and our kernel's spec. */
-const NOTEBOOK_METADATA = {
-  kernelspec: { display_name: 'TypeScript (shoplab)', language: 'typescript', name: 'tslab' },
-  language_info: {
-    codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true },
-    file_extension: '.ts',
-    mimetype: 'text/typescript',
-    name: 'typescript',
-    version: '3.7.2',
-  },
-};
+/** What the kernel reports when a notebook starts: its spec as `make setup` registered it, and tslab's kernel_info reply. */
+function kernelMetadata() {
+  const spec = JSON.parse(readFileSync(join(ROOT, '.jupyter', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8'));
+  const { JupyterHandlerImpl } = createRequire(import.meta.url)('tslab/dist/jupyter');
+  return {
+    kernelspec: { display_name: spec.display_name, language: spec.language, name: 'tslab' },
+    language_info: new JupyterHandlerImpl(null, false).handleKernel().language_info,
+  };
+}
 
 describe('committed notebooks are output-free', () => {
   const notebooks = files.filter((f) => f.startsWith('notebooks/') && f.endsWith('.ipynb'));
@@ -65,7 +64,7 @@ describe('committed notebooks are output-free', () => {
       text = readFileSync(join(ROOT, file), 'utf8');
     }
     const nb = JSON.parse(text);
-    expect(nb.metadata).toEqual(NOTEBOOK_METADATA);
+    expect(nb.metadata).toEqual(kernelMetadata());
     for (const [i, cell] of nb.cells.entries()) {
       expect(cell.metadata, `cell ${i} metadata`).toEqual({});
       if (cell.cell_type !== 'code') continue;

@@ -164,6 +164,15 @@ describe('import refuses files that are not the named format', () => {
   });
 });
 
+/** Writes `text` to a file called `name` and imports it; the import must succeed. */
+function importText(format: string, name: string, text: string) {
+  const path = join(tempDir('shoplab-published-'), name);
+  writeFileSync(path, text);
+  const imported = importInto(format, path);
+  expect(imported.run.status, imported.run.stderr).toBe(0);
+  return imported;
+}
+
 describe('each format as its publisher distributes it', () => {
   it('header spellings: the CIKM Cup original (sessionId;userId;itemId), quoted names, another separator', () => {
     expect(sniffHeader(bytes('sessionId;userId;itemId;timeframe;eventdate\n'), FORMATS.diginetica)).toEqual({ delimiter: ';', problem: null });
@@ -172,11 +181,8 @@ describe('each format as its publisher distributes it', () => {
   });
 
   it('Diginetica train-item-views.csv with the original header and no trailing newline', async () => {
-    const dir = tempDir('shoplab-published-');
-    const path = join(dir, 'train-item-views.csv');
-    writeFileSync(path, 'sessionId;userId;itemId;timeframe;eventdate\n1;NA;81766;526309;2016-05-09\n1;NA;31331;1031018;2016-05-09\n2;5;32118;243569;2016-05-09');
-    const { data, run } = importInto('diginetica', path);
-    expect(run.status, run.stderr).toBe(0);
+    const { data, run } = importText('diginetica', 'train-item-views.csv',
+      'sessionId;userId;itemId;timeframe;eventdate\n1;NA;81766;526309;2016-05-09\n1;NA;31331;1031018;2016-05-09\n2;5;32118;243569;2016-05-09');
     expect(run.summary).toMatchObject({ rows_read: 3, rows_accepted: 3, rows_rejected: 0, users: 1 });
     const events = await rows(dataCatalog(data).raw.events, 'ORDER BY event_time');
     expect(events.map((e) => [e.session_id, e.user_id, e.product_id])).toEqual([['2', 5, 32118], ['1', null, 81766], ['1', null, 31331]]);
@@ -205,11 +211,8 @@ describe('each format as its publisher distributes it', () => {
   });
 
   it('RetailRocket events.csv without a trailing newline', async () => {
-    const dir = tempDir('shoplab-published-');
-    const path = join(dir, 'events.csv');
-    writeFileSync(path, 'timestamp,visitorid,event,itemid,transactionid\n1433221332117,257597,view,355908,\n1433224214164,992329,transaction,248676,4000');
-    const { data, run } = importInto('retailrocket', path);
-    expect(run.status, run.stderr).toBe(0);
+    const { data, run } = importText('retailrocket', 'events.csv',
+      'timestamp,visitorid,event,itemid,transactionid\n1433221332117,257597,view,355908,\n1433224214164,992329,transaction,248676,4000');
     expect(run.summary).toMatchObject({ rows_read: 2, rows_accepted: 2 });
     expect((await rows(dataCatalog(data).raw.events, 'ORDER BY event_time')).map((e) => e.event_type)).toEqual(['view', 'purchase']);
   });
