@@ -100,30 +100,37 @@ typecheck: $(NODE_STAMP)
 # Parameters live in files that change only when their values do, so stages rerun on change.
 # The raw tables come from the generator, or from a real log when INPUT (and FORMAT) are given:
 #   make all FORMAT=rees46 INPUT=2019-Oct.csv DATA=data-rees46
-LIB_TS = $(shell find lib -name '*.ts' ! -name '*.test.ts')
+
+# What each stage and notebook really depends on: the files it imports, computed (DEPS_<stage>,
+# DEPS_NB_<notebook>), so editing lib/serve/ reruns no stage and editing one family's code or
+# config retrains only the families that use it.
+DEPS_MK := .make/deps.mk
+$(DEPS_MK): $(shell find lib pipelines -name '*.ts' ! -name '*.test.ts') $(wildcard notebooks/*.ipynb) scripts/stage-deps.mjs
+	@mkdir -p $(@D); node scripts/stage-deps.mjs > $@.tmp && mv $@.tmp $@
+include $(DEPS_MK)
 
 ifeq ($(INPUT),)
 $(DATA)/meta/params-generate: FORCE
 	@mkdir -p $(@D); p='--seed $(SEED) --events $(EVENTS) --days $(DAYS)'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
 
-$(DATA)/raw/source.json: $(DATA)/meta/params-generate pipelines/generate.ts $(LIB_TS) | setup
+$(DATA)/raw/source.json: $(DATA)/meta/params-generate $(DEPS_generate) | setup
 	$(TSX) pipelines/generate.ts --data $(DATA) $$(cat $<)
 else
 $(DATA)/meta/params-import: FORCE
 	@test -n "$(FORMAT)" || { echo 'make: INPUT=$(INPUT) needs FORMAT=rees46|retailrocket|diginetica' >&2; exit 2; }
 	@mkdir -p $(@D); p='--format $(FORMAT) --input $(abspath $(INPUT))'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
 
-$(DATA)/raw/source.json: $(DATA)/meta/params-import $(INPUT) pipelines/import.ts $(LIB_TS) | setup
+$(DATA)/raw/source.json: $(DATA)/meta/params-import $(INPUT) $(DEPS_import) | setup
 	$(TSX) pipelines/import.ts --data $(DATA) $$(cat $<)
 endif
 
-$(DATA)/interim/sessions.parquet: $(DATA)/raw/source.json pipelines/sessionize.ts $(LIB_TS)
+$(DATA)/interim/sessions.parquet: $(DATA)/raw/source.json $(DEPS_sessionize)
 	$(TSX) pipelines/sessionize.ts --data $(DATA)
 
-$(DATA)/interim/splits.json: $(DATA)/interim/sessions.parquet pipelines/split.ts $(LIB_TS)
+$(DATA)/interim/splits.json: $(DATA)/interim/sessions.parquet $(DEPS_split)
 	$(TSX) pipelines/split.ts --data $(DATA)
 
-$(DATA)/features/manifest.json: $(DATA)/interim/splits.json pipelines/features.ts $(LIB_TS)
+$(DATA)/features/manifest.json: $(DATA)/interim/splits.json $(DEPS_features)
 	$(TSX) pipelines/features.ts --data $(DATA)
 
 data: $(DATA)/features/manifest.json
@@ -136,7 +143,13 @@ data: $(DATA)/features/manifest.json
 MODEL_FAMILIES := ranking purchase category recommend
 MODEL_POINTERS := $(MODEL_FAMILIES:%=$(DATA)/meta/trained-%)
 
-$(DATA)/meta/trained-%: $(DATA)/features/manifest.json config/models.json pipelines/train.ts pipelines/promote.ts $(LIB_TS)
+# The part of config/models.json a family's training reads, rewritten only when it changes.
+$(DATA)/meta/config-%: config/models.json scripts/family-config.mjs FORCE
+	@mkdir -p $(@D); node scripts/family-config.mjs $* > $@.tmp && { cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
+
+.PRECIOUS: $(DATA)/meta/config-%
+
+$(DATA)/meta/trained-%: $(DATA)/features/manifest.json $(DATA)/meta/config-% $(DEPS_train) $(DEPS_promote)
 	$(TSX) pipelines/train.ts --family $* --data $(DATA) --skip-unsupported
 	@if [ ! -e $(DATA)/models/$*/skipped.json ]; then $(TSX) pipelines/promote.ts --family $* --data $(DATA); fi
 	@touch $@
@@ -148,7 +161,8 @@ models: $(MODEL_POINTERS)
 NOTEBOOKS := $(if $(INPUT),,$(sort $(wildcard notebooks/*.ipynb)))
 NOTEBOOK_HTML := $(NOTEBOOKS:notebooks/%.ipynb=$(REPORTS)/notebooks/%.html)
 
-$(REPORTS)/notebooks/%.html: notebooks/%.ipynb $(MODEL_POINTERS) $(LIB_TS) | setup
+.SECONDEXPANSION:
+$(REPORTS)/notebooks/%.html: notebooks/%.ipynb $(MODEL_POINTERS) $$(DEPS_NB_$$*) | setup
 	@printf '\n── notebook %s on %s %s\n' '$*' '$(DATA)' '──────────────────────────────' >&2
 	@rm -rf $(@D)/.partial-$* && mkdir -p $(@D)/.partial-$*
 	SHOPLAB_DATA=$(DATA) $(JUPYTER_PYTHON) -m nbconvert --to html --execute --ExecutePreprocessor.kernel_name=tslab \
@@ -157,13 +171,13 @@ $(REPORTS)/notebooks/%.html: notebooks/%.ipynb $(MODEL_POINTERS) $(LIB_TS) | set
 
 notebooks: $(NOTEBOOK_HTML)
 
-$(REPORTS)/index.html: $(MODEL_POINTERS) $(NOTEBOOK_HTML) pipelines/report.ts $(LIB_TS)
+$(REPORTS)/index.html: $(MODEL_POINTERS) $(NOTEBOOK_HTML) $(DEPS_report)
 	$(TSX) pipelines/report.ts --data $(DATA) --out $(REPORTS)
 
 report: $(REPORTS)/index.html
 
 # sha256 of every artifact (run metadata left out): two clean runs must give the same file.
-$(DATA)/MANIFEST.sha256: $(MODEL_POINTERS) pipelines/manifest.ts
+$(DATA)/MANIFEST.sha256: $(MODEL_POINTERS) $(DEPS_manifest)
 	$(TSX) pipelines/manifest.ts --data $(DATA)
 
 # Stages that do not depend on each other (the four trainings, the notebooks) run JOBS at a time;
@@ -218,7 +232,7 @@ recommend-import: setup
 	$(TSX) pipelines/promote.ts --family recommend --data $(DATA)
 
 clean:
-	rm -rf $(DATA) $(TEST_DATA) $(REPORTS) .jupyter
+	rm -rf $(DATA) $(TEST_DATA) $(REPORTS) .jupyter .make
 
 clean-data:
 	rm -rf $(DATA)

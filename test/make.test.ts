@@ -1,0 +1,44 @@
+/** Make's view of the project: what each stage depends on is computed from its imports. */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..');
+const deps = Object.fromEntries(
+  execFileSync('node', ['scripts/stage-deps.mjs'], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').filter((l) => l.startsWith('DEPS_'))
+    .map((l) => { const [name, files] = l.split(' := '); return [name, files.split(' ')]; }),
+);
+
+describe('scripts/stage-deps.mjs', () => {
+  it('lists each stage\'s script and the library files it imports, directly or through others', () => {
+    expect(deps.DEPS_sessionize).toEqual(expect.arrayContaining(['pipelines/sessionize.ts', 'lib/sessions/sessionize.ts', 'lib/io/duckdb.ts', 'lib/catalog.ts']));
+    // generate starts its shards as worker files named by URL, not by an import.
+    expect(deps.DEPS_generate).toEqual(expect.arrayContaining(['pipelines/generate.ts', 'lib/generate/parallel.ts', 'lib/generate/shard-worker.ts']));
+    expect(deps.DEPS_train).toEqual(expect.arrayContaining(['pipelines/train.ts', 'lib/train/requirements.ts', 'lib/xgboost/native.ts']));
+    expect(deps.DEPS_serve).toEqual(expect.arrayContaining(['lib/serve/app.ts']));
+  });
+
+  it('leaves out what a stage does not import: the service reruns no data or training stage', () => {
+    for (const stage of ['generate', 'import', 'sessionize', 'split', 'features', 'train', 'promote', 'report', 'manifest']) {
+      expect(deps[`DEPS_${stage}`].filter((f: string) => f.startsWith('lib/serve/')), stage).toEqual([]);
+      expect(deps[`DEPS_${stage}`].some((f: string) => f.endsWith('.test.ts')), stage).toBe(false);
+    }
+    expect(deps.DEPS_sessionize.some((f: string) => f.startsWith('lib/xgboost/'))).toBe(false);
+  });
+
+  it('follows a notebook\'s imports of ./lib from the project root', () => {
+    expect(deps['DEPS_NB_06-serving']).toEqual(expect.arrayContaining(['lib/serve/app.ts', 'lib/catalog.ts']));
+    expect(deps['DEPS_NB_01-data'].some((f: string) => f.startsWith('lib/serve/'))).toBe(false);
+  });
+});
+
+describe('scripts/family-config.mjs', () => {
+  const slice = (family: string) => JSON.parse(execFileSync('node', ['scripts/family-config.mjs', family], { cwd: ROOT, encoding: 'utf8' }));
+  it('gives a family the shared settings and its own section only', () => {
+    const purchase = slice('purchase');
+    expect(purchase.family.primary).toBe('pr_auc');
+    expect(purchase.seed).toBe(42);
+    expect(purchase.families).toBeUndefined();
+    expect(slice('ranking').family.primary).toBe('ndcg@10');
+  });
+});
