@@ -5,10 +5,10 @@ import { dataCatalog } from '../lib/catalog';
 import { DataRequirementError, parseFlags, progressBar, runStage, say, StageRefusal } from '../lib/cli';
 import { fileSha256 } from '../lib/io/fingerprint';
 import { withDuckDB } from '../lib/io/duckdb';
-import { fitCandidateModel, fitReranker, loadRecommendData, RECOMMEND_FEATURES, saveRecommendModel } from '../lib/recommend';
+import { countRecommendExamples, fitCandidateModel, fitReranker, loadRecommendData, RECOMMEND_FEATURES, saveRecommendModel } from '../lib/recommend';
 import { registerVersion, writeJsonAtomic } from '../lib/registry';
 import {
-  checkRequirements, countFamilyExamples, DEFAULT_CONFIG, familyFlag, familyMetricNames, fitFamily, loadFamilyData, loadTrainConfig, lowerIsBetter, metricsTable, MODEL_FAMILIES,
+  checkFloor, checkRequirements, countFamilyExamples, DEFAULT_CONFIG, familyFlag, familyMetricNames, fitFamily, loadFamilyData, loadTrainConfig, metricsTable, MODEL_FAMILIES,
   type ModelFamily, type TrainConfig,
 } from '../lib/train';
 import type { Booster, BoosterParams } from '../lib/xgboost';
@@ -31,7 +31,12 @@ await runStage('train', async () => {
   let fitted: Fitted;
   try {
     fitted = family === 'recommend' ? await fitRecommend(catalog, config, flags.config) : await fitSetFamily(family, catalog, config, flags.config);
-    checkFloor(family, fitted, config, flags.config);
+    try {
+      checkFloor(family, fitted.metrics, fc, flags.config);
+    } catch (error) {
+      fitted.booster.dispose();
+      throw error;
+    }
   } catch (error) {
     if (!flags['skip-unsupported'] || !(error instanceof DataRequirementError || error instanceof StageRefusal)) throw error;
     mkdirSync(catalog.models.family(family), { recursive: true });
@@ -93,26 +98,6 @@ interface Fitted {
   summary?: Record<string, unknown>;
 }
 
-/**
- * Refuses (StageRefusal: exit 2, nothing registered) a model whose primary test metric does not beat
- * the random floor's by the family's relative margin: a floor relative to the data, so a log where
- * every number is small is judged against its own chance level.
- */
-function checkFloor(family: ModelFamily, fitted: Fitted, config: TrainConfig, configPath: string): void {
-  const fc = config.families[family];
-  const model = fitted.metrics.model[fc.primary];
-  const random = fitted.metrics.random[fc.primary];
-  const lower = lowerIsBetter(fc.primary);
-  const floor = lower ? random * (1 - fc.floor_over_random) : random * (1 + fc.floor_over_random);
-  const beats = lower ? model < random && model <= floor : model > random && model >= floor;
-  if (beats) return;
-  fitted.booster.dispose();
-  throw new StageRefusal(
-    `${family}: ${fc.primary} ${model.toFixed(4)} does not beat the random floor ${random.toFixed(4)} by ${(fc.floor_over_random * 100).toFixed(0)} % (floor_over_random in ${configPath}); not registered`,
-    { family, registered: false, primary: fc.primary, metrics: fitted.metrics },
-  );
-}
-
 async function fitSetFamily(family: Exclude<ModelFamily, 'recommend'>, catalog: ReturnType<typeof dataCatalog>, config: TrainConfig, configPath: string): Promise<Fitted> {
   const fc = config.families[family];
   checkRequirements(family, await countFamilyExamples(catalog, family), fc.requirements, configPath);
@@ -142,16 +127,7 @@ async function fitRecommend(catalog: ReturnType<typeof dataCatalog>, config: Tra
   const settings = fc.recommend!;
   say(`train: reading events, products and recommendation sessions from ${catalog.dir}`);
   const data = await withDuckDB((con) => loadRecommendData(con, catalog));
-  const trainSessions = new Set<number>();
-  for (let i = 0; i < data.events.time.length; i++) {
-    if (data.events.time[i] < data.cutoffs.valid.from && !Number.isNaN(data.events.user[i])) trainSessions.add(data.events.session[i]);
-  }
-  const products = (examples: typeof data.valid) => new Set(examples.flatMap((e) => e.targets)).size;
-  checkRequirements('recommend', {
-    train: { examples: trainSessions.size, positives: data.products.ids.length },
-    valid: { examples: data.valid.length, positives: products(data.valid) },
-    test: { examples: data.test.length, positives: products(data.test) },
-  }, fc.requirements, configPath);
+  checkRequirements('recommend', countRecommendExamples(data), fc.requirements, configPath);
   say(`train: ${data.events.time.length.toLocaleString('en-US')} events, ${data.products.ids.length.toLocaleString('en-US')} products, ${data.valid.length.toLocaleString('en-US')} validation and ${data.test.length.toLocaleString('en-US')} test sessions${data.truth ? '' : ' (no truth: imported data, so no oracle)'}`);
   const bars = new Map<string, ReturnType<typeof progressBar>>();
   const progress = (phase: string, done: number, total: number) => {

@@ -8,6 +8,7 @@ import { queryRows, sqlString, toNumber } from '../io/duckdb';
 import { readMatrix } from '../io/matrix';
 import { EVENT_ORDER } from '../sessions/index';
 import { type Cutoffs, readCutoffs } from '../split/index';
+import type { RequirementCounts } from '../train/requirements';
 import type { Interactions } from './interactions';
 import { shopTruth, type ShopTruth } from './oracle';
 import { type ProductIndex, productIndex } from './products';
@@ -87,5 +88,23 @@ export async function loadRecommendData(con: DuckDBConnection, catalog: DataCata
   return {
     products, events, valid, test, cutoffs, truth,
     inputs: [catalog.raw.products, catalog.interim.events, catalog.interim.splits, catalog.features.set('recommend', 'valid'), catalog.features.set('recommend', 'test')],
+  };
+}
+
+/**
+ * The recommend family's examples and positives per split, for its data requirements: training
+ * sessions of known users before validation starts and the catalogue's products; validation and
+ * test sessions (known users, with a product in the catalogue) and the distinct products they touch.
+ */
+export function countRecommendExamples(data: Pick<RecommendData, 'events' | 'cutoffs' | 'products' | 'valid' | 'test'>): RequirementCounts {
+  const trainSessions = new Set<number>();
+  for (let i = 0; i < data.events.time.length; i++) {
+    if (data.events.time[i] < data.cutoffs.valid.from && !Number.isNaN(data.events.user[i])) trainSessions.add(data.events.session[i]);
+  }
+  const products = (examples: RecommendExample[]) => new Set(examples.flatMap((e) => e.targets)).size;
+  return {
+    train: { examples: trainSessions.size, positives: data.products.ids.length },
+    valid: { examples: data.valid.length, positives: products(data.valid) },
+    test: { examples: data.test.length, positives: products(data.test) },
   };
 }

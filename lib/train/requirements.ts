@@ -1,6 +1,7 @@
-import { DataRequirementError } from '../errors';
-import type { Requirements } from './config';
+import { DataRequirementError, StageRefusal } from '../errors';
+import type { FamilyConfig, Requirements } from './config';
 import type { ModelFamily } from './data';
+import { lowerIsBetter } from './evaluate';
 
 export type SplitName = 'train' | 'valid' | 'test';
 /** What one split holds, in the family's own units (see WORDS). */
@@ -61,4 +62,23 @@ export function checkRequirements(family: ModelFamily, counts: RequirementCounts
     const advice = positives === 0 || !words.fewPositives ? words.need : words.fewPositives;
     throw new DataRequirementError(`${family}: the ${split} split has ${positives} ${words.positives} (at least ${need} needed); ${advice} (${where})`, summary);
   }
+}
+
+/**
+ * Refuses (StageRefusal: exit 2, nothing registered) a model whose primary test metric does not beat
+ * the random floor's by the family's relative margin `floor_over_random` (for a lower-is-better
+ * metric, is not that much lower): a floor relative to the data, so a log where every number is
+ * small is judged against its own chance level.
+ */
+export function checkFloor(family: ModelFamily, metrics: { random: Record<string, number>; model: Record<string, number> }, fc: Pick<FamilyConfig, 'primary' | 'floor_over_random'>, configPath: string): void {
+  const model = metrics.model[fc.primary];
+  const random = metrics.random[fc.primary];
+  const lower = lowerIsBetter(fc.primary);
+  const floor = lower ? random * (1 - fc.floor_over_random) : random * (1 + fc.floor_over_random);
+  const beats = lower ? model < random && model <= floor : model > random && model >= floor;
+  if (beats) return;
+  throw new StageRefusal(
+    `${family}: ${fc.primary} ${model.toFixed(4)} does not beat the random floor ${random.toFixed(4)} by ${(fc.floor_over_random * 100).toFixed(0)} % (floor_over_random in ${configPath}); not registered`,
+    { family, registered: false, primary: fc.primary, metrics },
+  );
 }
