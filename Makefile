@@ -97,10 +97,6 @@ typecheck: $(NODE_STAMP)
 	node_modules/.bin/tsc --noEmit -p .
 
 # ---------------------------------------------------------------- the analysis
-# Parameters live in files that change only when their values do, so stages rerun on change.
-# The raw tables come from the generator, or from a real log when INPUT (and FORMAT) are given:
-#   make all FORMAT=rees46 INPUT=2019-Oct.csv DATA=data-rees46
-
 # What each stage and notebook really depends on: the files it imports, computed (DEPS_<stage>,
 # DEPS_NB_<notebook>), so editing lib/serve/ reruns no stage and editing one family's code or
 # config retrains only the families that use it.
@@ -109,6 +105,9 @@ $(DEPS_MK): $(shell find lib pipelines -name '*.ts' ! -name '*.test.ts') $(wildc
 	@mkdir -p $(@D); node scripts/stage-deps.mjs > $@.tmp && mv $@.tmp $@
 include $(DEPS_MK)
 
+# Parameters live in files that change only when their values do, so stages rerun on change.
+# The raw tables come from the generator, or from a real log when INPUT (and FORMAT) are given:
+#   make all FORMAT=rees46 INPUT=2019-Oct.csv DATA=data-rees46
 ifeq ($(INPUT),)
 $(DATA)/meta/params-generate: FORCE
 	@mkdir -p $(@D); p='--seed $(SEED) --events $(EVENTS) --days $(DAYS)'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
@@ -224,12 +223,8 @@ bench: setup $(MODEL_POINTERS)
 #   make recommend-import FORMAT=retailrocket INPUT=events.csv DATA=data-retailrocket
 recommend-import: setup
 	@test -n "$(FORMAT)" -a -n "$(INPUT)" -a "$(DATA)" != data || { echo 'usage: make recommend-import FORMAT=rees46|retailrocket|diginetica INPUT=FILE DATA=DIR (a folder other than data/)' >&2; exit 2; }
-	$(TSX) pipelines/import.ts --format $(FORMAT) --input $(INPUT) --data $(DATA)
-	$(TSX) pipelines/sessionize.ts --data $(DATA)
-	$(TSX) pipelines/split.ts --data $(DATA)
-	$(TSX) pipelines/features.ts --data $(DATA)
-	$(TSX) pipelines/train.ts --family recommend --data $(DATA)
-	$(TSX) pipelines/promote.ts --family recommend --data $(DATA)
+	@$(MAKE) --no-print-directory $(DATA)/meta/trained-recommend
+	@if [ -e $(DATA)/models/recommend/skipped.json ]; then echo "make: recommend was not trained on $(INPUT) (the reason is above)" >&2; exit 2; fi
 
 clean:
 	rm -rf $(DATA) $(TEST_DATA) $(REPORTS) .jupyter .make

@@ -91,19 +91,19 @@ export async function runStage(stage: string, main: () => Promise<{ summary: Rec
   const t0 = performance.now();
   const args = process.argv.slice(2).join(' ');
   process.stderr.write(`\n── ${stage}${args ? ` ${args}` : ''} ${'─'.repeat(Math.max(3, 60 - stage.length - args.length))}\n`);
-  const close = (summary: Record<string, unknown>) => {
-    const seconds = Math.round((performance.now() - t0) / 10) / 100;
+  const elapsed = () => Math.round((performance.now() - t0) / 10) / 100;
+  const close = (summary: Record<string, unknown>, seconds = elapsed()) => {
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     process.stdout.write(`${JSON.stringify({ stage, ...summary, seconds, peak_rss_mb: peakRssMb })}\n`);
   };
   try {
     const { summary, metaPath } = await main();
+    const seconds = elapsed();
     if (metaPath) {
       mkdirSync(dirname(metaPath), { recursive: true });
-      const seconds = Math.round((performance.now() - t0) / 10) / 100;
       writeFileSync(metaPath, `${JSON.stringify({ stage, started: started.toISOString(), seconds, host: hostname(), argv: process.argv.slice(2), node: process.version }, null, 2)}\n`);
     }
-    close(summary);
+    close(summary, seconds);
   } catch (error) {
     if (error instanceof DataRequirementError) close({ ...error.summary, skipped: error.message });
     else if (error instanceof StageRefusal) close({ ...error.summary, refused: error.message });

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { withDuckDB } from './io/duckdb';
-import { exportWorldAs, ROOT, runStageScript, type StageRun, tempDir } from './testing';
+import { exportWorldAs, runStageScript, type StageRun, startServer, tempDir } from './testing';
 
 /**
  * Every stage on every kind of real log: real logs are small, short or anonymous, and lack
@@ -35,7 +34,7 @@ const NEAR_RANDOM = /does not beat the random floor .* not registered/;
 const REES46_COLUMNS = 'event_time, event_type, product_id, category_id, category_code, brand, price, user_id, user_session';
 const rees = (where: string, columns = REES46_COLUMNS): Condition['select'] => `SELECT ${columns} FROM src WHERE ${where}`;
 const ALL: Condition['expect'] = { purchase: 'trained', category: 'trained', recommend: 'trained' };
-export const CONDITIONS: Condition[] = [
+const CONDITIONS: Condition[] = [
   {
     name: 'no user ids', format: 'diginetica', select: `SELECT session_id, 'NA' AS user_id, item_id, timeframe, eventdate FROM src`,
     expect: {
@@ -75,7 +74,7 @@ export const CONDITIONS: Condition[] = [
 
 const FAMILIES = ['ranking', 'purchase', 'category', 'recommend'];
 
-export interface Cell {
+interface Cell {
   stage: string;
   status: number | null;
   /** The last line on stderr. */
@@ -90,30 +89,18 @@ const cell = (stage: string, run: Pick<StageRun, 'status' | 'stderr'>): Cell => 
   stack: /internal error|^\s+at /m.test(run.stderr),
 });
 
-/** Starts the service on the folder, waits for /health, reads /ready, and stops it. */
+/** Starts the service on the folder, reads /health and /ready (200, or 503 when nothing can be served), and stops it. */
 async function serveStartup(data: string): Promise<Cell> {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'pipelines', 'serve.ts'), '--data', data], {
-    cwd: ROOT, env: { ...process.env, PORT: '0' },
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
-  const address = await new Promise<string | null>((resolve) => {
-    const timer = setTimeout(() => resolve(null), 60_000);
-    child.stderr.on('data', () => {
-      const m = /serve: (http:\/\/\S+)/.exec(stderr);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    child.on('exit', () => { clearTimeout(timer); resolve(null); });
-  });
-  let status: number | null = child.exitCode;
-  if (address) {
-    const health = await fetch(`${address}/health`);
-    const ready = await fetch(`${address}/ready`);
-    status = health.status === 200 && (ready.status === 200 || ready.status === 503) ? 0 : 1;
-    child.kill('SIGTERM');
+  try {
+    const { child, url } = await startServer(data);
+    const health = await fetch(`${url}/health`);
+    const ready = await fetch(`${url}/ready`);
+    process.kill(-child.pid!, 'SIGTERM');
+    return { stage: 'serve', status: health.status === 200 && [200, 503].includes(ready.status) ? 0 : 1, line: `health ${health.status}, ready ${ready.status}`, stack: false };
+  } catch (error) {
+    // startServer rejects with the process's exit code and everything it printed.
+    return cell('serve', { status: 1, stderr: (error as Error).message });
   }
-  await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
-  return cell('serve', { status, stderr });
 }
 
 beforeAll(async () => {
@@ -126,7 +113,7 @@ beforeAll(async () => {
 }, 120_000);
 
 /** Writes the condition's log and runs every stage on it. */
-export async function runCondition(c: Condition): Promise<Cell[]> {
+async function runCondition(c: Condition): Promise<Cell[]> {
   const dir = join(work, c.name.replaceAll(' ', '-'));
   const log = join(dir + '.csv');
   const data = join(dir, 'data');

@@ -8,7 +8,7 @@ import { hashedColumnLegend } from '../lib/features/sets';
 import { AtomicBatch, queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
 import { type FamilyReport, familyPage, indexPage } from '../lib/report/index';
 import { RECOMMEND_FEATURE_DESCRIPTIONS } from '../lib/recommend/index';
-import { listVersions, type PromotionRecord, readJson, versionDir } from '../lib/registry/index';
+import { listVersions, type PromotionRecord, readJson, readSkipped, versionDir } from '../lib/registry/index';
 import { familyMetricNames, MODEL_FAMILIES, type ModelFamily } from '../lib/train/index';
 
 const SPLITS = ['train', 'valid', 'test'] as const;
@@ -21,8 +21,8 @@ await runStage('report', async () => {
   const catalog = dataCatalog(flags.data);
   if (!existsSync(catalog.features.manifest)) throw new InputError(`${catalog.features.manifest}: no such file; run make data first`);
   const families = MODEL_FAMILIES.filter((f) => listVersions(catalog.models.family(f)).length > 0);
-  const skipped = MODEL_FAMILIES.map((family) => ({ family, file: join(catalog.models.family(family), 'skipped.json') }))
-    .filter(({ file }) => existsSync(file)).map(({ family, file }) => ({ family, reason: readJson<{ reason: string }>(file).reason }));
+  const skipped = MODEL_FAMILIES.map((family) => ({ family, reason: readSkipped(catalog.models.family(family)) }))
+    .filter((x): x is { family: ModelFamily; reason: string } => x.reason !== null);
   if (!families.length && !skipped.length) throw new InputError(`${catalog.models.dir}: no registered model; run make models first`);
   const manifest = readJson<{ options: { hashBuckets: number }; features: Record<string, { name: string; description: string }[]> }>(catalog.features.manifest);
   const cutoffs = readJson<{ cutoffs: Record<string, { from: string; to: string }> }>(catalog.interim.splits).cutoffs;

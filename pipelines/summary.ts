@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { dataCatalog } from '../lib/catalog';
 import { parseFlags, readStageRuns } from '../lib/cli';
+import { readSkipped } from '../lib/registry/index';
 
 /**
  * The end of `make all`: a table of every stage, whether it ran in this invocation or was already
@@ -23,10 +24,7 @@ if (existsSync(notebooks)) {
   }
 }
 /** Families the data could not support (train --skip-unsupported wrote why). */
-const skipped = (stage: string) => {
-  const file = stage.startsWith('train-') ? join(catalog.models.family(stage.slice('train-'.length)), 'skipped.json') : '';
-  return file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { reason: string }).reason : null;
-};
+const skipped = (stage: string) => (stage.startsWith('train-') ? readSkipped(catalog.models.family(stage.slice('train-'.length))) : null);
 const width = Math.max(...rows.map((r) => r.stage.length), 5);
 const lines = rows.map((r) => {
   const why = skipped(r.stage);

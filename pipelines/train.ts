@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 
 import { dataCatalog } from '../lib/catalog';
@@ -6,7 +6,7 @@ import { DataRequirementError, parseFlags, progressBar, runStage, say, StageRefu
 import { fileSha256 } from '../lib/io/fingerprint';
 import { withDuckDB } from '../lib/io/duckdb';
 import { countRecommendExamples, fitCandidateModel, fitReranker, loadRecommendData, RECOMMEND_FEATURES, saveRecommendModel } from '../lib/recommend';
-import { registerVersion, writeJsonAtomic } from '../lib/registry';
+import { clearSkipped, registerVersion, writeJsonAtomic, writeSkipped } from '../lib/registry';
 import {
   checkFloor, checkRequirements, countFamilyExamples, DEFAULT_CONFIG, familyFlag, familyMetricNames, fitFamily, loadFamilyData, loadTrainConfig, metricsTable, MODEL_FAMILIES,
   type ModelFamily, type TrainConfig,
@@ -27,7 +27,6 @@ await runStage('train', async () => {
   const config = loadTrainConfig(flags.config);
   const fc = config.families[family];
   const catalog = dataCatalog(flags.data);
-  const skippedPath = join(catalog.models.family(family), 'skipped.json');
   let fitted: Fitted;
   try {
     fitted = family === 'recommend' ? await fitRecommend(catalog, config, flags.config) : await fitSetFamily(family, catalog, config, flags.config);
@@ -39,13 +38,12 @@ await runStage('train', async () => {
     }
   } catch (error) {
     if (!flags['skip-unsupported'] || !(error instanceof DataRequirementError || error instanceof StageRefusal)) throw error;
-    mkdirSync(catalog.models.family(family), { recursive: true });
-    writeJsonAtomic(skippedPath, { family, reason: error.message });
+    const path = writeSkipped(catalog.models.family(family), family, error.message);
     say(`train: ${error.message}`);
-    say(`train: skipped ${family} (--skip-unsupported): the reason is in ${skippedPath}`);
+    say(`train: skipped ${family} (--skip-unsupported): the reason is in ${path}`);
     return { summary: { family, skipped: error.message, ...error.summary }, metaPath: catalog.runMeta(`train-${family}`) };
   }
-  rmSync(skippedPath, { force: true });
+  clearSkipped(catalog.models.family(family));
   say(`train: best round ${fitted.rounds}; test metrics:\n${metricsTable(fitted.metrics, familyMetricNames(family))}`);
   if (fitted.gapClosed !== null && fitted.gapClosed < 0.9) {
     say(`train: finding: the model closes ${(fitted.gapClosed * 100).toFixed(1)} % of the gap from random to oracle on ${fc.primary} (under 90 %)`);

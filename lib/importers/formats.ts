@@ -54,7 +54,7 @@ const badTime = (field: string): RowCheck => ({
  * (REES46), ISO 8601 with `T`, `Z` or an offset such as `+02:00` (YooChoose, re-exports through
  * pandas or Spark), with or without fractional seconds, or no zone at all (taken as UTC).
  */
-export function utcTimeSql(col: string): string {
+function utcTimeSql(col: string): string {
   const base = ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f'];
   const utc = [...base.map((f) => `${f} UTC`), ...base.map((f) => `${f}Z`), ...base];
   const list = (formats: string[]) => `[${formats.map((f) => `'${f}'`).join(', ')}]`;

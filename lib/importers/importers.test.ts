@@ -6,7 +6,9 @@ import { queryRows, withDuckDB } from '../io/duckdb';
 import { runStageScript, tempDir, ROOT } from '../testing';
 import { FORMATS } from './formats';
 import { linesOfAcceptedRows, RecordLines } from './lines';
-import { checkHeader, sniffHeader } from './sniff';
+import { sniffHeader } from './sniff';
+
+const checkHeader = (head: Uint8Array, spec: (typeof FORMATS)[keyof typeof FORMATS]) => sniffHeader(head, spec).problem;
 
 const fixture = (name: string) => join(ROOT, 'lib/importers/fixtures', name);
 const bytes = (s: string) => new TextEncoder().encode(s);

@@ -27,6 +27,3 @@ export function sniffHeader(head: Uint8Array, spec: FormatSpec): { delimiter: st
   }
   return fail(`the header is not ${spec.description}: expected '${spec.columns.join(spec.delimiter)}', found '${line.slice(0, 200)}'`);
 }
-
-/** The one-line reason the start of a file is not the named format, or null when it is. */
-export const checkHeader = (head: Uint8Array, spec: FormatSpec): string | null => sniffHeader(head, spec).problem;

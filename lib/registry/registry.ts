@@ -83,3 +83,24 @@ export function readProduction(familyDir: string): ProductionPointer | null {
 export function writeProduction(familyDir: string, pointer: ProductionPointer): void {
   writeJsonAtomic(productionPath(familyDir), pointer);
 }
+
+/**
+ * Why the last training of a family registered nothing on this data (`train --skip-unsupported`):
+ * the data could not support it, or its model did not beat random. Cleared by the next registration.
+ */
+const skippedPath = (familyDir: string) => join(familyDir, 'skipped.json');
+
+export function writeSkipped(familyDir: string, family: string, reason: string): string {
+  mkdirSync(familyDir, { recursive: true });
+  writeJsonAtomic(skippedPath(familyDir), { family, reason });
+  return skippedPath(familyDir);
+}
+
+export function clearSkipped(familyDir: string): void {
+  rmSync(skippedPath(familyDir), { force: true });
+}
+
+export function readSkipped(familyDir: string): string | null {
+  const path = skippedPath(familyDir);
+  return existsSync(path) ? readJson<{ reason: string }>(path).reason : null;
+}

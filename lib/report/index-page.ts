@@ -1,13 +1,13 @@
 import { escapeHtml, fmt, page, table } from './html';
 import { type FamilyReport, regressions } from './family';
 
-/** reports/index.html: each family's headline, its promotion, links to the pages and the exported notebooks. */
 /** A family the last `make all` could not train on this data, and why (models/<family>/skipped.json). */
 export interface SkippedFamily {
   family: string;
   reason: string;
 }
 
+/** reports/index.html: each family's headline, its promotion, links to the pages and the exported notebooks, and the families skipped. */
 export function indexPage(reports: FamilyReport[], notebooks: string[], nav: { href: string; label: string }[], skipped: SkippedFamily[] = []): string {
   const rows = reports.map((r) => {
     const m = (ref: 'random' | 'baseline' | 'model' | 'oracle') => fmt(r.metrics[ref]?.[r.primary]);
