@@ -33,7 +33,7 @@ STARTED := $(shell date -u +%Y-%m-%dT%H:%M:%S.000Z)
 # XGBoost's OpenMP threads otherwise busy-wait on a loaded machine.
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: help setup system-packages notebook-filter all data models notebooks report serve test test-unit test-notebooks lab bench typecheck clean clean-data recommend-import FORCE
+.PHONY: help setup system-packages notebook-filter all data models notebooks report serve test test-unit test-notebooks lab bench typecheck format clean clean-data recommend-import FORCE
 
 help:
 	@echo "make all        generate the world, sessions, splits and training sets, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA))"
@@ -105,6 +105,9 @@ $(DEPS_MK): $(shell find lib pipelines -name '*.ts' ! -name '*.test.ts') $(wildc
 	@mkdir -p $(@D); node scripts/stage-deps.mjs > $@.tmp && mv $@.tmp $@
 include $(DEPS_MK)
 
+# Prerequisites may name per-family and per-notebook variables ($$(DEPS_TRAIN_$$*)).
+.SECONDEXPANSION:
+
 # Parameters live in files that change only when their values do, so stages rerun on change.
 # The raw tables come from the generator, or from a real log when INPUT (and FORMAT) are given:
 #   make all FORMAT=rees46 INPUT=2019-Oct.csv DATA=data-rees46
@@ -138,8 +141,8 @@ data: $(DATA)/features/manifest.json
 # says why either way). A family the data cannot support (a log without purchases, categories or
 # known users) or whose model does not beat random is skipped: train writes why to
 # models/<family>/skipped.json, the summary table shows it, and the rest goes on. The stamp in
-# meta/ records that this training has been done.
-MODEL_FAMILIES := ranking purchase category recommend
+# meta/ records that this training has been done. MODEL_FAMILIES comes from lib/families/index.ts
+# (through .make/deps.mk), and each family's stamp depends on its own module, not the others'.
 MODEL_POINTERS := $(MODEL_FAMILIES:%=$(DATA)/meta/trained-%)
 
 # The part of config/models.json a family's training reads, rewritten only when it changes.
@@ -148,7 +151,7 @@ $(DATA)/meta/config-%: config/models.json scripts/family-config.mjs FORCE
 
 .PRECIOUS: $(DATA)/meta/config-%
 
-$(DATA)/meta/trained-%: $(DATA)/features/manifest.json $(DATA)/meta/config-% $(DEPS_train) $(DEPS_promote)
+$(DATA)/meta/trained-%: $(DATA)/features/manifest.json $(DATA)/meta/config-% $$(DEPS_TRAIN_$$*)
 	$(TSX) pipelines/train.ts --family $* --data $(DATA) --skip-unsupported
 	@if [ ! -e $(DATA)/models/$*/skipped.json ]; then $(TSX) pipelines/promote.ts --family $* --data $(DATA); fi
 	@touch $@
@@ -160,7 +163,6 @@ models: $(MODEL_POINTERS)
 NOTEBOOKS := $(if $(INPUT),,$(sort $(wildcard notebooks/*.ipynb)))
 NOTEBOOK_HTML := $(NOTEBOOKS:notebooks/%.ipynb=$(REPORTS)/notebooks/%.html)
 
-.SECONDEXPANSION:
 $(REPORTS)/notebooks/%.html: notebooks/%.ipynb $(MODEL_POINTERS) $$(DEPS_NB_$$*) | setup
 	@printf '\n── notebook %s on %s %s\n' '$*' '$(DATA)' '──────────────────────────────' >&2
 	@rm -rf $(@D)/.partial-$* && mkdir -p $(@D)/.partial-$*
@@ -189,8 +191,10 @@ all: setup
 # ---------------------------------------------------------------- tests
 test: test-unit test-notebooks
 
+# Type-check, the shape of the imports (no cycle, cross-folder imports through index.ts), then the tests.
 test-unit: setup
 	node_modules/.bin/tsc --noEmit -p .
+	node scripts/check-imports.mjs
 	node_modules/.bin/vitest run
 
 test-notebooks: setup

@@ -2,8 +2,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataCatalog } from '../lib/catalog';
-import { generateWorldInParallel } from '../lib/generate/parallel';
-import { writeWorld } from '../lib/io/world';
+import { generateWorldInParallel } from '../lib/generate/index';
+import { writeWorld } from '../lib/generate/index';
 import { benchDir, report } from './report';
 
 const events = Number(process.argv[2] ?? 10_000_000);

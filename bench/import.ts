@@ -2,7 +2,7 @@
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataCatalog } from '../lib/catalog';
-import { importLog } from '../lib/io/import';
+import { importLog } from '../lib/importers/index';
 import { benchDir, report } from './report';
 import { writeRees46File } from './rees46-file';
 

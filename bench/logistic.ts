@@ -7,13 +7,14 @@ import { dataCatalog } from '../lib/catalog';
 import { parseFlags } from '../lib/cli';
 import { logLoss, rocAuc } from '../lib/eval/index';
 import { fitLogistic, predictLogistic } from '../lib/models/index';
-import { fitLogisticTfjs } from '../lib/models/logistic-tfjs';
+import { fitLogisticTfjs } from '../lib/models/index';
 import { tfjs } from '../lib/tf/index';
+import { purchase } from '../lib/families/index';
 import { loadFamilyData } from '../lib/train/index';
 import { report } from './report';
 
 const flags = parseFlags('npx tsx bench/logistic.ts [--data DIR]', { data: { type: 'string', default: 'data', description: 'a data folder with features (make data)' } });
-const { train, test } = await loadFamilyData(dataCatalog(flags.data), 'purchase');
+const { train, test } = await loadFamilyData(dataCatalog(flags.data), purchase);
 await tfjs();
 let t0 = performance.now();
 const irls = fitLogistic(train.matrix, train.labels);

@@ -1,6 +1,6 @@
 /** Prints how fast a features table marshals into a Float32Array: `npx tsx bench/marshal.ts [rows] [features]`. */
-import { withDuckDB } from '../lib/io/duckdb';
-import { readMatrix } from '../lib/io/matrix';
+import { withDuckDB } from '../lib/io/index';
+import { readMatrix } from '../lib/io/index';
 import { report } from './report';
 
 const rows = Number(process.argv[2] ?? 5_000_000);

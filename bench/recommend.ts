@@ -13,9 +13,9 @@ import autocannon from 'autocannon';
 
 import { dataCatalog } from '../lib/catalog';
 import { parseFlags } from '../lib/cli';
-import { queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
+import { queryRows, sqlString, withDuckDB } from '../lib/io/index';
 import { fitCandidateModel, fitReranker, loadRecommendData } from '../lib/recommend/index';
-import { loadTrainConfig } from '../lib/train/index';
+import { loadTrainConfig, recommendSettings } from '../lib/families/index';
 import { benchDir, report } from './report';
 
 const flags = parseFlags('npx tsx bench/recommend.ts [--data DIR] [--seconds N] [--port N] [--skip-offline]', {
@@ -33,9 +33,9 @@ if (!flags['skip-offline']) {
   const data = await withDuckDB((con) => loadRecommendData(con, catalog));
   let t = performance.now();
   const lap = () => { const s = (performance.now() - t) / 1000; t = performance.now(); return s; };
-  const model = await fitCandidateModel(data.products, data.events, data.cutoffs.valid.from, fc.recommend!, config.seed);
+  const model = await fitCandidateModel(data.products, data.events, data.cutoffs.valid.from, recommendSettings(fc), config.seed);
   const candidates = lap();
-  const fit = fitReranker(model, data.events, data.valid, data.test, data.truth, fc.recommend!,
+  const fit = fitReranker(model, data.events, data.valid, data.test, data.truth, recommendSettings(fc),
     { params: fc.params, rounds: fc.rounds, early_stopping_rounds: fc.early_stopping_rounds, primary: fc.primary, shap_rows: 0 }, config.seed, config.nthread);
   const rerank = lap();
   fit.booster.dispose();

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { dataCatalog } from '../lib/catalog';
 import { parseFlags } from '../lib/cli';
-import { queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
+import { queryRows, sqlString, withDuckDB } from '../lib/io/index';
 import { EVENT_ORDER } from '../lib/sessions/index';
 import { report } from './report';
 

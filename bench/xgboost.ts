@@ -8,7 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataCatalog } from '../lib/catalog';
 import { parseFlags } from '../lib/cli';
-import { loadFamilyData, loadTrainConfig, type SetFamily, resolveParams } from '../lib/train/index';
+import { FAMILIES, loadTrainConfig, type SetModelFamily } from '../lib/families/index';
+import { loadFamilyData, resolveParams } from '../lib/train/index';
 import { benchDir, report } from './report';
 
 const flags = parseFlags('npx tsx bench/xgboost.ts [--data DIR] [--rounds N] [--repeats N]', {
@@ -24,15 +25,16 @@ if (spawnSync(PYTHON, ['-c', 'import xgboost']).status !== 0) {
 }
 const config = loadTrainConfig();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const family of flags.families.split(',') as SetFamily[]) {
-  const data = await loadFamilyData(dataCatalog(flags.data), family);
+for (const family of flags.families.split(',') as ('ranking' | 'purchase' | 'category')[]) {
+  const spec: SetModelFamily = FAMILIES[family] as SetModelFamily;
+  const data = await loadFamilyData(dataCatalog(flags.data), spec);
   const dir = join(benchDir(), `xgboost-${family}`);
   mkdirSync(dir, { recursive: true });
   const { train } = data;
   writeFileSync(join(dir, 'x.f32'), train.matrix.values);
   writeFileSync(join(dir, 'y.f32'), Float32Array.from(train.labels));
   if (train.groups) writeFileSync(join(dir, 'group.u32'), train.groups);
-  const params = resolveParams(family, config.families[family], config, data);
+  const params = resolveParams(spec, config.families[family], config, data);
   writeFileSync(join(dir, 'meta.json'), JSON.stringify({ rows: train.matrix.rows, cols: train.matrix.features.length, rounds: Number(flags.rounds), params, groups: Boolean(train.groups) }));
   const runs: Record<'node' | 'python', { dmatrix_seconds: number; train_seconds: number; peak_rss_mb: number; checksum: number }[]> = { node: [], python: [] };
   for (let r = 0; r < Number(flags.repeats); r++) {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-import { fileSha256 } from './io/fingerprint';
+import { fileSha256 } from './io/index';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dataCatalog } from '../lib/catalog';
 import { InputError, intFlag, parseFlags, runStage, say } from '../lib/cli';
 import { buildTrainingSets, DEFAULT_FEATURE_OPTIONS, featureManifest, type HistoryRule, servingStoreTables } from '../lib/features';
-import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
+import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/index';
 import { readCutoffs, SPLITS } from '../lib/split';
 
 await runStage('features', async () => {

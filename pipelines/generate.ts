@@ -2,8 +2,8 @@ import { dataCatalog } from '../lib/catalog';
 import { dateFlag, intFlag, parseFlags, progressBar, runStage, say } from '../lib/cli';
 import { availableParallelism } from 'node:os';
 import { WORLD_DEFAULTS } from '../lib/generate';
-import { generateWorldInParallel } from '../lib/generate/parallel';
-import { writeWorld } from '../lib/io/world';
+import { generateWorldInParallel } from '../lib/generate/index';
+import { writeWorld } from '../lib/generate/index';
 
 await runStage('generate', async () => {
   const flags = parseFlags('npx tsx pipelines/generate.ts [--seed N] [--events N] [--days N] [--start YYYY-MM-DD] [--data DIR]', {

@@ -1,7 +1,7 @@
 import { dataCatalog } from '../lib/catalog';
 import { InputError, parseFlags, runStage, say } from '../lib/cli';
-import { FORMAT_NAMES, type FormatName } from '../lib/importers/formats';
-import { importLog } from '../lib/io/import';
+import { FORMAT_NAMES, type FormatName } from '../lib/importers/index';
+import { importLog } from '../lib/importers/index';
 
 await runStage('import', async () => {
   const flags = parseFlags('npx tsx pipelines/import.ts --format rees46|retailrocket|diginetica --input FILE [--data DIR]', {

@@ -2,7 +2,7 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { InputError, parseFlags, runStage } from '../lib/cli';
-import { dataManifest } from '../lib/io/fingerprint';
+import { dataManifest } from '../lib/io/index';
 
 await runStage('manifest', async () => {
   const flags = parseFlags('npx tsx pipelines/manifest.ts [--data DIR]', {

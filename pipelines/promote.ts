@@ -3,16 +3,17 @@ import { join } from 'node:path';
 
 import { dataCatalog } from '../lib/catalog';
 import { InputError, parseFlags, runStage, say } from '../lib/cli';
-import { decidePromotion, listVersions, promotionPath, readJson, readProduction, versionDir, writeJsonAtomic, writeProduction } from '../lib/registry';
-import { DEFAULT_CONFIG, loadTrainConfig, familyFlag, MODEL_FAMILIES } from '../lib/train';
+import { decidePromotion, listVersions, promotionPath, readJson, readProduction, versionDir, writeJsonAtomic, writeProduction } from '../lib/registry/index';
+import { FAMILY_NAMES, familyFlag, loadTrainConfig } from '../lib/families/index';
+import { DEFAULT_CONFIG } from '../lib/train/index';
 
 interface StoredMetrics {
   metrics: { model: Record<string, number> };
 }
 
 await runStage('promote', async () => {
-  const flags = parseFlags('npx tsx pipelines/promote.ts --family ranking|purchase|category [--margin 0.05] [--data DIR] [--config FILE]', {
-    family: { type: 'string', description: `model family: ${MODEL_FAMILIES.join(', ')}` },
+  const flags = parseFlags(`npx tsx pipelines/promote.ts --family ${FAMILY_NAMES.join('|')} [--margin 0.05] [--data DIR] [--config FILE]`, {
+    family: { type: 'string', description: `model family: ${FAMILY_NAMES.join(', ')}` },
     margin: { type: 'string', description: "relative gain the primary metric needs over production (default: the config's promotion_margin)" },
     data: { type: 'string', default: 'data', description: 'data folder: reads and updates models/<family>/' },
     config: { type: 'string', default: DEFAULT_CONFIG, description: 'primary and guard metrics of each family, and the default margin' },

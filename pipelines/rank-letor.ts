@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { InputError, intFlag, parseFlags, runStage, say } from '../lib/cli';
 import { meanReciprocalRank, ndcgAtK } from '../lib/eval';
 import { DMatrix, train } from '../lib/xgboost';
-import { groupsFromQids, libsvmColumns, parseLibsvm, parseQueryFile } from '../lib/xgboost/datasets';
+import { groupsFromQids, libsvmColumns, parseLibsvm, parseQueryFile } from '../lib/xgboost/index';
 
 await runStage('rank-letor', async () => {
   const flags = parseFlags('npx tsx pipelines/rank-letor.ts --train FILE --test FILE [--train-query F --test-query F] [--valid FILE [--valid-query F]]', {

@@ -4,12 +4,10 @@ import { join } from 'node:path';
 
 import { dataCatalog } from '../lib/catalog';
 import { InputError, parseFlags, readStageRuns, runStage, say } from '../lib/cli';
-import { hashedColumnLegend } from '../lib/features/sets';
-import { AtomicBatch, queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
+import { FAMILIES, FAMILY_NAMES, type FamilyName } from '../lib/families/index';
+import { AtomicBatch, queryRows, sqlString, withDuckDB } from '../lib/io/index';
 import { type FamilyReport, familyPage, indexPage } from '../lib/report/index';
-import { RECOMMEND_FEATURE_DESCRIPTIONS } from '../lib/recommend/index';
 import { listVersions, type PromotionRecord, readJson, readSkipped, versionDir } from '../lib/registry/index';
-import { familyMetricNames, MODEL_FAMILIES, type ModelFamily } from '../lib/train/index';
 
 const SPLITS = ['train', 'valid', 'test'] as const;
 
@@ -20,9 +18,9 @@ await runStage('report', async () => {
   });
   const catalog = dataCatalog(flags.data);
   if (!existsSync(catalog.features.manifest)) throw new InputError(`${catalog.features.manifest}: no such file; run make data first`);
-  const families = MODEL_FAMILIES.filter((f) => listVersions(catalog.models.family(f)).length > 0);
-  const skipped = MODEL_FAMILIES.map((family) => ({ family, reason: readSkipped(catalog.models.family(family)) }))
-    .filter((x): x is { family: ModelFamily; reason: string } => x.reason !== null);
+  const families = FAMILY_NAMES.filter((f) => listVersions(catalog.models.family(f)).length > 0);
+  const skipped = FAMILY_NAMES.map((family) => ({ family, reason: readSkipped(catalog.models.family(family)) }))
+    .filter((x): x is { family: FamilyName; reason: string } => x.reason !== null);
   if (!families.length && !skipped.length) throw new InputError(`${catalog.models.dir}: no registered model; run make models first`);
   const manifest = readJson<{ options: { hashBuckets: number }; features: Record<string, { name: string; description: string }[]> }>(catalog.features.manifest);
   const cutoffs = readJson<{ cutoffs: Record<string, { from: string; to: string }> }>(catalog.interim.splits).cutoffs;
@@ -36,11 +34,12 @@ await runStage('report', async () => {
     const funnel = (await queryRows(con, `SELECT event_type AS step, count(*) AS events FROM read_parquet(${sqlString(catalog.interim.events)}) GROUP BY 1 ORDER BY 2 DESC`)) as { step: string; events: number }[];
     const products = await queryRows(con, `SELECT title, brand, seller_id, price FROM read_parquet(${sqlString(catalog.raw.products)})`);
     const out: FamilyReport[] = [];
-    for (const family of families as ModelFamily[]) {
+    for (const family of families) {
+      const spec = FAMILIES[family];
       say(`report: ${family}`);
       const dir = catalog.models.family(family);
       const version = listVersions(dir).at(-1)!;
-      const stored = readJson<{ metrics: FamilyReport['metrics']; gap_closed: number | null; curve: FamilyReport['curve']; importance: { gain: Record<string, number> }; shap: Record<string, number>; details: FamilyReport['details'] }>(join(versionDir(dir, version), 'metrics.json'));
+      const stored = readJson<{ metrics: FamilyReport['metrics']; gap_closed: number | null; curve: FamilyReport['curve']; importance: { gain: Record<string, number> }; shap: Record<string, number>; details: unknown }>(join(versionDir(dir, version), 'metrics.json'));
       const params = readJson<{ xgboost: Record<string, unknown>; rounds: number; primary: string; guards: string[] }>(join(versionDir(dir, version), 'params.json'));
       const promotionFile = join(dir, 'promotion.json');
       const promotion = existsSync(promotionFile) ? readJson<PromotionRecord>(promotionFile) : null;
@@ -49,16 +48,15 @@ await runStage('report', async () => {
       const splits = [];
       for (const split of SPLITS) {
         const file = catalog.features.set(family, split);
-        const [r] = await queryRows(con, `SELECT count(*) AS rows, ${family === 'category' || family === 'recommend' ? 'NULL' : 'avg((label > 0)::DOUBLE)'} AS label_rate FROM read_parquet(${sqlString(file)})`);
+        const [r] = await queryRows(con, `SELECT count(*) AS rows, ${spec.labelRate ?? 'NULL'} AS label_rate FROM read_parquet(${sqlString(file)})`);
         splits.push({ split, from: cutoffs[split].from, to: cutoffs[split].to, rows: r.rows as number, label_rate: r.label_rate as number | null });
       }
-      const descriptions = family === 'recommend' ? { ...RECOMMEND_FEATURE_DESCRIPTIONS } : Object.fromEntries(manifest.features[family].map((f) => [f.name, f.description]));
-      if (family === 'category') Object.assign(descriptions, hashedColumnLegend(products as never, manifest.options.hashBuckets));
+      const descriptions = spec.describeFeatures({ features: manifest.features[family] ?? [], hashBuckets: manifest.options.hashBuckets, products });
       out.push({
-        family, version, primary: params.primary, guards: params.guards, metricNames: familyMetricNames(family),
+        family, version, primary: params.primary, guards: params.guards, metricNames: [...spec.metrics], charts: spec.charts(stored.details),
         metrics: stored.metrics, production: before === null ? null : { version: before, metrics: readJson<{ metrics: { model: Record<string, number> } }>(join(versionDir(dir, before), 'metrics.json')).metrics.model },
         promotion: current, gapClosed: stored.gap_closed, rounds: params.rounds, evalMetric: String(params.xgboost.eval_metric), curve: stored.curve,
-        gain: stored.importance.gain, shap: stored.shap, descriptions, details: stored.details,
+        gain: stored.importance.gain, shap: stored.shap, descriptions,
         data: { splits, funnel },
         run: { commit, seed: source.seed ?? null, params: params.xgboost, fingerprints: readJson(join(versionDir(dir, version), 'fingerprints.json')), timings },
       });

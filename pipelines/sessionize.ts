@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dataCatalog } from '../lib/catalog';
 import { InputError, parseFlags, runStage, say } from '../lib/cli';
-import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
+import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/index';
 import { DEFAULT_GAP_MINUTES, sessionize, summariseSessions } from '../lib/sessions';
 
 await runStage('sessionize', async () => {

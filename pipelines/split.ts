@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dataCatalog } from '../lib/catalog';
 import { InputError, parseFlags, runStage } from '../lib/cli';
-import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/duckdb';
+import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/index';
 import { computeCutoffs, DEFAULT_FRACTIONS, splitOfSql, toSplitsFile } from '../lib/split';
 
 await runStage('split', async () => {

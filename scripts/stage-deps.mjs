@@ -19,13 +19,13 @@ function resolveSpecifier(from, specifier) {
   throw new Error(`${relative(ROOT, from)}: cannot resolve '${specifier}'`);
 }
 
-/** Every project file reachable from `entries` through `text`'s relative imports (entries included). */
-function closure(entries, textOf = (file) => readFileSync(file, 'utf8')) {
+/** Every project file reachable from `entries` through `text`'s relative imports (entries included), not entering `skip`. */
+function closure(entries, textOf = (file) => readFileSync(file, 'utf8'), skip = new Set()) {
   const seen = new Set();
   const stack = [...entries];
   while (stack.length) {
     const file = stack.pop();
-    if (seen.has(file)) continue;
+    if (seen.has(file) || skip.has(file)) continue;
     seen.add(file);
     const text = textOf(file);
     for (const pattern of SPECIFIERS) {
@@ -46,5 +46,17 @@ for (const name of readdirSync(join(ROOT, 'notebooks')).filter((f) => f.endsWith
   const entry = join(ROOT, `${name}.ts`); // stands for the notebook, resolved from the root
   const deps = closure([entry], (file) => (file === entry ? code : readFileSync(file, 'utf8'))).filter((f) => f !== `${name}.ts`);
   lines.push(`DEPS_NB_${name.slice(0, -'.ipynb'.length)} := ${deps.join(' ')}`);
+}
+// The model families, as lib/families/index.ts lists them, and what training and promoting each one
+// imports: the shared code and its own module, not the other families' (editing one family's module
+// retrains only that family).
+const registry = readFileSync(join(ROOT, 'lib', 'families', 'index.ts'), 'utf8');
+const names = /export const FAMILY_NAMES = \[([^\]]*)\]/.exec(registry)?.[1].match(/'([a-z0-9-]+)'/g)?.map((q) => q.slice(1, -1));
+if (!names?.length) throw new Error('lib/families/index.ts: cannot read FAMILY_NAMES');
+lines.push(`MODEL_FAMILIES := ${names.join(' ')}`);
+const familyFile = (name) => join(ROOT, 'lib', 'families', `${name}.ts`);
+for (const name of names) {
+  const others = new Set(names.filter((n) => n !== name).map(familyFile));
+  lines.push(`DEPS_TRAIN_${name} := ${closure([join(ROOT, 'pipelines', 'train.ts'), join(ROOT, 'pipelines', 'promote.ts')], undefined, others).join(' ')}`);
 }
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -3,9 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+import { FAMILY_NAMES } from '../lib/families/index';
+
 const ROOT = join(import.meta.dirname, '..');
 const deps = Object.fromEntries(
-  execFileSync('node', ['scripts/stage-deps.mjs'], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').filter((l) => l.startsWith('DEPS_'))
+  execFileSync('node', ['scripts/stage-deps.mjs'], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').filter((l) => / := /.test(l))
     .map((l) => { const [name, files] = l.split(' := '); return [name, files.split(' ')]; }),
 );
 
@@ -24,6 +26,17 @@ describe('scripts/stage-deps.mjs', () => {
       expect(deps[`DEPS_${stage}`].some((f: string) => f.endsWith('.test.ts')), stage).toBe(false);
     }
     expect(deps.DEPS_sessionize.some((f: string) => f.startsWith('lib/xgboost/'))).toBe(false);
+  });
+
+  it('takes the family list from lib/families, and trains each family on its own module, not the others\'', () => {
+    expect(deps.MODEL_FAMILIES).toEqual([...FAMILY_NAMES]);
+    for (const name of FAMILY_NAMES) {
+      const files = deps[`DEPS_TRAIN_${name}`];
+      expect(files, name).toEqual(expect.arrayContaining(['pipelines/train.ts', 'pipelines/promote.ts', 'lib/families/index.ts', `lib/families/${name}.ts`]));
+      for (const other of FAMILY_NAMES.filter((n) => n !== name)) expect(files, name).not.toContain(`lib/families/${other}.ts`);
+    }
+    // The recommender's code is none of ranking's business.
+    expect(deps.DEPS_TRAIN_ranking.filter((f: string) => f.startsWith('lib/recommend/'))).toEqual([]);
   });
 
   it('follows a notebook\'s imports of ./lib from the project root', () => {

@@ -4,3 +4,4 @@ export * from './multiclass';
 export * from './ranking';
 export * from './recommend';
 export * from './curves';
+export * from './directions';

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
-import { createDays, createProductSnapshots } from '../features/history';
-import { queryRows, sqlString } from '../io/duckdb';
+import { createDays, createProductSnapshots } from '../features/index';
+import { queryRows, sqlString } from '../io/index';
 
 /** Per feature of a training set: null rate, spread, and correlation with the label. */
 export async function featureProfile(con: DuckDBConnection, setPath: string, features: string[], label = 'label'): Promise<{

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
-import { queryRows, sqlString } from '../io/duckdb';
+import { queryRows, sqlString } from '../io/index';
 
 /**
  * Descriptive views of a world for notebooks and reports: each a query over the catalog's tables

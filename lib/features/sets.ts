@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { BIGINT, DOUBLE, FLOAT, INTEGER, LIST, listValue } from '@duckdb/node-api';
-import { queryRows, registerColumnScan } from '../io/duckdb';
+import { queryRows, registerColumnScan } from '../io/index';
 import { FUNNEL, userHistoryJoins, WINDOWS } from './history';
 import type { FeatureSpec } from './manifest';
 import { createAsOfLookup, createRunningTotals, joinLookup } from './running-totals';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { assembleWorld, planSlice, planWorld, type World, type WorldOptions } from './index';
+import { assembleWorld, planSlice, planWorld, type World, type WorldOptions } from './world';
 import type { Activity } from './simulate';
 
 const WORKER_URL = new URL('./shard-worker.ts', import.meta.url).href;
@@ -12,7 +12,7 @@ const WORKER_URL = new URL('./shard-worker.ts', import.meta.url).href;
 export async function generateWorldInParallel(options: WorldOptions, threads = Math.min(2, availableParallelism())): Promise<World> {
   const planned = planWorld(options);
   if (threads <= 1) {
-    const { generateWorld } = await import('./index');
+    const { generateWorld } = await import('./world');
     return generateWorld(options);
   }
   const results: Activity[] = new Array(planned.shards.length);

@@ -1,6 +1,6 @@
 /** Worker thread for generateWorldInParallel: builds the shop once, then simulates the shards it is sent. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { makeShop, simulateShard, type WorldOptions } from './index';
+import { makeShop, simulateShard, type WorldOptions } from './world';
 import type { SessionPlan } from './simulate';
 
 export interface ShardJob {

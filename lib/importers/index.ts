@@ -1,3 +1,4 @@
 export * from './formats';
 export * from './lines';
 export * from './sniff';
+export * from './import';

@@ -144,6 +144,9 @@ export async function copyToParquet(con: DuckDBConnection, select: string, path:
 /** A SQL string literal. */
 export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
+/** SQL reading a Parquet file. */
+export const parquetSql = (path: string) => `read_parquet(${sqlString(path)})`;
+
 /** Converts DuckDB's BIGINT (bigint) and other values into plain JSON-friendly numbers. */
 export function toNumber(value: unknown): number {
   if (typeof value === 'bigint') {

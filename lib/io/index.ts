@@ -1,4 +1,3 @@
 export * from './duckdb';
-export * from './import';
-export * from './world';
 export * from './fingerprint';
+export * from './matrix';

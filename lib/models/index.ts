@@ -1,1 +1,2 @@
 export * from './logistic';
+export * from './logistic-tfjs';

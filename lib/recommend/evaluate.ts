@@ -1,4 +1,4 @@
-import { catalogueCoverage, mapAtK, recallAtK, type UserRanking, userMrrAtK, userNdcgAtK } from '../eval/recommend';
+import { catalogueCoverage, mapAtK, recallAtK, type UserRanking, userMrrAtK, userNdcgAtK } from '../eval/index';
 
 /** The recommendation metrics every list is scored with, in display order. */
 export const RECOMMEND_METRICS = ['recall@10', 'recall@20', 'mrr@20', 'map@10', 'ndcg@10'] as const;

@@ -1,9 +1,9 @@
-import type { UserRanking } from '../eval/recommend';
+import type { UserRanking } from '../eval/index';
 import { Rng } from '../random';
-import { assertBelowOracle, gapClosed } from '../train/evaluate';
-import type { SplitData } from '../train/data';
-import { importanceByKind, keepBestRounds, lastValue, learningCurve, meanAbsShap, toDMatrix } from '../train/fit';
-import type { RecommendDetails } from '../train/details';
+import { assertBelowOracle, gapClosed } from '../train/index';
+import type { SplitData } from '../train/index';
+import { importanceByKind, keepBestRounds, lastValue, learningCurve, meanAbsShap, toDMatrix } from '../train/index';
+import type { RecommendDetails } from '../train/index';
 import { type Booster, type BoosterParams, train, type TrainResult } from '../xgboost/index';
 import { CandidateScorer, type CandidateParams, RECOMMEND_FEATURES, type RecommendModel, SOURCES, type Source, topIndices } from './candidates';
 import { type CovisitParams, fitCovisitation } from './covisit';

@@ -1,4 +1,4 @@
-import { improves } from '../train/evaluate';
+import { improves } from '../eval/index';
 
 export interface PromotionInput {
   /** The candidate's and production's test metrics (production null when there is none). */

@@ -1,6 +1,5 @@
-import type { CalibrationBin, CurvePoint } from '../eval/index';
-import { lowerIsBetter } from '../train/evaluate';
-import type { EvaluationDetails } from '../train/details';
+import { lowerIsBetter } from '../eval/index';
+import type { Chart } from '../families/index';
 import { featureBarChart, learningCurveChart, plotHtml } from '../viz/index';
 import { escapeHtml, fmt, page, table } from './html';
 
@@ -25,7 +24,8 @@ export interface FamilyReport {
   gain: Record<string, number>;
   shap: Record<string, number>;
   descriptions: Record<string, string>;
-  details: EvaluationDetails;
+  /** The family's charts of its stored evaluation details. */
+  charts: Chart[];
   data: { splits: { split: string; from: string; to: string; rows: number; label_rate: number | null }[]; funnel: { step: string; events: number }[] };
   run: { commit: string; seed: number | null; params: Record<string, unknown>; fingerprints: Record<string, string>; timings: { stage: string; seconds: number }[] };
 }
@@ -57,43 +57,13 @@ function headline(r: FamilyReport): string {
     (i) => (r.metricNames[i] === r.primary ? 'primary' : ''));
 }
 
-const lines = (id: string, title: string, series: [string, number[], number[]][], x: string, y: string, extra: Record<string, unknown> = {}) =>
-  plotHtml(id, series.map(([name, xs, ys]) => ({ type: 'scatter', mode: 'lines', name, x: xs, y: ys })), { title: { text: title }, xaxis: { title: { text: x } }, yaxis: { title: { text: y } }, ...extra });
-
-function familyCharts(d: EvaluationDetails): string {
-  if (d.family === 'ranking') {
-    const ks = Array.from({ length: 10 }, (_, i) => i + 1);
-    const refs = REFERENCES.filter((ref) => d.ndcg_by_k[ref]);
-    return `<div class="grid">${lines('ndcg-by-k', 'NDCG@k on test', refs.map((ref) => [ref, ks, d.ndcg_by_k[ref]!]), 'k', 'NDCG@k')}
-${plotHtml('mrr', [{ type: 'bar', x: refs, y: refs.map((ref) => d.mrr[ref]) }], { title: { text: 'MRR on test' } })}</div>
-${plotHtml('by-query-frequency', refs.map((ref) => ({
-      type: 'bar', name: ref, x: d.by_query_frequency.map((b) => `${b.bucket} (${b.searches} searches)`), y: d.by_query_frequency.map((b) => b.ndcg_at_10[ref] ?? null),
-    })), { title: { text: 'NDCG@10 by how often the query was searched in training' }, barmode: 'group', yaxis: { title: { text: 'NDCG@10' } } })}`;
-  }
-  if (d.family === 'purchase') {
-    const curve = (c: Partial<Record<string, CurvePoint[]>>) => REFERENCES.filter((ref) => c[ref]).map((ref) => [ref, c[ref]!.map((p) => p.x), c[ref]!.map((p) => p.y)] as [string, number[], number[]]);
-    const calibration = (c: Partial<Record<string, CalibrationBin[]>>) => REFERENCES.filter((ref) => c[ref]).map((ref) => [ref, c[ref]!.map((b) => b.meanPredicted), c[ref]!.map((b) => b.fractionPositive)] as [string, number[], number[]]);
-    return `<div class="grid">${lines('roc', 'ROC curve on test', curve(d.roc), 'false-positive rate', 'true-positive rate')}
-${lines('pr', 'Precision–recall curve on test', curve(d.pr), 'recall', 'precision')}</div>
-${lines('calibration', 'Calibration on test (ten bins)', [...calibration(d.calibration), ['perfect', [0, 1], [0, 1]]], 'mean predicted probability', 'observed purchase rate')}`;
-  }
-  if (d.family === 'recommend') {
-    const names = Object.keys(d.lists);
-    const metrics = Object.keys(d.lists[names[0]] ?? {});
-    const sources = Object.keys(d.candidate_recall);
-    return `${plotHtml('lists', metrics.map((m) => ({ type: 'bar', name: m, x: names, y: names.map((n) => d.lists[n][m]) })),
-      { title: { text: `Every list on ${d.sessions.test.toLocaleString('en-US')} test sessions: each candidate source alone, their blend, the re-ranked list` }, barmode: 'group' })}
-<div class="grid">${plotHtml('candidate-recall', [{ type: 'bar', x: sources, y: sources.map((s) => d.candidate_recall[s]) }],
-      { title: { text: `Candidate recall by source (${d.mean_candidates.toFixed(0)} candidates per session)` } })}
-${plotHtml('coverage', [{ type: 'bar', x: names, y: names.map((n) => d.coverage[n]) }], { title: { text: 'Catalogue coverage of the top-20 lists' }, yaxis: { range: [0, 1] } })}</div>
-${plotHtml('by-history', [{ type: 'bar', x: d.by_history.map((b) => `${b.bucket} (${b.sessions} sessions)`), y: d.by_history.map((b) => b.metrics['ndcg@10']) }],
-      { title: { text: 'Re-ranked NDCG@10 by the user\'s events before the session' }, yaxis: { title: { text: 'NDCG@10' } } })}
-${table(['list', ...metrics, 'coverage@20'], names.map((n) => [n, ...metrics.map((m) => fmt(d.lists[n][m])), fmt(d.coverage[n])]))}`;
-  }
-  const order = d.classes.map((c, i) => ({ c, f1: d.per_class_f1[i] })).sort((a, b) => a.f1 - b.f1 || (a.c < b.c ? -1 : 1));
-  return `${plotHtml('per-class-f1', [{ type: 'bar', x: order.map((o) => o.c), y: order.map((o) => o.f1) }], { title: { text: 'Per-class F1 on test, worst first' }, yaxis: { range: [0, 1] } })}
-${plotHtml('confusion', [{ type: 'heatmap', z: d.confusion, x: d.classes, y: d.classes, colorscale: [[0, '#ffffff'], [1, '#08306b']] }],
-    { title: { text: 'Confusion matrix on test (rows: true, columns: predicted)' }, yaxis: { autorange: 'reversed' } }, 720)}`;
+/** Renders a family's charts (lib/families: each family's `charts`) as HTML. */
+export function renderCharts(charts: Chart[]): string {
+  return charts.map((c) => {
+    if ('grid' in c) return `<div class="grid">${renderCharts(c.grid)}</div>`;
+    if ('table' in c) return table(c.table.head, c.table.rows.map((row) => row.map((v) => (typeof v === 'string' ? v : fmt(v)))));
+    return plotHtml(c.plot, c.traces, c.layout, c.height);
+  }).join('\n');
 }
 
 /** A family's report page. */
@@ -106,7 +76,7 @@ Gap from random to oracle closed on ${escapeHtml(r.primary)}: ${r.gapClosed === 
 <h2>Headline metrics (test split)</h2>
 ${headline(r)}
 <h2>Evaluation</h2>
-${familyCharts(r.details)}
+${renderCharts(r.charts)}
 ${learningCurveChart('learning-curve', r.curve, r.evalMetric, r.rounds)}
 <h2>Features</h2>
 <div class="grid">${featureBarChart('importance-gain', r.gain, 'Importance by gain (top 20)', r.descriptions)}

@@ -6,8 +6,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import { dataCatalog } from '../catalog';
-import type { FeatureOptions } from '../features/sets';
-import { openDuckDB } from '../io/duckdb';
+import type { FeatureOptions } from '../features/index';
+import { openDuckDB } from '../io/index';
 import { predictCategories } from './category';
 import { fieldOf, httpError, jsonProblem } from './http';
 import { type LoadedModel, loadProductionModels } from './models';
@@ -47,6 +47,13 @@ const event = {
     price: { type: ['number', 'null'], minimum: 0 },
     search_id: { type: ['integer', 'null'], minimum: 0 },
   },
+};
+
+/** An event posted to /v1/events: the same shape, with the user and the session required (checkEventBody enforces it). */
+const liveEvent = {
+  ...event,
+  required: [...event.required, 'user_id', 'session_id'],
+  properties: { ...event.properties, user_id: { type: 'integer', minimum: 0 }, session_id: { type: 'string', minLength: 1, maxLength: 200 } },
 };
 
 const purchaseBody = {
@@ -276,7 +283,7 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
       description: `Records one event or a batch of 1 to ${MAX_BATCH} in the canonical event shape (user_id and session_id required; product_id required except for searches). ` +
         'All or nothing: if any event in a batch is invalid, none is recorded and the 400 answer lists every bad event by index and field. ' +
         'Accepted events are appended to the event log on disk before the answer, and update the user\'s live state at once.',
-      body: { oneOf: [event, { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: event }] },
+      body: { oneOf: [liveEvent, { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: liveEvent }] },
       response: {
         200: { type: 'object', properties: { accepted: { type: 'integer' }, unknown_products: { type: 'integer' }, users: { type: 'integer' } } },
         '4xx': { type: 'object', properties: { ...error.properties, problems: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, field: { type: 'string' }, message: { type: 'string' } } } } } },

@@ -1,4 +1,4 @@
-import { CONTENT_DENSE, type ContentProduct, contentFeatureRow } from '../features/sets';
+import { CONTENT_DENSE, type ContentProduct, contentFeatureRow } from '../features/index';
 import { DMatrix } from '../xgboost/index';
 import type { LoadedModel } from './models';
 

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 
 import type { DataCatalog } from '../catalog';
 import { readJson, readProduction, versionDir } from '../registry/index';
-import { MODEL_FAMILIES, type ModelFamily } from '../train/index';
+import { FAMILY_NAMES, type FamilyName } from '../families/index';
 import { Booster } from '../xgboost/index';
 
 /** A production model as the service holds it. */
 export interface LoadedModel {
-  family: ModelFamily;
+  family: FamilyName;
   version: number;
   booster: Booster;
   /** The ordered columns the model was trained on. */
@@ -32,9 +32,9 @@ export const SERVING_MATRIX = { nthread: 1 } as const;
  * Boosters are not disposed on a swap: requests in flight may still hold the old set, and the
  * finaliser frees it once nothing does.
  */
-export function loadProductionModels(catalog: DataCatalog): Partial<Record<ModelFamily, LoadedModel>> {
-  const models: Partial<Record<ModelFamily, LoadedModel>> = {};
-  for (const family of MODEL_FAMILIES) {
+export function loadProductionModels(catalog: DataCatalog): Partial<Record<FamilyName, LoadedModel>> {
+  const models: Partial<Record<FamilyName, LoadedModel>> = {};
+  for (const family of FAMILY_NAMES) {
     const dir = catalog.models.family(family);
     const production = readProduction(dir);
     if (!production) continue;

@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-import { purchaseSetSql } from '../features/sets';
-import { queryRows } from '../io/duckdb';
-import { unweightProbabilities } from '../train/fit';
+import { purchaseSetSql } from '../features/index';
+import { queryRows } from '../io/index';
+import { unweightProbabilities } from '../train/index';
 import { DMatrix } from '../xgboost/index';
 import { type LoadedModel, modelInput, SERVING_MATRIX } from './models';
 

@@ -1,9 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-import { type FeatureOptions, productFeatures, selectList, userFeatures } from '../features/sets';
-import { cosine, tfidf, tokenize, tokenOverlap } from '../features/text';
-import { createAsOfLookup, joinLookup } from '../features/running-totals';
-import { queryRows } from '../io/duckdb';
+import { type FeatureOptions, productFeatures, selectList, userFeatures } from '../features/index';
+import { cosine, tfidf, tokenize, tokenOverlap } from '../features/index';
+import { createAsOfLookup, joinLookup } from '../features/index';
+import { queryRows } from '../io/index';
 import { DMatrix } from '../xgboost/index';
 import { type LoadedModel, SERVING_MATRIX } from './models';
 import type { RankedProduct, RankRequest } from './rank';

@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
-import { createRankingText, type FeatureOptions, rankingSetSql } from '../features/sets';
-import { servingStoreTables } from '../features/build';
-import { FUNNEL, WINDOWS } from '../features/history';
-import { queryRows, sqlString } from '../io/duckdb';
+import { createRankingText, type FeatureOptions, rankingSetSql } from '../features/index';
+import { servingStoreTables } from '../features/index';
+import { FUNNEL, WINDOWS } from '../features/index';
+import { queryRows, sqlString } from '../io/index';
 import { DMatrix } from '../xgboost/index';
 import { type LoadedModel, modelInput, SERVING_MATRIX } from './models';
 

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { dataCatalog } from '../catalog';
+import { category } from '../families/index';
 import { Rng } from '../random';
 import { writeProduction } from '../registry/index';
 import { processCpuSeconds, runStageScript, startServer, tempDir } from '../testing';
@@ -44,6 +45,9 @@ describe('service basics', () => {
     const openapi = (await app.inject('/openapi.json')).json();
     expect(Object.keys(openapi.paths)).toContain('/v1/predict/category');
     expect(openapi.paths['/v1/predict/category'].post.requestBody).toBeDefined();
+    // The documented /v1/events body requires what the handler requires.
+    const eventBody = openapi.paths['/v1/events'].post.requestBody.content['application/json'].schema.oneOf[0];
+    expect(eventBody.required).toEqual(expect.arrayContaining(['event_time', 'event_type', 'user_id', 'session_id']));
     const docs = await app.inject('/docs/');
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain('swagger');
@@ -63,7 +67,7 @@ describe('service basics', () => {
 
 describe('POST /v1/predict/category, and bad input on every endpoint', () => {
   it('predicts what the registered model predicts on the training set rows: one feature implementation', async () => {
-    const { test, classes } = await loadFamilyData(catalog, 'category');
+    const { test, classes } = await loadFamilyData(catalog, category);
     const rows = await (await import('../io/duckdb')).withDuckDB((con) => import('../io/duckdb').then(({ queryRows, sqlString }) =>
       queryRows(con, `SELECT p.title, p.brand, p.seller_id, p.price FROM read_parquet(${sqlString(catalog.features.set('category', 'test'))}) x
         JOIN read_parquet(${sqlString(catalog.raw.products)}) p USING (product_id) ORDER BY x.product_id LIMIT 50`)));

@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import { InputError } from '../errors';
-import { checkRecommendSettings } from '../recommend/config';
-import { RECOMMEND_METRICS } from '../recommend/evaluate';
-import type { RecommendSettings } from '../recommend/fit';
 import type { BoosterParams } from '../xgboost/index';
-import { MODEL_FAMILIES, type ModelFamily } from './data';
 
 /** One family's training configuration. */
 export interface FamilyConfig {
@@ -27,8 +23,11 @@ export interface FamilyConfig {
   shap_rows: number;
   /** XGBoost parameters. `scale_pos_weight: "auto"` means negatives / positives of the training split. */
   params: BoosterParams;
-  /** Recommend only: candidate sources, item2vec, and how many sessions the re-ranker learns from and is tested on. */
-  recommend?: RecommendSettings;
+  /**
+   * The family's own settings blocks, checked by the family (recommend: candidate sources, item2vec,
+   * and how many sessions the re-ranker learns from), keyed as in the file; empty for most families.
+   */
+  settings: Record<string, unknown>;
 }
 
 type PerSplit = Record<'train' | 'valid' | 'test', number>;
@@ -41,30 +40,33 @@ export interface Requirements {
   why: string;
 }
 
-export interface TrainConfig {
+/** What every family's training shares. */
+export interface RunSettings {
   /** Seeds XGBoost and every sample. */
   seed: number;
   /** XGBoost threads: fixed, because ranking results depend on it. */
   nthread: number;
+}
+
+export interface TrainConfig<Name extends string = string> extends RunSettings {
   /** Relative margin by which a new version's primary metric must beat production. */
   promotion_margin: number;
-  families: Record<ModelFamily, FamilyConfig>;
+  families: Record<Name, FamilyConfig>;
+}
+
+/** What the config check needs to know of each family (lib/families provides it). */
+export interface ConfigFamily<Name extends string = string> {
+  name: Name;
+  /** The metrics it reports: primary and guards must be among them. */
+  metrics: readonly string[];
+  /** Its own settings blocks: the key in the family's config object, and the check returning the typed value. */
+  settings?: Record<string, (raw: unknown, path: string, at: string) => unknown>;
 }
 
 export const DEFAULT_CONFIG = 'config/models.json';
 
-const METRICS: Record<ModelFamily, string[]> = {
-  ranking: ['ndcg@1', 'ndcg@5', 'ndcg@10', 'mrr', 'ctr@3', 'ctr@10'],
-  purchase: ['roc_auc', 'pr_auc', 'log_loss', 'brier'],
-  category: ['accuracy', 'macro_f1', 'micro_f1'],
-  recommend: [...RECOMMEND_METRICS],
-};
-
-/** The metrics a family reports, in display order. */
-export const familyMetricNames = (family: ModelFamily) => METRICS[family];
-
-/** Reads and checks the config file; every problem names the file and the field. */
-export function loadTrainConfig(path = DEFAULT_CONFIG): TrainConfig {
+/** Reads and checks the config file against `families`; every problem names the file and the field. */
+export function readTrainConfig<Name extends string>(path: string, families: readonly ConfigFamily<Name>[]): TrainConfig<Name> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -77,26 +79,27 @@ export function loadTrainConfig(path = DEFAULT_CONFIG): TrainConfig {
   } catch (error) {
     throw new InputError(`${path}: not valid JSON (${(error as Error).message})`);
   }
-  return checkTrainConfig(raw, path);
+  return checkTrainConfig(raw, path, families);
 }
 
-export function checkTrainConfig(raw: unknown, path: string): TrainConfig {
+export function checkTrainConfig<Name extends string>(raw: unknown, path: string, families: readonly ConfigFamily<Name>[]): TrainConfig<Name> {
   const fail = (field: string, problem: string): never => { throw new InputError(`${path}: field '${field}' ${problem}`); };
   const object = (v: unknown, field: string) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(field, 'must be an object'));
   const number = (v: unknown, field: string, min: number, max = Infinity, integer = false) =>
     typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v)) ? v : fail(field, `must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(v)}`);
   const top = object(raw, '(top level)');
-  const families = object(top.families, 'families');
-  const config: TrainConfig = {
+  const byName = object(top.families, 'families');
+  const names = families.map((f) => f.name);
+  const config: TrainConfig<Name> = {
     seed: number(top.seed, 'seed', 0, 2 ** 31 - 1, true),
     nthread: number(top.nthread, 'nthread', 1, 256, true),
     promotion_margin: number(top.promotion_margin, 'promotion_margin', 0, 10),
-    families: {} as TrainConfig['families'],
+    families: {} as TrainConfig<Name>['families'],
   };
-  for (const family of MODEL_FAMILIES) {
-    const at = `families.${family}`;
-    const f = object(families[family], at);
-    const known = METRICS[family];
+  for (const family of families) {
+    const at = `families.${family.name}`;
+    const f = object(byName[family.name], at);
+    const known = family.metrics;
     const metric = (v: unknown, field: string) => (typeof v === 'string' && known.includes(v) ? v : fail(field, `must be one of ${known.join(', ')}, got ${JSON.stringify(v)}`));
     const guards = Array.isArray(f.guards) ? f.guards.map((g, i) => metric(g, `${at}.guards[${i}]`)) : fail(`${at}.guards`, 'must be a list of metric names');
     const params = object(f.params, `${at}.params`);
@@ -110,7 +113,7 @@ export function checkTrainConfig(raw: unknown, path: string): TrainConfig {
       const o = object(v, field);
       return { train: number(o.train, `${field}.train`, 0, 1e12, true), valid: number(o.valid, `${field}.valid`, 0, 1e12, true), test: number(o.test, `${field}.test`, 0, 1e12, true) };
     };
-    config.families[family] = {
+    config.families[family.name] = {
       primary: metric(f.primary, `${at}.primary`),
       guards,
       floor_over_random: number(f.floor_over_random, `${at}.floor_over_random`, 0, 100),
@@ -123,9 +126,9 @@ export function checkTrainConfig(raw: unknown, path: string): TrainConfig {
       early_stopping_rounds: number(f.early_stopping_rounds, `${at}.early_stopping_rounds`, 1, 100_000, true),
       shap_rows: number(f.shap_rows, `${at}.shap_rows`, 0, 10_000_000, true),
       params: params as BoosterParams,
-      ...(family === 'recommend' ? { recommend: checkRecommendSettings(f.recommend, path, `${at}.recommend`) } : {}),
+      settings: Object.fromEntries(Object.entries(family.settings ?? {}).map(([key, check]) => [key, check(f[key], path, `${at}.${key}`)])),
     };
   }
-  for (const key of Object.keys(families)) if (!MODEL_FAMILIES.includes(key as ModelFamily)) fail(`families.${key}`, `is not a model family (${MODEL_FAMILIES.join(', ')})`);
+  for (const key of Object.keys(byName)) if (!names.includes(key as Name)) fail(`families.${key}`, `is not a model family (${names.join(', ')})`);
   return config;
 }

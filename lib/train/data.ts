@@ -1,9 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { FloatMatrix } from '../columns';
-import { InputError } from '../errors';
-import { queryRows, sqlString, toNumber } from '../io/duckdb';
-import { readMatrix } from '../io/matrix';
+import { queryRows, toNumber } from '../io/index';
+import { readMatrix } from '../io/index';
 
 /** One split of a family's training set, ready for a model: features as float32, labels, and what evaluation needs. */
 export interface SplitData {
@@ -15,6 +14,16 @@ export interface SplitData {
   sparse?: { indptr: Float64Array; indices: Uint32Array; values: Float32Array; cols: number };
   /** Per row: what the baseline and the oracle need (historical CTR, brand, truth), from `extras`. */
   extras: Record<string, (number | string | null)[]>;
+}
+
+/** A family's three splits, the ordered feature names the model sees, and (category) the class names. */
+export interface FamilyData {
+  train: SplitData;
+  valid: SplitData;
+  test: SplitData;
+  /** Every model column, dense features first then hashed buckets (category). */
+  features: string[];
+  classes?: string[];
 }
 
 /** How a family's rows are read: their order, label, and the columns the baseline and oracle use. */
@@ -29,6 +38,12 @@ export interface FamilyReader {
   truth: Record<string, string>;
   /** SQL aggregates over the file (alias `x`) counting its examples and positives, in the family's units (lib/train/requirements). */
   count: { examples: string; positives: string };
+  /** Which truth table (`raw`'s key) the truth columns come from. */
+  truthTable?: 'truthImpressions' | 'truthSessions';
+  /** The extra holding each row's group key: rows come in contiguous groups (ranking searches). */
+  groupBy?: string;
+  /** The file has hashed content columns (hash_indices, hash_values) read as CSR after the dense features. */
+  hashed?: boolean;
 }
 
 /** Raw tables a reader may join: the truth of synthetic worlds, and products. */
@@ -38,59 +53,15 @@ export interface RawTables {
   truthSessions?: string;
 }
 
-const parquet = (path: string) => `read_parquet(${sqlString(path)})`;
-
-export const READERS = {
-  ranking: {
-    from: (file, raw) => `${parquet(file)} x${raw.truthImpressions ? ` LEFT JOIN ${parquet(raw.truthImpressions)} t USING (search_id, position)` : ''}`,
-    order: 'x.search_id, x.position',
-    label: 'x.label',
-    extras: { search_id: 'x.search_id', position: 'x.position', pair_ctr: 'x.pair_ctr', query: 'x.query' },
-    truth: { p_click: 't.p_click', p_cart: 't.p_cart', p_purchase: 't.p_purchase' },
-    count: { examples: 'count(DISTINCT x.search_id)', positives: 'count(DISTINCT x.search_id) FILTER (WHERE x.label > 0)' },
-  },
-  purchase: {
-    // Sessionization may cut a generated session in two ('17#2'); the truth is per generated session.
-    from: (file, raw) => `${parquet(file)} x${raw.truthSessions ? ` LEFT JOIN ${parquet(raw.truthSessions)} t ON t.session_id = split_part(x.session_id, '#', 1)` : ''}`,
-    order: 'x.as_of, x.session_id, x.cut',
-    label: 'x.label',
-    extras: { session_id: 'x.session_id', cut: 'x.cut' },
-    truth: { p_purchase: 't.p_purchase' },
-    count: { examples: 'count(*)', positives: 'count(*) FILTER (WHERE x.label > 0)' },
-  },
-  category: {
-    from: (file, raw) => `${parquet(file)} x JOIN ${parquet(raw.products)} p USING (product_id)`,
-    order: 'x.product_id',
-    label: '0',
-    extras: { product_id: 'x.product_id', category: 'x.label', brand: 'p.brand' },
-    truth: {},
-    count: { examples: 'count(x.label)', positives: 'count(DISTINCT x.label)' },
-  },
-} satisfies Record<string, FamilyReader>;
-
 let tables = 0;
-
-/** Families trained on one feature-set file per split (read by READERS). */
-export type SetFamily = keyof typeof READERS;
-export const SET_FAMILIES = Object.keys(READERS) as SetFamily[];
-/** Every model family; recommend builds its own candidates and features (lib/recommend). */
-export type ModelFamily = SetFamily | 'recommend';
-export const MODEL_FAMILIES: ModelFamily[] = [...SET_FAMILIES, 'recommend'];
-
-/** A `--family` flag's value, checked. */
-export function familyFlag(value: string | undefined): ModelFamily {
-  if (!MODEL_FAMILIES.includes(value as ModelFamily)) throw new InputError(`--family must be one of ${MODEL_FAMILIES.join(', ')}, got '${value ?? ''}'`);
-  return value as ModelFamily;
-}
 
 /**
  * Reads one split of a family's training set: the dense features named in `features` (the
  * manifest's order) as float32, the label, ranking groups, the category's hashed content as CSR
  * (columns from `features.length` on, `hashBuckets` of them), and the extras columns.
  */
-export async function readSplit(con: DuckDBConnection, family: SetFamily, file: string, raw: RawTables, features: string[], hashBuckets = 0): Promise<SplitData> {
-  const reader: FamilyReader = READERS[family];
-  const hasTruth = family === 'ranking' ? raw.truthImpressions !== undefined : raw.truthSessions !== undefined;
+export async function readSplit(con: DuckDBConnection, reader: FamilyReader, file: string, raw: RawTables, features: string[], hashBuckets = 0): Promise<SplitData> {
+  const hasTruth = reader.truthTable !== undefined && raw[reader.truthTable] !== undefined;
   const available = Object.entries({ ...reader.extras, ...(hasTruth ? reader.truth : {}) });
   const sql = `SELECT x.* EXCLUDE (label), ${reader.label} AS label, ${available.map(([name, expr]) => `${expr} AS "__${name}"`).join(', ')}
     FROM ${reader.from(file, raw)} ORDER BY ${reader.order}`;
@@ -107,8 +78,8 @@ export async function readSplit(con: DuckDBConnection, family: SetFamily, file: 
     });
   }
   const data: SplitData = { matrix, labels, extras };
-  if (family === 'ranking') data.groups = groupSizes(extras.search_id as number[]);
-  if (family === 'category') data.sparse = await readHashed(con, table, features.length, hashBuckets);
+  if (reader.groupBy) data.groups = groupSizes(extras[reader.groupBy]);
+  if (reader.hashed) data.sparse = await readHashed(con, table, features.length, hashBuckets);
   await con.run(`DROP TABLE ${table}`);
   return data;
 }

@@ -1,19 +1,7 @@
-import { accuracy, averagePrecision, brierScore, confusionMatrix, ctrAtK, logLoss, macroF1, meanReciprocalRank, microF1, ndcgAtK, rocAuc } from '../eval/index';
 import { StageFailure } from '../errors';
-import type { SetFamily } from './data';
+import { improves } from '../eval/index';
 
 export type Metrics = Record<string, number>;
-
-/** Metrics where a smaller value is better; every other metric is better when larger. */
-const LOWER_IS_BETTER = new Set(['log_loss', 'brier']);
-
-export const lowerIsBetter = (metric: string) => LOWER_IS_BETTER.has(metric);
-
-/** `a` is better than `b` on `metric` by more than `margin` (relative to |b|). */
-export function improves(metric: string, a: number, b: number, margin = 0): boolean {
-  const gain = lowerIsBetter(metric) ? b - a : a - b;
-  return gain > margin * Math.abs(b);
-}
 
 /** What a family's model is scored on: row labels and, for ranking, the search groups. */
 export interface Truth {
@@ -21,30 +9,6 @@ export interface Truth {
   groups?: ArrayLike<number>;
   /** Category: the number of classes (scores are rows × classes probabilities). */
   classes?: number;
-}
-
-/** The test metrics of a family for one set of scores (ranking: any score; purchase: probabilities; category: class probabilities). */
-export function familyMetrics(family: SetFamily, truth: Truth, scores: ArrayLike<number>): Metrics {
-  const { labels } = truth;
-  if (family === 'ranking') {
-    const groups = truth.groups!;
-    return {
-      'ndcg@1': ndcgAtK(labels, scores, groups, 1),
-      'ndcg@5': ndcgAtK(labels, scores, groups, 5),
-      'ndcg@10': ndcgAtK(labels, scores, groups, 10),
-      mrr: meanReciprocalRank(labels, scores, groups),
-      // The shop shows 10 results, so CTR@10 is the same for every order; CTR@3 tells orders apart.
-      'ctr@3': ctrAtK(labels, scores, groups, 3),
-      'ctr@10': ctrAtK(labels, scores, groups, 10),
-    };
-  }
-  if (family === 'purchase') {
-    return { roc_auc: rocAuc(labels, scores), pr_auc: averagePrecision(labels, scores), log_loss: logLoss(labels, scores), brier: brierScore(labels, scores) };
-  }
-  const classes = truth.classes!;
-  const predicted = argmaxRows(scores, classes);
-  const confusion = confusionMatrix(labels, predicted, classes);
-  return { accuracy: accuracy(labels, predicted), macro_f1: macroF1(confusion), micro_f1: microF1(confusion) };
 }
 
 /** The index of the largest value of each row of a rows × classes array (first on ties). */
@@ -81,8 +45,11 @@ export function assertBelowOracle(family: string, model: Metrics, oracle: Metric
   }
 }
 
+/** How a family scores one set of test scores against the truth (its `evaluate`). */
+export type Evaluate = (truth: Truth, scores: ArrayLike<number>) => Metrics;
+
 /** A family's metrics on each set of rows sharing a key (purchase: per cut point), keys in ascending order. Not for ranking groups. */
-export function metricsByKey(family: Exclude<SetFamily, 'ranking'>, keys: ArrayLike<number>, truth: Truth, scores: ArrayLike<number>): { key: number; rows: number; metrics: Metrics }[] {
+export function metricsByKey(evaluate: Evaluate, keys: ArrayLike<number>, truth: Truth, scores: ArrayLike<number>): { key: number; rows: number; metrics: Metrics }[] {
   const width = truth.classes ?? 1;
   const distinct = [...new Set(Array.from(keys))].sort((a, b) => a - b);
   return distinct.map((key) => {
@@ -90,6 +57,6 @@ export function metricsByKey(family: Exclude<SetFamily, 'ranking'>, keys: ArrayL
     for (let i = 0; i < keys.length; i++) if (keys[i] === key) rows.push(i);
     const labels = rows.map((i) => truth.labels[i]);
     const subset = rows.flatMap((i) => Array.from({ length: width }, (_, c) => scores[i * width + c]));
-    return { key, rows: rows.length, metrics: familyMetrics(family, { ...truth, labels }, subset) };
+    return { key, rows: rows.length, metrics: evaluate({ ...truth, labels }, subset) };
   });
 }

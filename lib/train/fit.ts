@@ -1,21 +1,9 @@
 import { Rng, shuffle } from '../random';
 import { type Booster, type BoosterParams, DMatrix, type TrainResult, train } from '../xgboost/index';
-import { combinedCSR, type SetFamily, type SplitData } from './data';
-import type { FamilyConfig, TrainConfig } from './config';
-import { meanReciprocalRank } from '../eval/index';
-import { categoryDetails, type EvaluationDetails, purchaseDetails, rankingDetails } from './details';
-import { assertBelowOracle, familyMetrics, gapClosed, type Metrics, type Truth } from './evaluate';
-import { brandMajority, constantScores, ctrBaseline, logisticBaseline, oracleScores, randomScores } from './references';
-
-/** A family's three splits, the ordered feature names the model sees, and (category) the class names. */
-export interface FamilyData {
-  train: SplitData;
-  valid: SplitData;
-  test: SplitData;
-  /** Every model column, dense features first then hashed buckets (category). */
-  features: string[];
-  classes?: string[];
-}
+import { combinedCSR, type FamilyData, type SplitData } from './data';
+import type { FamilyConfig, RunSettings } from './config';
+import { assertBelowOracle, gapClosed, type Metrics } from './evaluate';
+import type { SetFamilySpec } from './spec';
 
 export interface FittedFamily {
   result: TrainResult;
@@ -34,8 +22,8 @@ export interface FittedFamily {
   shap: Record<string, number>;
   /** Model test scores (category: rows × classes probabilities). */
   testScores: Float32Array;
-  /** Curves and breakdowns for reports. */
-  details: EvaluationDetails;
+  /** Curves and breakdowns for reports (the family's `details`). */
+  details: unknown;
 }
 
 /**
@@ -82,15 +70,14 @@ export function sampleRows(n: number, k: number, seed: number): Uint32Array {
   return Uint32Array.from(picked).sort();
 }
 
-/** XGBoost parameters with the run's seed and threads, and 'auto' resolved against the training split. */
-export function resolveParams(family: SetFamily, fc: FamilyConfig, config: TrainConfig, data: FamilyData): BoosterParams {
-  const params: BoosterParams = { ...fc.params, nthread: config.nthread, seed: config.seed };
+/** XGBoost parameters with the run's seed and threads, 'auto' resolved against the training split, and what the data decides. */
+export function resolveParams(spec: Pick<SetFamilySpec, 'dataParams'>, fc: FamilyConfig, run: RunSettings, data: FamilyData): BoosterParams {
+  const params: BoosterParams = { ...fc.params, nthread: run.nthread, seed: run.seed };
   if (params.scale_pos_weight === 'auto') {
     const positives = data.train.labels.reduce((s, y) => s + (y > 0 ? 1 : 0), 0);
     params.scale_pos_weight = positives > 0 ? (data.train.labels.length - positives) / positives : 1;
   }
-  if (family === 'category') params.num_class = data.classes!.length;
-  return params;
+  return { ...params, ...spec.dataParams?.(data) };
 }
 
 /**
@@ -98,9 +85,8 @@ export function resolveParams(family: SetFamily, fc: FamilyConfig, config: Train
  * test split beside the random floor, the baseline and the oracle. Throws a LeakError when the
  * model beats the oracle.
  */
-export function fitFamily(family: SetFamily, data: FamilyData, config: TrainConfig, onRound: (round: number, valid: number) => void = () => {}): FittedFamily {
-  const fc = config.families[family];
-  const params = resolveParams(family, fc, config, data);
+export function fitFamily(spec: SetFamilySpec, data: FamilyData, fc: FamilyConfig, config: RunSettings, onRound: (round: number, valid: number) => void = () => {}): FittedFamily {
+  const params = resolveParams(spec, fc, config, data);
   const dtrain = toDMatrix(data.train, undefined, config.nthread);
   const dvalid = toDMatrix(data.valid, undefined, config.nthread);
   const dtest = toDMatrix(data.test, undefined, config.nthread);
@@ -113,19 +99,16 @@ export function fitFamily(family: SetFamily, data: FamilyData, config: TrainConf
     });
     const rounds = keepBestRounds(result);
     const testScores = unweightProbabilities(result.booster.predict(dtest, 'value', rounds).values, params);
-    const classes = data.classes?.length ?? 1;
-    const truth: Truth = { labels: data.test.labels, groups: data.test.groups, classes };
-    const references = referenceScores(family, data, config.seed, classes);
+    const truth = spec.truth(data);
+    const references = spec.references(data, config.seed);
     const metrics = {
-      random: familyMetrics(family, truth, references.random),
-      baseline: familyMetrics(family, truth, references.baseline),
-      model: familyMetrics(family, truth, testScores),
-      oracle: references.oracle ? familyMetrics(family, truth, references.oracle) : null,
+      random: spec.evaluate(truth, references.random),
+      baseline: spec.evaluate(truth, references.baseline),
+      model: spec.evaluate(truth, testScores),
+      oracle: references.oracle ? spec.evaluate(truth, references.oracle) : null,
     };
-    if (metrics.oracle) assertBelowOracle(family, metrics.model, metrics.oracle);
-    const scores = { ...references, model: testScores };
-    const details = family === 'ranking' ? rankingDetails(data.train, data.test, scores, (s) => meanReciprocalRank(data.test.labels, s, data.test.groups!))
-      : family === 'purchase' ? purchaseDetails(data.test, scores) : categoryDetails(data.test, testScores, data.classes!);
+    if (metrics.oracle) assertBelowOracle(spec.name, metrics.model, metrics.oracle);
+    const details = spec.details(data, { ...references, model: testScores });
     const primary = fc.primary;
     return {
       result, params, rounds, metrics, testScores, importance: importanceByKind(result.booster, data.features), details,
@@ -163,22 +146,6 @@ export const learningCurve = (result: TrainResult) => result.history.map((h, rou
 /** Importance by weight, gain, cover and total gain, keyed by feature name. */
 export function importanceByKind(booster: Booster, features: string[]): Record<'gain' | 'weight' | 'cover' | 'total_gain', Record<string, number>> {
   return { gain: booster.importance('gain', features), weight: booster.importance('weight', features), cover: booster.importance('cover', features), total_gain: booster.importance('total_gain', features) };
-}
-
-/** Random floor, baseline and oracle scores on the test split. */
-export function referenceScores(family: SetFamily, data: FamilyData, seed: number, classes: number) {
-  const { train: tr, test } = data;
-  const n = test.labels.length;
-  if (family === 'ranking') return { random: randomScores(n, seed), baseline: ctrBaseline(test), oracle: oracleScores(family, test) };
-  if (family === 'purchase') {
-    const rate = tr.labels.reduce((a, b) => a + b, 0) / tr.labels.length;
-    return { random: constantScores(n, rate), baseline: logisticBaseline(tr, test).scores, oracle: oracleScores(family, test) };
-  }
-  return {
-    random: randomScores(n, seed, classes),
-    baseline: brandMajority(tr.extras.brand, tr.labels, test.extras.brand, classes),
-    oracle: oracleScores(family, test, classes),
-  };
 }
 
 /** Mean |SHAP contribution| per feature (bias left out) over a seeded sample of a set's rows. */

@@ -7,3 +7,4 @@ export * from './card';
 export * from './load';
 export * from './details';
 export * from './requirements';
+export * from './spec';

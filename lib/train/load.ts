@@ -2,10 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 
 import type { DataCatalog } from '../catalog';
 import { DataRequirementError, InputError } from '../errors';
-import { queryRows, sqlString, toNumber, withDuckDB } from '../io/duckdb';
-import { assignClasses, type RawTables, READERS, type SetFamily, readSplit } from './data';
-import type { FamilyData } from './fit';
+import { queryRows, sqlString, toNumber, withDuckDB } from '../io/index';
+import { assignClasses, type FamilyData, type RawTables, readSplit } from './data';
+
 import { type RequirementCounts, SPLITS } from './requirements';
+import type { SetFamilySpec } from './spec';
+
+/** What loading a family's splits needs of it. */
+export type LoadSpec = Pick<SetFamilySpec, 'name' | 'reader' | 'missingData' | 'labelsAreClasses'>;
 
 interface FeatureManifestFile {
   options: { hashBuckets: number };
@@ -20,22 +24,22 @@ export function modelColumns(manifestFeatures: string[], hashBuckets: number): {
 }
 
 /** A family's training-set files, train/valid/test, checked to exist. */
-function familyFiles(catalog: DataCatalog, family: SetFamily): string[] {
+function familyFiles(catalog: DataCatalog, spec: LoadSpec): string[] {
+  const family = spec.name;
   const files = SPLITS.map((split) => catalog.features.set(family, split));
   for (const file of files) {
     if (existsSync(file)) continue;
-    if (family === 'ranking' && !existsSync(catalog.raw.impressions)) {
-      throw new DataRequirementError('ranking: the data has no search impressions (raw/impressions.parquet), so there is no ranking set; this family needs a log with searches, the products shown and what was clicked', { family });
-    }
+    const missing = spec.missingData?.(catalog);
+    if (missing) throw new DataRequirementError(`${family}: ${missing}`, { family });
     throw new InputError(`${file}: no such file; run the features stage first (make data)`);
   }
   return files;
 }
 
 /** Examples and positives per split of a family's training set, in the family's units (lib/train/requirements). */
-export async function countFamilyExamples(catalog: DataCatalog, family: SetFamily): Promise<RequirementCounts> {
-  const files = familyFiles(catalog, family);
-  const { count } = READERS[family];
+export async function countFamilyExamples(catalog: DataCatalog, spec: LoadSpec): Promise<RequirementCounts> {
+  const files = familyFiles(catalog, spec);
+  const { count } = spec.reader;
   return withDuckDB(async (con) => {
     const counts = {} as RequirementCounts;
     for (const [i, split] of SPLITS.entries()) {
@@ -47,21 +51,22 @@ export async function countFamilyExamples(catalog: DataCatalog, family: SetFamil
 }
 
 /** Reads a family's train, valid and test splits from a data folder (features stage output), with truth where the world has it. */
-export async function loadFamilyData(catalog: DataCatalog, family: SetFamily): Promise<FamilyData & { inputs: string[] }> {
+export async function loadFamilyData(catalog: DataCatalog, spec: LoadSpec): Promise<FamilyData & { inputs: string[] }> {
+  const family = spec.name;
   const manifestPath = catalog.features.manifest;
   if (!existsSync(manifestPath)) throw new InputError(`${manifestPath}: no such file; run the features stage first (make data)`);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as FeatureManifestFile;
   const names = manifest.families[family];
   if (!names?.length) throw new InputError(`${manifestPath}: no features for family '${family}'`);
-  const files = familyFiles(catalog, family);
+  const files = familyFiles(catalog, spec);
   const raw: RawTables = { products: catalog.raw.products };
   if (existsSync(catalog.raw.truthImpressions)) raw.truthImpressions = catalog.raw.truthImpressions;
   if (existsSync(catalog.raw.truthSessions)) raw.truthSessions = catalog.raw.truthSessions;
   const { dense, columns } = modelColumns(names, manifest.options.hashBuckets);
-  const [train, valid, test] = await withDuckDB((con) => Promise.all(files.map((file) => readSplit(con, family, file, raw, dense, manifest.options.hashBuckets))));
+  const [train, valid, test] = await withDuckDB((con) => Promise.all(files.map((file) => readSplit(con, spec.reader, file, raw, dense, manifest.options.hashBuckets))));
   for (const [split, data] of Object.entries({ train, valid, test })) {
     if (data.labels.length === 0) throw new DataRequirementError(`${family}: ${catalog.features.set(family, split)} has no rows; the log is too small to train on`, { family });
   }
-  const classes = family === 'category' ? assignClasses([train, valid, test]) : undefined;
+  const classes = spec.labelsAreClasses ? assignClasses([train, valid, test]) : undefined;
   return { train, valid, test, features: columns, classes, inputs: [manifestPath, ...files] };
 }

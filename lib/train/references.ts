@@ -64,19 +64,23 @@ export function expectedGain(pClick: number, pCart: number, pPurchase: number): 
   return pClick * ((1 - pCart) * 1 + pCart * ((1 - pPurchase) * 3 + pPurchase * 7));
 }
 
-/** Oracle scores of a split, or null when the world has no truth (imported logs). */
-export function oracleScores(family: 'ranking' | 'purchase' | 'category', data: SplitData, classes = 1): Float64Array | null {
+/** Ranking oracle: each impression's expected gain under the truth, or null when the world has none (imported logs). */
+export function expectedGainOracle(data: SplitData): Float64Array | null {
   const { extras } = data;
-  if (family === 'ranking') {
-    if (!extras.p_click) return null;
-    return Float64Array.from(extras.p_click, (pc, i) => expectedGain(Number(pc), Number(extras.p_cart[i]), Number(extras.p_purchase[i])));
-  }
-  if (family === 'purchase') {
-    if (!extras.p_purchase) return null;
-    // A session the truth table lacks cannot happen in a generated world; NaN makes it loud.
-    return Float64Array.from(extras.p_purchase, (p) => (p === null ? NaN : Number(p)));
-  }
-  // The generator assigns each product its category: the truth is the label itself.
+  if (!extras.p_click) return null;
+  return Float64Array.from(extras.p_click, (pc, i) => expectedGain(Number(pc), Number(extras.p_cart[i]), Number(extras.p_purchase[i])));
+}
+
+/** Purchase oracle: each session's true purchase probability, or null without truth. */
+export function purchaseProbabilityOracle(data: SplitData): Float64Array | null {
+  const { extras } = data;
+  if (!extras.p_purchase) return null;
+  // A session the truth table lacks cannot happen in a generated world; NaN makes it loud.
+  return Float64Array.from(extras.p_purchase, (p) => (p === null ? NaN : Number(p)));
+}
+
+/** Category oracle: the generator assigns each product its category, so the truth is the label itself (one-hot rows × classes). */
+export function labelOracle(data: SplitData, classes: number): Float64Array {
   const out = new Float64Array(data.labels.length * classes);
   data.labels.forEach((y, i) => { out[i * classes + y] = 1; });
   return out;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { DataRequirementError, StageRefusal } from '../errors';
+import { FAMILIES } from '../families/index';
 import { countRecommendExamples } from '../recommend/load';
 import { checkFloor, checkRequirements, type RequirementCounts } from './requirements';
 
@@ -19,26 +20,26 @@ const refusal = (f: () => void) => {
 
 describe('checkRequirements', () => {
   it('passes data that meets every minimum, including exactly at the minimum', () => {
-    expect(refusal(() => checkRequirements('purchase', counts(), requirements, 'c.json'))).toBeNull();
-    expect(refusal(() => checkRequirements('purchase', counts({ valid: { examples: 20, positives: 2 } }), requirements, 'c.json'))).toBeNull();
+    expect(refusal(() => checkRequirements('purchase', FAMILIES.purchase.units, counts(), requirements, 'c.json'))).toBeNull();
+    expect(refusal(() => checkRequirements('purchase', FAMILIES.purchase.units, counts({ valid: { examples: 20, positives: 2 } }), requirements, 'c.json'))).toBeNull();
   });
 
   it('names the split, the count, the minimum and what the log lacks, in one line', () => {
-    const none = refusal(() => checkRequirements('purchase', counts({ test: { examples: 90, positives: 0 } }), requirements, 'c.json'));
+    const none = refusal(() => checkRequirements('purchase', FAMILIES.purchase.units, counts({ test: { examples: 90, positives: 0 } }), requirements, 'c.json'));
     expect(none).toBeInstanceOf(DataRequirementError);
     expect(none!.message).toBe('purchase: the test split has 0 purchases (at least 2 needed); this family needs a log with purchase events (minimums in c.json under families.purchase.requirements)');
     expect(none!.message).not.toContain('\n');
     expect((none as DataRequirementError).summary).toMatchObject({ family: 'purchase', counts: { test: { positives: 0 } } });
-    const small = refusal(() => checkRequirements('category', counts({ train: { examples: 99, positives: 40 } }), requirements, 'c.json'));
+    const small = refusal(() => checkRequirements('category', FAMILIES.category.units, counts({ train: { examples: 99, positives: 40 } }), requirements, 'c.json'));
     expect(small!.message).toMatch(/^category: the train split has 99 products with a category \(at least 100 needed\); the log is too small for this family/);
   });
 
   it('tells an empty split from a small log, and anonymous logs from logs without enough products', () => {
-    const gap = refusal(() => checkRequirements('recommend', counts({ valid: { examples: 0, positives: 0 } }), requirements, 'c.json'));
+    const gap = refusal(() => checkRequirements('recommend', FAMILIES.recommend.units, counts({ valid: { examples: 0, positives: 0 } }), requirements, 'c.json'));
     expect(gap!.message).toContain("the valid split has 0 sessions of known users (at least 20 needed); none fall in this split's time window");
-    const anonymous = refusal(() => checkRequirements('recommend', counts({ train: { examples: 0, positives: 0 }, valid: { examples: 0, positives: 0 }, test: { examples: 0, positives: 0 } }), requirements, 'c.json'));
+    const anonymous = refusal(() => checkRequirements('recommend', FAMILIES.recommend.units, counts({ train: { examples: 0, positives: 0 }, valid: { examples: 0, positives: 0 }, test: { examples: 0, positives: 0 } }), requirements, 'c.json'));
     expect(anonymous!.message).toContain('the train split has 0 sessions of known users (at least 100 needed); this family needs sessions whose user_id is known');
-    const oneProduct = refusal(() => checkRequirements('recommend', counts({ train: { examples: 500, positives: 1 } }), requirements, 'c.json'));
+    const oneProduct = refusal(() => checkRequirements('recommend', FAMILIES.recommend.units, counts({ train: { examples: 500, positives: 1 } }), requirements, 'c.json'));
     expect(oneProduct!.message).toContain('the train split has 1 products (at least 10 needed); with fewer products there is nothing to rank');
   });
 });

@@ -1,38 +1,24 @@
 import { DataRequirementError, StageRefusal } from '../errors';
+import { lowerIsBetter } from '../eval/index';
 import type { FamilyConfig, Requirements } from './config';
-import type { ModelFamily } from './data';
-import { lowerIsBetter } from './evaluate';
 
 export type SplitName = 'train' | 'valid' | 'test';
-/** What one split holds, in the family's own units (see WORDS). */
+/** What one split holds, in the family's own units (its RequirementWords). */
 export interface SplitCounts {
   examples: number;
   positives: number;
 }
 export type RequirementCounts = Record<SplitName, SplitCounts>;
 
-/** Each family's units, and what a log must have for it. */
-const WORDS: Record<ModelFamily, { examples: string; positives: string; need: string; fewPositives?: string }> = {
-  ranking: {
-    examples: 'searches',
-    positives: 'clicked searches',
-    fewPositives: 'the model learns only from searches where something was clicked',
-    need: 'this family needs search impressions (the query, the products shown and what was clicked), which only generated worlds have',
-  },
-  purchase: { examples: 'session prefixes', positives: 'purchases', need: 'this family needs a log with purchase events' },
-  category: {
-    examples: 'products with a category',
-    positives: 'categories',
-    fewPositives: 'a classifier needs categories to tell apart',
-    need: 'this family needs products with categories (category_id or category_code in the log)',
-  },
-  recommend: {
-    examples: 'sessions of known users',
-    positives: 'products',
-    fewPositives: 'with fewer products there is nothing to rank',
-    need: 'this family needs sessions whose user_id is known; a log of anonymous sessions (user_id NA) cannot train it',
-  },
-};
+/** A family's units, in the words its requirement messages use, and what a log must have for it. */
+export interface RequirementWords {
+  examples: string;
+  positives: string;
+  /** What the log must hold, said when a split has none. */
+  need: string;
+  /** Why positives matter, said when a split has too few. */
+  fewPositives?: string;
+}
 
 export const SPLITS: SplitName[] = ['train', 'valid', 'test'];
 
@@ -41,8 +27,7 @@ export const SPLITS: SplitName[] = ['train', 'valid', 'test'];
  * examples or positives than `requirements` asks, what the family needs, and where the numbers
  * are set. The error's summary carries every count, for the stage's JSON.
  */
-export function checkRequirements(family: ModelFamily, counts: RequirementCounts, requirements: Requirements, configPath: string): void {
-  const words = WORDS[family];
+export function checkRequirements(family: string, words: RequirementWords, counts: RequirementCounts, requirements: Requirements, configPath: string): void {
   const where = `minimums in ${configPath} under families.${family}.requirements`;
   const summary = { family, counts };
   for (const split of SPLITS) {
@@ -70,7 +55,7 @@ export function checkRequirements(family: ModelFamily, counts: RequirementCounts
  * metric, is not that much lower): a floor relative to the data, so a log where every number is
  * small is judged against its own chance level.
  */
-export function checkFloor(family: ModelFamily, metrics: { random: Record<string, number>; model: Record<string, number> }, fc: Pick<FamilyConfig, 'primary' | 'floor_over_random'>, configPath: string): void {
+export function checkFloor(family: string, metrics: { random: Record<string, number>; model: Record<string, number> }, fc: Pick<FamilyConfig, 'primary' | 'floor_over_random'>, configPath: string): void {
   const model = metrics.model[fc.primary];
   const random = metrics.random[fc.primary];
   const lower = lowerIsBetter(fc.primary);

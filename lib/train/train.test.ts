@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
 import { DMatrix, train } from '../xgboost';
 import {
-  assertBelowOracle, brandMajority, checkTrainConfig, combinedCSR, expectedGain, fitFamily, gapClosed, groupSizes, headRows, LeakError, metricsByKey, rankingDetails, selectGroups, loadTrainConfig,
-  type SplitData, type TrainConfig, unweightProbabilities,
+  assertBelowOracle, brandMajority, combinedCSR, expectedGain, gapClosed, groupSizes, headRows, LeakError, rankingDetails, selectGroups, type SplitData, unweightProbabilities,
 } from '.';
 
 describe('references', () => {
@@ -58,14 +57,6 @@ describe('report details', () => {
   });
 });
 
-describe('metrics by key', () => {
-  it('scores each key\'s rows on their own', () => {
-    // Key 1: a perfect order (AUC 1); key 2: a reversed one (AUC 0).
-    const byKey = metricsByKey('purchase', [2, 1, 1, 2, 1, 2], { labels: [1, 1, 0, 0, 1, 1] }, [0.1, 0.9, 0.2, 0.8, 0.7, 0.3]);
-    expect(byKey.map((k) => [k.key, k.rows, k.metrics.roc_auc])).toEqual([[1, 3, 1], [2, 3, 0]]);
-  });
-});
-
 describe('scale_pos_weight correction', () => {
   it('divides the weight out of the odds', () => {
     // p = 0.5 is odds 1; odds / 3 = 1/3 is p = 0.25. p = 0.75 is odds 3 → 1 → 0.5.
@@ -91,41 +82,6 @@ describe('scale_pos_weight correction', () => {
     // Uncorrected, the weighted model would say about 0.5 and 0.86.
     expect(p[0]).toBeCloseTo(rate(0), 2);
     expect(p[1]).toBeCloseTo(rate(1), 2);
-  });
-});
-
-describe('fitFamily', () => {
-  /** A purchase world where the truth is p = sigmoid(4x − 2) and `leak` optionally copies the label into a feature. */
-  function world(seed: number, n: number, leak: boolean): SplitData {
-    const rng = new Rng(seed);
-    const features = leak ? 2 : 1;
-    const values = new Float32Array(n * features);
-    const labels = new Float64Array(n);
-    const p: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const x = rng.next();
-      p.push(1 / (1 + Math.exp(-(4 * x - 2))));
-      labels[i] = rng.bernoulli(p[i]) ? 1 : 0;
-      values[i * features] = x;
-      if (leak) values[i * features + 1] = labels[i];
-    }
-    return { matrix: { features: leak ? ['x', 'leak'] : ['x'], rows: n, values }, labels, extras: { p_purchase: p } };
-  }
-  const config = testConfig({ objective: 'binary:logistic', eval_metric: 'logloss', eta: 0.1, max_depth: 2 });
-
-  it('an honest model stays below the oracle and closes most of the gap', () => {
-    const data = { train: world(1, 20000, false), valid: world(2, 5000, false), test: world(3, 20000, false), features: ['x'] };
-    const fit = fitFamily('purchase', data, config);
-    fit.result.booster.dispose();
-    expect(fit.metrics.model.roc_auc).toBeLessThanOrEqual(fit.metrics.oracle!.roc_auc);
-    expect(fit.gapClosed!).toBeGreaterThan(0.8);
-    // The baseline is a logistic regression, the true model here: it sits at the oracle too.
-    expect(fit.metrics.baseline.roc_auc).toBeCloseTo(fit.metrics.oracle!.roc_auc, 2);
-  });
-
-  it('a feature that copies the label is caught as a leak', () => {
-    const data = { train: world(1, 5000, true), valid: world(2, 2000, true), test: world(3, 5000, true), features: ['x', 'leak'] };
-    expect(() => fitFamily('purchase', data, config)).toThrow(LeakError);
   });
 });
 
@@ -164,32 +120,3 @@ describe('data helpers', () => {
   });
 });
 
-describe('config', () => {
-  it('the shipped config is valid', () => {
-    const config = loadTrainConfig();
-    expect(config.families.ranking.primary).toBe('ndcg@10');
-    expect(config.families.purchase.primary).toBe('pr_auc');
-    expect(config.families.category.primary).toBe('macro_f1');
-  });
-
-  it('problems name the file and the field', () => {
-    const base = JSON.parse(JSON.stringify(loadTrainConfig())) as Record<string, any>;
-    const broken = (edit: (c: Record<string, any>) => void) => { const c = structuredClone(base); edit(c); return () => checkTrainConfig(c, 'my.json'); };
-    expect(broken((c) => { c.families.ranking.primary = 'auc'; })).toThrow("my.json: field 'families.ranking.primary' must be one of ndcg@1");
-    expect(broken((c) => { c.families.purchase.params.nthread = 4; })).toThrow("my.json: field 'families.purchase.params' must not set nthread");
-    expect(broken((c) => { c.nthread = 0; })).toThrow("my.json: field 'nthread' must be a whole number from 1");
-    expect(broken((c) => { c.families.extra = {}; })).toThrow("field 'families.extra' is not a model family");
-    expect(broken((c) => { c.families.recommend.recommend.embedding.dim = 0; })).toThrow("field 'families.recommend.recommend.embedding.dim' must be a whole number from 2 to 512, got 0");
-    expect(broken((c) => { c.families.recommend.recommend.candidates.per_source.popular = 5; })).toThrow("field 'families.recommend.recommend.candidates.per_source.popular' must be a whole number from 20");
-    expect(broken((c) => { delete c.families.recommend.recommend.covisit; })).toThrow("field 'families.recommend.recommend.covisit' must be an object");
-    expect(broken((c) => { delete c.families.category; })).toThrow("field 'families.category' must be an object");
-  });
-});
-
-/** A config whose purchase family uses `params`, a few rounds, no SHAP. */
-function testConfig(params: Record<string, string | number>): TrainConfig {
-  const none = { train: 0, valid: 0, test: 0 };
-  const requirements = { min_examples: none, min_positives: none, why: 'test' };
-  const family = { primary: 'pr_auc', guards: [], floor_over_random: 0, requirements, rounds: 60, early_stopping_rounds: 10, shap_rows: 0, params };
-  return { seed: 1, nthread: 1, promotion_margin: 0.05, families: { ranking: family, purchase: family, category: family, recommend: family } };
-}

@@ -1,2 +1,3 @@
 export * from './booster';
 export { DEFAULT_LIBRARY } from './native';
+export * from './datasets';

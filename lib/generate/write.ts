@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { DOUBLE, DuckDBEnumType, ENUM, INTEGER, UTINYINT, VARCHAR } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
 import { EVENT_TYPES, PERSONAS } from '../events';
-import type { World } from '../generate/index';
-import { AtomicBatch, copyToParquet, type DuckDBOptions, registerColumnScan, typedArrayFor, withDuckDB } from './duckdb';
+import type { World } from './world';
+import { AtomicBatch, copyToParquet, type DuckDBOptions, registerColumnScan, typedArrayFor, withDuckDB } from '../io/index';
 
 const iota = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 const timestamp = (ms: string) => `make_timestamp(CAST(${ms} AS BIGINT) * 1000)`;

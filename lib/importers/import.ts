@@ -1,10 +1,10 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
-import { FORMATS, type FormatName, WRONG_COLUMN_COUNT } from '../importers/formats';
-import { linesOfAcceptedRows, RecordLines } from '../importers/lines';
-import { sniffHeader } from '../importers/sniff';
-import { AtomicBatch, copyToParquet, type DuckDBOptions, queryRows, sqlString, withDuckDB } from './duckdb';
+import { FORMATS, type FormatName, WRONG_COLUMN_COUNT } from './formats';
+import { linesOfAcceptedRows, RecordLines } from './lines';
+import { sniffHeader } from './sniff';
+import { AtomicBatch, copyToParquet, type DuckDBOptions, queryRows, sqlString, withDuckDB } from '../io/index';
 
 /** A rejected row, as reported: where it is, which field, why, and what the field held. */
 export interface RejectExample {

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+
+import { progressBar, say } from '../cli';
+import { readJson, writeJsonAtomic } from '../registry/index';
+import {
+  checkRequirements, countFamilyExamples, fitFamily, loadFamilyData, type SetFamilySpec, toDMatrix, unweightProbabilities,
+} from '../train/index';
+import { Booster, type BoosterParams } from '../xgboost/index';
+import type { ModelFamily } from './types';
+
+/** A family trained on one feature-set file per split: the spec the training machinery reads, plus the rest of ModelFamily. */
+export type SetModelFamily<Details = any> = ModelFamily<Details> & SetFamilySpec;
+
+type Own<Details> = Omit<SetModelFamily<Details>, 'count' | 'fit' | 'scoreSaved'>;
+
+/**
+ * Completes a set family: counting its examples, fitting XGBoost with early stopping, and scoring a
+ * saved version are the same for every such family and come from lib/train.
+ */
+export function setFamily<Details>(own: Own<Details>): SetModelFamily<Details> {
+  const family: SetModelFamily<Details> = {
+    ...own,
+    count: (catalog) => countFamilyExamples(catalog, own),
+    async fit({ catalog, fc, run, configPath }) {
+      checkRequirements(own.name, own.units, await countFamilyExamples(catalog, own), fc.requirements, configPath);
+      say(`train: reading the ${own.name} training set from ${catalog.features.dir}`);
+      const data = await loadFamilyData(catalog, own);
+      const n = (x: number) => x.toLocaleString('en-US');
+      say(`train: ${n(data.train.labels.length)} train, ${n(data.valid.labels.length)} valid, ${n(data.test.labels.length)} test rows × ${data.features.length} features`);
+      const bar = progressBar(`train: ${own.name} rounds (valid ${fc.params.eval_metric})`, fc.rounds);
+      const fit = fitFamily(own, data, fc, run, (round) => bar.update(round + 1));
+      bar.done(fit.result.history.length);
+      return {
+        booster: fit.result.booster, params: fit.params, rounds: fit.rounds, features: data.features, metrics: fit.metrics, gapClosed: fit.gapClosed,
+        curve: fit.curve, importance: fit.importance, shap: fit.shap, details: fit.details as Details,
+        stored: { rows: { train: data.train.labels.length, valid: data.valid.labels.length, test: data.test.labels.length } },
+        inputs: data.inputs,
+        writeExtra: (dir) => { if (data.classes) writeJsonAtomic(join(dir, 'classes.json'), data.classes); },
+      };
+    },
+    async scoreSaved({ catalog }, dir) {
+      const data = await loadFamilyData(catalog, own);
+      const booster = Booster.load(join(dir, 'model.json'));
+      const matrix = toDMatrix(data.test);
+      try {
+        const { xgboost } = readJson<{ xgboost: BoosterParams }>(join(dir, 'params.json'));
+        const scores = unweightProbabilities(booster.predict(matrix).values, xgboost);
+        return own.evaluate(own.truth(data), scores);
+      } finally {
+        matrix.dispose();
+        booster.dispose();
+      }
+    },
+  };
+  return family;
+}

@@ -1,0 +1,33 @@
+import type { DataCatalog } from '../catalog';
+import type { BoosterParams } from '../xgboost/index';
+import type { ReferenceScores } from './details';
+import type { Evaluate, Truth } from './evaluate';
+import type { FamilyData, FamilyReader } from './data';
+
+/** Test scores of the random floor, the baseline and the oracle (null without truth). */
+export type References = Omit<ReferenceScores, 'model'>;
+
+/**
+ * What the shared training machinery (read a split, fit XGBoost with early stopping, score the
+ * references) needs from a family trained on one feature-set file per split. Each such family in
+ * lib/families provides it; nothing here branches on a family's name.
+ */
+export interface SetFamilySpec {
+  name: string;
+  /** How its rows are read from the training-set files. */
+  reader: FamilyReader;
+  /** Its test metrics for one set of scores. */
+  evaluate: Evaluate;
+  /** Random floor, baseline and oracle scores on the test split. */
+  references: (data: FamilyData, seed: number) => References;
+  /** What its report draws beyond the headline metrics (JSON, stored in metrics.json). */
+  details: (data: FamilyData, scores: ReferenceScores) => unknown;
+  /** XGBoost parameters the data decides (the number of classes). */
+  dataParams?: (data: FamilyData) => BoosterParams;
+  /** The truth a test split is scored against. */
+  truth: (data: FamilyData) => Truth;
+  /** What the data folder lacks for this family, when its training sets are missing (null: nothing, rerun the features stage). */
+  missingData?: (catalog: DataCatalog) => string | null;
+  /** The label is a class name (the `category` extra), numbered across splits at load time. */
+  labelsAreClasses?: boolean;
+}
