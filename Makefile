@@ -48,6 +48,7 @@ help:
 	@echo "make bench      print the benchmark figures"
 	@echo "make recommend-import FORMAT=rees46|retailrocket|diginetica INPUT=FILE DATA=DIR   a real log through the recommendation pipeline"
 	@echo "make typecheck  tsc --noEmit"
+	@echo "make format     format the TypeScript and scripts with Prettier (make test checks it)"
 	@echo "make clean      remove generated data, reports and installed kernels"
 
 # ---------------------------------------------------------------- setup
@@ -191,11 +192,18 @@ all: setup
 # ---------------------------------------------------------------- tests
 test: test-unit test-notebooks
 
-# Type-check, the shape of the imports (no cycle, cross-folder imports through index.ts), then the tests.
+# Type-check, the shape of the imports (no cycle, cross-folder imports through index.ts), the
+# formatting (Prettier; `make format` applies it), then the unit tests and the end-to-end tests
+# (*.e2e.test.ts: they spawn stages, the service, Chromium) as two vitest projects.
 test-unit: setup
 	node_modules/.bin/tsc --noEmit -p .
 	node scripts/check-imports.mjs
-	node_modules/.bin/vitest run
+	node_modules/.bin/prettier --check --log-level warn .
+	node_modules/.bin/vitest run --project unit
+	node_modules/.bin/vitest run --project e2e
+
+format: $(NODE_STAMP)
+	node_modules/.bin/prettier --write --log-level warn .
 
 test-notebooks: setup
 	$(MAKE) --no-print-directory -j$(JOBS) notebooks report DATA=$(TEST_DATA) REPORTS=$(TEST_DATA)/reports EVENTS=$(TEST_EVENTS) SEED=7

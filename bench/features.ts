@@ -13,7 +13,11 @@ rmSync(data, { recursive: true, force: true });
 
 function stage(name: string, args: string[]): Record<string, any> {
   process.stderr.write(`bench: ${name}\n`);
-  const run = spawnSync('node_modules/.bin/tsx', [`pipelines/${name}.ts`, ...args, '--data', data], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  const run = spawnSync('node_modules/.bin/tsx', [`pipelines/${name}.ts`, ...args, '--data', data], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 26,
+  });
   if (run.status !== 0) throw new Error(`${name} failed with exit ${run.status}`);
   return JSON.parse(run.stdout.trim().split('\n').pop()!);
 }
@@ -23,6 +27,8 @@ stage('sessionize', []);
 stage('split', []);
 const features = stage('features', []);
 const rows = Object.values(features.sets as Record<string, Record<string, { rows: number }>>).reduce(
-  (n, splits) => n + Object.values(splits).reduce((m, s) => m + s.rows, 0), 0);
+  (n, splits) => n + Object.values(splits).reduce((m, s) => m + s.rows, 0),
+  0,
+);
 report('features', { events, training_rows: rows, seconds: features.seconds, peak_rss_mb: features.peak_rss_mb });
 rmSync(data, { recursive: true, force: true });

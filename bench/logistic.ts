@@ -13,7 +13,9 @@ import { purchase } from '../lib/families/index';
 import { loadFamilyData } from '../lib/train/index';
 import { report } from './report';
 
-const flags = parseFlags('npx tsx bench/logistic.ts [--data DIR]', { data: { type: 'string', default: 'data', description: 'a data folder with features (make data)' } });
+const flags = parseFlags('npx tsx bench/logistic.ts [--data DIR]', {
+  data: { type: 'string', default: 'data', description: 'a data folder with features (make data)' },
+});
 const { train, test } = await loadFamilyData(dataCatalog(flags.data), purchase);
 await tfjs();
 let t0 = performance.now();
@@ -24,8 +26,14 @@ const adam = await fitLogisticTfjs(train.matrix, train.labels);
 const tfjsSeconds = (performance.now() - t0) / 1000;
 const [pa, pb] = [predictLogistic(irls, test.matrix), predictLogistic(adam, test.matrix)];
 report('logistic', {
-  rows: train.matrix.rows, features: train.matrix.features.length,
-  irls_seconds: irlsSeconds, irls_iterations: irls.iterations, tfjs_seconds: tfjsSeconds, tfjs_epochs: adam.iterations,
-  irls_test_log_loss: logLoss(test.labels, pa), tfjs_test_log_loss: logLoss(test.labels, pb),
-  irls_test_roc_auc: rocAuc(test.labels, pa), tfjs_test_roc_auc: rocAuc(test.labels, pb),
+  rows: train.matrix.rows,
+  features: train.matrix.features.length,
+  irls_seconds: irlsSeconds,
+  irls_iterations: irls.iterations,
+  tfjs_seconds: tfjsSeconds,
+  tfjs_epochs: adam.iterations,
+  irls_test_log_loss: logLoss(test.labels, pa),
+  tfjs_test_log_loss: logLoss(test.labels, pb),
+  irls_test_roc_auc: rocAuc(test.labels, pa),
+  tfjs_test_roc_auc: rocAuc(test.labels, pb),
 });

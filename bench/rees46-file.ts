@@ -3,7 +3,14 @@ import { once } from 'node:events';
 import { Rng } from '../lib/random';
 
 const TYPES = ['view', 'view', 'view', 'view', 'view', 'view', 'view', 'cart', 'remove_from_cart', 'purchase'];
-const CODES = ['electronics.smartphone', 'appliances.kitchen.washer', 'computers.notebook', '', 'apparel.shoes', 'furniture.living_room.sofa'];
+const CODES = [
+  'electronics.smartphone',
+  'appliances.kitchen.washer',
+  'computers.notebook',
+  '',
+  'apparel.shoes',
+  'furniture.living_room.sofa',
+];
 const BRANDS = ['samsung', 'apple', 'xiaomi', '', 'huawei', 'lucente', 'bosch'];
 
 /** Writes a REES46-style CSV of `rows` rows (seeded), one session per ~8 rows, in time order. */

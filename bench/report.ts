@@ -11,8 +11,16 @@ export function benchDir(): string {
 
 /** Prints a benchmark's figures: a readable line on stderr, one JSON object on stdout. */
 export function report(name: string, figures: Record<string, number>): void {
-  const rounded = Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, Number.isInteger(v) ? v : Math.round(v * 10000) / 10000]));
+  const rounded = Object.fromEntries(
+    Object.entries(figures).map(([k, v]) => [k, Number.isInteger(v) ? v : Math.round(v * 10000) / 10000]),
+  );
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`;
-  process.stderr.write(`${name}: ${Object.entries(rounded).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
-  process.stdout.write(`${JSON.stringify({ bench: name, date: new Date().toISOString().slice(0, 10), machine, node: process.version, ...rounded })}\n`);
+  process.stderr.write(
+    `${name}: ${Object.entries(rounded)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}\n`,
+  );
+  process.stdout.write(
+    `${JSON.stringify({ bench: name, date: new Date().toISOString().slice(0, 10), machine, node: process.version, ...rounded })}\n`,
+  );
 }

@@ -20,7 +20,9 @@ const flags = parseFlags('npx tsx bench/xgboost.ts [--data DIR] [--rounds N] [--
 });
 const PYTHON = '/usr/bin/python3';
 if (spawnSync(PYTHON, ['-c', 'import xgboost']).status !== 0) {
-  process.stderr.write(`bench/xgboost: ${PYTHON} cannot import xgboost; install it for this benchmark: apt-get install python3-xgboost\n`);
+  process.stderr.write(
+    `bench/xgboost: ${PYTHON} cannot import xgboost; install it for this benchmark: apt-get install python3-xgboost\n`,
+  );
   process.exit(2);
 }
 const config = loadTrainConfig();
@@ -35,25 +37,53 @@ for (const family of flags.families.split(',') as ('ranking' | 'purchase' | 'cat
   writeFileSync(join(dir, 'y.f32'), Float32Array.from(train.labels));
   if (train.groups) writeFileSync(join(dir, 'group.u32'), train.groups);
   const params = resolveParams(spec, config.families[family], config, data);
-  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ rows: train.matrix.rows, cols: train.matrix.features.length, rounds: Number(flags.rounds), params, groups: Boolean(train.groups) }));
-  const runs: Record<'node' | 'python', { dmatrix_seconds: number; train_seconds: number; peak_rss_mb: number; checksum: number }[]> = { node: [], python: [] };
+  writeFileSync(
+    join(dir, 'meta.json'),
+    JSON.stringify({
+      rows: train.matrix.rows,
+      cols: train.matrix.features.length,
+      rounds: Number(flags.rounds),
+      params,
+      groups: Boolean(train.groups),
+    }),
+  );
+  const runs: Record<
+    'node' | 'python',
+    { dmatrix_seconds: number; train_seconds: number; peak_rss_mb: number; checksum: number }[]
+  > = { node: [], python: [] };
   for (let r = 0; r < Number(flags.repeats); r++) {
     // Alternate which side goes first, so drift in the machine's speed falls on both.
     for (const side of r % 2 === 0 ? (['node', 'python'] as const) : (['python', 'node'] as const)) {
-      const command = side === 'node' ? [join('node_modules', '.bin', 'tsx'), [join('bench', 'xgboost-train.ts'), dir]] as const : [PYTHON, [join('bench', 'xgboost_train.py'), dir]] as const;
-      const run = spawnSync(command[0], [...command[1]], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+      const command =
+        side === 'node'
+          ? ([join('node_modules', '.bin', 'tsx'), [join('bench', 'xgboost-train.ts'), dir]] as const)
+          : ([PYTHON, [join('bench', 'xgboost_train.py'), dir]] as const);
+      const run = spawnSync(command[0], [...command[1]], {
+        encoding: 'utf8',
+        env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+      });
       if (run.status !== 0) throw new Error(`${side} run failed: ${run.stderr}`);
       runs[side].push(JSON.parse(run.stdout.trim().split('\n').at(-1)!));
     }
   }
   const [node, python] = [runs.node, runs.python].map((rs) => ({
-    dmatrix: median(rs.map((r) => r.dmatrix_seconds)), train: median(rs.map((r) => r.train_seconds)), rss: median(rs.map((r) => r.peak_rss_mb)), checksum: rs[0].checksum,
+    dmatrix: median(rs.map((r) => r.dmatrix_seconds)),
+    train: median(rs.map((r) => r.train_seconds)),
+    rss: median(rs.map((r) => r.peak_rss_mb)),
+    checksum: rs[0].checksum,
   }));
   report(`xgboost-${family}`, {
-    rows: train.matrix.rows, features: train.matrix.features.length, rounds: Number(flags.rounds), nthread: config.nthread,
-    node_dmatrix_seconds: node.dmatrix, python_dmatrix_seconds: python.dmatrix,
-    node_train_seconds: node.train, python_train_seconds: python.train, train_time_ratio: node.train / python.train,
-    node_peak_rss_mb: node.rss, python_peak_rss_mb: python.rss,
+    rows: train.matrix.rows,
+    features: train.matrix.features.length,
+    rounds: Number(flags.rounds),
+    nthread: config.nthread,
+    node_dmatrix_seconds: node.dmatrix,
+    python_dmatrix_seconds: python.dmatrix,
+    node_train_seconds: node.train,
+    python_train_seconds: python.train,
+    train_time_ratio: node.train / python.train,
+    node_peak_rss_mb: node.rss,
+    python_peak_rss_mb: python.rss,
     // Same predictions on both sides: the sums of the training predictions agree.
     prediction_sum_difference: Math.abs(node.checksum - python.checksum),
   });

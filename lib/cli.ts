@@ -14,10 +14,17 @@ export interface FlagSpec {
 }
 
 /** Parses flags, printing help for --help; unknown or malformed flags become an InputError. */
-export function parseFlags<T extends Record<string, FlagSpec>>(usage: string, flags: T, argv = process.argv.slice(2)): { [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : string } {
+export function parseFlags<T extends Record<string, FlagSpec>>(
+  usage: string,
+  flags: T,
+  argv = process.argv.slice(2),
+): { [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : string } {
   const all: Record<string, FlagSpec> = { ...flags, help: { type: 'boolean', description: 'show this help' } };
   const options: ParseArgsConfig['options'] = Object.fromEntries(
-    Object.entries(all).map(([name, f]) => [name, { type: f.type, ...(f.default !== undefined ? { default: f.default } : {}) }]),
+    Object.entries(all).map(([name, f]) => [
+      name,
+      { type: f.type, ...(f.default !== undefined ? { default: f.default } : {}) },
+    ]),
   );
   let values: Record<string, unknown>;
   try {
@@ -86,11 +93,16 @@ export const say = (message: string) => process.stderr.write(`${message}\n`);
  * DataRequirementError or StageRefusal exits 2 too, still closing stdout with a summary (`skipped` or
  * `refused`: the reason); a StageFailure exits 1 with its message; anything else 1 with the stack.
  */
-export async function runStage(stage: string, main: () => Promise<{ summary: Record<string, unknown>; metaPath?: string }>): Promise<void> {
+export async function runStage(
+  stage: string,
+  main: () => Promise<{ summary: Record<string, unknown>; metaPath?: string }>,
+): Promise<void> {
   const started = new Date();
   const t0 = performance.now();
   const args = process.argv.slice(2).join(' ');
-  process.stderr.write(`\n── ${stage}${args ? ` ${args}` : ''} ${'─'.repeat(Math.max(3, 60 - stage.length - args.length))}\n`);
+  process.stderr.write(
+    `\n── ${stage}${args ? ` ${args}` : ''} ${'─'.repeat(Math.max(3, 60 - stage.length - args.length))}\n`,
+  );
   const elapsed = () => Math.round((performance.now() - t0) / 10) / 100;
   const close = (summary: Record<string, unknown>, seconds = elapsed()) => {
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -101,14 +113,19 @@ export async function runStage(stage: string, main: () => Promise<{ summary: Rec
     const seconds = elapsed();
     if (metaPath) {
       mkdirSync(dirname(metaPath), { recursive: true });
-      writeFileSync(metaPath, `${JSON.stringify({ stage, started: started.toISOString(), seconds, host: hostname(), argv: process.argv.slice(2), node: process.version }, null, 2)}\n`);
+      writeFileSync(
+        metaPath,
+        `${JSON.stringify({ stage, started: started.toISOString(), seconds, host: hostname(), argv: process.argv.slice(2), node: process.version }, null, 2)}\n`,
+      );
     }
     close(summary, seconds);
   } catch (error) {
     if (error instanceof DataRequirementError) close({ ...error.summary, skipped: error.message });
     else if (error instanceof StageRefusal) close({ ...error.summary, refused: error.message });
     const known = error instanceof InputError || error instanceof StageRefusal || error instanceof StageFailure;
-    process.stderr.write(`${stage}: ${known ? (error as Error).message : `internal error: ${(error as Error).stack ?? error}`}\n`);
+    process.stderr.write(
+      `${stage}: ${known ? (error as Error).message : `internal error: ${(error as Error).stack ?? error}`}\n`,
+    );
     // Exit now: a failure can leave work in flight (a DuckDB query, a worker) that would keep the process alive.
     process.exit(error instanceof InputError || error instanceof StageRefusal ? 2 : 1);
   }
@@ -126,7 +143,11 @@ export function dateFlag(name: string, value: string): string {
 /** The run metadata `runStage` wrote into `metaDir`, one entry per file (`train-ranking`, …), in the order the stages started. */
 export function readStageRuns(metaDir: string): { stage: string; started: string; seconds: number }[] {
   if (!existsSync(metaDir)) return [];
-  return readdirSync(metaDir).filter((f) => f.endsWith('.json'))
-    .map((f) => ({ ...(JSON.parse(readFileSync(join(metaDir, f), 'utf8')) as { started: string; seconds: number }), stage: f.slice(0, -'.json'.length) }))
+  return readdirSync(metaDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({
+      ...(JSON.parse(readFileSync(join(metaDir, f), 'utf8')) as { started: string; seconds: number }),
+      stage: f.slice(0, -'.json'.length),
+    }))
     .sort((a, b) => (a.started < b.started ? -1 : 1));
 }

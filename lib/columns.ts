@@ -6,7 +6,10 @@ export class ColumnBuilder<T extends NumericArray> {
   private data: T;
   length = 0;
 
-  constructor(private readonly ctor: NumericArrayConstructor<T>, capacity = 1024) {
+  constructor(
+    private readonly ctor: NumericArrayConstructor<T>,
+    capacity = 1024,
+  ) {
     this.data = new ctor(Math.max(16, capacity));
   }
 

@@ -10,7 +10,10 @@ export class InputError extends Error {
  */
 export class DataRequirementError extends InputError {
   override name = 'DataRequirementError';
-  constructor(message: string, readonly summary: Record<string, unknown> = {}) {
+  constructor(
+    message: string,
+    readonly summary: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }
@@ -21,7 +24,10 @@ export class DataRequirementError extends InputError {
  */
 export class StageRefusal extends Error {
   override name = 'StageRefusal';
-  constructor(message: string, readonly summary: Record<string, unknown> = {}) {
+  constructor(
+    message: string,
+    readonly summary: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }

@@ -19,7 +19,11 @@ export interface StageRun {
 
 /** Runs `npx tsx pipelines/<stage>.ts args` from the project root. */
 export function runStageScript(stage: string, args: string[]): StageRun {
-  const result = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'pipelines', `${stage}.ts`), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'pipelines', `${stage}.ts`), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   const lastLine = result.stdout.trim().split('\n').pop() ?? '';
   let summary: Record<string, any> | null = null;
   try {
@@ -34,8 +38,15 @@ export function runStageScript(stage: string, args: string[]): StageRun {
  * Starts `pipelines/serve.ts` on a free port in one process (node with tsx's loader, so its CPU
  * time is the server's own) and resolves with its base URL. `env` replaces the environment.
  */
-export function startServer(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'pipelines/serve.ts'), '--data', dataDir], { cwd: ROOT, env: { ...env, PORT: '0' }, detached: true });
+export function startServer(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'pipelines/serve.ts'), '--data', dataDir], {
+    cwd: ROOT,
+    env: { ...env, PORT: '0' },
+    detached: true,
+  });
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (chunk) => {
@@ -60,14 +71,17 @@ export const tempDir = (prefix = 'shoplab-') => mkdtempSync(join(tmpdir(), prefi
 
 /** The reference files the tests compare against, copied into the repository (see test/NOTICE.md). */
 export const TEST_FILES = join(ROOT, 'test');
-export const referenceJson = (name: 'metric-cases' | 'xgboost-lightgbm-examples') => JSON.parse(readFileSync(join(TEST_FILES, 'reference', `${name}.json`), 'utf8'));
+export const referenceJson = (name: 'metric-cases' | 'xgboost-lightgbm-examples') =>
+  JSON.parse(readFileSync(join(TEST_FILES, 'reference', `${name}.json`), 'utf8'));
 export const lightgbmExamplePath = (name: string) => join(TEST_FILES, 'datasets', 'lightgbm-examples', name);
 export const lightgbmExample = (name: string) => readFileSync(lightgbmExamplePath(name), 'utf8');
 
 /** sha256 of every file in a folder, by name. */
 export function folderHashes(dir: string): Record<string, string> {
   return Object.fromEntries(
-    readdirSync(dir).sort().map((f) => [f, fileSha256(join(dir, f))]),
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, fileSha256(join(dir, f))]),
   );
 }
 
@@ -81,15 +95,28 @@ const literal = (v: Cell): string => {
 };
 
 /** Creates a table from a few rows, with explicit column types (VALUES cannot infer NULL columns). */
-export async function tableFromRows(con: DuckDBConnection, name: string, types: Record<string, string>, rows: Record<string, Cell>[]): Promise<void> {
+export async function tableFromRows(
+  con: DuckDBConnection,
+  name: string,
+  types: Record<string, string>,
+  rows: Record<string, Cell>[],
+): Promise<void> {
   const cols = Object.keys(types);
   await con.run(`CREATE TABLE ${name} (${cols.map((c) => `${c} ${types[c]}`).join(', ')})`);
   if (rows.length === 0) return;
-  await con.run(`INSERT INTO ${name} VALUES ${rows.map((r) => `(${cols.map((c) => literal(r[c] ?? null)).join(', ')})`).join(', ')}`);
+  await con.run(
+    `INSERT INTO ${name} VALUES ${rows.map((r) => `(${cols.map((c) => literal(r[c] ?? null)).join(', ')})`).join(', ')}`,
+  );
 }
 
 export const EVENT_COLUMNS = {
-  event_time: 'TIMESTAMP', user_id: 'BIGINT', session_id: 'VARCHAR', event_type: 'VARCHAR', product_id: 'BIGINT', price: 'DOUBLE', search_id: 'BIGINT',
+  event_time: 'TIMESTAMP',
+  user_id: 'BIGINT',
+  session_id: 'VARCHAR',
+  event_type: 'VARCHAR',
+  product_id: 'BIGINT',
+  price: 'DOUBLE',
+  search_id: 'BIGINT',
 };
 
 /**
@@ -98,7 +125,12 @@ export const EVENT_COLUMNS = {
  * dropped), RetailRocket (views, carts, purchases; epoch ms) or Diginetica (views; `;`-separated,
  * timeframe in ms since the session's first event).
  */
-export async function exportWorldAs(con: DuckDBConnection, rawDir: string, format: 'rees46' | 'retailrocket' | 'diginetica', path: string): Promise<void> {
+export async function exportWorldAs(
+  con: DuckDBConnection,
+  rawDir: string,
+  format: 'rees46' | 'retailrocket' | 'diginetica',
+  path: string,
+): Promise<void> {
   const events = `read_parquet('${join(rawDir, 'events.parquet')}')`;
   const products = `read_parquet('${join(rawDir, 'products.parquet')}')`;
   const select = {

@@ -1,22 +1,49 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dataCatalog } from '../lib/catalog';
 import { InputError, intFlag, parseFlags, runStage, say } from '../lib/cli';
-import { buildTrainingSets, DEFAULT_FEATURE_OPTIONS, featureManifest, type HistoryRule, servingStoreTables } from '../lib/features';
+import {
+  buildTrainingSets,
+  DEFAULT_FEATURE_OPTIONS,
+  featureManifest,
+  type HistoryRule,
+  servingStoreTables,
+} from '../lib/features';
 import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/index';
 import { readCutoffs, SPLITS } from '../lib/split';
 
 await runStage('features', async () => {
-  const flags = parseFlags('npx tsx pipelines/features.ts [--history frozen|as-of-example] [--smoothing N] [--hash-buckets N] [--data DIR]', {
-    data: { type: 'string', default: 'data', description: 'data folder: reads raw/ and interim/, writes features/' },
-    history: { type: 'string', default: 'frozen', description: "history seen by valid/test examples: 'frozen' at the split's start, or 'as-of-example'" },
-    smoothing: { type: 'string', default: String(DEFAULT_FEATURE_OPTIONS.smoothing), description: 'pseudo-counts pulling rare products toward their category rate' },
-    'hash-buckets': { type: 'string', default: String(DEFAULT_FEATURE_OPTIONS.hashBuckets), description: 'buckets of the hashing trick for product content' },
-  });
+  const flags = parseFlags(
+    'npx tsx pipelines/features.ts [--history frozen|as-of-example] [--smoothing N] [--hash-buckets N] [--data DIR]',
+    {
+      data: { type: 'string', default: 'data', description: 'data folder: reads raw/ and interim/, writes features/' },
+      history: {
+        type: 'string',
+        default: 'frozen',
+        description: "history seen by valid/test examples: 'frozen' at the split's start, or 'as-of-example'",
+      },
+      smoothing: {
+        type: 'string',
+        default: String(DEFAULT_FEATURE_OPTIONS.smoothing),
+        description: 'pseudo-counts pulling rare products toward their category rate',
+      },
+      'hash-buckets': {
+        type: 'string',
+        default: String(DEFAULT_FEATURE_OPTIONS.hashBuckets),
+        description: 'buckets of the hashing trick for product content',
+      },
+    },
+  );
   const rules: Record<string, HistoryRule> = { frozen: 'frozen', 'as-of-example': 'asOfExample' };
   const rule = rules[flags.history];
   if (!rule) throw new InputError(`--history must be frozen or as-of-example, got '${flags.history}'`);
   const catalog = dataCatalog(flags.data);
-  for (const path of [catalog.interim.events, catalog.interim.splits, catalog.interim.sessionSplits, catalog.raw.products, catalog.raw.source]) {
+  for (const path of [
+    catalog.interim.events,
+    catalog.interim.splits,
+    catalog.interim.sessionSplits,
+    catalog.raw.products,
+    catalog.raw.source,
+  ]) {
     if (!existsSync(path)) throw new InputError(`${path}: no such file; run the earlier stages first (make data)`);
   }
   const source = JSON.parse(readFileSync(catalog.raw.source, 'utf8')) as { kind: string; seed?: number };
@@ -29,34 +56,68 @@ await runStage('features', async () => {
   const hasImpressions = existsSync(catalog.raw.impressions);
   const batch = new AtomicBatch();
   try {
-    const rows = await withDuckDB(async (con) => {
-      const view = (name: string, path: string) => con.run(`CREATE VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(path)})`);
-      await view('events', catalog.interim.events);
-      await view('products', catalog.raw.products);
-      await view('session_splits', catalog.interim.sessionSplits);
-      if (hasImpressions) await view('impressions', catalog.raw.impressions);
-      const { families, idf } = await buildTrainingSets(con, cutoffs, rule, { ...options, seed: source.seed ?? 0, hasImpressions }, (step) => say(`features: ${step}`));
-      say('features: writing');
-      const counts: Record<string, Record<string, { rows: number; label_mean: number | null }>> = {};
-      for (const family of families) {
-        counts[family] = {};
-        for (const split of SPLITS) {
-          await copyToParquet(con, `SELECT * FROM ${family}_set WHERE split = '${split}'`, catalog.features.set(family, split), batch);
-          const [r] = await queryRows(con, `SELECT count(*) AS rows, ${family === 'category' || family === 'recommend' ? 'NULL' : 'round(avg(label), 4)'} AS label_mean
-            FROM ${family}_set WHERE split = '${split}'`);
-          counts[family][split] = r as never;
+    const rows = await withDuckDB(
+      async (con) => {
+        const view = (name: string, path: string) =>
+          con.run(`CREATE VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(path)})`);
+        await view('events', catalog.interim.events);
+        await view('products', catalog.raw.products);
+        await view('session_splits', catalog.interim.sessionSplits);
+        if (hasImpressions) await view('impressions', catalog.raw.impressions);
+        const { families, idf } = await buildTrainingSets(
+          con,
+          cutoffs,
+          rule,
+          { ...options, seed: source.seed ?? 0, hasImpressions },
+          (step) => say(`features: ${step}`),
+        );
+        say('features: writing');
+        const counts: Record<string, Record<string, { rows: number; label_mean: number | null }>> = {};
+        for (const family of families) {
+          counts[family] = {};
+          for (const split of SPLITS) {
+            await copyToParquet(
+              con,
+              `SELECT * FROM ${family}_set WHERE split = '${split}'`,
+              catalog.features.set(family, split),
+              batch,
+            );
+            const [r] = await queryRows(
+              con,
+              `SELECT count(*) AS rows, ${family === 'category' || family === 'recommend' ? 'NULL' : 'round(avg(label), 4)'} AS label_mean
+            FROM ${family}_set WHERE split = '${split}'`,
+            );
+            counts[family][split] = r as never;
+          }
         }
-      }
-      // The serving feature store: history as of the end of the data, for the prediction service.
-      for (const [table, select] of Object.entries(servingStoreTables())) {
-        if (hasImpressions || !table.startsWith('query_')) await copyToParquet(con, select, catalog.features.store(table), batch);
-      }
-      if (idf) writeFileSync(batch.add(catalog.features.storeIdf), `${JSON.stringify([...idf].sort((a, b) => (a[0] < b[0] ? -1 : 1)))}\n`);
-      writeFileSync(batch.add(catalog.features.manifest), `${JSON.stringify(featureManifest(options, rule), null, 2)}\n`);
-      batch.commit();
-      return counts;
-    }, { memoryLimit: '16GB' });
-    return { summary: { history: flags.history, ...options, sets: rows, paths: { dir: catalog.features.dir, manifest: catalog.features.manifest } }, metaPath: catalog.runMeta('features') };
+        // The serving feature store: history as of the end of the data, for the prediction service.
+        for (const [table, select] of Object.entries(servingStoreTables())) {
+          if (hasImpressions || !table.startsWith('query_'))
+            await copyToParquet(con, select, catalog.features.store(table), batch);
+        }
+        if (idf)
+          writeFileSync(
+            batch.add(catalog.features.storeIdf),
+            `${JSON.stringify([...idf].sort((a, b) => (a[0] < b[0] ? -1 : 1)))}\n`,
+          );
+        writeFileSync(
+          batch.add(catalog.features.manifest),
+          `${JSON.stringify(featureManifest(options, rule), null, 2)}\n`,
+        );
+        batch.commit();
+        return counts;
+      },
+      { memoryLimit: '16GB' },
+    );
+    return {
+      summary: {
+        history: flags.history,
+        ...options,
+        sets: rows,
+        paths: { dir: catalog.features.dir, manifest: catalog.features.manifest },
+      },
+      metaPath: catalog.runMeta('features'),
+    };
   } finally {
     batch.discard();
   }

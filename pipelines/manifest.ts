@@ -6,7 +6,11 @@ import { dataManifest } from '../lib/io/index';
 
 await runStage('manifest', async () => {
   const flags = parseFlags('npx tsx pipelines/manifest.ts [--data DIR]', {
-    data: { type: 'string', default: 'data', description: 'data folder whose artifacts are listed (meta/ is left out)' },
+    data: {
+      type: 'string',
+      default: 'data',
+      description: 'data folder whose artifacts are listed (meta/ is left out)',
+    },
   });
   if (!existsSync(flags.data)) throw new InputError(`${flags.data}: no such data folder`);
   const text = dataManifest(flags.data);

@@ -17,30 +17,54 @@ await runStage('report', async () => {
     out: { type: 'string', default: 'reports', description: 'where index.html and one page per family go' },
   });
   const catalog = dataCatalog(flags.data);
-  if (!existsSync(catalog.features.manifest)) throw new InputError(`${catalog.features.manifest}: no such file; run make data first`);
+  if (!existsSync(catalog.features.manifest))
+    throw new InputError(`${catalog.features.manifest}: no such file; run make data first`);
   const families = FAMILY_NAMES.filter((f) => listVersions(catalog.models.family(f)).length > 0);
-  const skipped = FAMILY_NAMES.map((family) => ({ family, reason: readSkipped(catalog.models.family(family)) }))
-    .filter((x): x is { family: FamilyName; reason: string } => x.reason !== null);
-  if (!families.length && !skipped.length) throw new InputError(`${catalog.models.dir}: no registered model; run make models first`);
-  const manifest = readJson<{ options: { hashBuckets: number }; features: Record<string, { name: string; description: string }[]> }>(catalog.features.manifest);
+  const skipped = FAMILY_NAMES.map((family) => ({ family, reason: readSkipped(catalog.models.family(family)) })).filter(
+    (x): x is { family: FamilyName; reason: string } => x.reason !== null,
+  );
+  if (!families.length && !skipped.length)
+    throw new InputError(`${catalog.models.dir}: no registered model; run make models first`);
+  const manifest = readJson<{
+    options: { hashBuckets: number };
+    features: Record<string, { name: string; description: string }[]>;
+  }>(catalog.features.manifest);
   const cutoffs = readJson<{ cutoffs: Record<string, { from: string; to: string }> }>(catalog.interim.splits).cutoffs;
   const source = readJson<{ seed?: number }>(catalog.raw.source);
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
   const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' });
-  const commit = git.status === 0 ? `${git.stdout.trim()}${dirty.stdout.trim() ? ' (with uncommitted changes)' : ''}` : 'unknown (not a git checkout)';
+  const commit =
+    git.status === 0
+      ? `${git.stdout.trim()}${dirty.stdout.trim() ? ' (with uncommitted changes)' : ''}`
+      : 'unknown (not a git checkout)';
   const timings = readStageRuns(catalog.meta).map(({ stage, seconds }) => ({ stage, seconds }));
 
   const reports = await withDuckDB(async (con) => {
-    const funnel = (await queryRows(con, `SELECT event_type AS step, count(*) AS events FROM read_parquet(${sqlString(catalog.interim.events)}) GROUP BY 1 ORDER BY 2 DESC`)) as { step: string; events: number }[];
-    const products = await queryRows(con, `SELECT title, brand, seller_id, price FROM read_parquet(${sqlString(catalog.raw.products)})`);
+    const funnel = (await queryRows(
+      con,
+      `SELECT event_type AS step, count(*) AS events FROM read_parquet(${sqlString(catalog.interim.events)}) GROUP BY 1 ORDER BY 2 DESC`,
+    )) as { step: string; events: number }[];
+    const products = await queryRows(
+      con,
+      `SELECT title, brand, seller_id, price FROM read_parquet(${sqlString(catalog.raw.products)})`,
+    );
     const out: FamilyReport[] = [];
     for (const family of families) {
       const spec = FAMILIES[family];
       say(`report: ${family}`);
       const dir = catalog.models.family(family);
       const version = listVersions(dir).at(-1)!;
-      const stored = readJson<{ metrics: FamilyReport['metrics']; gap_closed: number | null; curve: FamilyReport['curve']; importance: { gain: Record<string, number> }; shap: Record<string, number>; details: unknown }>(join(versionDir(dir, version), 'metrics.json'));
-      const params = readJson<{ xgboost: Record<string, unknown>; rounds: number; primary: string; guards: string[] }>(join(versionDir(dir, version), 'params.json'));
+      const stored = readJson<{
+        metrics: FamilyReport['metrics'];
+        gap_closed: number | null;
+        curve: FamilyReport['curve'];
+        importance: { gain: Record<string, number> };
+        shap: Record<string, number>;
+        details: unknown;
+      }>(join(versionDir(dir, version), 'metrics.json'));
+      const params = readJson<{ xgboost: Record<string, unknown>; rounds: number; primary: string; guards: string[] }>(
+        join(versionDir(dir, version), 'params.json'),
+      );
       const promotionFile = join(dir, 'promotion.json');
       const promotion = existsSync(promotionFile) ? readJson<PromotionRecord>(promotionFile) : null;
       const current = promotion?.candidate === version ? promotion : null;
@@ -48,24 +72,70 @@ await runStage('report', async () => {
       const splits = [];
       for (const split of SPLITS) {
         const file = catalog.features.set(family, split);
-        const [r] = await queryRows(con, `SELECT count(*) AS rows, ${spec.labelRate ?? 'NULL'} AS label_rate FROM read_parquet(${sqlString(file)})`);
-        splits.push({ split, from: cutoffs[split].from, to: cutoffs[split].to, rows: r.rows as number, label_rate: r.label_rate as number | null });
+        const [r] = await queryRows(
+          con,
+          `SELECT count(*) AS rows, ${spec.labelRate ?? 'NULL'} AS label_rate FROM read_parquet(${sqlString(file)})`,
+        );
+        splits.push({
+          split,
+          from: cutoffs[split].from,
+          to: cutoffs[split].to,
+          rows: r.rows as number,
+          label_rate: r.label_rate as number | null,
+        });
       }
-      const descriptions = spec.describeFeatures({ features: manifest.features[family] ?? [], hashBuckets: manifest.options.hashBuckets, products });
+      const descriptions = spec.describeFeatures({
+        features: manifest.features[family] ?? [],
+        hashBuckets: manifest.options.hashBuckets,
+        products,
+      });
       out.push({
-        family, version, primary: params.primary, guards: params.guards, metricNames: [...spec.metrics], charts: spec.charts(stored.details),
-        metrics: stored.metrics, production: before === null ? null : { version: before, metrics: readJson<{ metrics: { model: Record<string, number> } }>(join(versionDir(dir, before), 'metrics.json')).metrics.model },
-        promotion: current, gapClosed: stored.gap_closed, rounds: params.rounds, evalMetric: String(params.xgboost.eval_metric), curve: stored.curve,
-        gain: stored.importance.gain, shap: stored.shap, descriptions,
+        family,
+        version,
+        primary: params.primary,
+        guards: params.guards,
+        metricNames: [...spec.metrics],
+        charts: spec.charts(stored.details),
+        metrics: stored.metrics,
+        production:
+          before === null
+            ? null
+            : {
+                version: before,
+                metrics: readJson<{ metrics: { model: Record<string, number> } }>(
+                  join(versionDir(dir, before), 'metrics.json'),
+                ).metrics.model,
+              },
+        promotion: current,
+        gapClosed: stored.gap_closed,
+        rounds: params.rounds,
+        evalMetric: String(params.xgboost.eval_metric),
+        curve: stored.curve,
+        gain: stored.importance.gain,
+        shap: stored.shap,
+        descriptions,
         data: { splits, funnel },
-        run: { commit, seed: source.seed ?? null, params: params.xgboost, fingerprints: readJson(join(versionDir(dir, version), 'fingerprints.json')), timings },
+        run: {
+          commit,
+          seed: source.seed ?? null,
+          params: params.xgboost,
+          fingerprints: readJson(join(versionDir(dir, version), 'fingerprints.json')),
+          timings,
+        },
       });
     }
     return out;
   });
-  const nav = [{ href: 'index.html', label: 'index' }, ...reports.map((r) => ({ href: `${r.family}.html`, label: r.family }))];
+  const nav = [
+    { href: 'index.html', label: 'index' },
+    ...reports.map((r) => ({ href: `${r.family}.html`, label: r.family })),
+  ];
   const notebooksDir = join(flags.out, 'notebooks');
-  const notebooks = existsSync(notebooksDir) ? readdirSync(notebooksDir).filter((f) => f.endsWith('.html')).sort() : [];
+  const notebooks = existsSync(notebooksDir)
+    ? readdirSync(notebooksDir)
+        .filter((f) => f.endsWith('.html'))
+        .sort()
+    : [];
   const batch = new AtomicBatch();
   try {
     for (const r of reports) writeFileSync(batch.add(join(flags.out, `${r.family}.html`)), familyPage(r, nav));

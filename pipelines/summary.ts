@@ -16,19 +16,32 @@ const flags = parseFlags('npx tsx pipelines/summary.ts --since ISO-TIME [--data 
 });
 const since = Date.parse(flags.since ?? '');
 const catalog = dataCatalog(flags.data);
-const rows = readStageRuns(catalog.meta).map((m) => ({ stage: m.stage, ran: Date.parse(m.started) >= since, seconds: m.seconds }));
+const rows = readStageRuns(catalog.meta).map((m) => ({
+  stage: m.stage,
+  ran: Date.parse(m.started) >= since,
+  seconds: m.seconds,
+}));
 const notebooks = join(flags.reports, 'notebooks');
 if (existsSync(notebooks)) {
-  for (const f of readdirSync(notebooks).filter((n) => n.endsWith('.html')).sort()) {
-    rows.push({ stage: `notebook ${f.slice(0, -'.html'.length)}`, ran: statSync(join(notebooks, f)).mtimeMs >= since, seconds: NaN });
+  for (const f of readdirSync(notebooks)
+    .filter((n) => n.endsWith('.html'))
+    .sort()) {
+    rows.push({
+      stage: `notebook ${f.slice(0, -'.html'.length)}`,
+      ran: statSync(join(notebooks, f)).mtimeMs >= since,
+      seconds: NaN,
+    });
   }
 }
 /** Families the data could not support (train --skip-unsupported wrote why). */
-const skipped = (stage: string) => (stage.startsWith('train-') ? readSkipped(catalog.models.family(stage.slice('train-'.length))) : null);
+const skipped = (stage: string) =>
+  stage.startsWith('train-') ? readSkipped(catalog.models.family(stage.slice('train-'.length))) : null;
 const width = Math.max(...rows.map((r) => r.stage.length), 5);
 const lines = rows.map((r) => {
   const why = skipped(r.stage);
   return `  ${r.stage.padEnd(width)}  ${(r.ran ? 'ran' : 'up to date').padEnd(10)}  ${Number.isNaN(r.seconds) ? '         ' : `${r.seconds.toFixed(1).padStart(7)} s`}${why ? `  skipped: ${why}` : ''}`;
 });
 const ran = rows.filter((r) => r.ran).length;
-process.stdout.write(`\n── summary ${'─'.repeat(50)}\n${lines.join('\n')}\n\n${ran ? `${ran} of ${rows.length} stages ran` : 'every stage is up to date'}; report: ${join(flags.reports, 'index.html')}\n`);
+process.stdout.write(
+  `\n── summary ${'─'.repeat(50)}\n${lines.join('\n')}\n\n${ran ? `${ran} of ${rows.length} stages ran` : 'every stage is up to date'}; report: ${join(flags.reports, 'index.html')}\n`,
+);

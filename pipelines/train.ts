@@ -9,15 +9,31 @@ import { clearSkipped, registerVersion, writeJsonAtomic, writeSkipped } from '..
 import { checkFloor, DEFAULT_CONFIG, metricsTable } from '../lib/train/index';
 
 await runStage('train', async () => {
-  const flags = parseFlags(`npx tsx pipelines/train.ts --family ${FAMILY_NAMES.join('|')} [--data DIR] [--config FILE]`, {
-    family: { type: 'string', description: `model family: ${FAMILY_NAMES.map((name) => `${name} (${FAMILIES[name].summary})`).join('; ')}` },
-    data: { type: 'string', default: 'data', description: 'data folder: reads features/ (recommend also interim/events), raw/ truth; writes models/<family>/v<N>/' },
-    config: { type: 'string', default: DEFAULT_CONFIG, description: 'hyperparameters, floors, data requirements and promotion rules of every family' },
-    'skip-unsupported': {
-      type: 'boolean',
-      description: 'when the data cannot support the family (or the model is refused), write models/<family>/skipped.json with the reason and exit 0 (make all uses this)',
+  const flags = parseFlags(
+    `npx tsx pipelines/train.ts --family ${FAMILY_NAMES.join('|')} [--data DIR] [--config FILE]`,
+    {
+      family: {
+        type: 'string',
+        description: `model family: ${FAMILY_NAMES.map((name) => `${name} (${FAMILIES[name].summary})`).join('; ')}`,
+      },
+      data: {
+        type: 'string',
+        default: 'data',
+        description:
+          'data folder: reads features/ (recommend also interim/events), raw/ truth; writes models/<family>/v<N>/',
+      },
+      config: {
+        type: 'string',
+        default: DEFAULT_CONFIG,
+        description: 'hyperparameters, floors, data requirements and promotion rules of every family',
+      },
+      'skip-unsupported': {
+        type: 'boolean',
+        description:
+          'when the data cannot support the family (or the model is refused), write models/<family>/skipped.json with the reason and exit 0 (make all uses this)',
+      },
     },
-  });
+  );
   const family = FAMILIES[familyFlag(flags.family)];
   const config = loadTrainConfig(flags.config);
   const fc = config.families[familyFlag(flags.family)];
@@ -33,16 +49,22 @@ await runStage('train', async () => {
       throw error;
     }
   } catch (error) {
-    if (!flags['skip-unsupported'] || !(error instanceof DataRequirementError || error instanceof StageRefusal)) throw error;
+    if (!flags['skip-unsupported'] || !(error instanceof DataRequirementError || error instanceof StageRefusal))
+      throw error;
     const path = writeSkipped(familyDir, family.name, error.message);
     say(`train: ${error.message}`);
     say(`train: skipped ${family.name} (--skip-unsupported): the reason is in ${path}`);
-    return { summary: { family: family.name, skipped: error.message, ...error.summary }, metaPath: catalog.runMeta(`train-${family.name}`) };
+    return {
+      summary: { family: family.name, skipped: error.message, ...error.summary },
+      metaPath: catalog.runMeta(`train-${family.name}`),
+    };
   }
   clearSkipped(familyDir);
   say(`train: best round ${fitted.rounds}; test metrics:\n${metricsTable(fitted.metrics, [...family.metrics])}`);
   if (fitted.gapClosed !== null && fitted.gapClosed < 0.9) {
-    say(`train: finding: the model closes ${(fitted.gapClosed * 100).toFixed(1)} % of the gap from random to oracle on ${fc.primary} (under 90 %)`);
+    say(
+      `train: finding: the model closes ${(fitted.gapClosed * 100).toFixed(1)} % of the gap from random to oracle on ${fc.primary} (under 90 %)`,
+    );
   }
   try {
     const version = registerVersion(familyDir, (dir) => {
@@ -51,27 +73,51 @@ await runStage('train', async () => {
       fitted.writeExtra(dir);
       const weight = fitted.params.objective === 'binary:logistic' ? Number(fitted.params.scale_pos_weight ?? 1) : 1;
       writeJsonAtomic(join(dir, 'params.json'), {
-        family: family.name, xgboost: fitted.params, rounds: fitted.rounds, max_rounds: fc.rounds, early_stopping_rounds: fc.early_stopping_rounds,
-        primary: fc.primary, guards: fc.guards, floor_over_random: fc.floor_over_random, shap_rows: fc.shap_rows,
+        family: family.name,
+        xgboost: fitted.params,
+        rounds: fitted.rounds,
+        max_rounds: fc.rounds,
+        early_stopping_rounds: fc.early_stopping_rounds,
+        primary: fc.primary,
+        guards: fc.guards,
+        floor_over_random: fc.floor_over_random,
+        shap_rows: fc.shap_rows,
         // Serving applies the same correction to turn weighted-model outputs into probabilities.
         probability_correction: weight !== 1 ? { scale_pos_weight: fitted.params.scale_pos_weight } : null,
         ...fc.settings,
       });
       writeJsonAtomic(join(dir, 'metrics.json'), {
-        family: family.name, primary: fc.primary, metrics: fitted.metrics, gap_closed: fitted.gapClosed,
-        curve: fitted.curve, importance: fitted.importance, shap: fitted.shap, details: fitted.details, ...fitted.stored,
+        family: family.name,
+        primary: fc.primary,
+        metrics: fitted.metrics,
+        gap_closed: fitted.gapClosed,
+        curve: fitted.curve,
+        importance: fitted.importance,
+        shap: fitted.shap,
+        details: fitted.details,
+        ...fitted.stored,
       });
       // Keys relative to the data folder, so the same world gives the same file wherever it lives.
-      writeJsonAtomic(join(dir, 'fingerprints.json'), Object.fromEntries([
-        ...fitted.inputs.map((path) => [relative(flags.data, path), fileSha256(path)]), [`config: ${basename(flags.config)}`, fileSha256(flags.config)],
-      ]));
+      writeJsonAtomic(
+        join(dir, 'fingerprints.json'),
+        Object.fromEntries([
+          ...fitted.inputs.map((path) => [relative(flags.data, path), fileSha256(path)]),
+          [`config: ${basename(flags.config)}`, fileSha256(flags.config)],
+        ]),
+      );
       copyFileSync(flags.config, join(dir, 'config.json'));
     });
     say(`train: registered ${family.name} v${version} in ${familyDir}`);
     return {
       summary: {
-        family: family.name, version, primary: fc.primary, metrics: fitted.metrics, gap_closed: fitted.gapClosed, rounds: fitted.rounds,
-        path: join(familyDir, `v${version}`), ...fitted.summary,
+        family: family.name,
+        version,
+        primary: fc.primary,
+        metrics: fitted.metrics,
+        gap_closed: fitted.gapClosed,
+        rounds: fitted.rounds,
+        path: join(familyDir, `v${version}`),
+        ...fitted.summary,
       },
       metaPath: catalog.runMeta(`train-${family.name}`),
     };

@@ -20,7 +20,8 @@ function files(dir) {
 
 function resolveSpecifier(from, specifier) {
   const base = resolve(dirname(from), specifier);
-  for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) if (existsSync(candidate) && candidate.endsWith('.ts')) return candidate;
+  for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')])
+    if (existsSync(candidate) && candidate.endsWith('.ts')) return candidate;
   return null;
 }
 
@@ -39,11 +40,22 @@ for (const file of sources) {
   for (const pattern of SPECIFIERS) {
     for (const m of text.matchAll(pattern)) {
       const target = resolveSpecifier(file, m[1]);
-      if (!target) { problems.push(`${relative(ROOT, file)}: cannot resolve '${m[1]}'`); continue; }
+      if (!target) {
+        problems.push(`${relative(ROOT, file)}: cannot resolve '${m[1]}'`);
+        continue;
+      }
       edges.get(file)?.push(target);
       const to = unit(target);
-      if (to && to.startsWith('lib/') && !to.endsWith('.ts') && unit(file) !== to && !target.endsWith(`${sep}index.ts`)) {
-        problems.push(`${relative(ROOT, file)}: imports ${relative(ROOT, target)} directly; import it through ${to}/index.ts`);
+      if (
+        to &&
+        to.startsWith('lib/') &&
+        !to.endsWith('.ts') &&
+        unit(file) !== to &&
+        !target.endsWith(`${sep}index.ts`)
+      ) {
+        problems.push(
+          `${relative(ROOT, file)}: imports ${relative(ROOT, target)} directly; import it through ${to}/index.ts`,
+        );
       }
     }
   }
@@ -60,13 +72,19 @@ function cycles(graph) {
     index++;
     stack.push(v);
     for (const w of graph.get(v) ?? []) {
-      if (!info.has(w)) { visit(w); info.get(v).low = Math.min(info.get(v).low, info.get(w).low); }
-      else if (info.get(w).on) info.get(v).low = Math.min(info.get(v).low, info.get(w).index);
+      if (!info.has(w)) {
+        visit(w);
+        info.get(v).low = Math.min(info.get(v).low, info.get(w).low);
+      } else if (info.get(w).on) info.get(v).low = Math.min(info.get(v).low, info.get(w).index);
     }
     if (info.get(v).low === info.get(v).index) {
       const component = [];
       let w;
-      do { w = stack.pop(); info.get(w).on = false; component.push(w); } while (w !== v);
+      do {
+        w = stack.pop();
+        info.get(w).on = false;
+        component.push(w);
+      } while (w !== v);
       if (component.length > 1 || (graph.get(v) ?? []).includes(v)) found.push(component.sort());
     }
   };
@@ -79,13 +97,20 @@ for (const [file, targets] of edges) {
   const from = unit(file);
   if (!from) continue;
   if (!folders.has(from)) folders.set(from, new Set());
-  for (const t of targets) { const to = unit(t); if (to && to !== from) folders.get(from).add(to); }
+  for (const t of targets) {
+    const to = unit(t);
+    if (to && to !== from) folders.get(from).add(to);
+  }
 }
-for (const c of cycles(new Map([...folders].map(([k, v]) => [k, [...v]])))) problems.push(`import cycle between lib folders: ${c.join(' ↔ ')}`);
-for (const c of cycles(edges)) problems.push(`import cycle between files: ${c.map((f) => relative(ROOT, f)).join(' ↔ ')}`);
+for (const c of cycles(new Map([...folders].map(([k, v]) => [k, [...v]]))))
+  problems.push(`import cycle between lib folders: ${c.join(' ↔ ')}`);
+for (const c of cycles(edges))
+  problems.push(`import cycle between files: ${c.map((f) => relative(ROOT, f)).join(' ↔ ')}`);
 
 if (problems.length) {
   process.stderr.write(`check-imports: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
   process.exit(1);
 }
-process.stdout.write(`check-imports: ${sources.length} files, ${folders.size} lib folders and files, no cycle, every cross-folder import through an index\n`);
+process.stdout.write(
+  `check-imports: ${sources.length} files, ${folders.size} lib folders and files, no cycle, every cross-folder import through an index\n`,
+);

@@ -14,9 +14,16 @@ const METADATA = {
   language_info: new JupyterHandlerImpl(null, false).handleKernel().language_info,
 };
 
-const sorted = (value) => Array.isArray(value) ? value.map(sorted)
-  : value && typeof value === 'object' ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted(value[k])]))
-    : value;
+const sorted = (value) =>
+  Array.isArray(value)
+    ? value.map(sorted)
+    : value && typeof value === 'object'
+      ? Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((k) => [k, sorted(value[k])]),
+        )
+      : value;
 
 function clean(text, name) {
   let nb;

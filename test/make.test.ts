@@ -7,46 +7,88 @@ import { FAMILY_NAMES } from '../lib/families/index';
 
 const ROOT = join(import.meta.dirname, '..');
 const deps = Object.fromEntries(
-  execFileSync('node', ['scripts/stage-deps.mjs'], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').filter((l) => / := /.test(l))
-    .map((l) => { const [name, files] = l.split(' := '); return [name, files.split(' ')]; }),
+  execFileSync('node', ['scripts/stage-deps.mjs'], { cwd: ROOT, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .filter((l) => / := /.test(l))
+    .map((l) => {
+      const [name, files] = l.split(' := ');
+      return [name, files.split(' ')];
+    }),
 );
 
 describe('scripts/stage-deps.mjs', () => {
-  it('lists each stage\'s script and the library files it imports, directly or through others', () => {
-    expect(deps.DEPS_sessionize).toEqual(expect.arrayContaining(['pipelines/sessionize.ts', 'lib/sessions/sessionize.ts', 'lib/io/duckdb.ts', 'lib/catalog.ts']));
+  it("lists each stage's script and the library files it imports, directly or through others", () => {
+    expect(deps.DEPS_sessionize).toEqual(
+      expect.arrayContaining([
+        'pipelines/sessionize.ts',
+        'lib/sessions/sessionize.ts',
+        'lib/io/duckdb.ts',
+        'lib/catalog.ts',
+      ]),
+    );
     // generate starts its shards as worker files named by URL, not by an import.
-    expect(deps.DEPS_generate).toEqual(expect.arrayContaining(['pipelines/generate.ts', 'lib/generate/parallel.ts', 'lib/generate/shard-worker.ts']));
-    expect(deps.DEPS_train).toEqual(expect.arrayContaining(['pipelines/train.ts', 'lib/train/requirements.ts', 'lib/xgboost/native.ts']));
+    expect(deps.DEPS_generate).toEqual(
+      expect.arrayContaining(['pipelines/generate.ts', 'lib/generate/parallel.ts', 'lib/generate/shard-worker.ts']),
+    );
+    expect(deps.DEPS_train).toEqual(
+      expect.arrayContaining(['pipelines/train.ts', 'lib/train/requirements.ts', 'lib/xgboost/native.ts']),
+    );
     expect(deps.DEPS_serve).toEqual(expect.arrayContaining(['lib/serve/app.ts']));
   });
 
   it('leaves out what a stage does not import: the service reruns no data or training stage', () => {
-    for (const stage of ['generate', 'import', 'sessionize', 'split', 'features', 'train', 'promote', 'report', 'manifest']) {
-      expect(deps[`DEPS_${stage}`].filter((f: string) => f.startsWith('lib/serve/')), stage).toEqual([]);
-      expect(deps[`DEPS_${stage}`].some((f: string) => f.endsWith('.test.ts')), stage).toBe(false);
+    for (const stage of [
+      'generate',
+      'import',
+      'sessionize',
+      'split',
+      'features',
+      'train',
+      'promote',
+      'report',
+      'manifest',
+    ]) {
+      expect(
+        deps[`DEPS_${stage}`].filter((f: string) => f.startsWith('lib/serve/')),
+        stage,
+      ).toEqual([]);
+      expect(
+        deps[`DEPS_${stage}`].some((f: string) => f.endsWith('.test.ts')),
+        stage,
+      ).toBe(false);
     }
     expect(deps.DEPS_sessionize.some((f: string) => f.startsWith('lib/xgboost/'))).toBe(false);
   });
 
-  it('takes the family list from lib/families, and trains each family on its own module, not the others\'', () => {
+  it("takes the family list from lib/families, and trains each family on its own module, not the others'", () => {
     expect(deps.MODEL_FAMILIES).toEqual([...FAMILY_NAMES]);
     for (const name of FAMILY_NAMES) {
       const files = deps[`DEPS_TRAIN_${name}`];
-      expect(files, name).toEqual(expect.arrayContaining(['pipelines/train.ts', 'pipelines/promote.ts', 'lib/families/index.ts', `lib/families/${name}.ts`]));
-      for (const other of FAMILY_NAMES.filter((n) => n !== name)) expect(files, name).not.toContain(`lib/families/${other}.ts`);
+      expect(files, name).toEqual(
+        expect.arrayContaining([
+          'pipelines/train.ts',
+          'pipelines/promote.ts',
+          'lib/families/index.ts',
+          `lib/families/${name}.ts`,
+        ]),
+      );
+      for (const other of FAMILY_NAMES.filter((n) => n !== name))
+        expect(files, name).not.toContain(`lib/families/${other}.ts`);
     }
     // The recommender's code is none of ranking's business.
     expect(deps.DEPS_TRAIN_ranking.filter((f: string) => f.startsWith('lib/recommend/'))).toEqual([]);
   });
 
-  it('follows a notebook\'s imports of ./lib from the project root', () => {
+  it("follows a notebook's imports of ./lib from the project root", () => {
     expect(deps['DEPS_NB_06-serving']).toEqual(expect.arrayContaining(['lib/serve/app.ts', 'lib/catalog.ts']));
     expect(deps['DEPS_NB_01-data'].some((f: string) => f.startsWith('lib/serve/'))).toBe(false);
   });
 });
 
 describe('scripts/family-config.mjs', () => {
-  const slice = (family: string) => JSON.parse(execFileSync('node', ['scripts/family-config.mjs', family], { cwd: ROOT, encoding: 'utf8' }));
+  const slice = (family: string) =>
+    JSON.parse(execFileSync('node', ['scripts/family-config.mjs', family], { cwd: ROOT, encoding: 'utf8' }));
   it('gives a family the shared settings and its own section only', () => {
     const purchase = slice('purchase');
     expect(purchase.family.primary).toBe('pr_auc');

@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..');
 const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
 /** Files in the repository: tracked ones and new ones git does not ignore. */
-const files = git('ls-files', '--cached', '--others', '--exclude-standard', '-z').split('\0').filter((f) => f !== '');
+const files = git('ls-files', '--cached', '--others', '--exclude-standard', '-z')
+  .split('\0')
+  .filter((f) => f !== '');
 const TEXT = /\.(ts|mts|mjs|js|json|ipynb|py|sh|md)$|(^|\/)(Makefile|run)$/;
 
 describe('the repository is self-contained', () => {
@@ -46,7 +48,9 @@ describe('the repository is self-contained', () => {
 
 /** What the kernel reports when a notebook starts: its spec as `make setup` registered it, and tslab's kernel_info reply. */
 function kernelMetadata() {
-  const spec = JSON.parse(readFileSync(join(ROOT, '.jupyter', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8'));
+  const spec = JSON.parse(
+    readFileSync(join(ROOT, '.jupyter', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8'),
+  );
   const { JupyterHandlerImpl } = createRequire(import.meta.url)('tslab/dist/jupyter');
   return {
     kernelspec: { display_name: spec.display_name, language: spec.language, name: 'tslab' },
@@ -56,7 +60,7 @@ function kernelMetadata() {
 
 describe('committed notebooks are output-free', () => {
   const notebooks = files.filter((f) => f.startsWith('notebooks/') && f.endsWith('.ipynb'));
-  it.each(notebooks)('%s: no outputs, no execution counts, the kernel\'s own metadata', (file) => {
+  it.each(notebooks)("%s: no outputs, no execution counts, the kernel's own metadata", (file) => {
     // The index holds what is committed; the git filter set up by `make setup` strips outputs there
     // even when the working copy has them. A file not yet added is read from the working tree.
     let text: string;

@@ -8,10 +8,12 @@ const cases = referenceJson('metric-cases').binary as { y: number[]; score: numb
 function pairCount(y: ArrayLike<number>, s: ArrayLike<number>): number {
   let wins = 0;
   let pairs = 0;
-  for (let i = 0; i < y.length; i++) for (let j = 0; j < y.length; j++) if (y[i] === 1 && y[j] === 0) {
-    pairs++;
-    wins += s[i] > s[j] ? 1 : s[i] === s[j] ? 0.5 : 0;
-  }
+  for (let i = 0; i < y.length; i++)
+    for (let j = 0; j < y.length; j++)
+      if (y[i] === 1 && y[j] === 0) {
+        pairs++;
+        wins += s[i] > s[j] ? 1 : s[i] === s[j] ? 0.5 : 0;
+      }
   return wins / pairs;
 }
 
@@ -28,29 +30,38 @@ describe('rocAuc', () => {
   });
   it('equals the pair-counting definition on random scores with many ties, negatives and -0', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let trial = 0; trial < 20; trial++) {
       const n = 50 + Math.floor(rand() * 100);
       const y = Array.from({ length: n }, (_, i) => (i === 0 ? 1 : i === 1 ? 0 : rand() < 0.3 ? 1 : 0));
-      const s = Array.from({ length: n }, () => [Math.round(rand() * 10) / 4 - 1, -0, 0, 1e-300, -1e300, 1e300][Math.floor(rand() * 6) % 6] * (rand() < 0.5 ? 1 : 1));
+      const s = Array.from(
+        { length: n },
+        () =>
+          [Math.round(rand() * 10) / 4 - 1, -0, 0, 1e-300, -1e300, 1e300][Math.floor(rand() * 6) % 6] *
+          (rand() < 0.5 ? 1 : 1),
+      );
       let wins = 0;
       let pairs = 0;
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (y[i] === 1 && y[j] === 0) {
-        pairs++;
-        wins += s[i] > s[j] ? 1 : s[i] === s[j] ? 0.5 : 0;
-      }
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++)
+          if (y[i] === 1 && y[j] === 0) {
+            pairs++;
+            wins += s[i] > s[j] ? 1 : s[i] === s[j] ? 0.5 : 0;
+          }
       expect(rocAuc(y, s)).toBeCloseTo(wins / pairs, 12);
     }
   });
 
   it('the float32 radix path agrees with pair counting: -0, denormals, infinities, extremes', () => {
     let seed = 11;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const values = [-0, 0, 1e-45, -1e-45, 0.5, -0.5, 3.4e38, -3.4e38, Infinity, -Infinity, 0.25, 1];
     for (let trial = 0; trial < 20; trial++) {
       const n = 60 + Math.floor(rand() * 100);
       const y = Array.from({ length: n }, (_, i) => (i === 0 ? 1 : i === 1 ? 0 : rand() < 0.4 ? 1 : 0));
-      const s = Float32Array.from({ length: n }, () => (rand() < 0.5 ? values[Math.floor(rand() * values.length)] : Math.fround(rand() * 4 - 2)));
+      const s = Float32Array.from({ length: n }, () =>
+        rand() < 0.5 ? values[Math.floor(rand() * values.length)] : Math.fround(rand() * 4 - 2),
+      );
       expect(rocAuc(y, s)).toBeCloseTo(pairCount(y, s), 12);
       // The same float32 values in a Float64Array take the key path too; one value off the float32 grid takes the native one.
       expect(rocAuc(y, Float64Array.from(s))).toBe(rocAuc(y, s));

@@ -34,7 +34,11 @@ export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): nu
   return sum / (positives * negatives);
 }
 
-function sortedScores(labels: ArrayLike<number>, scores: ArrayLike<number>, positives: number): [Float64Array, Float64Array] {
+function sortedScores(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  positives: number,
+): [Float64Array, Float64Array] {
   const pos = new Float64Array(positives);
   const neg = new Float64Array(labels.length - positives);
   for (let i = 0, p = 0, n = 0; i < labels.length; i++) {
@@ -51,7 +55,11 @@ const u32 = new Uint32Array(f32.buffer);
  * Float32 scores as unsigned keys in the same order (sign bit flipped for positives, all bits for
  * negatives; -0 taken as +0 so they tie), split by label and radix-sorted.
  */
-function sortedKeys(labels: ArrayLike<number>, scores: ArrayLike<number>, positives: number): [Uint32Array, Uint32Array] {
+function sortedKeys(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  positives: number,
+): [Uint32Array, Uint32Array] {
   const pos = new Uint32Array(positives);
   const neg = new Uint32Array(labels.length - positives);
   const bits = scores instanceof Float32Array ? new Uint32Array(scores.buffer, scores.byteOffset, scores.length) : null;

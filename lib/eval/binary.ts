@@ -76,5 +76,9 @@ export function calibrationBins(y: ArrayLike<number>, p: ArrayLike<number>, bins
     sumP[b] += p[i];
     sumY[b] += y[i];
   }
-  return count.flatMap((n, b) => (n === 0 ? [] : [{ lo: b / bins, hi: (b + 1) / bins, count: n, meanPredicted: sumP[b] / n, fractionPositive: sumY[b] / n }]));
+  return count.flatMap((n, b) =>
+    n === 0
+      ? []
+      : [{ lo: b / bins, hi: (b + 1) / bins, count: n, meanPredicted: sumP[b] / n, fractionPositive: sumY[b] / n }],
+  );
 }

@@ -12,7 +12,10 @@ export interface CurvePoint {
 }
 
 /** Cumulative true and false positives at each distinct score, highest first. */
-function cumulativeCounts(labels: ArrayLike<number>, scores: ArrayLike<number>): { thresholds: number[]; tp: number[]; fp: number[]; positives: number; negatives: number } {
+function cumulativeCounts(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+): { thresholds: number[]; tp: number[]; fp: number[]; positives: number; negatives: number } {
   const order = Array.from({ length: labels.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
   const thresholds: number[] = [];
   const tp: number[] = [];
@@ -42,13 +45,23 @@ function thin(points: CurvePoint[], maxPoints: number): CurvePoint[] {
 export function rocCurve(labels: ArrayLike<number>, scores: ArrayLike<number>, maxPoints = Infinity): CurvePoint[] {
   const { thresholds, tp, fp, positives, negatives } = cumulativeCounts(labels, scores);
   if (positives === 0 || negatives === 0) throw new Error('rocCurve: needs both positive and negative labels');
-  const points = [{ threshold: Infinity, x: 0, y: 0 }, ...thresholds.map((threshold, k) => ({ threshold, x: fp[k] / negatives, y: tp[k] / positives }))];
+  const points = [
+    { threshold: Infinity, x: 0, y: 0 },
+    ...thresholds.map((threshold, k) => ({ threshold, x: fp[k] / negatives, y: tp[k] / positives })),
+  ];
   return thin(points, maxPoints);
 }
 
 /** Precision–recall curve, recall rising: one point per threshold (scikit-learn's order reversed, without its final (recall 0, precision 1) point). */
-export function precisionRecallCurve(labels: ArrayLike<number>, scores: ArrayLike<number>, maxPoints = Infinity): CurvePoint[] {
+export function precisionRecallCurve(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  maxPoints = Infinity,
+): CurvePoint[] {
   const { thresholds, tp, fp, positives } = cumulativeCounts(labels, scores);
   if (positives === 0) throw new Error('precisionRecallCurve: needs positive labels');
-  return thin(thresholds.map((threshold, k) => ({ threshold, x: tp[k] / positives, y: tp[k] / (tp[k] + fp[k]) })), maxPoints);
+  return thin(
+    thresholds.map((threshold, k) => ({ threshold, x: tp[k] / positives, y: tp[k] / (tp[k] + fp[k]) })),
+    maxPoints,
+  );
 }

@@ -4,8 +4,25 @@ import { lightgbmExample as dataset, referenceJson } from '../testing';
 import { parseLabelFirst, parseLibsvm, parseQueryFile } from '../xgboost/datasets';
 import { DMatrix, train } from '../xgboost';
 import {
-  accuracy, averagePrecision, brierScore, calibrationBins, catalogueCoverage, confusionMatrix, ctrAtK, logLoss, macroF1, mapAtK, meanReciprocalRank, microF1, ndcgAtK,
-  precisionRecallCurve, recallAtK, rocAuc, rocCurve, userMrrAtK, userNdcgAtK,
+  accuracy,
+  averagePrecision,
+  brierScore,
+  calibrationBins,
+  catalogueCoverage,
+  confusionMatrix,
+  ctrAtK,
+  logLoss,
+  macroF1,
+  mapAtK,
+  meanReciprocalRank,
+  microF1,
+  ndcgAtK,
+  precisionRecallCurve,
+  recallAtK,
+  rocAuc,
+  rocCurve,
+  userMrrAtK,
+  userNdcgAtK,
 } from '.';
 
 const cases = referenceJson('metric-cases');
@@ -20,7 +37,8 @@ describe('metrics match scikit-learn on every reference case', () => {
   });
   it('ranking: NDCG@1/3/5/10 and MRR', () => {
     for (const c of cases.ranking) {
-      for (const k of [1, 3, 5, 10]) expect(ndcgAtK(c.rel, c.score, c.group_sizes, k), `ndcg@${k}`).toBeCloseTo(c[`ndcg@${k}`], 12);
+      for (const k of [1, 3, 5, 10])
+        expect(ndcgAtK(c.rel, c.score, c.group_sizes, k), `ndcg@${k}`).toBeCloseTo(c[`ndcg@${k}`], 12);
       expect(meanReciprocalRank(c.rel, c.score, c.group_sizes)).toBeCloseTo(c.mrr, 12);
     }
   });
@@ -48,7 +66,11 @@ describe('small cases by hand', () => {
   it('Brier score and calibration bins', () => {
     expect(brierScore([1, 0], [0.8, 0.4])).toBeCloseTo((0.04 + 0.16) / 2, 12);
     const bins = calibrationBins([1, 0, 1, 0], [0.05, 0.15, 0.95, 0.91], 10);
-    expect(bins.map((b) => [b.lo, b.hi, b.count, b.fractionPositive])).toEqual([[0, 0.1, 1, 1], [0.1, 0.2, 1, 0], [0.9, 1, 2, 0.5]]);
+    expect(bins.map((b) => [b.lo, b.hi, b.count, b.fractionPositive])).toEqual([
+      [0, 0.1, 1, 1],
+      [0.1, 0.2, 1, 0],
+      [0.9, 1, 2, 0.5],
+    ]);
     expect(bins[2].meanPredicted).toBeCloseTo(0.93, 12);
   });
   it('CTR@k: share of relevant items in each query top k, averaged', () => {
@@ -66,9 +88,24 @@ describe("metrics agree with XGBoost's own evaluation on the same predictions", 
     const trainSet = parseLibsvm(dataset('rank.train'), 300);
     const testSet = parseLibsvm(dataset('rank.test'), 300);
     const groups = parseQueryFile(dataset('rank.test.query'));
-    const dtrain = new DMatrix(trainSet.values, trainSet.rows, trainSet.cols, { labels: trainSet.labels, groups: parseQueryFile(dataset('rank.train.query')) });
+    const dtrain = new DMatrix(trainSet.values, trainSet.rows, trainSet.cols, {
+      labels: trainSet.labels,
+      groups: parseQueryFile(dataset('rank.train.query')),
+    });
     const dtest = new DMatrix(testSet.values, testSet.rows, testSet.cols, { labels: testSet.labels, groups });
-    const { booster } = train({ objective: 'rank:ndcg', eta: 0.1, max_depth: 6, tree_method: 'hist', nthread: 1, seed: 0, eval_metric: 'ndcg@5', }, dtrain, { rounds: 30 });
+    const { booster } = train(
+      {
+        objective: 'rank:ndcg',
+        eta: 0.1,
+        max_depth: 6,
+        tree_method: 'hist',
+        nthread: 1,
+        seed: 0,
+        eval_metric: 'ndcg@5',
+      },
+      dtrain,
+      { rounds: 30 },
+    );
     booster.setParams({ eval_metric: 'ndcg@10' });
     const xgb = booster.evaluate([[dtest, 'test']]).test;
     const scores = booster.predict(dtest).values;
@@ -94,8 +131,17 @@ describe('curves', () => {
     // Scores 0.9 (pos), 0.5 (pos, neg: a tie), 0.1 (neg).
     const y = [1, 1, 0, 0];
     const s = [0.9, 0.5, 0.5, 0.1];
-    expect(rocCurve(y, s).map((p) => [p.x, p.y])).toEqual([[0, 0], [0, 0.5], [0.5, 1], [1, 1]]);
-    expect(precisionRecallCurve(y, s).map((p) => [p.threshold, p.x, p.y])).toEqual([[0.9, 0.5, 1], [0.5, 1, 2 / 3], [0.1, 1, 0.5]]);
+    expect(rocCurve(y, s).map((p) => [p.x, p.y])).toEqual([
+      [0, 0],
+      [0, 0.5],
+      [0.5, 1],
+      [1, 1],
+    ]);
+    expect(precisionRecallCurve(y, s).map((p) => [p.threshold, p.x, p.y])).toEqual([
+      [0.9, 0.5, 1],
+      [0.5, 1, 2 / 3],
+      [0.1, 1, 0.5],
+    ]);
   });
 
   it('the trapezoid area under the ROC curve is ROC AUC; the step area under PR is average precision', () => {

@@ -3,7 +3,8 @@ export function confusionMatrix(y: ArrayLike<number>, pred: ArrayLike<number>, c
   if (y.length !== pred.length) throw new Error(`confusionMatrix: ${y.length} labels but ${pred.length} predictions`);
   const m = Array.from({ length: classes }, () => new Array(classes).fill(0));
   for (let i = 0; i < y.length; i++) {
-    if (!(y[i] >= 0 && y[i] < classes && pred[i] >= 0 && pred[i] < classes)) throw new Error(`confusionMatrix: row ${i} has class ${y[i]} → ${pred[i]}, outside 0..${classes - 1}`);
+    if (!(y[i] >= 0 && y[i] < classes && pred[i] >= 0 && pred[i] < classes))
+      throw new Error(`confusionMatrix: row ${i} has class ${y[i]} → ${pred[i]}, outside 0..${classes - 1}`);
     m[y[i]][pred[i]]++;
   }
   return m;
@@ -28,7 +29,9 @@ export function perClassF1(confusion: number[][]): number[] {
 /** Unweighted mean of per-class F1 over the classes present in labels or predictions (sklearn's average="macro"). */
 export function macroF1(confusion: number[][]): number {
   const f1 = perClassF1(confusion);
-  const present = confusion.map((row, c) => row.reduce((s, v) => s + v, 0) + confusion.reduce((s, r) => s + r[c], 0) > 0);
+  const present = confusion.map(
+    (row, c) => row.reduce((s, v) => s + v, 0) + confusion.reduce((s, r) => s + r[c], 0) > 0,
+  );
   const used = f1.filter((_, c) => present[c]);
   return used.reduce((a, b) => a + b, 0) / used.length;
 }

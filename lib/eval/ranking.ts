@@ -16,22 +16,35 @@ function rankedRelevance(rel: ArrayLike<number>, score: ArrayLike<number>, from:
   return idx.map((i) => rel[i]);
 }
 
-const dcg = (rels: number[], k: number) => rels.slice(0, k).reduce((sum, r, i) => sum + (2 ** r - 1) / Math.log2(i + 2), 0);
+const dcg = (rels: number[], k: number) =>
+  rels.slice(0, k).reduce((sum, r, i) => sum + (2 ** r - 1) / Math.log2(i + 2), 0);
 
 /** Mean NDCG@k over queries. */
-export function ndcgAtK(rel: ArrayLike<number>, score: ArrayLike<number>, groups: ArrayLike<number>, k: number): number {
+export function ndcgAtK(
+  rel: ArrayLike<number>,
+  score: ArrayLike<number>,
+  groups: ArrayLike<number>,
+  k: number,
+): number {
   const starts = groupStarts(groups, rel.length);
   let sum = 0;
   for (let g = 0; g < groups.length; g++) {
     const ranked = rankedRelevance(rel, score, starts[g], starts[g + 1]);
-    const ideal = dcg([...ranked].sort((a, b) => b - a), k);
+    const ideal = dcg(
+      [...ranked].sort((a, b) => b - a),
+      k,
+    );
     sum += ideal === 0 ? 1 : dcg(ranked, k) / ideal;
   }
   return sum / groups.length;
 }
 
 /** Mean reciprocal rank of the first relevant item (rel > 0); queries with none are left out. */
-export function meanReciprocalRank(rel: ArrayLike<number>, score: ArrayLike<number>, groups: ArrayLike<number>): number {
+export function meanReciprocalRank(
+  rel: ArrayLike<number>,
+  score: ArrayLike<number>,
+  groups: ArrayLike<number>,
+): number {
   const starts = groupStarts(groups, rel.length);
   let sum = 0;
   let counted = 0;

@@ -10,7 +10,8 @@ type CategoryDetails = Details<'category'>;
 /** Product category classification from title, brand, seller and price. */
 export const category = setFamily<CategoryDetails>({
   name: 'category',
-  summary: "a product's category from its title, brand, seller and price (XGBoost multi:softprob), against each brand's majority category",
+  summary:
+    "a product's category from its title, brand, seller and price (XGBoost multi:softprob), against each brand's majority category",
   endpoint: '/v1/predict/category',
   metrics: ['accuracy', 'macro_f1', 'micro_f1'],
   units: {
@@ -49,11 +50,35 @@ export const category = setFamily<CategoryDetails>({
     ...hashedColumnLegend(products as never, hashBuckets),
   }),
   charts(d) {
-    const order = d.classes.map((c, i) => ({ c, f1: d.per_class_f1[i] })).sort((a, b) => a.f1 - b.f1 || (a.c < b.c ? -1 : 1));
+    const order = d.classes
+      .map((c, i) => ({ c, f1: d.per_class_f1[i] }))
+      .sort((a, b) => a.f1 - b.f1 || (a.c < b.c ? -1 : 1));
     return [
-      { plot: 'per-class-f1', traces: [{ type: 'bar', x: order.map((o) => o.c), y: order.map((o) => o.f1) }], layout: { title: { text: 'Per-class F1 on test, worst first' }, yaxis: { range: [0, 1] } } },
-      { plot: 'confusion', traces: [{ type: 'heatmap', z: d.confusion, x: d.classes, y: d.classes, colorscale: [[0, '#ffffff'], [1, '#08306b']] }],
-        layout: { title: { text: 'Confusion matrix on test (rows: true, columns: predicted)' }, yaxis: { autorange: 'reversed' } }, height: 720 },
+      {
+        plot: 'per-class-f1',
+        traces: [{ type: 'bar', x: order.map((o) => o.c), y: order.map((o) => o.f1) }],
+        layout: { title: { text: 'Per-class F1 on test, worst first' }, yaxis: { range: [0, 1] } },
+      },
+      {
+        plot: 'confusion',
+        traces: [
+          {
+            type: 'heatmap',
+            z: d.confusion,
+            x: d.classes,
+            y: d.classes,
+            colorscale: [
+              [0, '#ffffff'],
+              [1, '#08306b'],
+            ],
+          },
+        ],
+        layout: {
+          title: { text: 'Confusion matrix on test (rows: true, columns: predicted)' },
+          yaxis: { autorange: 'reversed' },
+        },
+        height: 720,
+      },
     ];
   },
 });

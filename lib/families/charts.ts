@@ -8,7 +8,13 @@ export const REFERENCES = ['random', 'baseline', 'model', 'oracle'] as const;
 export type Details<Name extends EvaluationDetails['family']> = Extract<EvaluationDetails, { family: Name }>;
 
 /** A line chart: one line per [name, xs, ys] series. */
-export function lineChart(id: string, title: string, series: [string, number[], number[]][], x: string, y: string): Chart {
+export function lineChart(
+  id: string,
+  title: string,
+  series: [string, number[], number[]][],
+  x: string,
+  y: string,
+): Chart {
   return {
     plot: id,
     traces: series.map(([name, xs, ys]) => ({ type: 'scatter', mode: 'lines', name, x: xs, y: ys })),

@@ -20,10 +20,18 @@ describe('the registry', () => {
 });
 
 describe('metrics by key', () => {
-  it('scores each key\'s rows on their own', () => {
+  it("scores each key's rows on their own", () => {
     // Key 1: a perfect order (AUC 1); key 2: a reversed one (AUC 0).
-    const byKey = metricsByKey(purchase.evaluate, [2, 1, 1, 2, 1, 2], { labels: [1, 1, 0, 0, 1, 1] }, [0.1, 0.9, 0.2, 0.8, 0.7, 0.3]);
-    expect(byKey.map((k) => [k.key, k.rows, k.metrics.roc_auc])).toEqual([[1, 3, 1], [2, 3, 0]]);
+    const byKey = metricsByKey(
+      purchase.evaluate,
+      [2, 1, 1, 2, 1, 2],
+      { labels: [1, 1, 0, 0, 1, 1] },
+      [0.1, 0.9, 0.2, 0.8, 0.7, 0.3],
+    );
+    expect(byKey.map((k) => [k.key, k.rows, k.metrics.roc_auc])).toEqual([
+      [1, 3, 1],
+      [2, 3, 0],
+    ]);
   });
 });
 
@@ -47,7 +55,12 @@ describe('fitFamily', () => {
   const config = testConfig({ objective: 'binary:logistic', eval_metric: 'logloss', eta: 0.1, max_depth: 2 });
 
   it('an honest model stays below the oracle and closes most of the gap', () => {
-    const data = { train: world(1, 20000, false), valid: world(2, 5000, false), test: world(3, 20000, false), features: ['x'] };
+    const data = {
+      train: world(1, 20000, false),
+      valid: world(2, 5000, false),
+      test: world(3, 20000, false),
+      features: ['x'],
+    };
     const fit = fitFamily(purchase, data, config.families.purchase, config);
     fit.result.booster.dispose();
     expect(fit.metrics.model.roc_auc).toBeLessThanOrEqual(fit.metrics.oracle!.roc_auc);
@@ -57,7 +70,12 @@ describe('fitFamily', () => {
   });
 
   it('a feature that copies the label is caught as a leak', () => {
-    const data = { train: world(1, 5000, true), valid: world(2, 2000, true), test: world(3, 5000, true), features: ['x', 'leak'] };
+    const data = {
+      train: world(1, 5000, true),
+      valid: world(2, 2000, true),
+      test: world(3, 5000, true),
+      features: ['x', 'leak'],
+    };
     expect(() => fitFamily(purchase, data, config.families.purchase, config)).toThrow(LeakError);
   });
 });
@@ -72,15 +90,51 @@ describe('config', () => {
 
   it('problems name the file and the field', () => {
     const base = JSON.parse(readFileSync('config/models.json', 'utf8')) as Record<string, any>;
-    const broken = (edit: (c: Record<string, any>) => void) => { const c = structuredClone(base); edit(c); return () => checkTrainConfig(c, 'my.json', Object.values(FAMILIES)); };
-    expect(broken((c) => { c.families.ranking.primary = 'auc'; })).toThrow("my.json: field 'families.ranking.primary' must be one of ndcg@1");
-    expect(broken((c) => { c.families.purchase.params.nthread = 4; })).toThrow("my.json: field 'families.purchase.params' must not set nthread");
-    expect(broken((c) => { c.nthread = 0; })).toThrow("my.json: field 'nthread' must be a whole number from 1");
-    expect(broken((c) => { c.families.extra = {}; })).toThrow("field 'families.extra' is not a model family");
-    expect(broken((c) => { c.families.recommend.recommend.embedding.dim = 0; })).toThrow("field 'families.recommend.recommend.embedding.dim' must be a whole number from 2 to 512, got 0");
-    expect(broken((c) => { c.families.recommend.recommend.candidates.per_source.popular = 5; })).toThrow("field 'families.recommend.recommend.candidates.per_source.popular' must be a whole number from 20");
-    expect(broken((c) => { delete c.families.recommend.recommend.covisit; })).toThrow("field 'families.recommend.recommend.covisit' must be an object");
-    expect(broken((c) => { delete c.families.category; })).toThrow("field 'families.category' must be an object");
+    const broken = (edit: (c: Record<string, any>) => void) => {
+      const c = structuredClone(base);
+      edit(c);
+      return () => checkTrainConfig(c, 'my.json', Object.values(FAMILIES));
+    };
+    expect(
+      broken((c) => {
+        c.families.ranking.primary = 'auc';
+      }),
+    ).toThrow("my.json: field 'families.ranking.primary' must be one of ndcg@1");
+    expect(
+      broken((c) => {
+        c.families.purchase.params.nthread = 4;
+      }),
+    ).toThrow("my.json: field 'families.purchase.params' must not set nthread");
+    expect(
+      broken((c) => {
+        c.nthread = 0;
+      }),
+    ).toThrow("my.json: field 'nthread' must be a whole number from 1");
+    expect(
+      broken((c) => {
+        c.families.extra = {};
+      }),
+    ).toThrow("field 'families.extra' is not a model family");
+    expect(
+      broken((c) => {
+        c.families.recommend.recommend.embedding.dim = 0;
+      }),
+    ).toThrow("field 'families.recommend.recommend.embedding.dim' must be a whole number from 2 to 512, got 0");
+    expect(
+      broken((c) => {
+        c.families.recommend.recommend.candidates.per_source.popular = 5;
+      }),
+    ).toThrow("field 'families.recommend.recommend.candidates.per_source.popular' must be a whole number from 20");
+    expect(
+      broken((c) => {
+        delete c.families.recommend.recommend.covisit;
+      }),
+    ).toThrow("field 'families.recommend.recommend.covisit' must be an object");
+    expect(
+      broken((c) => {
+        delete c.families.category;
+      }),
+    ).toThrow("field 'families.category' must be an object");
   });
 });
 
@@ -88,6 +142,21 @@ describe('config', () => {
 function testConfig(params: Record<string, string | number>): ShopConfig {
   const none = { train: 0, valid: 0, test: 0 };
   const requirements = { min_examples: none, min_positives: none, why: 'test' };
-  const family = { primary: 'pr_auc', guards: [], floor_over_random: 0, requirements, rounds: 60, early_stopping_rounds: 10, shap_rows: 0, params, settings: {} };
-  return { seed: 1, nthread: 1, promotion_margin: 0.05, families: { ranking: family, purchase: family, category: family, recommend: family } };
+  const family = {
+    primary: 'pr_auc',
+    guards: [],
+    floor_over_random: 0,
+    requirements,
+    rounds: 60,
+    early_stopping_rounds: 10,
+    shap_rows: 0,
+    params,
+    settings: {},
+  };
+  return {
+    seed: 1,
+    nthread: 1,
+    promotion_margin: 0.05,
+    families: { ranking: family, purchase: family, category: family, recommend: family },
+  };
 }

@@ -19,7 +19,8 @@ export const FAMILIES: Record<FamilyName, ModelFamily> = { ranking, purchase, ca
 
 /** A `--family` flag's value, checked. */
 export function familyFlag(value: string | undefined): FamilyName {
-  if (!FAMILY_NAMES.includes(value as FamilyName)) throw new InputError(`--family must be one of ${FAMILY_NAMES.join(', ')}, got '${value ?? ''}'`);
+  if (!FAMILY_NAMES.includes(value as FamilyName))
+    throw new InputError(`--family must be one of ${FAMILY_NAMES.join(', ')}, got '${value ?? ''}'`);
   return value as FamilyName;
 }
 
@@ -27,7 +28,11 @@ export function familyFlag(value: string | undefined): FamilyName {
 export type ShopConfig = TrainConfig<FamilyName>;
 
 /** Reads and checks the training config; every problem names the file and the field. */
-export const loadTrainConfig = (path = DEFAULT_CONFIG): ShopConfig => readTrainConfig(path, FAMILY_NAMES.map((name) => FAMILIES[name]));
+export const loadTrainConfig = (path = DEFAULT_CONFIG): ShopConfig =>
+  readTrainConfig(
+    path,
+    FAMILY_NAMES.map((name) => FAMILIES[name]),
+  );
 
 export { category, purchase, ranking, recommend };
 export { recommendSettings } from './recommend';

@@ -22,17 +22,23 @@ export const ranking = setFamily<RankingDetails>({
   },
   labelRate: 'avg((label > 0)::DOUBLE)',
   reader: {
-    from: (file, raw) => `${parquetSql(file)} x${raw.truthImpressions ? ` LEFT JOIN ${parquetSql(raw.truthImpressions)} t USING (search_id, position)` : ''}`,
+    from: (file, raw) =>
+      `${parquetSql(file)} x${raw.truthImpressions ? ` LEFT JOIN ${parquetSql(raw.truthImpressions)} t USING (search_id, position)` : ''}`,
     order: 'x.search_id, x.position',
     label: 'x.label',
     extras: { search_id: 'x.search_id', position: 'x.position', pair_ctr: 'x.pair_ctr', query: 'x.query' },
     truth: { p_click: 't.p_click', p_cart: 't.p_cart', p_purchase: 't.p_purchase' },
     truthTable: 'truthImpressions',
     groupBy: 'search_id',
-    count: { examples: 'count(DISTINCT x.search_id)', positives: 'count(DISTINCT x.search_id) FILTER (WHERE x.label > 0)' },
+    count: {
+      examples: 'count(DISTINCT x.search_id)',
+      positives: 'count(DISTINCT x.search_id) FILTER (WHERE x.label > 0)',
+    },
   },
-  missingData: (catalog) => (existsSync(catalog.raw.impressions) ? null
-    : 'the data has no search impressions (raw/impressions.parquet), so there is no ranking set; this family needs a log with searches, the products shown and what was clicked'),
+  missingData: (catalog) =>
+    existsSync(catalog.raw.impressions)
+      ? null
+      : 'the data has no search impressions (raw/impressions.parquet), so there is no ranking set; this family needs a log with searches, the products shown and what was clicked',
   truth: (data) => ({ labels: data.test.labels, groups: data.test.groups }),
   evaluate: ({ labels, groups }, scores) => ({
     'ndcg@1': ndcgAtK(labels, scores, groups!, 1),
@@ -43,20 +49,50 @@ export const ranking = setFamily<RankingDetails>({
     'ctr@3': ctrAtK(labels, scores, groups!, 3),
     'ctr@10': ctrAtK(labels, scores, groups!, 10),
   }),
-  references: (data, seed) => ({ random: randomScores(data.test.labels.length, seed), baseline: ctrBaseline(data.test), oracle: expectedGainOracle(data.test) }),
-  details: (data, scores) => rankingDetails(data.train, data.test, scores, (s) => meanReciprocalRank(data.test.labels, s, data.test.groups!)) as RankingDetails,
+  references: (data, seed) => ({
+    random: randomScores(data.test.labels.length, seed),
+    baseline: ctrBaseline(data.test),
+    oracle: expectedGainOracle(data.test),
+  }),
+  details: (data, scores) =>
+    rankingDetails(data.train, data.test, scores, (s) =>
+      meanReciprocalRank(data.test.labels, s, data.test.groups!),
+    ) as RankingDetails,
   describeFeatures: ({ features }) => Object.fromEntries(features.map((f) => [f.name, f.description])),
   charts(d) {
     const ks = Array.from({ length: 10 }, (_, i) => i + 1);
     const refs = REFERENCES.filter((ref) => d.ndcg_by_k[ref]);
     return [
-      { grid: [
-        lineChart('ndcg-by-k', 'NDCG@k on test', refs.map((ref) => [ref, ks, d.ndcg_by_k[ref]!]), 'k', 'NDCG@k'),
-        { plot: 'mrr', traces: [{ type: 'bar', x: refs, y: refs.map((ref) => d.mrr[ref]) }], layout: { title: { text: 'MRR on test' } } },
-      ] },
-      { plot: 'by-query-frequency', traces: refs.map((ref) => ({
-        type: 'bar', name: ref, x: d.by_query_frequency.map((b) => `${b.bucket} (${b.searches} searches)`), y: d.by_query_frequency.map((b) => b.ndcg_at_10[ref] ?? null),
-      })), layout: { title: { text: 'NDCG@10 by how often the query was searched in training' }, barmode: 'group', yaxis: { title: { text: 'NDCG@10' } } } },
+      {
+        grid: [
+          lineChart(
+            'ndcg-by-k',
+            'NDCG@k on test',
+            refs.map((ref) => [ref, ks, d.ndcg_by_k[ref]!]),
+            'k',
+            'NDCG@k',
+          ),
+          {
+            plot: 'mrr',
+            traces: [{ type: 'bar', x: refs, y: refs.map((ref) => d.mrr[ref]) }],
+            layout: { title: { text: 'MRR on test' } },
+          },
+        ],
+      },
+      {
+        plot: 'by-query-frequency',
+        traces: refs.map((ref) => ({
+          type: 'bar',
+          name: ref,
+          x: d.by_query_frequency.map((b) => `${b.bucket} (${b.searches} searches)`),
+          y: d.by_query_frequency.map((b) => b.ndcg_at_10[ref] ?? null),
+        })),
+        layout: {
+          title: { text: 'NDCG@10 by how often the query was searched in training' },
+          barmode: 'group',
+          yaxis: { title: { text: 'NDCG@10' } },
+        },
+      },
     ];
   },
 });

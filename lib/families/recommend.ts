@@ -3,8 +3,18 @@ import { join } from 'node:path';
 import { progressBar, say } from '../cli';
 import { withDuckDB } from '../io/index';
 import {
-  checkRecommendSettings, countRecommendExamples, evaluateRecommender, fitCandidateModel, fitReranker, loadRecommendData, loadRecommendModel,
-  RECOMMEND_FEATURE_DESCRIPTIONS, RECOMMEND_FEATURES, RECOMMEND_METRICS, type RecommendSettings, saveRecommendModel,
+  checkRecommendSettings,
+  countRecommendExamples,
+  evaluateRecommender,
+  fitCandidateModel,
+  fitReranker,
+  loadRecommendData,
+  loadRecommendModel,
+  RECOMMEND_FEATURE_DESCRIPTIONS,
+  RECOMMEND_FEATURES,
+  RECOMMEND_METRICS,
+  type RecommendSettings,
+  saveRecommendModel,
 } from '../recommend/index';
 import { checkRequirements, type FamilyConfig } from '../train/index';
 import { Booster } from '../xgboost/index';
@@ -23,7 +33,8 @@ export const recommendSettings = (fc: FamilyConfig) => fc.settings.recommend as 
  */
 export const recommend: ModelFamily<RecommendDetails> = {
   name: 'recommend',
-  summary: "a known user's next products: candidate sources blended and re-ranked by XGBoost rank:ndcg, against popularity",
+  summary:
+    "a known user's next products: candidate sources blended and re-ranked by XGBoost rank:ndcg, against popularity",
   endpoint: '/v1/recommend/:user_id',
   metrics: [...RECOMMEND_METRICS],
   settings: { recommend: checkRecommendSettings },
@@ -43,46 +54,117 @@ export const recommend: ModelFamily<RecommendDetails> = {
     const data = await withDuckDB((con) => loadRecommendData(con, catalog));
     checkRequirements('recommend', recommend.units, countRecommendExamples(data), fc.requirements, configPath);
     const n = (x: number) => x.toLocaleString('en-US');
-    say(`train: ${n(data.events.time.length)} events, ${n(data.products.ids.length)} products, ${n(data.valid.length)} validation and ${n(data.test.length)} test sessions${data.truth ? '' : ' (no truth: imported data, so no oracle)'}`);
+    say(
+      `train: ${n(data.events.time.length)} events, ${n(data.products.ids.length)} products, ${n(data.valid.length)} validation and ${n(data.test.length)} test sessions${data.truth ? '' : ' (no truth: imported data, so no oracle)'}`,
+    );
     const bars = new Map<string, ReturnType<typeof progressBar>>();
     const progress = (phase: string, done: number, total: number) => {
       let bar = bars.get(phase);
       if (!bar) bars.set(phase, (bar = progressBar(`train: ${phase}`, total)));
-      if (done >= total) { bar.done(done); bars.delete(phase); } else bar.update(done);
+      if (done >= total) {
+        bar.done(done);
+        bars.delete(phase);
+      } else bar.update(done);
     };
     const seconds: Record<string, number> = {};
     let started = performance.now();
-    const lap = (name: string) => { seconds[name] = Number(((performance.now() - started) / 1000).toFixed(2)); started = performance.now(); };
-    const model = await fitCandidateModel(data.products, data.events, data.cutoffs.valid.from, settings, run.seed, progress);
+    const lap = (name: string) => {
+      seconds[name] = Number(((performance.now() - started) / 1000).toFixed(2));
+      started = performance.now();
+    };
+    const model = await fitCandidateModel(
+      data.products,
+      data.events,
+      data.cutoffs.valid.from,
+      settings,
+      run.seed,
+      progress,
+    );
     lap('candidate_models');
     const bar = progressBar(`train: re-ranker rounds (valid ${fc.params.eval_metric})`, fc.rounds);
     let roundsDone = 0;
-    const fit = fitReranker(model, data.events, data.valid, data.test, data.truth, settings,
-      { params: fc.params, rounds: fc.rounds, early_stopping_rounds: fc.early_stopping_rounds, primary: fc.primary, shap_rows: fc.shap_rows }, run.seed, run.nthread, progress,
-      (round) => { roundsDone = round + 1; bar.update(roundsDone); });
+    const fit = fitReranker(
+      model,
+      data.events,
+      data.valid,
+      data.test,
+      data.truth,
+      settings,
+      {
+        params: fc.params,
+        rounds: fc.rounds,
+        early_stopping_rounds: fc.early_stopping_rounds,
+        primary: fc.primary,
+        shap_rows: fc.shap_rows,
+      },
+      run.seed,
+      run.nthread,
+      progress,
+      (round) => {
+        roundsDone = round + 1;
+        bar.update(roundsDone);
+      },
+    );
     bar.done(roundsDone);
     lap('rerank_and_evaluate');
     const table = Object.entries(fit.details.lists)
-      .map(([name, m]) => `  ${name.padEnd(10)} ${Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}  coverage ${fit.details.coverage[name].toFixed(3)}`).join('\n');
+      .map(
+        ([name, m]) =>
+          `  ${name.padEnd(10)} ${Object.entries(m)
+            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+            .join('  ')}  coverage ${fit.details.coverage[name].toFixed(3)}`,
+      )
+      .join('\n');
     say(`train: every list on ${n(fit.details.sessions.test)} test sessions:\n${table}`);
-    say(`train: candidate recall ${Object.entries(fit.details.candidate_recall).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}; ${fit.details.mean_candidates.toFixed(0)} candidates per session`);
+    say(
+      `train: candidate recall ${Object.entries(fit.details.candidate_recall)
+        .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+        .join(', ')}; ${fit.details.mean_candidates.toFixed(0)} candidates per session`,
+    );
     return {
-      booster: fit.booster, params: fit.params, rounds: fit.rounds, features: [...RECOMMEND_FEATURES], metrics: fit.metrics, gapClosed: fit.gapClosed,
-      curve: fit.curve, importance: fit.importance, shap: fit.shap, details: fit.details,
+      booster: fit.booster,
+      params: fit.params,
+      rounds: fit.rounds,
+      features: [...RECOMMEND_FEATURES],
+      metrics: fit.metrics,
+      gapClosed: fit.gapClosed,
+      curve: fit.curve,
+      importance: fit.importance,
+      shap: fit.shap,
+      details: fit.details,
       stored: {
-        embedding: { dim: model.embedding.dim, steps: model.embeddingLoss.length, first_loss: model.embeddingLoss[0] ?? null, last_loss: model.embeddingLoss.at(-1) ?? null },
+        embedding: {
+          dim: model.embedding.dim,
+          steps: model.embeddingLoss.length,
+          first_loss: model.embeddingLoss[0] ?? null,
+          last_loss: model.embeddingLoss.at(-1) ?? null,
+        },
         rows: fit.details.sessions,
       },
       inputs: data.inputs,
       writeExtra: (dir) => saveRecommendModel(dir, model),
-      summary: { lists: fit.details.lists, coverage: fit.details.coverage, candidate_recall: fit.details.candidate_recall, seconds },
+      summary: {
+        lists: fit.details.lists,
+        coverage: fit.details.coverage,
+        candidate_recall: fit.details.candidate_recall,
+        seconds,
+      },
     };
   },
   async scoreSaved({ catalog, fc, run }, dir) {
     const data = await withDuckDB((con) => loadRecommendData(con, catalog));
     const booster = Booster.load(join(dir, 'model.json'));
     try {
-      return evaluateRecommender(loadRecommendModel(dir), booster, data.events, data.test, data.truth, recommendSettings(fc).test_sessions, run.seed, 1).metrics.model;
+      return evaluateRecommender(
+        loadRecommendModel(dir),
+        booster,
+        data.events,
+        data.test,
+        data.truth,
+        recommendSettings(fc).test_sessions,
+        run.seed,
+        1,
+      ).metrics.model;
     } finally {
       booster.dispose();
     }
@@ -93,16 +175,52 @@ export const recommend: ModelFamily<RecommendDetails> = {
     const metrics = Object.keys(d.lists[names[0]] ?? {});
     const sources = Object.keys(d.candidate_recall);
     return [
-      { plot: 'lists', traces: metrics.map((m) => ({ type: 'bar', name: m, x: names, y: names.map((name) => d.lists[name][m]) })),
-        layout: { title: { text: `Every list on ${d.sessions.test.toLocaleString('en-US')} test sessions: each candidate source alone, their blend, the re-ranked list` }, barmode: 'group' } },
-      { grid: [
-        { plot: 'candidate-recall', traces: [{ type: 'bar', x: sources, y: sources.map((s) => d.candidate_recall[s]) }],
-          layout: { title: { text: `Candidate recall by source (${d.mean_candidates.toFixed(0)} candidates per session)` } } },
-        { plot: 'coverage', traces: [{ type: 'bar', x: names, y: names.map((name) => d.coverage[name]) }], layout: { title: { text: 'Catalogue coverage of the top-20 lists' }, yaxis: { range: [0, 1] } } },
-      ] },
-      { plot: 'by-history', traces: [{ type: 'bar', x: d.by_history.map((b) => `${b.bucket} (${b.sessions} sessions)`), y: d.by_history.map((b) => b.metrics['ndcg@10']) }],
-        layout: { title: { text: "Re-ranked NDCG@10 by the user's events before the session" }, yaxis: { title: { text: 'NDCG@10' } } } },
-      { table: { head: ['list', ...metrics, 'coverage@20'], rows: names.map((name) => [name, ...metrics.map((m) => d.lists[name][m]), d.coverage[name]]) } },
+      {
+        plot: 'lists',
+        traces: metrics.map((m) => ({ type: 'bar', name: m, x: names, y: names.map((name) => d.lists[name][m]) })),
+        layout: {
+          title: {
+            text: `Every list on ${d.sessions.test.toLocaleString('en-US')} test sessions: each candidate source alone, their blend, the re-ranked list`,
+          },
+          barmode: 'group',
+        },
+      },
+      {
+        grid: [
+          {
+            plot: 'candidate-recall',
+            traces: [{ type: 'bar', x: sources, y: sources.map((s) => d.candidate_recall[s]) }],
+            layout: {
+              title: { text: `Candidate recall by source (${d.mean_candidates.toFixed(0)} candidates per session)` },
+            },
+          },
+          {
+            plot: 'coverage',
+            traces: [{ type: 'bar', x: names, y: names.map((name) => d.coverage[name]) }],
+            layout: { title: { text: 'Catalogue coverage of the top-20 lists' }, yaxis: { range: [0, 1] } },
+          },
+        ],
+      },
+      {
+        plot: 'by-history',
+        traces: [
+          {
+            type: 'bar',
+            x: d.by_history.map((b) => `${b.bucket} (${b.sessions} sessions)`),
+            y: d.by_history.map((b) => b.metrics['ndcg@10']),
+          },
+        ],
+        layout: {
+          title: { text: "Re-ranked NDCG@10 by the user's events before the session" },
+          yaxis: { title: { text: 'NDCG@10' } },
+        },
+      },
+      {
+        table: {
+          head: ['list', ...metrics, 'coverage@20'],
+          rows: names.map((name) => [name, ...metrics.map((m) => d.lists[name][m]), d.coverage[name]]),
+        },
+      },
     ];
   },
 };

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { progressBar, say } from '../cli';
 import { readJson, writeJsonAtomic } from '../registry/index';
 import {
-  checkRequirements, countFamilyExamples, fitFamily, loadFamilyData, type SetFamilySpec, toDMatrix, unweightProbabilities,
+  checkRequirements,
+  countFamilyExamples,
+  fitFamily,
+  loadFamilyData,
+  type SetFamilySpec,
+  toDMatrix,
+  unweightProbabilities,
 } from '../train/index';
 import { Booster, type BoosterParams } from '../xgboost/index';
 import type { ModelFamily } from './types';
@@ -26,16 +32,30 @@ export function setFamily<Details>(own: Own<Details>): SetModelFamily<Details> {
       say(`train: reading the ${own.name} training set from ${catalog.features.dir}`);
       const data = await loadFamilyData(catalog, own);
       const n = (x: number) => x.toLocaleString('en-US');
-      say(`train: ${n(data.train.labels.length)} train, ${n(data.valid.labels.length)} valid, ${n(data.test.labels.length)} test rows × ${data.features.length} features`);
+      say(
+        `train: ${n(data.train.labels.length)} train, ${n(data.valid.labels.length)} valid, ${n(data.test.labels.length)} test rows × ${data.features.length} features`,
+      );
       const bar = progressBar(`train: ${own.name} rounds (valid ${fc.params.eval_metric})`, fc.rounds);
       const fit = fitFamily(own, data, fc, run, (round) => bar.update(round + 1));
       bar.done(fit.result.history.length);
       return {
-        booster: fit.result.booster, params: fit.params, rounds: fit.rounds, features: data.features, metrics: fit.metrics, gapClosed: fit.gapClosed,
-        curve: fit.curve, importance: fit.importance, shap: fit.shap, details: fit.details as Details,
-        stored: { rows: { train: data.train.labels.length, valid: data.valid.labels.length, test: data.test.labels.length } },
+        booster: fit.result.booster,
+        params: fit.params,
+        rounds: fit.rounds,
+        features: data.features,
+        metrics: fit.metrics,
+        gapClosed: fit.gapClosed,
+        curve: fit.curve,
+        importance: fit.importance,
+        shap: fit.shap,
+        details: fit.details as Details,
+        stored: {
+          rows: { train: data.train.labels.length, valid: data.valid.labels.length, test: data.test.labels.length },
+        },
         inputs: data.inputs,
-        writeExtra: (dir) => { if (data.classes) writeJsonAtomic(join(dir, 'classes.json'), data.classes); },
+        writeExtra: (dir) => {
+          if (data.classes) writeJsonAtomic(join(dir, 'classes.json'), data.classes);
+        },
       };
     },
     async scoreSaved({ catalog }, dir) {

@@ -1,5 +1,12 @@
 import type { DataCatalog } from '../catalog';
-import type { ConfigFamily, FamilyConfig, Metrics, RequirementCounts, RequirementWords, RunSettings } from '../train/index';
+import type {
+  ConfigFamily,
+  FamilyConfig,
+  Metrics,
+  RequirementCounts,
+  RequirementWords,
+  RunSettings,
+} from '../train/index';
 import type { Booster, BoosterParams } from '../xgboost/index';
 
 /**

@@ -1,11 +1,29 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Cutoffs } from '../split/index';
-import { createCategoryExamples, createPurchaseExamples, createRankingExamples, createRecommendExamples, type HistoryRule } from './examples';
+import {
+  createCategoryExamples,
+  createPurchaseExamples,
+  createRankingExamples,
+  createRecommendExamples,
+  type HistoryRule,
+} from './examples';
 import { createDays, createProductSnapshots, createUserTotals } from './history';
 import { type FeatureSpec, manifestEntry } from './manifest';
 import {
-  categorySetSql, contentFeatures, createQueryTotals, type FeatureOptions, productFeatures, purchaseSetSql, queryProductFeatures, rankingSetSql,
-  recommendSetSql, registerContentHashes, createRankingText, fitRankingIdf, sessionFeatures, userFeatures,
+  categorySetSql,
+  contentFeatures,
+  createQueryTotals,
+  type FeatureOptions,
+  productFeatures,
+  purchaseSetSql,
+  queryProductFeatures,
+  rankingSetSql,
+  recommendSetSql,
+  registerContentHashes,
+  createRankingText,
+  fitRankingIdf,
+  sessionFeatures,
+  userFeatures,
 } from './sets';
 
 export const FAMILIES = ['ranking', 'purchase', 'category', 'recommend'] as const;
@@ -15,7 +33,11 @@ export type Family = (typeof FAMILIES)[number];
 export function familyFeatures(options: FeatureOptions): Record<Family, FeatureSpec[]> {
   const product = productFeatures(options);
   return {
-    ranking: [...product, ...userFeatures(product.find((s) => s.name === 'price')!.sql), ...queryProductFeatures(options)],
+    ranking: [
+      ...product,
+      ...userFeatures(product.find((s) => s.name === 'price')!.sql),
+      ...queryProductFeatures(options),
+    ],
     purchase: sessionFeatures(),
     category: contentFeatures(),
     recommend: [],
@@ -37,8 +59,13 @@ export function featureManifest(options: FeatureOptions, rule: HistoryRule) {
  * Builds every family's training set as table `<family>_set` in `con`, from tables `events`,
  * `products`, `session_splits` and (synthetic worlds) `impressions`.
  */
-export async function buildTrainingSets(con: DuckDBConnection, cutoffs: Cutoffs, rule: HistoryRule, options: FeatureOptions & { seed: number; hasImpressions: boolean },
-  onStep: (step: string) => void = () => {}): Promise<{ families: Family[]; idf: Map<string, number> | null }> {
+export async function buildTrainingSets(
+  con: DuckDBConnection,
+  cutoffs: Cutoffs,
+  rule: HistoryRule,
+  options: FeatureOptions & { seed: number; hasImpressions: boolean },
+  onStep: (step: string) => void = () => {},
+): Promise<{ families: Family[]; idf: Map<string, number> | null }> {
   onStep('history snapshots');
   await createDays(con);
   await createProductSnapshots(con);
@@ -87,4 +114,3 @@ export function servingStoreTables(): Record<string, string> {
     query_category_totals: 'SELECT * FROM query_category_totals ORDER BY query_id, category_id, upto',
   };
 }
-

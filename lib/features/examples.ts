@@ -52,7 +52,11 @@ export async function createRankingExamples(con: DuckDBConnection, cutoffs: Cuto
  * right after it (as_of = that event's time + 1 µs); the label is whether the session purchases
  * later. Prefixes that already hold a purchase, and sessions with no event after the cut, are left out.
  */
-export async function createPurchaseExamples(con: DuckDBConnection, cutoffs: Cutoffs, rule: HistoryRule): Promise<void> {
+export async function createPurchaseExamples(
+  con: DuckDBConnection,
+  cutoffs: Cutoffs,
+  rule: HistoryRule,
+): Promise<void> {
   await con.run(`CREATE OR REPLACE TABLE ranked_events AS
     SELECT e.*, row_number() OVER (PARTITION BY session_id ORDER BY ${EVENT_ORDER}) AS k FROM events e`);
   await con.run(`CREATE OR REPLACE TABLE purchase_examples AS
@@ -83,7 +87,11 @@ export async function createCategoryExamples(con: DuckDBConnection, seed: number
  * `recommend_examples`: per session with a known user, the products it touched (the targets),
  * to be recommended as of the session's start.
  */
-export async function createRecommendExamples(con: DuckDBConnection, cutoffs: Cutoffs, rule: HistoryRule): Promise<void> {
+export async function createRecommendExamples(
+  con: DuckDBConnection,
+  cutoffs: Cutoffs,
+  rule: HistoryRule,
+): Promise<void> {
   await con.run(`CREATE OR REPLACE TABLE recommend_examples AS
     SELECT *, ${withSnapshot(cutoffs, rule)} FROM (
       SELECT e.session_id, min(e.user_id) AS user_id, min(e.event_time) AS as_of, any_value(s.split) AS split,

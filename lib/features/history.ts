@@ -12,9 +12,16 @@ import { createAsOfLookup, createRunningTotals, joinLookup } from './running-tot
 export const WINDOWS = [1, 7, 28] as const;
 export const FUNNEL = { views: 'view', clicks: 'click', carts: 'add_to_cart', purchases: 'purchase' } as const;
 
-const counts = Object.entries(FUNNEL).map(([name, type]) => `count(*) FILTER (event_type = '${type}') AS ${name}`).join(', ');
+const counts = Object.entries(FUNNEL)
+  .map(([name, type]) => `count(*) FILTER (event_type = '${type}') AS ${name}`)
+  .join(', ');
 const windowSums = (partition: string) =>
-  WINDOWS.flatMap((w) => Object.keys(FUNNEL).map((m) => `sum(${m}) OVER (PARTITION BY ${partition} ORDER BY day ROWS BETWEEN ${w} PRECEDING AND 1 PRECEDING) AS ${m}_${w}d`)).join(',\n      ');
+  WINDOWS.flatMap((w) =>
+    Object.keys(FUNNEL).map(
+      (m) =>
+        `sum(${m}) OVER (PARTITION BY ${partition} ORDER BY day ROWS BETWEEN ${w} PRECEDING AND 1 PRECEDING) AS ${m}_${w}d`,
+    ),
+  ).join(',\n      ');
 
 /** Creates `days(day)`: every UTC day from the first event's to the day after the last. */
 export async function createDays(con: DuckDBConnection): Promise<void> {
@@ -87,7 +94,11 @@ export async function createUserTotals(con: DuckDBConnection): Promise<void> {
  * Creates the user-history lookups of an examples table (`<examples>_ut`, and with a category
  * column `<examples>_uct`) and returns the joins that attach them as aliases `ut` and `uct`.
  */
-export async function userHistoryJoins(con: DuckDBConnection, examples: string, withCategory: boolean): Promise<string> {
+export async function userHistoryJoins(
+  con: DuckDBConnection,
+  examples: string,
+  withCategory: boolean,
+): Promise<string> {
   await createAsOfLookup(con, `${examples}_ut`, examples, 'user_totals', ['user_id']);
   const joins = [joinLookup(`${examples}_ut`, 'ut', ['user_id'])];
   if (withCategory) {

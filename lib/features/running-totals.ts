@@ -45,7 +45,13 @@ export function asOf(table: string, alias: string, keys: Record<string, string>,
  * totals of events strictly before that day. Looking distinct keys up once and hash-joining them
  * back is much cheaper than an ASOF join per example.
  */
-export async function createAsOfLookup(con: DuckDBConnection, name: string, examples: string, totals: string, keys: string[]): Promise<void> {
+export async function createAsOfLookup(
+  con: DuckDBConnection,
+  name: string,
+  examples: string,
+  totals: string,
+  keys: string[],
+): Promise<void> {
   await con.run(`CREATE OR REPLACE TABLE ${name} AS
     SELECT k.*, t.* EXCLUDE (${keys.join(', ')})
     FROM (SELECT DISTINCT ${keys.join(', ')}, snapshot_day FROM ${examples} WHERE ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ')}) k

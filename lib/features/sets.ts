@@ -20,31 +20,79 @@ export interface FeatureOptions {
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = { smoothing: 20, hashBuckets: 4096, staticCatalogPrices: true };
 
-const f = (entity: FeatureSpec['entity'], name: string, description: string, sql: string, type: FeatureSpec['type'] = 'float', window?: string): FeatureSpec =>
-  ({ name, entity, type, description, sql, ...(window ? { window } : {}) });
+const f = (
+  entity: FeatureSpec['entity'],
+  name: string,
+  description: string,
+  sql: string,
+  type: FeatureSpec['type'] = 'float',
+  window?: string,
+): FeatureSpec => ({ name, entity, type, description, sql, ...(window ? { window } : {}) });
 
 /** Product history and catalogue features, over aliases `x` (examples with snapshot_day), `pd`, `cd`, `p`. */
 export function productFeatures(options: FeatureOptions): FeatureSpec[] {
   const m = options.smoothing;
   const price = options.staticCatalogPrices ? 'coalesce(pd.last_seen_price, p.price)' : 'pd.last_seen_price';
   const rate = (num: string, label: string) =>
-    f('product', `${label}_28d`, `${label.replaceAll('_', ' ')} over 28 days, pulled toward the category's rate by ${m} pseudo-views`,
-      `(pd.${num}_28d + ${m} * coalesce(cd.${num}_28d / nullif(cd.views_28d, 0), 0)) / (pd.views_28d + ${m})`, 'float', '28d');
+    f(
+      'product',
+      `${label}_28d`,
+      `${label.replaceAll('_', ' ')} over 28 days, pulled toward the category's rate by ${m} pseudo-views`,
+      `(pd.${num}_28d + ${m} * coalesce(cd.${num}_28d / nullif(cd.views_28d, 0), 0)) / (pd.views_28d + ${m})`,
+      'float',
+      '28d',
+    );
   return [
-    ...WINDOWS.flatMap((w) => Object.keys(FUNNEL).map((c) => f('product', `${c}_${w}d`, `${c} of the product in the ${w} days before the snapshot`, `pd.${c}_${w}d`, 'int', `${w}d`))),
+    ...WINDOWS.flatMap((w) =>
+      Object.keys(FUNNEL).map((c) =>
+        f(
+          'product',
+          `${c}_${w}d`,
+          `${c} of the product in the ${w} days before the snapshot`,
+          `pd.${c}_${w}d`,
+          'int',
+          `${w}d`,
+        ),
+      ),
+    ),
     rate('clicks', 'ctr'),
     rate('carts', 'cart_rate'),
     rate('purchases', 'purchase_rate'),
-    f('product', 'days_since_last_purchase', 'days from the last day the product sold to the snapshot (null: never)', `date_diff('day', pd.last_purchase_day, x.snapshot_day)`, 'int'),
-    f('product', 'category_rank', 'popularity rank in its category by 7-day views (1 = most viewed)', 'pd.category_rank', 'int', '7d'),
+    f(
+      'product',
+      'days_since_last_purchase',
+      'days from the last day the product sold to the snapshot (null: never)',
+      `date_diff('day', pd.last_purchase_day, x.snapshot_day)`,
+      'int',
+    ),
+    f(
+      'product',
+      'category_rank',
+      'popularity rank in its category by 7-day views (1 = most viewed)',
+      'pd.category_rank',
+      'int',
+      '7d',
+    ),
     f('product', 'price', 'price (the last seen before the snapshot, or the catalogue price where it is fixed)', price),
     f('product', 'discount', 'share off the base price', `1 - ${price} / nullif(p.base_price, 0)`),
     f('product', 'log_price', 'ln(1 + price)', `ln(1 + ${price})`),
   ];
 }
 
-const userSessions = f('user', 'user_sessions', "the user's sessions before the snapshot (frequency)", 'coalesce(ut.sessions, 0)', 'int');
-const userRecency = f('user', 'user_recency_days', "days from the user's last active day to the snapshot (null: new user)", `date_diff('day', ut.upto, x.snapshot_day)`, 'int');
+const userSessions = f(
+  'user',
+  'user_sessions',
+  "the user's sessions before the snapshot (frequency)",
+  'coalesce(ut.sessions, 0)',
+  'int',
+);
+const userRecency = f(
+  'user',
+  'user_recency_days',
+  "days from the user's last active day to the snapshot (null: new user)",
+  `date_diff('day', ut.upto, x.snapshot_day)`,
+  'int',
+);
 
 /** User history features, over aliases `x`, `ut`, `uct` and the product's price expression. */
 export function userFeatures(priceSql: string): FeatureSpec[] {
@@ -52,10 +100,25 @@ export function userFeatures(priceSql: string): FeatureSpec[] {
     f('user', 'user_events', "the user's events before the snapshot", 'coalesce(ut.events, 0)', 'int'),
     userSessions,
     f('user', 'user_purchases', "the user's purchases before the snapshot", 'coalesce(ut.purchases, 0)', 'int'),
-    f('user', 'user_spend', "the user's spend before the snapshot (monetary value)", 'CAST(coalesce(ut.spend, 0) AS DOUBLE)'),
+    f(
+      'user',
+      'user_spend',
+      "the user's spend before the snapshot (monetary value)",
+      'CAST(coalesce(ut.spend, 0) AS DOUBLE)',
+    ),
     userRecency,
-    f('user', 'user_category_affinity', "share of the user's past events in the product's category", 'coalesce(uct.events, 0) / nullif(ut.events, 0)'),
-    f('user', 'user_price_ratio', "price relative to the mean price of the user's past views", `${priceSql} / nullif(CAST(ut.viewed_price / nullif(ut.priced_views, 0) AS DOUBLE), 0)`),
+    f(
+      'user',
+      'user_category_affinity',
+      "share of the user's past events in the product's category",
+      'coalesce(uct.events, 0) / nullif(ut.events, 0)',
+    ),
+    f(
+      'user',
+      'user_price_ratio',
+      "price relative to the mean price of the user's past views",
+      `${priceSql} / nullif(CAST(ut.viewed_price / nullif(ut.priced_views, 0) AS DOUBLE), 0)`,
+    ),
   ];
 }
 
@@ -63,17 +126,57 @@ export function userFeatures(priceSql: string): FeatureSpec[] {
 export function queryProductFeatures(options: FeatureOptions): FeatureSpec[] {
   const m = options.smoothing;
   return [
-    f('query_product', 'shown_position', "the rank the shop's search engine gave the product (1 = top): the request's order when serving", 'x.position', 'int'),
-    f('query_product', 'pair_impressions', 'times this product was shown for this query before the snapshot', 'coalesce(qp.impressions, 0)', 'int'),
-    f('query_product', 'pair_ctr', `click-through of the pair, pulled toward the query-category rate by ${m} pseudo-impressions`,
-      `(coalesce(qp.clicks, 0) + ${m} * coalesce(qc.clicks / nullif(qc.impressions, 0), 0)) / (coalesce(qp.impressions, 0) + ${m})`),
-    f('query_product', 'pair_purchase_rate', 'purchases per impression of the pair, smoothed the same way',
-      `(coalesce(qp.purchases, 0) + ${m} * coalesce(qc.purchases / nullif(qc.impressions, 0), 0)) / (coalesce(qp.impressions, 0) + ${m})`),
-    f('query_product', 'query_category_ctr', "click-through of this query on the product's category", 'qc.clicks / nullif(qc.impressions, 0)'),
-    f('query_product', 'query_category_purchase_rate', "purchases per impression of this query on the product's category", 'qc.purchases / nullif(qc.impressions, 0)'),
-    f('query_product', 'tfidf_cosine', 'TF-IDF cosine of query and title (vocabulary of the training period)', 'tx.tfidf_cosine'),
+    f(
+      'query_product',
+      'shown_position',
+      "the rank the shop's search engine gave the product (1 = top): the request's order when serving",
+      'x.position',
+      'int',
+    ),
+    f(
+      'query_product',
+      'pair_impressions',
+      'times this product was shown for this query before the snapshot',
+      'coalesce(qp.impressions, 0)',
+      'int',
+    ),
+    f(
+      'query_product',
+      'pair_ctr',
+      `click-through of the pair, pulled toward the query-category rate by ${m} pseudo-impressions`,
+      `(coalesce(qp.clicks, 0) + ${m} * coalesce(qc.clicks / nullif(qc.impressions, 0), 0)) / (coalesce(qp.impressions, 0) + ${m})`,
+    ),
+    f(
+      'query_product',
+      'pair_purchase_rate',
+      'purchases per impression of the pair, smoothed the same way',
+      `(coalesce(qp.purchases, 0) + ${m} * coalesce(qc.purchases / nullif(qc.impressions, 0), 0)) / (coalesce(qp.impressions, 0) + ${m})`,
+    ),
+    f(
+      'query_product',
+      'query_category_ctr',
+      "click-through of this query on the product's category",
+      'qc.clicks / nullif(qc.impressions, 0)',
+    ),
+    f(
+      'query_product',
+      'query_category_purchase_rate',
+      "purchases per impression of this query on the product's category",
+      'qc.purchases / nullif(qc.impressions, 0)',
+    ),
+    f(
+      'query_product',
+      'tfidf_cosine',
+      'TF-IDF cosine of query and title (vocabulary of the training period)',
+      'tx.tfidf_cosine',
+    ),
     f('query_product', 'token_overlap', 'query tokens found in the title', 'tx.token_overlap', 'int'),
-    f('query_product', 'token_overlap_share', 'share of query tokens found in the title', 'tx.token_overlap / nullif(tx.query_tokens, 0)'),
+    f(
+      'query_product',
+      'token_overlap_share',
+      'share of query tokens found in the title',
+      'tx.token_overlap / nullif(tx.query_tokens, 0)',
+    ),
   ];
 }
 
@@ -87,13 +190,29 @@ export function sessionFeatures(): FeatureSpec[] {
     f('session', 'prefix_carts', 'add-to-carts so far', 'sp.carts', 'int'),
     f('session', 'prefix_removals', 'removals from the cart so far', 'sp.removals', 'int'),
     f('session', 'prefix_searches', 'searches so far', 'sp.searches', 'int'),
-    f('session', 'seconds_since_start', 'seconds from the first event to the prediction', `epoch(x.as_of) - epoch(sp.first_time)`),
-    f('session', 'mean_dwell_seconds', 'mean seconds between consecutive events so far', `(epoch(sp.last_time) - epoch(sp.first_time)) / nullif(sp.events - 1, 0)`),
+    f(
+      'session',
+      'seconds_since_start',
+      'seconds from the first event to the prediction',
+      `epoch(x.as_of) - epoch(sp.first_time)`,
+    ),
+    f(
+      'session',
+      'mean_dwell_seconds',
+      'mean seconds between consecutive events so far',
+      `(epoch(sp.last_time) - epoch(sp.first_time)) / nullif(sp.events - 1, 0)`,
+    ),
     f('session', 'max_price_viewed', 'highest price viewed so far', 'sp.max_price'),
     f('session', 'mean_price_viewed', 'mean price viewed so far', 'sp.mean_price'),
     f('session', 'hour', 'hour of day (UTC) of the prediction', 'hour(x.as_of)', 'int'),
     f('session', 'weekday', 'ISO weekday of the prediction (1 = Monday)', 'isodow(x.as_of)', 'int'),
-    f('user', 'user_bought_before', 'whether the user purchased before the snapshot', '(coalesce(ut.purchases, 0) > 0)::INTEGER', 'int'),
+    f(
+      'user',
+      'user_bought_before',
+      'whether the user purchased before the snapshot',
+      '(coalesce(ut.purchases, 0) > 0)::INTEGER',
+      'int',
+    ),
     userSessions,
     userRecency,
   ];
@@ -107,7 +226,14 @@ export function contentFeatures(): FeatureSpec[] {
     f('content', 'mean_token_chars', 'mean token length in the title', 'ch.mean_token_chars'),
     f('content', 'price', 'catalogue price', 'ch.price'),
     f('content', 'log_price', 'ln(1 + catalogue price)', 'ch.log_price'),
-    { name: 'hashed', entity: 'content', type: 'float', description: 'hashing trick over seller, brand, title tokens and the brand × price-range cross (CSR: hash_indices, hash_values)', sql: '' },
+    {
+      name: 'hashed',
+      entity: 'content',
+      type: 'float',
+      description:
+        'hashing trick over seller, brand, title tokens and the brand × price-range cross (CSR: hash_indices, hash_values)',
+      sql: '',
+    },
   ];
 }
 
@@ -118,7 +244,10 @@ export const CONTENT_DENSE = ['title_chars', 'title_tokens', 'mean_token_chars',
  * A product's content features: the numeric ones (null when undefined) and the hashed names as
  * sparse buckets. The one implementation behind both the category training set and serving.
  */
-export function contentFeatureRow(product: ContentProduct, buckets: number): { dense: Record<(typeof CONTENT_DENSE)[number], number | null>; indices: number[]; values: number[] } {
+export function contentFeatureRow(
+  product: ContentProduct,
+  buckets: number,
+): { dense: Record<(typeof CONTENT_DENSE)[number], number | null>; indices: number[]; values: number[] } {
   const tokens = tokenize(product.title);
   const price = product.price === null || product.price === undefined ? null : product.price;
   const hashed = hashFeatures(contentNames(product), buckets);
@@ -137,13 +266,22 @@ export function contentFeatureRow(product: ContentProduct, buckets: number): { d
 
 /** Features as FLOAT or INTEGER: what models consume (XGBoost reads float32), at half the bytes of DOUBLE. */
 export const selectList = (specs: FeatureSpec[]) =>
-  specs.filter((s) => s.sql !== '').map((s) => `CAST(${s.sql} AS ${s.type === 'int' ? 'INTEGER' : 'FLOAT'}) AS ${s.name}`).join(',\n      ');
+  specs
+    .filter((s) => s.sql !== '')
+    .map((s) => `CAST(${s.sql} AS ${s.type === 'int' ? 'INTEGER' : 'FLOAT'}) AS ${s.name}`)
+    .join(',\n      ');
 
 /** The price range of the brand × price cross: powers of two. */
-export const priceRange = (price: number | null) => (price === null || !(price > 0) ? 'none' : String(Math.floor(Math.log2(price))));
+export const priceRange = (price: number | null) =>
+  price === null || !(price > 0) ? 'none' : String(Math.floor(Math.log2(price)));
 
 /** What a product's content features read. */
-export interface ContentProduct { title: string | null; brand: string | null; seller_id: number | null; price: number | null }
+export interface ContentProduct {
+  title: string | null;
+  brand: string | null;
+  seller_id: number | null;
+  price: number | null;
+}
 
 /** Hashed names of a product's content: seller, brand, title tokens, brand × price range. */
 export function contentNames(product: ContentProduct): string[] {
@@ -155,12 +293,15 @@ export function contentNames(product: ContentProduct): string[] {
   ];
 }
 
-
 /**
  * What the hashed columns hold: for each bucket `hash_<i>` that any product uses, its most
  * frequent content names (the hashing trick may put several in one bucket), for chart labels.
  */
-export function hashedColumnLegend(products: readonly ContentProduct[], buckets: number, perBucket = 3): Record<string, string> {
+export function hashedColumnLegend(
+  products: readonly ContentProduct[],
+  buckets: number,
+  perBucket = 3,
+): Record<string, string> {
   const counts = new Map<number, Map<string, number>>();
   for (const product of products) {
     for (const name of new Set(contentNames(product))) {
@@ -170,9 +311,18 @@ export function hashedColumnLegend(products: readonly ContentProduct[], buckets:
       names.set(name, (names.get(name) ?? 0) + 1);
     }
   }
-  return Object.fromEntries([...counts].sort((a, b) => a[0] - b[0]).map(([b, names]) => [
-    `hash_${b}`, [...names].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, perBucket).map(([n]) => n).join(', '),
-  ]));
+  return Object.fromEntries(
+    [...counts]
+      .sort((a, b) => a[0] - b[0])
+      .map(([b, names]) => [
+        `hash_${b}`,
+        [...names]
+          .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+          .slice(0, perBucket)
+          .map(([n]) => n)
+          .join(', '),
+      ]),
+  );
 }
 
 /** Query-product history: running totals of impressions by (query, product) and (query, category), queries by id. */
@@ -180,14 +330,30 @@ export async function createQueryTotals(con: DuckDBConnection): Promise<void> {
   const measures = { impressions: '1', clicks: 'clicked::INTEGER', purchases: 'purchased::INTEGER' };
   const source = `(SELECT i.*, q.query_id, p.category_id, date_trunc('day', i.event_time) AS day
     FROM impressions i JOIN products p USING (product_id) JOIN query_ids q USING (query)) i`;
-  await createRunningTotals(con, { name: 'query_product_totals', source, keys: { query_id: 'query_id', product_id: 'product_id' }, time: 'day', measures });
-  await createRunningTotals(con, { name: 'query_category_totals', source, keys: { query_id: 'query_id', category_id: 'category_id' }, time: 'day', measures, where: 'category_id IS NOT NULL' });
+  await createRunningTotals(con, {
+    name: 'query_product_totals',
+    source,
+    keys: { query_id: 'query_id', product_id: 'product_id' },
+    time: 'day',
+    measures,
+  });
+  await createRunningTotals(con, {
+    name: 'query_category_totals',
+    source,
+    keys: { query_id: 'query_id', category_id: 'category_id' },
+    time: 'day',
+    measures,
+    where: 'category_id IS NOT NULL',
+  });
 }
 
 /** The TF-IDF vocabulary of the training period: query texts and the titles of products seen before `trainEnd`. */
 export async function fitRankingIdf(con: DuckDBConnection, trainEnd: string): Promise<Map<string, number>> {
-  const corpus = await queryRows(con, `SELECT DISTINCT query AS text FROM impressions WHERE event_time < ${trainEnd}
-    UNION ALL SELECT title AS text FROM products WHERE product_id IN (SELECT DISTINCT product_id FROM events WHERE event_time < ${trainEnd}) AND title IS NOT NULL`);
+  const corpus = await queryRows(
+    con,
+    `SELECT DISTINCT query AS text FROM impressions WHERE event_time < ${trainEnd}
+    UNION ALL SELECT title AS text FROM products WHERE product_id IN (SELECT DISTINCT product_id FROM events WHERE event_time < ${trainEnd}) AND title IS NOT NULL`,
+  );
   return fitIdf(corpus.map((r) => tokenize(r.text as string)));
 }
 
@@ -198,18 +364,26 @@ export async function fitRankingIdf(con: DuckDBConnection, trainEnd: string): Pr
  */
 export async function createRankingText(con: DuckDBConnection, idf: ReadonlyMap<string, number>): Promise<void> {
   // Queries and titles cross into JS once each; the (query, product) pairs only as numbers.
-  const queryReader = await con.runAndReadAll('SELECT query_id, query FROM query_ids WHERE query_id IN (SELECT DISTINCT query_id FROM ranking_examples)');
+  const queryReader = await con.runAndReadAll(
+    'SELECT query_id, query FROM query_ids WHERE query_id IN (SELECT DISTINCT query_id FROM ranking_examples)',
+  );
   const [qids, qtexts] = queryReader.getColumnsJS() as [number[], string[]];
-  const queryVectors = new Map(qids.map((id, i) => {
-    const tokens = tokenize(qtexts[i]);
-    return [id, { tokens, distinct: new Set(tokens).size, vector: tfidf(tokens, idf) }] as const;
-  }));
-  const titleReader = await con.runAndReadAll('SELECT product_id, title FROM products WHERE product_id IN (SELECT DISTINCT product_id FROM ranking_examples)');
+  const queryVectors = new Map(
+    qids.map((id, i) => {
+      const tokens = tokenize(qtexts[i]);
+      return [id, { tokens, distinct: new Set(tokens).size, vector: tfidf(tokens, idf) }] as const;
+    }),
+  );
+  const titleReader = await con.runAndReadAll(
+    'SELECT product_id, title FROM products WHERE product_id IN (SELECT DISTINCT product_id FROM ranking_examples)',
+  );
   const [titleIds, titleTexts] = titleReader.getColumnsJS() as [bigint[], (string | null)[]];
-  const titleVectors = new Map(titleIds.map((id, i) => {
-    const tokens = tokenize(titleTexts[i]);
-    return [id, { tokens, vector: tfidf(tokens, idf) }] as const;
-  }));
+  const titleVectors = new Map(
+    titleIds.map((id, i) => {
+      const tokens = tokenize(titleTexts[i]);
+      return [id, { tokens, vector: tfidf(tokens, idf) }] as const;
+    }),
+  );
   const pairReader = await con.runAndReadAll('SELECT DISTINCT query_id, product_id FROM ranking_examples');
   const [queryIds, productIds] = pairReader.getColumnsJS() as [number[], bigint[]];
   const n = queryIds.length;
@@ -239,7 +413,9 @@ export async function createRankingText(con: DuckDBConnection, idf: ReadonlyMap<
     return;
   }
   // One search (the service, request after request): appended, so nothing stays registered.
-  await con.run('CREATE OR REPLACE TEMP TABLE ranking_text (query_id INTEGER, product_id BIGINT, tfidf_cosine FLOAT, token_overlap INTEGER, query_tokens INTEGER)');
+  await con.run(
+    'CREATE OR REPLACE TEMP TABLE ranking_text (query_id INTEGER, product_id BIGINT, tfidf_cosine FLOAT, token_overlap INTEGER, query_tokens INTEGER)',
+  );
   const appender = await con.createAppender('ranking_text');
   for (let i = 0; i < n; i++) {
     appender.appendInteger(queryIds[i]);
@@ -258,8 +434,14 @@ let rankingTextScans = 0;
 export async function rankingSetSql(con: DuckDBConnection, options: FeatureOptions): Promise<string> {
   const product = productFeatures(options);
   const userJoins = await userHistoryJoins(con, 'ranking_examples', true);
-  await createAsOfLookup(con, 'ranking_examples_qp', 'ranking_examples', 'query_product_totals', ['query_id', 'product_id']);
-  await createAsOfLookup(con, 'ranking_examples_qc', 'ranking_examples', 'query_category_totals', ['query_id', 'category_id']);
+  await createAsOfLookup(con, 'ranking_examples_qp', 'ranking_examples', 'query_product_totals', [
+    'query_id',
+    'product_id',
+  ]);
+  await createAsOfLookup(con, 'ranking_examples_qc', 'ranking_examples', 'query_category_totals', [
+    'query_id',
+    'category_id',
+  ]);
   const priceSql = product.find((s) => s.name === 'price')!.sql;
   return `SELECT x.search_id, x.product_id, x.position, x.user_id, x.session_id, x.query, x.as_of, x.split, x.label,
       ${selectList([...product, ...userFeatures(priceSql), ...queryProductFeatures(options)])}
@@ -293,7 +475,10 @@ export async function purchaseSetSql(con: DuckDBConnection): Promise<string> {
 
 /** Registers `content_hashes()`: per product, hashed content names as CSR pieces and title token stats. */
 export async function registerContentHashes(con: DuckDBConnection, buckets: number): Promise<void> {
-  const products = await queryRows(con, 'SELECT product_id, title, brand, seller_id, price FROM products ORDER BY product_id');
+  const products = await queryRows(
+    con,
+    'SELECT product_id, title, brand, seller_id, price FROM products ORDER BY product_id',
+  );
   const rows = products.map((p) => contentFeatureRow(p as never, buckets));
   const dense = (name: (typeof CONTENT_DENSE)[number]) => rows.map((r) => r.dense[name]);
   registerColumnScan(con, 'content_hashes', [

@@ -4,7 +4,14 @@ import { cosine, fitIdf, fnv1a, hashBucket, hashFeatures, tfidf, tokenize, token
 
 describe('tokenize', () => {
   it('lower-cases and splits on anything but letters and digits', () => {
-    expect(tokenize('Zenko Wireless Headphones Pro-200, (black)')).toEqual(['zenko', 'wireless', 'headphones', 'pro', '200', 'black']);
+    expect(tokenize('Zenko Wireless Headphones Pro-200, (black)')).toEqual([
+      'zenko',
+      'wireless',
+      'headphones',
+      'pro',
+      '200',
+      'black',
+    ]);
     expect(tokenize('')).toEqual([]);
     expect(tokenize(null)).toEqual([]);
   });
@@ -28,7 +35,11 @@ describe('hashing', () => {
 
 describe('TF-IDF', () => {
   // Corpus of 3 documents; hand-computed with idf = ln((1+n)/(1+df)) + 1, n = 3.
-  const docs = [['red', 'shoe'], ['red', 'hat'], ['blue', 'shoe', 'shoe']];
+  const docs = [
+    ['red', 'shoe'],
+    ['red', 'hat'],
+    ['blue', 'shoe', 'shoe'],
+  ];
   const idf = fitIdf(docs);
   it('smooths idf like scikit-learn', () => {
     expect(idf.get('red')).toBeCloseTo(Math.log(4 / 3) + 1, 12);
@@ -68,6 +79,7 @@ describe('hashed column legend', () => {
     const legend = hashedColumnLegend(products, 4096, 10);
     expect(legend[`hash_${hashBucket('title=red', 4096)}`]).toContain('title=red');
     expect(Object.values(legend).join(', ').split(', ').sort()).toEqual(
-      ['brand=acme', 'brand_x_price=acme|3', 'seller=1', 'seller=2', 'title=blue', 'title=red', 'title=shoe'].sort());
+      ['brand=acme', 'brand_x_price=acme|3', 'seller=1', 'seller=2', 'title=blue', 'title=red', 'title=shoe'].sort(),
+    );
   });
 });

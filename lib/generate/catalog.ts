@@ -130,8 +130,25 @@ export function makeCatalog(rng: Rng, events: number): Catalog {
   }
 
   return {
-    leaves, brands, brandsByTop, sellerCount, productCount, title, leaf, brand, seller, basePrice, price,
-    quality, adjectives, relativePrice, byLeaf, leafStart, byLeafCum, leafCum, leavesByTop,
+    leaves,
+    brands,
+    brandsByTop,
+    sellerCount,
+    productCount,
+    title,
+    leaf,
+    brand,
+    seller,
+    basePrice,
+    price,
+    quality,
+    adjectives,
+    relativePrice,
+    byLeaf,
+    leafStart,
+    byLeafCum,
+    leafCum,
+    leavesByTop,
   };
 }
 

@@ -15,7 +15,13 @@ function shard(session: number, queries: string[], searchQueries: number[]): Act
       price: Float64Array.from({ length: searches + 1 }, (_, i) => (i < searches ? NaN : 9.5)),
       search: Int32Array.from({ length: searches + 1 }, (_, i) => (i < searches ? i : -1)),
     },
-    sessions: { user: Int32Array.of(session), start: Float64Array.of(1000 * session), intent: Float64Array.of(0.5), pPurchase: Float64Array.of(0), purchased: Uint8Array.of(0) },
+    sessions: {
+      user: Int32Array.of(session),
+      start: Float64Array.of(1000 * session),
+      intent: Float64Array.of(0.5),
+      pPurchase: Float64Array.of(0),
+      purchased: Uint8Array.of(0),
+    },
     searches: {
       time: Float64Array.from(searchQueries, (_, i) => 1000 * (session + i)),
       user: Int32Array.from(searchQueries, () => session),
@@ -24,9 +30,15 @@ function shard(session: number, queries: string[], searchQueries: number[]): Act
     },
     queries,
     impressions: {
-      search: Int32Array.from(searchQueries, (_, i) => i), product: Int32Array.from(searchQueries, () => 3), position: Uint8Array.from(searchQueries, () => 1),
-      clicked: new Uint8Array(searches), carted: new Uint8Array(searches), purchased: new Uint8Array(searches),
-      pClick: new Float64Array(searches), pCart: new Float64Array(searches), pPurchase: new Float64Array(searches),
+      search: Int32Array.from(searchQueries, (_, i) => i),
+      product: Int32Array.from(searchQueries, () => 3),
+      position: Uint8Array.from(searchQueries, () => 1),
+      clicked: new Uint8Array(searches),
+      carted: new Uint8Array(searches),
+      purchased: new Uint8Array(searches),
+      pClick: new Float64Array(searches),
+      pCart: new Float64Array(searches),
+      pPurchase: new Float64Array(searches),
     },
   };
 }
@@ -36,7 +48,13 @@ describe('mergeActivities', () => {
     // Shard 0 knows queries [tent, lamp]; shard 1 knows [lamp, pen] with its own codes.
     const merged = mergeActivities([shard(0, ['tent', 'lamp'], [0, 1, 0]), shard(1, ['lamp', 'pen'], [1, 0])]);
     expect(merged.queries).toEqual(['tent', 'lamp', 'pen']);
-    expect(Array.from(merged.searches.query).map((q) => merged.queries[q])).toEqual(['tent', 'lamp', 'tent', 'pen', 'lamp']);
+    expect(Array.from(merged.searches.query).map((q) => merged.queries[q])).toEqual([
+      'tent',
+      'lamp',
+      'tent',
+      'pen',
+      'lamp',
+    ]);
     expect(Array.from(merged.events.search)).toEqual([0, 1, 2, -1, 3, 4, -1]);
     expect(Array.from(merged.impressions.search)).toEqual([0, 1, 2, 3, 4]);
     expect(Array.from(merged.sessions.user)).toEqual([0, 1]);

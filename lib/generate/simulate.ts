@@ -26,13 +26,34 @@ export interface SessionPlan {
  * session and search indices, impressions their search index.
  */
 export interface Activity {
-  events: { time: Float64Array; user: Int32Array; session: Int32Array; type: Uint8Array; product: Int32Array; price: Float64Array; search: Int32Array };
-  sessions: { user: Int32Array; start: Float64Array; intent: Float64Array; pPurchase: Float64Array; purchased: Uint8Array };
+  events: {
+    time: Float64Array;
+    user: Int32Array;
+    session: Int32Array;
+    type: Uint8Array;
+    product: Int32Array;
+    price: Float64Array;
+    search: Int32Array;
+  };
+  sessions: {
+    user: Int32Array;
+    start: Float64Array;
+    intent: Float64Array;
+    pPurchase: Float64Array;
+    purchased: Uint8Array;
+  };
   searches: { time: Float64Array; user: Int32Array; session: Int32Array; query: Int32Array };
   queries: string[];
   impressions: {
-    search: Int32Array; product: Int32Array; position: Uint8Array; clicked: Uint8Array; carted: Uint8Array; purchased: Uint8Array;
-    pClick: Float64Array; pCart: Float64Array; pPurchase: Float64Array;
+    search: Int32Array;
+    product: Int32Array;
+    position: Uint8Array;
+    clicked: Uint8Array;
+    carted: Uint8Array;
+    purchased: Uint8Array;
+    pClick: Float64Array;
+    pCart: Float64Array;
+    pPurchase: Float64Array;
   };
 }
 
@@ -50,55 +71,135 @@ export function relevance(catalog: Catalog, p: number, leaf: number, brand: numb
 /** Events in columns, grown by doubling; one class so the hot push stays monomorphic. */
 class EventColumns {
   length = 0;
-  time: Float64Array; user: Int32Array; session: Int32Array; type: Uint8Array; product: Int32Array; price: Float64Array; search: Int32Array;
+  time: Float64Array;
+  user: Int32Array;
+  session: Int32Array;
+  type: Uint8Array;
+  product: Int32Array;
+  price: Float64Array;
+  search: Int32Array;
   constructor(capacity: number) {
-    this.time = new Float64Array(capacity); this.user = new Int32Array(capacity); this.session = new Int32Array(capacity);
-    this.type = new Uint8Array(capacity); this.product = new Int32Array(capacity); this.price = new Float64Array(capacity); this.search = new Int32Array(capacity);
+    this.time = new Float64Array(capacity);
+    this.user = new Int32Array(capacity);
+    this.session = new Int32Array(capacity);
+    this.type = new Uint8Array(capacity);
+    this.product = new Int32Array(capacity);
+    this.price = new Float64Array(capacity);
+    this.search = new Int32Array(capacity);
   }
-  push(time: number, user: number, session: number, type: number, product: number, price: number, search: number): void {
+  push(
+    time: number,
+    user: number,
+    session: number,
+    type: number,
+    product: number,
+    price: number,
+    search: number,
+  ): void {
     if (this.length === this.time.length) this.grow();
     const i = this.length++;
-    this.time[i] = time; this.user[i] = user; this.session[i] = session; this.type[i] = type; this.product[i] = product; this.price[i] = price; this.search[i] = search;
+    this.time[i] = time;
+    this.user[i] = user;
+    this.session[i] = session;
+    this.type[i] = type;
+    this.product[i] = product;
+    this.price[i] = price;
+    this.search[i] = search;
   }
   private grow(): void {
     const n = this.time.length * 2;
-    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T, C: new (n: number) => T) => { const b = new C(n); b.set(a); return b; };
-    this.time = g(this.time, Float64Array); this.user = g(this.user, Int32Array); this.session = g(this.session, Int32Array);
-    this.type = g(this.type, Uint8Array); this.product = g(this.product, Int32Array); this.price = g(this.price, Float64Array); this.search = g(this.search, Int32Array);
+    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T, C: new (n: number) => T) => {
+      const b = new C(n);
+      b.set(a);
+      return b;
+    };
+    this.time = g(this.time, Float64Array);
+    this.user = g(this.user, Int32Array);
+    this.session = g(this.session, Int32Array);
+    this.type = g(this.type, Uint8Array);
+    this.product = g(this.product, Int32Array);
+    this.price = g(this.price, Float64Array);
+    this.search = g(this.search, Int32Array);
   }
   values(): Activity['events'] {
     const n = this.length;
-    return { time: this.time.subarray(0, n), user: this.user.subarray(0, n), session: this.session.subarray(0, n), type: this.type.subarray(0, n), product: this.product.subarray(0, n), price: this.price.subarray(0, n), search: this.search.subarray(0, n) };
+    return {
+      time: this.time.subarray(0, n),
+      user: this.user.subarray(0, n),
+      session: this.session.subarray(0, n),
+      type: this.type.subarray(0, n),
+      product: this.product.subarray(0, n),
+      price: this.price.subarray(0, n),
+      search: this.search.subarray(0, n),
+    };
   }
 }
 
 /** Search impressions in columns, like EventColumns. */
 class ImpressionColumns {
   length = 0;
-  search: Int32Array; product: Int32Array; position: Uint8Array; clicked: Uint8Array; carted: Uint8Array; purchased: Uint8Array; pClick: Float64Array; pCart: Float64Array; pPurchase: Float64Array;
+  search: Int32Array;
+  product: Int32Array;
+  position: Uint8Array;
+  clicked: Uint8Array;
+  carted: Uint8Array;
+  purchased: Uint8Array;
+  pClick: Float64Array;
+  pCart: Float64Array;
+  pPurchase: Float64Array;
   constructor(capacity: number) {
-    this.search = new Int32Array(capacity); this.product = new Int32Array(capacity); this.position = new Uint8Array(capacity);
-    this.clicked = new Uint8Array(capacity); this.carted = new Uint8Array(capacity); this.purchased = new Uint8Array(capacity);
-    this.pClick = new Float64Array(capacity); this.pCart = new Float64Array(capacity); this.pPurchase = new Float64Array(capacity);
+    this.search = new Int32Array(capacity);
+    this.product = new Int32Array(capacity);
+    this.position = new Uint8Array(capacity);
+    this.clicked = new Uint8Array(capacity);
+    this.carted = new Uint8Array(capacity);
+    this.purchased = new Uint8Array(capacity);
+    this.pClick = new Float64Array(capacity);
+    this.pCart = new Float64Array(capacity);
+    this.pPurchase = new Float64Array(capacity);
   }
   push(search: number, product: number, position: number, pClick: number, pCart: number, pPurchase: number): number {
     if (this.length === this.search.length) this.grow();
     const i = this.length++;
-    this.search[i] = search; this.product[i] = product; this.position[i] = position;
-    this.pClick[i] = pClick; this.pCart[i] = pCart; this.pPurchase[i] = pPurchase;
+    this.search[i] = search;
+    this.product[i] = product;
+    this.position[i] = position;
+    this.pClick[i] = pClick;
+    this.pCart[i] = pCart;
+    this.pPurchase[i] = pPurchase;
     return i;
   }
   private grow(): void {
     const n = this.search.length * 2;
-    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T, C: new (n: number) => T) => { const b = new C(n); b.set(a); return b; };
-    this.search = g(this.search, Int32Array); this.product = g(this.product, Int32Array); this.position = g(this.position, Uint8Array);
-    this.clicked = g(this.clicked, Uint8Array); this.carted = g(this.carted, Uint8Array); this.purchased = g(this.purchased, Uint8Array);
-    this.pClick = g(this.pClick, Float64Array); this.pCart = g(this.pCart, Float64Array); this.pPurchase = g(this.pPurchase, Float64Array);
+    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T, C: new (n: number) => T) => {
+      const b = new C(n);
+      b.set(a);
+      return b;
+    };
+    this.search = g(this.search, Int32Array);
+    this.product = g(this.product, Int32Array);
+    this.position = g(this.position, Uint8Array);
+    this.clicked = g(this.clicked, Uint8Array);
+    this.carted = g(this.carted, Uint8Array);
+    this.purchased = g(this.purchased, Uint8Array);
+    this.pClick = g(this.pClick, Float64Array);
+    this.pCart = g(this.pCart, Float64Array);
+    this.pPurchase = g(this.pPurchase, Float64Array);
   }
   values(): Activity['impressions'] {
     const n = this.length;
     const s = <T extends Float64Array | Int32Array | Uint8Array>(a: T) => a.subarray(0, n) as T;
-    return { search: s(this.search), product: s(this.product), position: s(this.position), clicked: s(this.clicked), carted: s(this.carted), purchased: s(this.purchased), pClick: s(this.pClick), pCart: s(this.pCart), pPurchase: s(this.pPurchase) };
+    return {
+      search: s(this.search),
+      product: s(this.product),
+      position: s(this.position),
+      clicked: s(this.clicked),
+      carted: s(this.carted),
+      purchased: s(this.purchased),
+      pClick: s(this.pClick),
+      pCart: s(this.pCart),
+      pPurchase: s(this.pPurchase),
+    };
   }
 }
 
@@ -128,7 +229,13 @@ class Simulator {
   private readonly candidates = new Int32Array(CANDIDATES);
   private readonly scores = new Float64Array(CANDIDATES);
 
-  constructor(private readonly rng: Rng, private readonly catalog: Catalog, private readonly users: Users, expectedEvents: number, firstSession: number) {
+  constructor(
+    private readonly rng: Rng,
+    private readonly catalog: Catalog,
+    private readonly users: Users,
+    expectedEvents: number,
+    firstSession: number,
+  ) {
     this.session = firstSession;
     this.ev = new EventColumns(Math.max(1024, Math.ceil(expectedEvents * 1.05)));
     this.imp = new ImpressionColumns(Math.max(1024, Math.ceil(expectedEvents * 1.9)));
@@ -147,7 +254,10 @@ class Simulator {
     }
     const topCum = cumulative(this.topWeights);
     const hour = new Date(start).getUTCHours();
-    this.intent = cap(this.params.buyIntent * Math.exp(0.5 * rng.normal()) * (hour >= 18 && hour <= 22 ? 1.15 : 1), 0.95);
+    this.intent = cap(
+      this.params.buyIntent * Math.exp(0.5 * rng.normal()) * (hour >= 18 && hour <= 22 ? 1.15 : 1),
+      0.95,
+    );
     this.sensitivity = users.priceSensitivity[user];
     this.cartProduct.length = 0;
     this.cartImpression.length = 0;
@@ -165,7 +275,15 @@ class Simulator {
   }
 
   private emit(type: number, product: number, search: number): void {
-    this.ev.push(this.t, this.user, this.session, type, product, product >= 0 ? this.catalog.price[product] : NaN, search);
+    this.ev.push(
+      this.t,
+      this.user,
+      this.session,
+      type,
+      product,
+      product >= 0 ? this.catalog.price[product] : NaN,
+      search,
+    );
   }
 
   private advance(): void {
@@ -222,7 +340,13 @@ class Simulator {
 
   private search(top: number, leaf: number): void {
     const { rng, catalog, imp, src, candidates, scores } = this;
-    const query = makeQuery(rng, catalog.leaves[leaf].nouns, CATEGORY_TREE[top].adjectives, catalog.brands, catalog.brandsByTop[top]);
+    const query = makeQuery(
+      rng,
+      catalog.leaves[leaf].nouns,
+      CATEGORY_TREE[top].adjectives,
+      catalog.brands,
+      catalog.brandsByTop[top],
+    );
     let q = this.queryIndex.get(query.text);
     if (q === undefined) {
       q = this.queries.length;
@@ -247,7 +371,8 @@ class Simulator {
       let seen = false;
       for (let k = 0; k < n; k++) if (candidates[k] === p) seen = true;
       if (seen) continue;
-      const score = relevance(catalog, p, leaf, query.brand, query.adjective) + 0.3 * catalog.quality[p] + 0.8 * rng.normal();
+      const score =
+        relevance(catalog, p, leaf, query.brand, query.adjective) + 0.3 * catalog.quality[p] + 0.8 * rng.normal();
       let k = n++;
       while (k > 0 && scores[k - 1] < score) {
         scores[k] = scores[k - 1];
@@ -315,8 +440,20 @@ export interface SimulationOptions {
 }
 
 /** Runs every planned session, in start order. */
-export function simulate(rng: Rng, catalog: Catalog, users: Users, plan: SessionPlan, options: SimulationOptions): Activity {
-  const sim = new Simulator(rng, catalog, users, options.expectedEvents ?? plan.start.length * 15, options.firstSession ?? 0);
+export function simulate(
+  rng: Rng,
+  catalog: Catalog,
+  users: Users,
+  plan: SessionPlan,
+  options: SimulationOptions,
+): Activity {
+  const sim = new Simulator(
+    rng,
+    catalog,
+    users,
+    options.expectedEvents ?? plan.start.length * 15,
+    options.firstSession ?? 0,
+  );
   const periodMs = options.days * 86_400_000;
   for (let s = 0; s < plan.start.length; s++) {
     sim.runSession(plan.user[s], plan.start[s], Math.min(1, Math.max(0, (plan.start[s] - options.startMs) / periodMs)));
@@ -324,6 +461,14 @@ export function simulate(rng: Rng, catalog: Catalog, users: Users, plan: Session
   }
   options.onProgress?.(sim.ev.length);
   const values = <T extends Record<string, { values(): unknown }>>(cols: T) =>
-    Object.fromEntries(Object.entries(cols).map(([k, c]) => [k, c.values()])) as { [K in keyof T]: ReturnType<T[K]['values']> };
-  return { events: sim.ev.values(), sessions: values(sim.ses), searches: values(sim.src), queries: sim.queries, impressions: sim.imp.values() };
+    Object.fromEntries(Object.entries(cols).map(([k, c]) => [k, c.values()])) as {
+      [K in keyof T]: ReturnType<T[K]['values']>;
+    };
+  return {
+    events: sim.ev.values(),
+    sessions: values(sim.ses),
+    searches: values(sim.src),
+    queries: sim.queries,
+    impressions: sim.imp.values(),
+  };
 }

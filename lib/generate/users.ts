@@ -45,7 +45,8 @@ export function makeUsers(rng: Rng, events: number, catalog: Catalog): Users {
     const fresh = new Float64Array(tops);
     drawAffinity(rng, fresh);
     const keep = rng.uniform(0.3, 0.9);
-    for (let t = 0; t < tops; t++) affinityEnd[u * tops + t] = keep * affinityStart[u * tops + t] + (1 - keep) * fresh[t];
+    for (let t = 0; t < tops; t++)
+      affinityEnd[u * tops + t] = keep * affinityStart[u * tops + t] + (1 - keep) * fresh[t];
     const favouriteTop = argmax(affinityStart.subarray(u * tops, (u + 1) * tops));
     for (let f = 0; f < FAVOURITE_BRANDS; f++) {
       const candidates = catalog.brandsByTop[f === 0 ? favouriteTop : rng.int(tops)];

@@ -66,22 +66,42 @@ export function planWorld(options: WorldOptions): WorldPlan {
   if (!Number.isInteger(events) || events < 1) throw new Error(`events must be a positive integer, got ${events}`);
   if (!Number.isInteger(days) || days < 1) throw new Error(`days must be a positive integer, got ${days}`);
   const startMs = Date.parse(`${start}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || Number.isNaN(startMs)) throw new Error(`start must be a date YYYY-MM-DD, got ${start}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || Number.isNaN(startMs))
+    throw new Error(`start must be a date YYYY-MM-DD, got ${start}`);
   const { catalog, users } = makeShop(options);
   const pilotPlan = planSessions(Rng.derive(seed, 'pilot-plan'), PILOT_SESSIONS, startMs, days, users.activity);
   const pilot = simulate(Rng.derive(seed, 'pilot'), catalog, users, pilotPlan, { startMs, days });
   const perSession = pilot.events.time.length / PILOT_SESSIONS;
-  const plan = planSessions(Rng.derive(seed, 'plan'), Math.max(1, Math.round(events / perSession)), startMs, days, users.activity);
+  const plan = planSessions(
+    Rng.derive(seed, 'plan'),
+    Math.max(1, Math.round(events / perSession)),
+    startMs,
+    days,
+    users.activity,
+  );
   const n = plan.start.length;
-  const shards = Array.from({ length: SHARDS }, (_, k) => [Math.floor((k * n) / SHARDS), Math.floor(((k + 1) * n) / SHARDS)] as [number, number]);
+  const shards = Array.from(
+    { length: SHARDS },
+    (_, k) => [Math.floor((k * n) / SHARDS), Math.floor(((k + 1) * n) / SHARDS)] as [number, number],
+  );
   return { options: { seed, events, days, start }, startMs, catalog, users, plan, shards };
 }
 
 /** Simulates shard k of a plan; the same call on any thread gives the same activity. */
-export function simulateShard(world: Pick<WorldPlan, 'options' | 'startMs' | 'catalog' | 'users'>, plan: SessionPlan, first: number, k: number, onProgress?: (events: number) => void): Activity {
+export function simulateShard(
+  world: Pick<WorldPlan, 'options' | 'startMs' | 'catalog' | 'users'>,
+  plan: SessionPlan,
+  first: number,
+  k: number,
+  onProgress?: (events: number) => void,
+): Activity {
   const { seed, days, events } = world.options;
   return simulate(Rng.derive(seed, `shard-${k}`), world.catalog, world.users, plan, {
-    startMs: world.startMs, days, firstSession: first, expectedEvents: Math.ceil(events / SHARDS), onProgress,
+    startMs: world.startMs,
+    days,
+    firstSession: first,
+    expectedEvents: Math.ceil(events / SHARDS),
+    onProgress,
   });
 }
 
@@ -99,7 +119,10 @@ export function assembleWorld(planned: WorldPlan, shards: Activity[]): World {
 }
 
 /** Slice of a plan, for one shard. */
-export const planSlice = (plan: SessionPlan, [first, end]: [number, number]): SessionPlan => ({ start: plan.start.subarray(first, end), user: plan.user.subarray(first, end) });
+export const planSlice = (plan: SessionPlan, [first, end]: [number, number]): SessionPlan => ({
+  start: plan.start.subarray(first, end),
+  user: plan.user.subarray(first, end),
+});
 
 /**
  * A whole synthetic shop from a seed: catalog, shoppers, and what they did. Pure and
@@ -109,7 +132,9 @@ export function generateWorld(options: WorldOptions): World {
   const planned = planWorld(options);
   let done = 0;
   const activities = planned.shards.map((range, k) => {
-    const activity = simulateShard(planned, planSlice(planned.plan, range), range[0], k, (n) => options.onProgress?.(done + n));
+    const activity = simulateShard(planned, planSlice(planned.plan, range), range[0], k, (n) =>
+      options.onProgress?.(done + n),
+    );
     done += activity.events.time.length;
     return activity;
   });

@@ -3,7 +3,14 @@ import { DOUBLE, DuckDBEnumType, ENUM, INTEGER, UTINYINT, VARCHAR } from '@duckd
 import type { DataCatalog } from '../catalog';
 import { EVENT_TYPES, PERSONAS } from '../events';
 import type { World } from './world';
-import { AtomicBatch, copyToParquet, type DuckDBOptions, registerColumnScan, typedArrayFor, withDuckDB } from '../io/index';
+import {
+  AtomicBatch,
+  copyToParquet,
+  type DuckDBOptions,
+  registerColumnScan,
+  typedArrayFor,
+  withDuckDB,
+} from '../io/index';
 
 const iota = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 const timestamp = (ms: string) => `make_timestamp(CAST(${ms} AS BIGINT) * 1000)`;
@@ -32,7 +39,12 @@ export interface WriteSummary {
  * VARCHAR in the COPY: written as ENUM, a large dictionary came out as a corrupt Parquet file
  * (DuckDB 1.5.5, seen with 700k values).
  */
-export async function writeWorld(world: World, catalog: DataCatalog, options: DuckDBOptions = {}, onStep?: (step: string) => void): Promise<WriteSummary> {
+export async function writeWorld(
+  world: World,
+  catalog: DataCatalog,
+  options: DuckDBOptions = {},
+  onStep?: (step: string) => void,
+): Promise<WriteSummary> {
   const { catalog: shop, users, activity, firstSeen } = world;
   const { events, sessions, searches, impressions } = activity;
   const batch = new AtomicBatch();
@@ -52,10 +64,15 @@ export async function writeWorld(world: World, catalog: DataCatalog, options: Du
         { name: 'price', type: DOUBLE, values: shop.price },
         { name: 'base_price', type: DOUBLE, values: shop.basePrice },
       ]);
-      await copyToParquet(con, `
+      await copyToParquet(
+        con,
+        `
         SELECT CAST(product + 1 AS BIGINT) AS product_id, title, CAST(category_id AS VARCHAR) AS category_id,
           CAST(category_path AS VARCHAR) AS category_path, CAST(brand AS VARCHAR) AS brand, CAST(seller + 1001 AS BIGINT) AS seller_id, price, base_price
-        FROM products()`, catalog.raw.products, batch);
+        FROM products()`,
+        catalog.raw.products,
+        batch,
+      );
 
       onStep?.('users');
       const personaType = ENUM([...PERSONAS]);
@@ -64,9 +81,14 @@ export async function writeWorld(world: World, catalog: DataCatalog, options: Du
         { name: 'persona', type: personaType, values: users.persona },
         { name: 'first_seen', type: DOUBLE, values: firstSeen },
       ]);
-      await copyToParquet(con, `
+      await copyToParquet(
+        con,
+        `
         SELECT CAST(user + 1 AS BIGINT) AS user_id, CAST(persona AS VARCHAR) AS persona, ${timestamp('first_seen')} AS first_seen
-        FROM users() WHERE NOT isnan(first_seen)`, catalog.raw.users, batch);
+        FROM users() WHERE NOT isnan(first_seen)`,
+        catalog.raw.users,
+        batch,
+      );
 
       onStep?.('events');
       const eventType = ENUM([...EVENT_TYPES]);
@@ -79,11 +101,16 @@ export async function writeWorld(world: World, catalog: DataCatalog, options: Du
         { name: 'price', type: DOUBLE, values: events.price },
         { name: 'search', type: INTEGER, values: events.search },
       ]);
-      await copyToParquet(con, `
+      await copyToParquet(
+        con,
+        `
         SELECT ${timestamp('time')} AS event_time, CAST(user + 1 AS BIGINT) AS user_id, CAST(session + 1 AS VARCHAR) AS session_id,
           CAST(type AS VARCHAR) AS event_type, CAST(CASE WHEN product >= 0 THEN product + 1 END AS BIGINT) AS product_id,
           CASE WHEN product >= 0 THEN price END AS price, CAST(CASE WHEN search >= 0 THEN search + 1 END AS BIGINT) AS search_id
-        FROM events()`, catalog.raw.events, batch);
+        FROM events()`,
+        catalog.raw.events,
+        batch,
+      );
 
       onStep?.('impressions');
       // Search time, user, session and query per impression, looked up by search index.
@@ -105,11 +132,16 @@ export async function writeWorld(world: World, catalog: DataCatalog, options: Du
         { name: 'carted', type: UTINYINT, values: impressions.carted },
         { name: 'purchased', type: UTINYINT, values: impressions.purchased },
       ]);
-      await copyToParquet(con, `
+      await copyToParquet(
+        con,
+        `
         SELECT CAST(search + 1 AS BIGINT) AS search_id, ${timestamp('time')} AS event_time, CAST(user + 1 AS BIGINT) AS user_id,
           CAST(session + 1 AS VARCHAR) AS session_id, CAST(query AS VARCHAR) AS query, CAST(product + 1 AS BIGINT) AS product_id,
           CAST(position AS INTEGER) AS position, clicked = 1 AS clicked, carted = 1 AS carted, purchased = 1 AS purchased
-        FROM impressions()`, catalog.raw.impressions, batch);
+        FROM impressions()`,
+        catalog.raw.impressions,
+        batch,
+      );
 
       onStep?.('truth');
       registerColumnScan(con, 'truth_impressions', [
@@ -119,17 +151,30 @@ export async function writeWorld(world: World, catalog: DataCatalog, options: Du
         { name: 'p_cart', type: DOUBLE, values: impressions.pCart },
         { name: 'p_purchase', type: DOUBLE, values: impressions.pPurchase },
       ]);
-      await copyToParquet(con, `
+      await copyToParquet(
+        con,
+        `
         SELECT CAST(search + 1 AS BIGINT) AS search_id, CAST(position AS INTEGER) AS position, p_click, p_cart, p_purchase
-        FROM truth_impressions()`, catalog.raw.truthImpressions, batch);
+        FROM truth_impressions()`,
+        catalog.raw.truthImpressions,
+        batch,
+      );
       registerColumnScan(con, 'truth_sessions', [
         { name: 'session', type: INTEGER, values: iota(sessions.user.length) },
         { name: 'intent', type: DOUBLE, values: sessions.intent },
         { name: 'p_purchase', type: DOUBLE, values: sessions.pPurchase },
       ]);
-      await copyToParquet(con, `SELECT CAST(session + 1 AS VARCHAR) AS session_id, intent, p_purchase FROM truth_sessions()`, catalog.raw.truthSessions, batch);
+      await copyToParquet(
+        con,
+        `SELECT CAST(session + 1 AS VARCHAR) AS session_id, intent, p_purchase FROM truth_sessions()`,
+        catalog.raw.truthSessions,
+        batch,
+      );
 
-      writeFileSync(batch.add(catalog.raw.source), `${JSON.stringify({ kind: 'synthetic', ...world.options }, null, 2)}\n`);
+      writeFileSync(
+        batch.add(catalog.raw.source),
+        `${JSON.stringify({ kind: 'synthetic', ...world.options }, null, 2)}\n`,
+      );
       batch.commit();
       return {
         products: shop.productCount,

@@ -39,9 +39,19 @@ export interface FormatSpec {
 const id = (col: string) => `TRY_CAST(NULLIF(trim("${col}"), '') AS BIGINT)`;
 const text = (col: string) => `NULLIF(trim("${col}"), '')`;
 const eventMap = (col: string, map: Record<string, string>) =>
-  `CASE trim("${col}") ${Object.entries(map).map(([from, to]) => `WHEN '${from}' THEN '${to}'`).join(' ')} END`;
-const missingId = (field: string, column: string): RowCheck => ({ reason: 'missing_id', field, fails: `${column} IS NULL` });
-const unknownEvent = (field: string): RowCheck => ({ reason: 'unknown_event_type', field, fails: 'event_type IS NULL' });
+  `CASE trim("${col}") ${Object.entries(map)
+    .map(([from, to]) => `WHEN '${from}' THEN '${to}'`)
+    .join(' ')} END`;
+const missingId = (field: string, column: string): RowCheck => ({
+  reason: 'missing_id',
+  field,
+  fails: `${column} IS NULL`,
+});
+const unknownEvent = (field: string): RowCheck => ({
+  reason: 'unknown_event_type',
+  field,
+  fails: 'event_type IS NULL',
+});
 /** Event times outside 1990-2100 are taken as unparseable: they are corrupt, not history. */
 const badTime = (field: string): RowCheck => ({
   reason: 'unparseable_time',
@@ -74,7 +84,17 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
     name: 'rees46',
     description: 'REES46 e-commerce behaviour CSV',
     delimiter: ',',
-    columns: ['event_time', 'event_type', 'product_id', 'category_id', 'category_code', 'brand', 'price', 'user_id', 'user_session'],
+    columns: [
+      'event_time',
+      'event_type',
+      'product_id',
+      'category_id',
+      'category_code',
+      'brand',
+      'price',
+      'user_id',
+      'user_session',
+    ],
     events: {
       event_time: utcTimeSql('event_time'),
       user_id: id('user_id'),
@@ -93,7 +113,11 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
       missingId('product_id', 'product_id'),
       badTime('event_time'),
       unknownEvent('event_type'),
-      { reason: 'unparseable_price', field: 'price', fails: `NULLIF(trim(src_price), '') IS NOT NULL AND (price IS NULL OR NOT isfinite(price))` },
+      {
+        reason: 'unparseable_price',
+        field: 'price',
+        fails: `NULLIF(trim(src_price), '') IS NOT NULL AND (price IS NULL OR NOT isfinite(price))`,
+      },
       { reason: 'negative_price', field: 'price', fails: 'price < 0' },
     ],
   },
@@ -111,7 +135,12 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
       price: 'CAST(NULL AS DOUBLE)',
     },
     products: {},
-    checks: [missingId('visitorid', 'user_id'), missingId('itemid', 'product_id'), badTime('timestamp'), unknownEvent('event')],
+    checks: [
+      missingId('visitorid', 'user_id'),
+      missingId('itemid', 'product_id'),
+      badTime('timestamp'),
+      unknownEvent('event'),
+    ],
   },
   diginetica: {
     name: 'diginetica',
@@ -130,8 +159,16 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
     checks: [
       missingId('session_id', 'session_id'),
       missingId('item_id', 'product_id'),
-      { reason: 'bad_id', field: 'user_id', fails: `user_id IS NULL AND NULLIF(NULLIF(trim(src_user_id), ''), 'NA') IS NOT NULL` },
-      { reason: 'unparseable_time', field: 'timeframe', fails: `TRY_CAST(trim(src_timeframe) AS BIGINT) IS NULL OR NOT TRY_CAST(trim(src_timeframe) AS BIGINT) BETWEEN 0 AND 31536000000` },
+      {
+        reason: 'bad_id',
+        field: 'user_id',
+        fails: `user_id IS NULL AND NULLIF(NULLIF(trim(src_user_id), ''), 'NA') IS NOT NULL`,
+      },
+      {
+        reason: 'unparseable_time',
+        field: 'timeframe',
+        fails: `TRY_CAST(trim(src_timeframe) AS BIGINT) IS NULL OR NOT TRY_CAST(trim(src_timeframe) AS BIGINT) BETWEEN 0 AND 31536000000`,
+      },
       badTime('eventdate'),
     ],
   },

@@ -55,7 +55,13 @@ function readHead(path: string, bytes = 65536): Uint8Array {
  * the file as text in a streaming scan; rows that cannot be read are counted by reason and never
  * reach the tables. Nothing is written unless the file is the named format and some rows are good.
  */
-export async function importLog(format: FormatName, input: string, catalog: DataCatalog, options: DuckDBOptions = {}, onStep?: (step: string) => void): Promise<ImportSummary> {
+export async function importLog(
+  format: FormatName,
+  input: string,
+  catalog: DataCatalog,
+  options: DuckDBOptions = {},
+  onStep?: (step: string) => void,
+): Promise<ImportSummary> {
   const spec = FORMATS[format];
   if (!existsSync(input)) throw new InputError(`${input}: no such file`);
   if (!statSync(input).isFile()) throw new InputError(`${input}: not a file`);
@@ -95,7 +101,10 @@ export async function importLog(format: FormatName, input: string, catalog: Data
       await con.run('DROP TABLE src');
 
       const counts = await queryRows(con, `SELECT reason, count(*) AS n FROM rows GROUP BY reason`);
-      const readerRejects = await queryRows(con, `SELECT line, error_type, column_name, csv_line FROM reader_rejects ORDER BY line`);
+      const readerRejects = await queryRows(
+        con,
+        `SELECT line, error_type, column_name, csv_line FROM reader_rejects ORDER BY line`,
+      );
       const rejectedByReason: Record<string, number> = {};
       let accepted = 0;
       for (const { reason: r, n } of counts) {
@@ -110,40 +119,80 @@ export async function importLog(format: FormatName, input: string, catalog: Data
         rejectedLines.add(r.line as number);
         rejectedByReason[why] = (rejectedByReason[why] ?? 0) + 1;
         if (readerExamples.filter((x) => x.reason === why).length < EXAMPLES_PER_REASON) {
-          readerExamples.push({ line: r.line as number, field: null, reason: why, value: String(r.csv_line ?? '').trim().slice(0, 200) });
+          readerExamples.push({
+            line: r.line as number,
+            field: null,
+            reason: why,
+            value: String(r.csv_line ?? '')
+              .trim()
+              .slice(0, 200),
+          });
         }
       }
-      const valueExamples = await queryRows(con, `SELECT row, reason, field, value FROM
-        (SELECT *, row_number() OVER (PARTITION BY reason ORDER BY row) AS k FROM rows WHERE reason IS NOT NULL) WHERE k <= ${EXAMPLES_PER_REASON} ORDER BY row`);
-      const lines = await acceptedRowLines(input, valueExamples.map((x) => x.row as number), rejectedLines);
+      const valueExamples = await queryRows(
+        con,
+        `SELECT row, reason, field, value FROM
+        (SELECT *, row_number() OVER (PARTITION BY reason ORDER BY row) AS k FROM rows WHERE reason IS NOT NULL) WHERE k <= ${EXAMPLES_PER_REASON} ORDER BY row`,
+      );
+      const lines = await acceptedRowLines(
+        input,
+        valueExamples.map((x) => x.row as number),
+        rejectedLines,
+      );
       const examples = [
         ...readerExamples,
-        ...valueExamples.map((x) => ({ line: lines.get(x.row as number) ?? -1, field: x.field as string, reason: x.reason as string, value: x.value as string | null })),
+        ...valueExamples.map((x) => ({
+          line: lines.get(x.row as number) ?? -1,
+          field: x.field as string,
+          reason: x.reason as string,
+          value: x.value as string | null,
+        })),
       ].sort((a, b) => a.line - b.line);
       const rejected = Object.values(rejectedByReason).reduce((a, b) => a + b, 0);
       if (accepted === 0) {
         const first = examples[0];
-        throw new InputError(`${input}: no row could be read (${rejected} rejected${first ? `; first at line ${first.line}, ${first.field ?? 'row'}: ${first.reason}` : ''})`);
+        throw new InputError(
+          `${input}: no row could be read (${rejected} rejected${first ? `; first at line ${first.line}, ${first.field ?? 'row'}: ${first.reason}` : ''})`,
+        );
       }
 
       onStep?.('writing');
       await con.run(`CREATE TABLE events AS SELECT event_time, user_id, session_id, event_type, product_id, price, category_id, category_path, brand
         FROM rows WHERE reason IS NULL`);
       await con.run('DROP TABLE rows');
-      await copyToParquet(con, `SELECT event_time, user_id, session_id, event_type, product_id, price, CAST(NULL AS BIGINT) AS search_id FROM events`, catalog.raw.events, batch);
+      await copyToParquet(
+        con,
+        `SELECT event_time, user_id, session_id, event_type, product_id, price, CAST(NULL AS BIGINT) AS search_id FROM events`,
+        catalog.raw.events,
+        batch,
+      );
       // The latest value the log shows for each product; what it never shows stays null.
-      await copyToParquet(con, `SELECT product_id, CAST(NULL AS VARCHAR) AS title, arg_max(category_id, event_time) AS category_id,
+      await copyToParquet(
+        con,
+        `SELECT product_id, CAST(NULL AS VARCHAR) AS title, arg_max(category_id, event_time) AS category_id,
           arg_max(category_path, event_time) AS category_path, arg_max(brand, event_time) AS brand, CAST(NULL AS BIGINT) AS seller_id,
           arg_max(price, event_time) AS price, CAST(NULL AS DOUBLE) AS base_price
-        FROM events GROUP BY product_id ORDER BY product_id`, catalog.raw.products, batch);
-      await copyToParquet(con, `SELECT user_id, CAST(NULL AS VARCHAR) AS persona, min(event_time) AS first_seen
-        FROM events WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`, catalog.raw.users, batch);
-      const [stats] = await queryRows(con, `SELECT count(*) AS events, count(DISTINCT product_id) AS products, count(DISTINCT user_id) AS users,
-        count(DISTINCT session_id) AS source_sessions FROM events`);
+        FROM events GROUP BY product_id ORDER BY product_id`,
+        catalog.raw.products,
+        batch,
+      );
+      await copyToParquet(
+        con,
+        `SELECT user_id, CAST(NULL AS VARCHAR) AS persona, min(event_time) AS first_seen
+        FROM events WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`,
+        catalog.raw.users,
+        batch,
+      );
+      const [stats] = await queryRows(
+        con,
+        `SELECT count(*) AS events, count(DISTINCT product_id) AS products, count(DISTINCT user_id) AS users,
+        count(DISTINCT session_id) AS source_sessions FROM events`,
+      );
       writeFileSync(batch.add(catalog.raw.source), `${JSON.stringify({ kind: 'import', format, input }, null, 2)}\n`);
       batch.commit();
       // Tables only a synthetic world has would no longer match these events.
-      for (const stale of [catalog.raw.impressions, catalog.raw.truthImpressions, catalog.raw.truthSessions]) rmSync(stale, { force: true });
+      for (const stale of [catalog.raw.impressions, catalog.raw.truthImpressions, catalog.raw.truthSessions])
+        rmSync(stale, { force: true });
 
       return {
         format,
@@ -165,7 +214,11 @@ export async function importLog(format: FormatName, input: string, catalog: Data
 }
 
 /** Line numbers of accepted rows, found by scanning the file only as far as the last one needed. */
-async function acceptedRowLines(input: string, rows: number[], rejectedLines: ReadonlySet<number>): Promise<Map<number, number>> {
+async function acceptedRowLines(
+  input: string,
+  rows: number[],
+  rejectedLines: ReadonlySet<number>,
+): Promise<Map<number, number>> {
   if (rows.length === 0) return new Map();
   const needed = Math.max(...rows) + rejectedLines.size + 2;
   const scanner = new RecordLines();
@@ -175,4 +228,3 @@ async function acceptedRowLines(input: string, rows: number[], rejectedLines: Re
   }
   return linesOfAcceptedRows(rows, scanner.finish(), rejectedLines);
 }
-

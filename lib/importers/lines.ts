@@ -51,7 +51,11 @@ export class RecordLines {
  * `starts` the start lines of all non-blank records (header first), `rejected` the lines of
  * the records the reader refused.
  */
-export function linesOfAcceptedRows(rows: readonly number[], starts: readonly number[], rejected: ReadonlySet<number>): Map<number, number> {
+export function linesOfAcceptedRows(
+  rows: readonly number[],
+  starts: readonly number[],
+  rejected: ReadonlySet<number>,
+): Map<number, number> {
   const wanted = new Set(rows);
   const out = new Map<number, number>();
   let accepted = 0;

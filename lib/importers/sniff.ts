@@ -1,7 +1,12 @@
 import type { FormatSpec } from './formats';
 
 /** A column name as publishers vary it: quotes, case, spaces, `_` and `-` do not matter (`sessionId` is `session_id`). */
-const normalise = (name: string) => name.trim().replace(/^"(.*)"$/, '$1').toLowerCase().replace(/[\s_-]/g, '');
+const normalise = (name: string) =>
+  name
+    .trim()
+    .replace(/^"(.*)"$/, '$1')
+    .toLowerCase()
+    .replace(/[\s_-]/g, '');
 
 /** Separators a re-published file may use instead of the format's own. */
 const DELIMITERS = [',', ';', '\t', '|'];
@@ -11,7 +16,10 @@ const DELIMITERS = [',', ';', '\t', '|'];
  * columns are the format's, in order, however they are spelled (see `normalise`) and with whichever
  * common separator. Returns that separator, or a one-line reason the file is not the format.
  */
-export function sniffHeader(head: Uint8Array, spec: FormatSpec): { delimiter: string; problem: null } | { delimiter: null; problem: string } {
+export function sniffHeader(
+  head: Uint8Array,
+  spec: FormatSpec,
+): { delimiter: string; problem: null } | { delimiter: null; problem: string } {
   const fail = (problem: string) => ({ delimiter: null, problem });
   if (head.length === 0) return fail('the file is empty');
   if (head.includes(0)) return fail('the file is binary (it contains NUL bytes), not CSV text');
@@ -25,5 +33,7 @@ export function sniffHeader(head: Uint8Array, spec: FormatSpec): { delimiter: st
   for (const delimiter of [spec.delimiter, ...DELIMITERS.filter((d) => d !== spec.delimiter)]) {
     if (line.split(delimiter).map(normalise).join('\u0000') === expected) return { delimiter, problem: null };
   }
-  return fail(`the header is not ${spec.description}: expected '${spec.columns.join(spec.delimiter)}', found '${line.slice(0, 200)}'`);
+  return fail(
+    `the header is not ${spec.description}: expected '${spec.columns.join(spec.delimiter)}', found '${line.slice(0, 200)}'`,
+  );
 }

@@ -1,7 +1,15 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import duckdb from '@duckdb/node-bindings';
-import { DuckDBConnection, DuckDBEnumType, DuckDBInstance, DuckDBTableFunction, type DuckDBType, DuckDBTypeId, type DuckDBValue } from '@duckdb/node-api';
+import {
+  DuckDBConnection,
+  DuckDBEnumType,
+  DuckDBInstance,
+  DuckDBTableFunction,
+  type DuckDBType,
+  DuckDBTypeId,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import type { NumericArray } from '../columns';
 
 export interface DuckDBOptions {
@@ -11,7 +19,10 @@ export interface DuckDBOptions {
 }
 
 /** Opens an in-memory DuckDB, runs `fn` with a connection, and always closes it. */
-export async function withDuckDB<T>(fn: (con: DuckDBConnection) => Promise<T>, options: DuckDBOptions = {}): Promise<T> {
+export async function withDuckDB<T>(
+  fn: (con: DuckDBConnection) => Promise<T>,
+  options: DuckDBOptions = {},
+): Promise<T> {
   const { con, close } = await openDuckDB(options);
   try {
     return await fn(con);
@@ -29,7 +40,13 @@ export async function openDuckDB(options: DuckDBOptions = {}): Promise<{ con: Du
     autoload_known_extensions: 'false',
   });
   const con = await instance.connect();
-  return { con, close: () => { con.closeSync(); instance.closeSync(); } };
+  return {
+    con,
+    close: () => {
+      con.closeSync();
+      instance.closeSync();
+    },
+  };
 }
 
 export interface ColumnSpec {
@@ -89,7 +106,13 @@ export function registerColumnScan(con: DuckDBConnection, name: string, columns:
           const v = c.values;
           if (ArrayBuffer.isView(v)) {
             const width = v.BYTES_PER_ELEMENT;
-            duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(out.chunk, index), 0, v.buffer as ArrayBuffer, v.byteOffset + state.offset * width, n * width);
+            duckdb.copy_data_to_vector(
+              duckdb.data_chunk_get_vector(out.chunk, index),
+              0,
+              v.buffer as ArrayBuffer,
+              v.byteOffset + state.offset * width,
+              n * width,
+            );
           } else {
             out.setColumnValues(index, v.slice(state.offset, state.offset + n));
           }
@@ -118,7 +141,8 @@ export class AtomicBatch {
     mkdirSync(dirname(path), { recursive: true });
     // A killed run leaves its temporary file behind; it is never read, and goes now.
     const stale = `${basename(path)}.tmp-`;
-    for (const name of readdirSync(dirname(path))) if (name.startsWith(stale)) rmSync(join(dirname(path), name), { force: true, recursive: true });
+    for (const name of readdirSync(dirname(path)))
+      if (name.startsWith(stale)) rmSync(join(dirname(path), name), { force: true, recursive: true });
     const tmp = temporaryPath(path);
     this.pending.set(path, tmp);
     return tmp;
@@ -137,7 +161,12 @@ export class AtomicBatch {
 }
 
 /** Runs `select` and writes its rows to the Parquet file `path` as part of `batch`. */
-export async function copyToParquet(con: DuckDBConnection, select: string, path: string, batch: AtomicBatch): Promise<void> {
+export async function copyToParquet(
+  con: DuckDBConnection,
+  select: string,
+  path: string,
+  batch: AtomicBatch,
+): Promise<void> {
   await con.run(`COPY (${select}) TO ${sqlString(batch.add(path))} (FORMAT parquet, COMPRESSION zstd)`);
 }
 
@@ -150,7 +179,8 @@ export const parquetSql = (path: string) => `read_parquet(${sqlString(path)})`;
 /** Converts DuckDB's BIGINT (bigint) and other values into plain JSON-friendly numbers. */
 export function toNumber(value: unknown): number {
   if (typeof value === 'bigint') {
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) throw new Error(`${value} does not fit a JS number exactly`);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER))
+      throw new Error(`${value} does not fit a JS number exactly`);
     return Number(value);
   }
   if (typeof value === 'number') return value;
@@ -161,7 +191,9 @@ export function toNumber(value: unknown): number {
 /** Runs a query and returns its rows as objects, with BIGINT converted to numbers. */
 export async function queryRows(con: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
   const reader = await con.runAndReadAll(sql);
-  return reader.getRowObjectsJS().map((row) =>
-    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? toNumber(v) : v])),
-  );
+  return reader
+    .getRowObjectsJS()
+    .map((row) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? toNumber(v) : v])),
+    );
 }

@@ -8,7 +8,10 @@ export function fileSha256(path: string): string {
 }
 
 /** Files a data folder's manifest leaves out: run metadata (times, hosts), the service's live event log, the manifest itself, and temporary files. */
-const OUTSIDE_MANIFEST = (path: string) => ['meta', 'live'].includes(path.split(sep)[0]) || path === 'MANIFEST.sha256' || /\.tmp-\d+$|(^|\/)\.partial-/.test(path);
+const OUTSIDE_MANIFEST = (path: string) =>
+  ['meta', 'live'].includes(path.split(sep)[0]) ||
+  path === 'MANIFEST.sha256' ||
+  /\.tmp-\d+$|(^|\/)\.partial-/.test(path);
 
 /**
  * `sha256sum`-style lines (hash, two spaces, path relative to `dir`) for every artifact of a data

@@ -21,10 +21,12 @@ describe('readMatrix', () => {
   });
 
   it('allows several reads at once on one connection', async () => {
-    const [x, y] = await withDuckDB((con) => Promise.all([
-      readMatrix(con, 'SELECT i::DOUBLE AS v, 1 AS l FROM range(10000) t(i)', ['v'], 'l'),
-      readMatrix(con, 'SELECT -i::DOUBLE AS v, 0 AS l FROM range(10000) t(i)', ['v'], 'l'),
-    ]));
+    const [x, y] = await withDuckDB((con) =>
+      Promise.all([
+        readMatrix(con, 'SELECT i::DOUBLE AS v, 1 AS l FROM range(10000) t(i)', ['v'], 'l'),
+        readMatrix(con, 'SELECT -i::DOUBLE AS v, 0 AS l FROM range(10000) t(i)', ['v'], 'l'),
+      ]),
+    );
     expect(x.matrix.values.reduce((a, b) => a + b, 0)).toBe((9999 * 10000) / 2);
     expect(y.matrix.values.reduce((a, b) => a + b, 0)).toBe(-(9999 * 10000) / 2);
   });

@@ -8,10 +8,17 @@ import type { FloatMatrix } from '../columns';
  * into a Float64Array, straight from DuckDB's vectors chunk by chunk: no JS value per cell. The
  * result is materialised first, so several reads may run at once on one connection.
  */
-export async function readMatrix<T extends Float32Array | Float64Array = Float64Array>(con: DuckDBConnection, sql: string, features: string[], label: string,
-  ArrayType: new (n: number) => T = Float64Array as unknown as new (n: number) => T): Promise<{ matrix: FloatMatrix<T>; labels: Float64Array }> {
+export async function readMatrix<T extends Float32Array | Float64Array = Float64Array>(
+  con: DuckDBConnection,
+  sql: string,
+  features: string[],
+  label: string,
+  ArrayType: new (n: number) => T = Float64Array as unknown as new (n: number) => T,
+): Promise<{ matrix: FloatMatrix<T>; labels: Float64Array }> {
   const p = features.length;
-  const result = await con.run(`SELECT ${features.map((f) => `CAST("${f}" AS DOUBLE) AS "${f}"`).join(', ')}, CAST("${label}" AS DOUBLE) AS __label FROM (${sql})`);
+  const result = await con.run(
+    `SELECT ${features.map((f) => `CAST("${f}" AS DOUBLE) AS "${f}"`).join(', ')}, CAST("${label}" AS DOUBLE) AS __label FROM (${sql})`,
+  );
   const chunks: { n: number; columns: Float64Array[] }[] = [];
   let rows = 0;
   for (;;) {

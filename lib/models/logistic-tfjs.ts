@@ -1,5 +1,12 @@
 import { tfjs } from '../tf/index';
-import { DEFAULT_LOGISTIC, fitStandardisation, type LogisticModel, type LogisticParams, type Matrix, standardise } from './logistic';
+import {
+  DEFAULT_LOGISTIC,
+  fitStandardisation,
+  type LogisticModel,
+  type LogisticParams,
+  type Matrix,
+  standardise,
+} from './logistic';
 
 export interface TfjsLogisticParams extends LogisticParams {
   /** Full-batch Adam steps. */
@@ -14,7 +21,11 @@ export const DEFAULT_TFJS_LOGISTIC: TfjsLogisticParams = { ...DEFAULT_LOGISTIC, 
  * log loss + l2/2 · |w|², intercept unpenalised), fitted with tfjs by full-batch Adam. Returns a
  * model `predictLogistic` scores. Kept to measure against the Newton (IRLS) fit: bench/logistic.ts.
  */
-export async function fitLogisticTfjs(m: Matrix, labels: ArrayLike<number>, params: TfjsLogisticParams = DEFAULT_TFJS_LOGISTIC): Promise<LogisticModel> {
+export async function fitLogisticTfjs(
+  m: Matrix,
+  labels: ArrayLike<number>,
+  params: TfjsLogisticParams = DEFAULT_TFJS_LOGISTIC,
+): Promise<LogisticModel> {
   const tf = await tfjs();
   const p = m.features.length;
   const { means, scales } = fitStandardisation(m);
@@ -29,7 +40,14 @@ export async function fitLogisticTfjs(m: Matrix, labels: ArrayLike<number>, para
         const logits = x.matMul(w).add(b);
         // Mean log loss + l2 / (2n) |w|²: the IRLS objective divided by n, so the same minimum.
         const loss = tf.losses.sigmoidCrossEntropy(y, logits, undefined, undefined, tf.Reduction.MEAN);
-        return loss.add(w.square().sum().mul(params.l2 / (2 * m.rows))).asScalar();
+        return loss
+          .add(
+            w
+              .square()
+              .sum()
+              .mul(params.l2 / (2 * m.rows)),
+          )
+          .asScalar();
       });
     }
     const weights = [...(await b.data()), ...(await w.data())];

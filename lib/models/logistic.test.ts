@@ -23,7 +23,11 @@ describe('fitLogistic', () => {
       values[i * 2 + 1] = b;
       labels[i] = rng.bernoulli(1 / (1 + Math.exp(-(0.5 + 2 * a - 1 * b)))) ? 1 : 0;
     }
-    const model = fitLogistic({ features: ['a', 'b'], rows, values }, labels, { l2: 1e-6, maxIterations: 50, tolerance: 1e-10 });
+    const model = fitLogistic({ features: ['a', 'b'], rows, values }, labels, {
+      l2: 1e-6,
+      maxIterations: 50,
+      tolerance: 1e-10,
+    });
     // Weights are per standardised feature; undo the scaling to compare with the truth.
     const slopeA = model.weights[1] / model.scales[0];
     const slopeB = model.weights[2] / model.scales[1];
@@ -38,7 +42,9 @@ describe('fitLogistic', () => {
   it('treats NaN as the training mean and refuses a different feature order', () => {
     const model = fitLogistic({ features: ['a'], rows: 4, values: Float64Array.of(0, 1, NaN, 3) }, [0, 0, 1, 1]);
     expect(model.means[0]).toBeCloseTo(4 / 3, 12);
-    expect(() => predictLogistic(model, { features: ['b'], rows: 1, values: Float64Array.of(1) })).toThrow(/expects features \[a\]/);
+    expect(() => predictLogistic(model, { features: ['b'], rows: 1, values: Float64Array.of(1) })).toThrow(
+      /expects features \[a\]/,
+    );
   });
 });
 
@@ -49,8 +55,13 @@ describe('fitLogisticTfjs', () => {
     const values = new Float64Array(rows * 3);
     const labels = new Float64Array(rows);
     for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < 3; j++) values[i * 3 + j] = j === 2 ? (rng.bernoulli(0.1) ? NaN : rng.uniform(0, 50)) : rng.normal();
-      const z = -0.3 + values[i * 3] - 0.5 * values[i * 3 + 1] + (Number.isNaN(values[i * 3 + 2]) ? 0 : 0.02 * values[i * 3 + 2]);
+      for (let j = 0; j < 3; j++)
+        values[i * 3 + j] = j === 2 ? (rng.bernoulli(0.1) ? NaN : rng.uniform(0, 50)) : rng.normal();
+      const z =
+        -0.3 +
+        values[i * 3] -
+        0.5 * values[i * 3 + 1] +
+        (Number.isNaN(values[i * 3 + 2]) ? 0 : 0.02 * values[i * 3 + 2]);
       labels[i] = rng.bernoulli(1 / (1 + Math.exp(-z))) ? 1 : 0;
     }
     const m = { features: ['a', 'b', 'c'], rows, values };

@@ -91,7 +91,11 @@ export function fitStandardisation(m: Matrix): { means: number[]; scales: number
   return { means, scales };
 }
 
-export function fitLogistic(m: Matrix, labels: ArrayLike<number>, params: LogisticParams = DEFAULT_LOGISTIC): LogisticModel {
+export function fitLogistic(
+  m: Matrix,
+  labels: ArrayLike<number>,
+  params: LogisticParams = DEFAULT_LOGISTIC,
+): LogisticModel {
   const p = m.features.length;
   if (labels.length !== m.rows) throw new Error(`fitLogistic: ${m.rows} rows but ${labels.length} labels`);
   const { means, scales } = fitStandardisation(m);
@@ -139,7 +143,9 @@ export function fitLogistic(m: Matrix, labels: ArrayLike<number>, params: Logist
 
 export function predictLogistic(model: LogisticModel, m: Matrix): Float64Array {
   if (m.features.join('\u0000') !== model.features.join('\u0000')) {
-    throw new Error(`predictLogistic: the model expects features [${model.features.join(', ')}], got [${m.features.join(', ')}]`);
+    throw new Error(
+      `predictLogistic: the model expects features [${model.features.join(', ')}], got [${m.features.join(', ')}]`,
+    );
   }
   const p = m.features.length;
   const x = standardise(m, model.means, model.scales);

@@ -27,28 +27,37 @@ export interface RecommendModel {
 /** The re-ranker's input columns, in order. */
 export const RECOMMEND_FEATURES = [
   ...SOURCES,
-  'user_category_share', 'user_group_share', 'user_events', 'user_recent_items', 'seen_rank',
-  'product_views', 'product_cart_rate', 'product_purchase_rate', 'category_share', 'log_price', 'price_gap',
+  'user_category_share',
+  'user_group_share',
+  'user_events',
+  'user_recent_items',
+  'seen_rank',
+  'product_views',
+  'product_cart_rate',
+  'product_purchase_rate',
+  'category_share',
+  'log_price',
+  'price_gap',
 ] as const;
 
 /** What each re-ranker column means (report hover text). */
 export const RECOMMEND_FEATURE_DESCRIPTIONS: Record<(typeof RECOMMEND_FEATURES)[number], string> = {
-  covisit: 'co-visitation: recency-weighted share of the recent items\' co-visits that go to this product',
+  covisit: "co-visitation: recency-weighted share of the recent items' co-visits that go to this product",
   embedding: 'item2vec: cosine of the product with the recency-weighted mean vector of the recent items',
-  category: 'the user\'s interest share in the product\'s category and top-level group × its popularity there',
-  trending: 'rise of the product\'s interactions in the last week over the four before (log ratio × log volume)',
+  category: "the user's interest share in the product's category and top-level group × its popularity there",
+  trending: "rise of the product's interactions in the last week over the four before (log ratio × log volume)",
   popular: 'recency-weighted interactions, relative to the most popular product',
-  user_category_share: 'share of the user\'s decayed interest in the product\'s category',
-  user_group_share: 'share of the user\'s decayed interest in the product\'s top-level category',
-  user_events: 'log(1 + the user\'s events so far)',
+  user_category_share: "share of the user's decayed interest in the product's category",
+  user_group_share: "share of the user's decayed interest in the product's top-level category",
+  user_events: "log(1 + the user's events so far)",
   user_recent_items: 'distinct products the user touched recently (up to 20)',
-  seen_rank: 'position of the product in the user\'s recent items (0: not among them)',
+  seen_rank: "position of the product in the user's recent items (0: not among them)",
   product_views: 'log(1 + views of the product in training)',
   product_cart_rate: '(carts + 1) / (views + 20) in training',
   product_purchase_rate: '(purchases + 0.2) / (views + 20) in training',
-  category_share: 'the product category\'s share of all interactions',
-  log_price: 'log of the product\'s price',
-  price_gap: '|log price − the user\'s mean log price| / (their spread + 0.25)',
+  category_share: "the product category's share of all interactions",
+  log_price: "log of the product's price",
+  price_gap: "|log price − the user's mean log price| / (their spread + 0.25)",
 };
 
 /** The `n` indices with the largest scores (ties: lower index first), best first; only positive scores when `positiveOnly`. */
@@ -79,7 +88,11 @@ export function topIndices(scores: Float32Array, n: number, positiveOnly: boolea
         if (l >= size) break;
         let c = l;
         const r = l + 1;
-        if (r < size && (scores[heap[r]] < scores[heap[l]] || (scores[heap[r]] === scores[heap[l]] && heap[r] > heap[l]))) c = r;
+        if (
+          r < size &&
+          (scores[heap[r]] < scores[heap[l]] || (scores[heap[r]] === scores[heap[l]] && heap[r] > heap[l]))
+        )
+          c = r;
         const q = heap[c];
         if (s < scores[q] || (s === scores[q] && p > q)) break;
         heap[i] = q;
@@ -113,8 +126,11 @@ export class CandidateScorer {
     const n = model.products.ids.length;
     const { popularity } = model;
     this.scores = {
-      covisit: new Float32Array(n), embedding: new Float32Array(n), category: new Float32Array(n),
-      trending: popularity.trending, popular: popularity.popular,
+      covisit: new Float32Array(n),
+      embedding: new Float32Array(n),
+      category: new Float32Array(n),
+      trending: popularity.trending,
+      popular: popularity.popular,
     };
     // The category source scores a product by the user's share in its category × its popularity there.
     this.categoryTop = Float32Array.from(popularity.byCategory, (ps) => (ps.length ? popularity.popular[ps[0]] : 0));
@@ -134,11 +150,13 @@ export class CandidateScorer {
       // Half from the user's leaf categories, half from their top-level groups, each × popularity relative to the best there.
       for (const [c, w] of state.categories) {
         const share = w / state.categoryTotal;
-        for (const p of popularity.byCategory[c] ?? []) scores.category[p] += (0.5 * share * popularity.popular[p]) / (this.categoryTop[c] || 1);
+        for (const p of popularity.byCategory[c] ?? [])
+          scores.category[p] += (0.5 * share * popularity.popular[p]) / (this.categoryTop[c] || 1);
       }
       for (const [g, w] of state.groups) {
         const share = w / state.categoryTotal;
-        for (const p of popularity.byGroup[g] ?? []) scores.category[p] += (0.5 * share * popularity.popular[p]) / (this.groupTop[g] || 1);
+        for (const p of popularity.byGroup[g] ?? [])
+          scores.category[p] += (0.5 * share * popularity.popular[p]) / (this.groupTop[g] || 1);
       }
     }
     const lists = {} as Record<Source, number[]>;
@@ -147,7 +165,11 @@ export class CandidateScorer {
     for (const source of SOURCES) {
       // Trending scores may be negative; the other sources only propose items they actually score.
       lists[source] = topIndices(scores[source], model.candidates.per_source[source], source !== 'trending');
-      for (const p of lists[source]) if (!seen.has(p)) { seen.add(p); items.push(p); }
+      for (const p of lists[source])
+        if (!seen.has(p)) {
+          seen.add(p);
+          items.push(p);
+        }
     }
     const width = RECOMMEND_FEATURES.length;
     const features = new Float32Array(items.length * width);

@@ -4,25 +4,56 @@ import type { RecommendSettings } from './fit';
 
 /** Checks `families.recommend.recommend` of the training config; every problem names the file and field. */
 export function checkRecommendSettings(raw: unknown, path: string, at: string): RecommendSettings {
-  const fail = (field: string, problem: string): never => { throw new InputError(`${path}: field '${field}' ${problem}`); };
-  const object = (v: unknown, field: string) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(field, 'must be an object'));
+  const fail = (field: string, problem: string): never => {
+    throw new InputError(`${path}: field '${field}' ${problem}`);
+  };
+  const object = (v: unknown, field: string) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : fail(field, 'must be an object');
   const number = (v: unknown, field: string, min: number, max: number, integer: boolean) =>
-    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v)) ? v : fail(field, `must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v))
+      ? v
+      : fail(
+          field,
+          `must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(v)}`,
+        );
   const r = object(raw, at);
   const section = <K extends string>(name: string, fields: Record<K, [number, number, boolean]>) => {
     const o = object(r[name], `${at}.${name}`);
-    return Object.fromEntries((Object.entries(fields) as [K, [number, number, boolean]][]).map(([k, [min, max, integer]]) => [k, number(o[k], `${at}.${name}.${k}`, min, max, integer)])) as Record<K, number>;
+    return Object.fromEntries(
+      (Object.entries(fields) as [K, [number, number, boolean]][]).map(([k, [min, max, integer]]) => [
+        k,
+        number(o[k], `${at}.${name}.${k}`, min, max, integer),
+      ]),
+    ) as Record<K, number>;
   };
   const candidates = object(r.candidates, `${at}.candidates`);
   const perSource = object(candidates.per_source, `${at}.candidates.per_source`);
   return {
-    covisit: section('covisit', { window: [1, 50, true], neighbours: [1, 1000, true], half_life_days: [0.01, 10_000, false] }),
-    popularity: section('popularity', { half_life_days: [0.01, 10_000, false], trend_days: [1, 365, true], per_category: [1, 100_000, true] }),
+    covisit: section('covisit', {
+      window: [1, 50, true],
+      neighbours: [1, 1000, true],
+      half_life_days: [0.01, 10_000, false],
+    }),
+    popularity: section('popularity', {
+      half_life_days: [0.01, 10_000, false],
+      trend_days: [1, 365, true],
+      per_category: [1, 100_000, true],
+    }),
     embedding: section('embedding', {
-      dim: [2, 512, true], window: [1, 50, true], negatives: [1, 50, true], max_pairs: [1, 1e9, true], epochs: [1, 100, true], batch: [1, 1_000_000, true], learning_rate: [1e-6, 10, false],
+      dim: [2, 512, true],
+      window: [1, 50, true],
+      negatives: [1, 50, true],
+      max_pairs: [1, 1e9, true],
+      epochs: [1, 100, true],
+      batch: [1, 1_000_000, true],
+      learning_rate: [1e-6, 10, false],
     }),
     candidates: {
-      per_source: Object.fromEntries(SOURCES.map((s) => [s, number(perSource[s], `${at}.candidates.per_source.${s}`, 20, 10_000, true)])) as RecommendSettings['candidates']['per_source'],
+      per_source: Object.fromEntries(
+        SOURCES.map((s) => [s, number(perSource[s], `${at}.candidates.per_source.${s}`, 20, 10_000, true)]),
+      ) as RecommendSettings['candidates']['per_source'],
       recency_decay: number(candidates.recency_decay, `${at}.candidates.recency_decay`, 0, 1, false),
     },
     rerank_sessions: number(r.rerank_sessions, `${at}.rerank_sessions`, 10, 10_000_000, true),

@@ -37,7 +37,10 @@ export function fitCovisitation(x: Interactions, products: number, end: number, 
       if (p < 0 || w === 0) continue;
       const last = seqItem.length - 1;
       if (last >= 0 && seqItem[last] === p) seqWeight[last] = Math.max(seqWeight[last], w);
-      else { seqItem.push(p); seqWeight.push(w); }
+      else {
+        seqItem.push(p);
+        seqWeight.push(w);
+      }
     }
     if (seqItem.length < 2) continue;
     const recency = Math.pow(2, -(end - x.time[from]) / (params.half_life_days * 86_400_000));
@@ -61,7 +64,10 @@ export function fitCovisitation(x: Interactions, products: number, end: number, 
   rows.forEach((row, a) => {
     const total = row.reduce((s, [, w]) => s + w, 0);
     row.sort((p, q) => q[1] - p[1] || p[0] - q[0]);
-    for (const [b, w] of row.slice(0, params.neighbours)) { items.push(b); scores.push(w / total); }
+    for (const [b, w] of row.slice(0, params.neighbours)) {
+      items.push(b);
+      scores.push(w / total);
+    }
     indptr[a + 1] = items.length;
   });
   return { indptr, items: Int32Array.from(items), scores: Float32Array.from(scores) };

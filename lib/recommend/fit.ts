@@ -5,7 +5,15 @@ import type { SplitData } from '../train/index';
 import { importanceByKind, keepBestRounds, lastValue, learningCurve, meanAbsShap, toDMatrix } from '../train/index';
 import type { RecommendDetails } from '../train/index';
 import { type Booster, type BoosterParams, train, type TrainResult } from '../xgboost/index';
-import { CandidateScorer, type CandidateParams, RECOMMEND_FEATURES, type RecommendModel, SOURCES, type Source, topIndices } from './candidates';
+import {
+  CandidateScorer,
+  type CandidateParams,
+  RECOMMEND_FEATURES,
+  type RecommendModel,
+  SOURCES,
+  type Source,
+  topIndices,
+} from './candidates';
 import { type CovisitParams, fitCovisitation } from './covisit';
 import { coverageAt20, LIST_LENGTH, reciprocalRankFusion, recommendMetrics } from './evaluate';
 import { before, type Interactions } from './interactions';
@@ -35,19 +43,40 @@ export type Progress = (phase: string, done: number, total: number) => void;
  * popularity and trend, and item2vec. Validation and test examples are then served by models that
  * never saw their period, as a model deployed at the split's start would be.
  */
-export async function fitCandidateModel(products: ProductIndex, events: Interactions, trainEnd: number, settings: RecommendSettings, seed: number, progress: Progress = () => {}): Promise<RecommendModel & { embeddingLoss: number[] }> {
+export async function fitCandidateModel(
+  products: ProductIndex,
+  events: Interactions,
+  trainEnd: number,
+  settings: RecommendSettings,
+  seed: number,
+  progress: Progress = () => {},
+): Promise<RecommendModel & { embeddingLoss: number[] }> {
   const history = before(events, trainEnd);
   const n = products.ids.length;
   progress('co-visitation', 0, 1);
   const covisit = fitCovisitation(history, n, trainEnd, settings.covisit);
   progress('co-visitation', 1, 1);
   const popularity = fitPopularity(history, products, trainEnd, settings.popularity);
-  const embedding = await fitItem2Vec(history, n, settings.embedding, seed, (step, steps) => progress('item2vec', step, steps));
-  return { products, covisit, popularity, embedding: { dim: embedding.dim, vectors: embedding.vectors }, candidates: settings.candidates, embeddingLoss: embedding.loss };
+  const embedding = await fitItem2Vec(history, n, settings.embedding, seed, (step, steps) =>
+    progress('item2vec', step, steps),
+  );
+  return {
+    products,
+    covisit,
+    popularity,
+    embedding: { dim: embedding.dim, vectors: embedding.vectors },
+    candidates: settings.candidates,
+    embeddingLoss: embedding.loss,
+  };
 }
 
 /** A seeded sample of at most `k` examples, kept in time order. */
-export function sampleExamples<T extends { session: string }>(examples: readonly T[], k: number, seed: number, label: string): T[] {
+export function sampleExamples<T extends { session: string }>(
+  examples: readonly T[],
+  k: number,
+  seed: number,
+  label: string,
+): T[] {
   if (examples.length <= k) return [...examples];
   const rng = Rng.derive(seed, label);
   const keep = new Set<number>();
@@ -60,9 +89,16 @@ export function sampleExamples<T extends { session: string }>(examples: readonly
  * `asOf`) with the state holding exactly the user's events strictly before the example's time;
  * with `applyRemaining`, the events after the last example too (the service's start-up).
  */
-export function replayStates(events: Interactions, products: ProductIndex, examples: readonly Pick<RecommendExample, 'user' | 'asOf'>[],
-  visit: (e: RecommendExample, state: UserState | undefined) => void, applyRemaining = false): Map<number, UserState> {
-  const order = Uint32Array.from({ length: events.time.length }, (_, i) => i).sort((a, b) => events.time[a] - events.time[b] || a - b);
+export function replayStates(
+  events: Interactions,
+  products: ProductIndex,
+  examples: readonly Pick<RecommendExample, 'user' | 'asOf'>[],
+  visit: (e: RecommendExample, state: UserState | undefined) => void,
+  applyRemaining = false,
+): Map<number, UserState> {
+  const order = Uint32Array.from({ length: events.time.length }, (_, i) => i).sort(
+    (a, b) => events.time[a] - events.time[b] || a - b,
+  );
   const states = new Map<number, UserState>();
   const sessionName = (s: number) => String(s);
   let next = 0;
@@ -73,7 +109,16 @@ export function replayStates(events: Interactions, products: ProductIndex, examp
       if (Number.isNaN(user)) continue;
       let state = states.get(user);
       if (!state) states.set(user, (state = emptyState()));
-      applyEvent(state, { time: events.time[i], type: events.type[i], product: events.product[i], session: sessionName(events.session[i]) }, products);
+      applyEvent(
+        state,
+        {
+          time: events.time[i],
+          type: events.type[i],
+          product: events.product[i],
+          session: sessionName(events.session[i]),
+        },
+        products,
+      );
     }
   };
   for (const example of examples) {
@@ -94,7 +139,15 @@ interface ScoredExample {
   historyEvents: number;
 }
 
-function scoreExamples(model: RecommendModel, events: Interactions, examples: RecommendExample[], truth: ShopTruth | null, seed: number, progress: Progress, phase: string): ScoredExample[] {
+function scoreExamples(
+  model: RecommendModel,
+  events: Interactions,
+  examples: RecommendExample[],
+  truth: ShopTruth | null,
+  seed: number,
+  progress: Progress,
+  phase: string,
+): ScoredExample[] {
   const scorer = new CandidateScorer(model);
   const n = model.products.ids.length;
   const rng = Rng.derive(seed, `random-${phase}`);
@@ -114,8 +167,19 @@ function scoreExamples(model: RecommendModel, events: Interactions, examples: Re
       oracleList = topIndices(oracle, LIST_LENGTH, false);
     }
     out.push({
-      example, items: c.items, features: c.features, labels: Float32Array.from(c.items, (p) => (targets.has(p) ? 1 : 0)),
-      lists: { ...c.lists, blend: reciprocalRankFusion(SOURCES.map((s) => c.lists[s]), LIST_LENGTH), random, oracle: oracleList },
+      example,
+      items: c.items,
+      features: c.features,
+      labels: Float32Array.from(c.items, (p) => (targets.has(p) ? 1 : 0)),
+      lists: {
+        ...c.lists,
+        blend: reciprocalRankFusion(
+          SOURCES.map((s) => c.lists[s]),
+          LIST_LENGTH,
+        ),
+        random,
+        oracle: oracleList,
+      },
       historyEvents: state?.events ?? 0,
     });
     if (out.length % 200 === 0 && out.length < examples.length) progress(phase, out.length, examples.length);
@@ -136,7 +200,12 @@ function stack(scored: readonly ScoredExample[]): SplitData {
     labels.set(e.labels, r);
     r += e.items.length;
   }
-  return { matrix: { values, rows, features: [...RECOMMEND_FEATURES] } as SplitData['matrix'], labels, groups: Uint32Array.from(scored, (e) => e.items.length), extras: {} };
+  return {
+    matrix: { values, rows, features: [...RECOMMEND_FEATURES] } as SplitData['matrix'],
+    labels,
+    groups: Uint32Array.from(scored, (e) => e.items.length),
+    extras: {},
+  };
 }
 
 export interface RerankConfig {
@@ -151,7 +220,12 @@ export interface FittedRecommender {
   booster: Booster;
   rounds: number;
   params: BoosterParams;
-  metrics: { random: Record<string, number>; baseline: Record<string, number>; model: Record<string, number>; oracle: Record<string, number> | null };
+  metrics: {
+    random: Record<string, number>;
+    baseline: Record<string, number>;
+    model: Record<string, number>;
+    oracle: Record<string, number> | null;
+  };
   gapClosed: number | null;
   curve: { round: number; train: number; valid: number }[];
   importance: Record<string, Record<string, number>>;
@@ -160,7 +234,12 @@ export interface FittedRecommender {
   details: RecommendDetails;
 }
 
-const HISTORY_BUCKETS: [string, number, number][] = [['new user (0 events)', 0, 0], ['1–19 events', 1, 19], ['20–99 events', 20, 99], ['100+ events', 100, Infinity]];
+const HISTORY_BUCKETS: [string, number, number][] = [
+  ['new user (0 events)', 0, 0],
+  ['1–19 events', 1, 19],
+  ['20–99 events', 20, 99],
+  ['100+ events', 100, Infinity],
+];
 
 /** Every list on the test sessions, as `evaluateRecommender` measures them. */
 export interface RecommenderEvaluation {
@@ -175,8 +254,17 @@ export interface RecommenderEvaluation {
  * reciprocal rank fusion, the re-ranked list, popularity (the baseline), random, and the oracle when
  * the world has one.
  */
-export function evaluateRecommender(model: RecommendModel, booster: Booster, events: Interactions, test: RecommendExample[], truth: ShopTruth | null,
-  sessions: number, seed: number, nthread: number, progress: Progress = () => {}): RecommenderEvaluation {
+export function evaluateRecommender(
+  model: RecommendModel,
+  booster: Booster,
+  events: Interactions,
+  test: RecommendExample[],
+  truth: ShopTruth | null,
+  sessions: number,
+  seed: number,
+  nthread: number,
+  progress: Progress = () => {},
+): RecommenderEvaluation {
   const testSample = sampleExamples(test, sessions, seed, 'test-sessions');
   const scoredTest = scoreExamples(model, events, testSample, truth, seed, progress, 'test candidates');
   const testSet = stack(scoredTest);
@@ -189,23 +277,33 @@ export function evaluateRecommender(model: RecommendModel, booster: Booster, eve
   }
   let offset = 0;
   const reranked = scoredTest.map((e) => {
-    const list = topIndices(scores.subarray(offset, offset + e.items.length), LIST_LENGTH, false).map((i) => e.items[i]);
+    const list = topIndices(scores.subarray(offset, offset + e.items.length), LIST_LENGTH, false).map(
+      (i) => e.items[i],
+    );
     offset += e.items.length;
     return list;
   });
-  const users = (list: (e: ScoredExample, i: number) => number[]): UserRanking<number>[] => scoredTest.map((e, i) => ({ ranked: list(e, i), relevant: e.example.targets }));
+  const users = (list: (e: ScoredExample, i: number) => number[]): UserRanking<number>[] =>
+    scoredTest.map((e, i) => ({ ranked: list(e, i), relevant: e.example.targets }));
   const named: Record<string, UserRanking<number>[]> = Object.fromEntries([
     ...SOURCES.map((s) => [s, users((e) => e.lists[s].slice(0, LIST_LENGTH))]),
-    ['blend', users((e) => e.lists.blend)], ['reranked', users((_, i) => reranked[i])],
-    ['random', users((e) => e.lists.random)], ...(truth ? [['oracle', users((e) => e.lists.oracle)]] : []),
+    ['blend', users((e) => e.lists.blend)],
+    ['reranked', users((_, i) => reranked[i])],
+    ['random', users((e) => e.lists.random)],
+    ...(truth ? [['oracle', users((e) => e.lists.oracle)]] : []),
   ]);
   const lists = Object.fromEntries(Object.entries(named).map(([k, u]) => [k, recommendMetrics(u)]));
   const recallOf = (has: (e: ScoredExample, p: number) => boolean) =>
-    scoredTest.reduce((s, e) => s + e.example.targets.filter((p) => has(e, p)).length / e.example.targets.length, 0) / Math.max(1, scoredTest.length);
-  const candidateRecall: Record<string, number> = Object.fromEntries(SOURCES.map((s) => [s, recallOf((e, p) => e.lists[s].includes(p))]));
+    scoredTest.reduce((s, e) => s + e.example.targets.filter((p) => has(e, p)).length / e.example.targets.length, 0) /
+    Math.max(1, scoredTest.length);
+  const candidateRecall: Record<string, number> = Object.fromEntries(
+    SOURCES.map((s) => [s, recallOf((e, p) => e.lists[s].includes(p))]),
+  );
   candidateRecall.union = recallOf((e, p) => e.items.includes(p));
   const byHistory = HISTORY_BUCKETS.map(([bucket, lo, hi]) => {
-    const picked = named.reranked.filter((_, i) => scoredTest[i].historyEvents >= lo && scoredTest[i].historyEvents <= hi);
+    const picked = named.reranked.filter(
+      (_, i) => scoredTest[i].historyEvents >= lo && scoredTest[i].historyEvents <= hi,
+    );
     return { bucket, sessions: picked.length, metrics: recommendMetrics(picked) };
   }).filter((b) => b.sessions > 0);
   return {
@@ -214,7 +312,9 @@ export function evaluateRecommender(model: RecommendModel, booster: Booster, eve
     details: {
       family: 'recommend',
       lists,
-      coverage: Object.fromEntries(Object.entries(named).map(([k, u]) => [k, coverageAt20(u, model.products.ids.length)])),
+      coverage: Object.fromEntries(
+        Object.entries(named).map(([k, u]) => [k, coverageAt20(u, model.products.ids.length)]),
+      ),
       candidate_recall: candidateRecall,
       mean_candidates: scoredTest.reduce((s, e) => s + e.items.length, 0) / Math.max(1, scoredTest.length),
       by_history: byHistory,
@@ -228,8 +328,19 @@ export function evaluateRecommender(model: RecommendModel, booster: Booster, eve
  * share of them), then evaluates every list on the test sessions. Throws a LeakError when the
  * re-ranked list beats the oracle.
  */
-export function fitReranker(model: RecommendModel, events: Interactions, valid: RecommendExample[], test: RecommendExample[], truth: ShopTruth | null,
-  settings: RecommendSettings, rerank: RerankConfig, seed: number, nthread: number, progress: Progress = () => {}, onRound: (round: number, valid: number) => void = () => {}): FittedRecommender {
+export function fitReranker(
+  model: RecommendModel,
+  events: Interactions,
+  valid: RecommendExample[],
+  test: RecommendExample[],
+  truth: ShopTruth | null,
+  settings: RecommendSettings,
+  rerank: RerankConfig,
+  seed: number,
+  nthread: number,
+  progress: Progress = () => {},
+  onRound: (round: number, valid: number) => void = () => {},
+): FittedRecommender {
   const validSample = sampleExamples(valid, settings.rerank_sessions, seed, 'rerank-sessions');
   const scoredValid = scoreExamples(model, events, validSample, null, seed, progress, 'validation candidates');
   // Groups without a positive teach rank:ndcg nothing.
@@ -244,7 +355,12 @@ export function fitReranker(model: RecommendModel, events: Interactions, valid: 
   let result: TrainResult;
   try {
     result = train(params, dtrain, {
-      rounds: rerank.rounds, evals: [[dtrain, 'train'], [dvalid, 'valid']], earlyStoppingRounds: rerank.early_stopping_rounds,
+      rounds: rerank.rounds,
+      evals: [
+        [dtrain, 'train'],
+        [dvalid, 'valid'],
+      ],
+      earlyStoppingRounds: rerank.early_stopping_rounds,
       onRound: (round, scores) => onRound(round, lastValue(scores.valid)),
     });
   } finally {
@@ -252,15 +368,37 @@ export function fitReranker(model: RecommendModel, events: Interactions, valid: 
     dvalid.dispose();
   }
   const rounds = keepBestRounds(result);
-  const evaluation = evaluateRecommender(model, result.booster, events, test, truth, settings.test_sessions, seed, nthread, progress);
+  const evaluation = evaluateRecommender(
+    model,
+    result.booster,
+    events,
+    test,
+    truth,
+    settings.test_sessions,
+    seed,
+    nthread,
+    progress,
+  );
   const { metrics } = evaluation;
   if (metrics.oracle) assertBelowOracle('recommend', metrics.model, metrics.oracle);
   return {
-    booster: result.booster, rounds, params, metrics,
-    gapClosed: metrics.oracle ? gapClosed(metrics.random[rerank.primary], metrics.model[rerank.primary], metrics.oracle[rerank.primary]) : null,
+    booster: result.booster,
+    rounds,
+    params,
+    metrics,
+    gapClosed: metrics.oracle
+      ? gapClosed(metrics.random[rerank.primary], metrics.model[rerank.primary], metrics.oracle[rerank.primary])
+      : null,
     curve: learningCurve(result),
     importance: importanceByKind(result.booster, [...RECOMMEND_FEATURES]),
     shap: meanAbsShap(result.booster, evaluation.testSet, [...RECOMMEND_FEATURES], rerank.shap_rows, seed, nthread),
-    details: { ...evaluation.details, sessions: { rerank_train: learnable.length - held.filter(Boolean).length, rerank_valid: held.filter(Boolean).length, test: evaluation.details.sessions.test } },
+    details: {
+      ...evaluation.details,
+      sessions: {
+        rerank_train: learnable.length - held.filter(Boolean).length,
+        rerank_valid: held.filter(Boolean).length,
+        test: evaluation.details.sessions.test,
+      },
+    },
   };
 }

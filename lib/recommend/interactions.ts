@@ -29,8 +29,16 @@ export function before(x: Interactions, end: number): Interactions {
   for (let i = 0; i < x.time.length; i++) if (x.time[i] < end) keep.push(i);
   const pick = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => {
     const out = new (a.constructor as new (n: number) => T)(keep.length);
-    keep.forEach((r, i) => { out[i] = a[r]; });
+    keep.forEach((r, i) => {
+      out[i] = a[r];
+    });
     return out;
   };
-  return { time: pick(x.time), user: pick(x.user), session: pick(x.session), type: pick(x.type), product: pick(x.product) };
+  return {
+    time: pick(x.time),
+    user: pick(x.user),
+    session: pick(x.session),
+    type: pick(x.type),
+    product: pick(x.product),
+  };
 }

@@ -36,7 +36,10 @@ export function skipGramPairs(x: Interactions, window: number): { centre: Int32A
     }
     for (let i = 0; i < seq.length; i++) {
       for (let j = Math.max(0, i - window); j <= Math.min(seq.length - 1, i + window); j++) {
-        if (j !== i && seq[j] !== seq[i]) { centre.push(seq[i]); context.push(seq[j]); }
+        if (j !== i && seq[j] !== seq[i]) {
+          centre.push(seq[i]);
+          context.push(seq[j]);
+        }
       }
     }
   }
@@ -49,8 +52,13 @@ export function skipGramPairs(x: Interactions, window: number): { centre: Int32A
  * (UnsortedSegmentSum), so the row lookup carries its own gradient through `scatterND`, which sums
  * repeated rows the same way.
  */
-export async function fitItem2Vec(x: Interactions, products: number, params: Item2VecParams, seed: number,
-  onStep: (step: number, steps: number, loss: number) => void = () => {}): Promise<Embedding & { loss: number[] }> {
+export async function fitItem2Vec(
+  x: Interactions,
+  products: number,
+  params: Item2VecParams,
+  seed: number,
+  onStep: (step: number, steps: number, loss: number) => void = () => {},
+): Promise<Embedding & { loss: number[] }> {
   const tf = await tfjs();
   const rng = new Rng(seed);
   const all = skipGramPairs(x, params.window);
@@ -67,7 +75,10 @@ export async function fitItem2Vec(x: Interactions, products: number, params: Ite
     save([index]);
     return {
       value: tf.gather(table, index),
-      gradFunc: (dy: TF.Tensor, [saved]: TF.Tensor[]) => [tf.scatterND(saved.expandDims(1), dy, table.shape), tf.zerosLike(saved)],
+      gradFunc: (dy: TF.Tensor, [saved]: TF.Tensor[]) => [
+        tf.scatterND(saved.expandDims(1), dy, table.shape),
+        tf.zerosLike(saved),
+      ],
     };
   }) as unknown as Parameters<typeof TF.customGrad>[0]) as unknown as (table: TF.Tensor, index: TF.Tensor) => TF.Tensor;
   const optimizer = tf.train.adam(params.learning_rate);
@@ -92,7 +103,11 @@ export async function fitItem2Vec(x: Interactions, products: number, params: Ite
           context[k * width] = all.context[r];
           for (let q = 1; q < width; q++) context[k * width + q] = drawIndex(rng, noise);
         }
-        const tensors = [tf.tensor1d(centre, 'int32'), tf.tensor1d(context, 'int32'), tf.tensor2d(labels.subarray(0, b * width), [b, width])];
+        const tensors = [
+          tf.tensor1d(centre, 'int32'),
+          tf.tensor1d(context, 'int32'),
+          tf.tensor2d(labels.subarray(0, b * width), [b, width]),
+        ];
         const value = optimizer.minimize(() => {
           const u = rows(inputs, tensors[0]).reshape([b, 1, dim]);
           const v = rows(outputs, tensors[1]).reshape([b, width, dim]);
@@ -119,12 +134,22 @@ export async function fitItem2Vec(x: Interactions, products: number, params: Ite
 }
 
 /** The cosine of every item with the unit-length, recency-weighted mean of `items`' vectors, into `out`; false when none has a vector. */
-export function scoreBySimilarity(e: Embedding, items: readonly number[], weights: readonly number[], out: Float32Array): boolean {
+export function scoreBySimilarity(
+  e: Embedding,
+  items: readonly number[],
+  weights: readonly number[],
+  out: Float32Array,
+): boolean {
   const { dim, vectors } = e;
   const u = new Float64Array(dim);
-  items.forEach((p, i) => { for (let d = 0; d < dim; d++) u[d] += weights[i] * vectors[p * dim + d]; });
+  items.forEach((p, i) => {
+    for (let d = 0; d < dim; d++) u[d] += weights[i] * vectors[p * dim + d];
+  });
   const norm = Math.sqrt(u.reduce((s, v) => s + v * v, 0));
-  if (!(norm > 0)) { out.fill(0); return false; }
+  if (!(norm > 0)) {
+    out.fill(0);
+    return false;
+  }
   const unit = Float32Array.from(u, (v) => v / norm);
   // Four running sums per product: the hot loop of every recommendation request.
   const whole = dim - (dim % 4);

@@ -26,23 +26,42 @@ const parquet = (path: string) => `read_parquet(${sqlString(path)})`;
 
 export async function loadProducts(con: DuckDBConnection, path: string): Promise<ProductIndex> {
   const rows = await queryRows(con, `SELECT product_id, category_id, category_path, price FROM ${parquet(path)}`);
-  return productIndex(rows.map((r) => ({
-    product_id: toNumber(r.product_id), category_id: (r.category_id as string | null) ?? null, category_path: (r.category_path as string | null) ?? null,
-    price: r.price === null ? null : Number(r.price),
-  })));
+  return productIndex(
+    rows.map((r) => ({
+      product_id: toNumber(r.product_id),
+      category_id: (r.category_id as string | null) ?? null,
+      category_path: (r.category_path as string | null) ?? null,
+      price: r.price === null ? null : Number(r.price),
+    })),
+  );
 }
 
 /**
  * Events as typed columns sorted by session and time (the sessionizer's order), products mapped to
  * `products`' dense indices (-1 when not in it).
  */
-export async function loadInteractions(con: DuckDBConnection, eventsPath: string, products: ProductIndex): Promise<Interactions> {
+export async function loadInteractions(
+  con: DuckDBConnection,
+  eventsPath: string,
+  products: ProductIndex,
+): Promise<Interactions> {
   const code = `CASE event_type ${EVENT_TYPES.map((t, i) => `WHEN '${t}' THEN ${i}`).join(' ')} END`;
-  const { matrix } = await readMatrix(con, `
+  const { matrix } = await readMatrix(
+    con,
+    `
     SELECT epoch_ms(event_time) AS t, user_id AS u, dense_rank() OVER (ORDER BY session_id) - 1 AS s, ${code} AS c, product_id AS p, 0 AS y
-    FROM ${parquet(eventsPath)} ORDER BY session_id, ${EVENT_ORDER}`, ['t', 'u', 's', 'c', 'p'], 'y');
+    FROM ${parquet(eventsPath)} ORDER BY session_id, ${EVENT_ORDER}`,
+    ['t', 'u', 's', 'c', 'p'],
+    'y',
+  );
   const n = matrix.rows;
-  const x: Interactions = { time: new Float64Array(n), user: new Float64Array(n), session: new Int32Array(n), type: new Uint8Array(n), product: new Int32Array(n) };
+  const x: Interactions = {
+    time: new Float64Array(n),
+    user: new Float64Array(n),
+    session: new Int32Array(n),
+    type: new Uint8Array(n),
+    product: new Int32Array(n),
+  };
   for (let i = 0, o = 0; i < n; i++, o += 5) {
     x.time[i] = matrix.values[o];
     x.user[i] = matrix.values[o + 1];
@@ -53,13 +72,27 @@ export async function loadInteractions(con: DuckDBConnection, eventsPath: string
   return x;
 }
 
-export async function loadExamples(con: DuckDBConnection, path: string, products: ProductIndex): Promise<RecommendExample[]> {
+export async function loadExamples(
+  con: DuckDBConnection,
+  path: string,
+  products: ProductIndex,
+): Promise<RecommendExample[]> {
   if (!existsSync(path)) throw new InputError(`${path}: no such file; run pipelines/features.ts first`);
-  const rows = await queryRows(con, `SELECT session_id, user_id, epoch_ms(as_of) AS as_of, targets FROM ${parquet(path)} ORDER BY as_of, session_id`);
-  return rows.map((r) => ({
-    session: String(r.session_id), user: toNumber(r.user_id), asOf: toNumber(r.as_of),
-    targets: (r.targets as unknown[]).map(toNumber).map((id) => products.indexOf.get(id)).filter((p): p is number => p !== undefined),
-  })).filter((e) => e.targets.length > 0);
+  const rows = await queryRows(
+    con,
+    `SELECT session_id, user_id, epoch_ms(as_of) AS as_of, targets FROM ${parquet(path)} ORDER BY as_of, session_id`,
+  );
+  return rows
+    .map((r) => ({
+      session: String(r.session_id),
+      user: toNumber(r.user_id),
+      asOf: toNumber(r.as_of),
+      targets: (r.targets as unknown[])
+        .map(toNumber)
+        .map((id) => products.indexOf.get(id))
+        .filter((p): p is number => p !== undefined),
+    }))
+    .filter((e) => e.targets.length > 0);
 }
 
 /** Everything the recommend family trains on, read from a data folder, and the files it read (for fingerprints). */
@@ -86,8 +119,19 @@ export async function loadRecommendData(con: DuckDBConnection, catalog: DataCata
   const source = existsSync(catalog.raw.source) ? JSON.parse(readFileSync(catalog.raw.source, 'utf8')) : {};
   const truth = source.kind === 'synthetic' ? shopTruth(source) : null;
   return {
-    products, events, valid, test, cutoffs, truth,
-    inputs: [catalog.raw.products, catalog.interim.events, catalog.interim.splits, catalog.features.set('recommend', 'valid'), catalog.features.set('recommend', 'test')],
+    products,
+    events,
+    valid,
+    test,
+    cutoffs,
+    truth,
+    inputs: [
+      catalog.raw.products,
+      catalog.interim.events,
+      catalog.interim.splits,
+      catalog.features.set('recommend', 'valid'),
+      catalog.features.set('recommend', 'test'),
+    ],
   };
 }
 
@@ -96,10 +140,13 @@ export async function loadRecommendData(con: DuckDBConnection, catalog: DataCata
  * sessions of known users before validation starts and the catalogue's products; validation and
  * test sessions (known users, with a product in the catalogue) and the distinct products they touch.
  */
-export function countRecommendExamples(data: Pick<RecommendData, 'events' | 'cutoffs' | 'products' | 'valid' | 'test'>): RequirementCounts {
+export function countRecommendExamples(
+  data: Pick<RecommendData, 'events' | 'cutoffs' | 'products' | 'valid' | 'test'>,
+): RequirementCounts {
   const trainSessions = new Set<number>();
   for (let i = 0; i < data.events.time.length; i++) {
-    if (data.events.time[i] < data.cutoffs.valid.from && !Number.isNaN(data.events.user[i])) trainSessions.add(data.events.session[i]);
+    if (data.events.time[i] < data.cutoffs.valid.from && !Number.isNaN(data.events.user[i]))
+      trainSessions.add(data.events.session[i]);
   }
   const products = (examples: RecommendExample[]) => new Set(examples.flatMap((e) => e.targets)).size;
   return {

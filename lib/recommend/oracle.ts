@@ -27,12 +27,21 @@ export function shopTruth(source: { seed: number; events: number; days: number; 
       leavesInTop[p] = catalog.leavesByTop[catalog.leaves[l].top].length;
     }
   }
-  return { catalog, users, startMs: Date.parse(`${source.start}T00:00:00Z`), periodMs: source.days * 86_400_000, shareInLeaf, leavesInTop };
+  return {
+    catalog,
+    users,
+    startMs: Date.parse(`${source.start}T00:00:00Z`),
+    periodMs: source.days * 86_400_000,
+    shareInLeaf,
+    leavesInTop,
+  };
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 /** Mean examination over the shown positions, position^-0.7 as the generator uses. */
-const MEAN_EXAMINATION = Array.from({ length: RESULTS_PER_SEARCH }, (_, r) => Math.pow(r + 1, -0.7)).reduce((a, b) => a + b) / RESULTS_PER_SEARCH;
+const MEAN_EXAMINATION =
+  Array.from({ length: RESULTS_PER_SEARCH }, (_, r) => Math.pow(r + 1, -0.7)).reduce((a, b) => a + b) /
+  RESULTS_PER_SEARCH;
 
 /**
  * The oracle: each product's expected touches in a session of `userId` starting at `asOf`, from
@@ -41,7 +50,13 @@ const MEAN_EXAMINATION = Array.from({ length: RESULTS_PER_SEARCH }, (_, r) => Ma
  * a search shows 12 draws from the leaf and 4 from a sibling and the user clicks by appeal. Position
  * details are averaged, so it is very close to, not exactly, the best possible ranking.
  */
-export function oracleScores(truth: ShopTruth, userId: number, asOf: number, products: ProductIndex, out: Float32Array): void {
+export function oracleScores(
+  truth: ShopTruth,
+  userId: number,
+  asOf: number,
+  products: ProductIndex,
+  out: Float32Array,
+): void {
   const { catalog, users } = truth;
   const u = userId - 1;
   out.fill(0);
@@ -57,9 +72,13 @@ export function oracleScores(truth: ShopTruth, userId: number, asOf: number, pro
     const top = catalog.leaves[catalog.leaf[p]].top;
     const a0 = users.affinityStart[u * users.tops + top];
     const affinity = a0 + (users.affinityEnd[u * users.tops + top] - a0) * drift;
-    let appeal = 0.8 * catalog.quality[p] - 0.6 * sensitivity * catalog.relativePrice[p] + params.discountAppeal * (1 - catalog.price[p] / catalog.basePrice[p]);
+    let appeal =
+      0.8 * catalog.quality[p] -
+      0.6 * sensitivity * catalog.relativePrice[p] +
+      params.discountAppeal * (1 - catalog.price[p] / catalog.basePrice[p]);
     if (params.brandLoyalty > 0 && favourites.includes(catalog.brand[p])) appeal += params.brandLoyalty;
     const click = 2 * params.clickRate * MEAN_EXAMINATION * shown * (12 * sigmoid(appeal) + 4 * sigmoid(appeal - 1.5));
-    out[i] = (affinity / truth.leavesInTop[p]) * truth.shareInLeaf[p] * ((1 - params.searchRate) + params.searchRate * click);
+    out[i] =
+      (affinity / truth.leavesInTop[p]) * truth.shareInLeaf[p] * (1 - params.searchRate + params.searchRate * click);
   }
 }

@@ -29,7 +29,12 @@ export interface Popularity {
   categoryShare: Float32Array;
 }
 
-export function fitPopularity(x: Interactions, products: Pick<ProductIndex, 'category' | 'categories' | 'group' | 'groups'>, end: number, params: PopularityParams): Popularity {
+export function fitPopularity(
+  x: Interactions,
+  products: Pick<ProductIndex, 'category' | 'categories' | 'group' | 'groups'>,
+  end: number,
+  params: PopularityParams,
+): Popularity {
   const { category, group } = products;
   const categories = products.categories.length;
   const n = category.length;
@@ -60,7 +65,8 @@ export function fitPopularity(x: Interactions, products: Pick<ProductIndex, 'cat
   const byCategory: number[][] = Array.from({ length: categories }, () => []);
   const byGroup: number[][] = Array.from({ length: products.groups.length }, () => []);
   for (let p = 0; p < n; p++) if (group[p] >= 0) byGroup[group[p]].push(p);
-  const best = (ps: number[]) => Int32Array.from(ps.sort((a, b) => decayed[b] - decayed[a] || a - b).slice(0, params.per_category));
+  const best = (ps: number[]) =>
+    Int32Array.from(ps.sort((a, b) => decayed[b] - decayed[a] || a - b).slice(0, params.per_category));
   const categoryWeight = new Float64Array(categories);
   for (let p = 0; p < n; p++) {
     if (category[p] < 0) continue;
@@ -69,7 +75,8 @@ export function fitPopularity(x: Interactions, products: Pick<ProductIndex, 'cat
   }
   const total = categoryWeight.reduce((s, v) => s + v, 0) || 1;
   return {
-    popular, trending,
+    popular,
+    trending,
     cartRate: Float32Array.from(carts, (c, p) => (c + 1) / (views[p] + 20)),
     purchaseRate: Float32Array.from(purchases, (c, p) => (c + 0.2) / (views[p] + 20)),
     views: Float32Array.from(views, Math.log1p),

@@ -23,7 +23,8 @@ export interface ProductRow {
 }
 
 /** The top level of a product's category: the path's first segment, else the category id, else null. */
-export const topLevel = (r: Pick<ProductRow, 'category_id' | 'category_path'>): string | null => (r.category_path ? r.category_path.split(' > ')[0].trim() : r.category_id);
+export const topLevel = (r: Pick<ProductRow, 'category_id' | 'category_path'>): string | null =>
+  r.category_path ? r.category_path.split(' > ')[0].trim() : r.category_id;
 
 export function productIndex(rows: readonly ProductRow[]): ProductIndex {
   const sorted = [...rows].sort((a, b) => a.product_id - b.product_id);
@@ -33,7 +34,13 @@ export function productIndex(rows: readonly ProductRow[]): ProductIndex {
   const groupOf = new Map(groups.map((g, i) => [g, i]));
   const n = sorted.length;
   const index: ProductIndex = {
-    ids: new Float64Array(n), category: new Int32Array(n), categories, group: new Int32Array(n), groups, price: new Float64Array(n), indexOf: new Map(),
+    ids: new Float64Array(n),
+    category: new Int32Array(n),
+    categories,
+    group: new Int32Array(n),
+    groups,
+    price: new Float64Array(n),
+    indexOf: new Map(),
   };
   sorted.forEach((r, i) => {
     if (index.indexOf.has(r.product_id)) throw new Error(`product_id ${r.product_id} appears twice in the catalogue`);

@@ -6,8 +6,24 @@ import { EVENT_CODE } from '../events';
 import { Rng } from '../random';
 import { tempDir } from '../testing';
 import {
-  AFFINITY_HALF_LIFE_MS, applyEvent, CandidateScorer, emptyState, fitCovisitation, fitItem2Vec, fitPopularity, type Interactions, loadRecommendModel,
-  productIndex, RECENT_ITEMS, RECOMMEND_FEATURES, type RecommendModel, reciprocalRankFusion, replayStates, saveRecommendModel, skipGramPairs, topIndices,
+  AFFINITY_HALF_LIFE_MS,
+  applyEvent,
+  CandidateScorer,
+  emptyState,
+  fitCovisitation,
+  fitItem2Vec,
+  fitPopularity,
+  type Interactions,
+  loadRecommendModel,
+  productIndex,
+  RECENT_ITEMS,
+  RECOMMEND_FEATURES,
+  type RecommendModel,
+  reciprocalRankFusion,
+  replayStates,
+  saveRecommendModel,
+  skipGramPairs,
+  topIndices,
 } from '.';
 
 const DAY = 86_400_000;
@@ -15,16 +31,22 @@ const { view, click, add_to_cart: cart, purchase, search, remove_from_cart: remo
 
 /** Six products: 0–2 in category a (group X), 3–4 in b (group X), 5 in c (group Y). */
 const products = productIndex([
-  { product_id: 10, category_id: 'a', category_path: 'X > a', price: 10 }, { product_id: 11, category_id: 'a', category_path: 'X > a', price: 20 },
-  { product_id: 12, category_id: 'a', category_path: 'X > a', price: 40 }, { product_id: 13, category_id: 'b', category_path: 'X > b', price: 10 },
-  { product_id: 14, category_id: 'b', category_path: 'X > b', price: null }, { product_id: 15, category_id: 'c', category_path: null, price: 5 },
+  { product_id: 10, category_id: 'a', category_path: 'X > a', price: 10 },
+  { product_id: 11, category_id: 'a', category_path: 'X > a', price: 20 },
+  { product_id: 12, category_id: 'a', category_path: 'X > a', price: 40 },
+  { product_id: 13, category_id: 'b', category_path: 'X > b', price: 10 },
+  { product_id: 14, category_id: 'b', category_path: 'X > b', price: null },
+  { product_id: 15, category_id: 'c', category_path: null, price: 5 },
 ]);
 
 /** Interactions from rows [session, time, type, product, user]. */
 function interactions(rows: [number, number, number, number, number?][]): Interactions {
   return {
-    session: Int32Array.from(rows, (r) => r[0]), time: Float64Array.from(rows, (r) => r[1]), type: Uint8Array.from(rows, (r) => r[2]),
-    product: Int32Array.from(rows, (r) => r[3]), user: Float64Array.from(rows, (r) => r[4] ?? 1),
+    session: Int32Array.from(rows, (r) => r[0]),
+    time: Float64Array.from(rows, (r) => r[1]),
+    type: Uint8Array.from(rows, (r) => r[2]),
+    product: Int32Array.from(rows, (r) => r[3]),
+    user: Float64Array.from(rows, (r) => r[4] ?? 1),
   };
 }
 
@@ -38,7 +60,8 @@ describe('products and user state', () => {
 
   it('keeps distinct recent items newest first, weighs events by type, ignores searches and removals, and halves interest per half-life', () => {
     const s = emptyState();
-    const at = (time: number, type: number, product: number) => applyEvent(s, { time, type, product, session: 's' }, products);
+    const at = (time: number, type: number, product: number) =>
+      applyEvent(s, { time, type, product, session: 's' }, products);
     at(0, view, 0);
     at(1000, click, 3);
     at(2000, view, 0);
@@ -64,7 +87,9 @@ describe('products and user state', () => {
   });
 
   it('holds at most RECENT_ITEMS recent products', () => {
-    const many = productIndex(Array.from({ length: 30 }, (_, i) => ({ product_id: i, category_id: null, category_path: null, price: null })));
+    const many = productIndex(
+      Array.from({ length: 30 }, (_, i) => ({ product_id: i, category_id: null, category_path: null, price: null })),
+    );
     const s = emptyState();
     for (let p = 0; p < 30; p++) applyEvent(s, { time: p, type: view, product: p, session: null }, many);
     expect(s.recent).toEqual(Array.from({ length: RECENT_ITEMS }, (_, i) => 29 - i));
@@ -75,22 +100,37 @@ describe('candidate sources', () => {
   it('co-visitation by hand: merged repeats, window, event weights, recency, row shares', () => {
     const end = 10 * DAY;
     // Session 0 (at the end, recency 1): view 0, click 0 (merged, weight 2), cart 1, view 2. Session 1 (one half-life earlier, recency 0.5): view 0, view 3.
-    const x = interactions([[0, end, view, 0], [0, end, click, 0], [0, end, cart, 1], [0, end, view, 2], [1, end - 30 * DAY, view, 0], [1, end - 30 * DAY, view, 3]]);
+    const x = interactions([
+      [0, end, view, 0],
+      [0, end, click, 0],
+      [0, end, cart, 1],
+      [0, end, view, 2],
+      [1, end - 30 * DAY, view, 0],
+      [1, end - 30 * DAY, view, 3],
+    ]);
     const n = fitCovisitation(x, 6, end, { window: 1, neighbours: 10, half_life_days: 30 });
     // Item 0: → 1 with the cart's weight 4; → 3 with view weight 1 × 0.5. Shares 4 / 4.5 and 0.5 / 4.5. Item 0 and 2 are 2 apart: outside the window.
-    const row = (a: number) => Array.from(n.items.subarray(n.indptr[a], n.indptr[a + 1])).map((b, k) => [b, n.scores[n.indptr[a] + k]]);
+    const row = (a: number) =>
+      Array.from(n.items.subarray(n.indptr[a], n.indptr[a + 1])).map((b, k) => [b, n.scores[n.indptr[a] + k]]);
     expect(row(0).map(([b]) => b)).toEqual([1, 3]);
     expect(row(0)[0][1]).toBeCloseTo(4 / 4.5, 6);
     expect(row(0)[1][1]).toBeCloseTo(0.5 / 4.5, 6);
     // Item 1: → 0 with weight 2 (the merged click), → 2 with 1: shares 2/3, 1/3.
-    expect(row(1).map(([b, w]) => [b, Number(w.toFixed(6))])).toEqual([[0, Number((2 / 3).toFixed(6))], [2, Number((1 / 3).toFixed(6))]]);
+    expect(row(1).map(([b, w]) => [b, Number(w.toFixed(6))])).toEqual([
+      [0, Number((2 / 3).toFixed(6))],
+      [2, Number((1 / 3).toFixed(6))],
+    ]);
     expect(row(5)).toEqual([]);
   });
 
   it('popularity by hand: decayed weights scaled to the top product, smoothed rates, per-category and per-group order', () => {
     const end = 100 * DAY;
     const x = interactions([
-      [0, end - DAY, view, 0], [0, end - DAY, cart, 0], [0, end - DAY, view, 1], [1, end - 15 * DAY, purchase, 3], [1, end, view, 2],
+      [0, end - DAY, view, 0],
+      [0, end - DAY, cart, 0],
+      [0, end - DAY, view, 1],
+      [1, end - 15 * DAY, purchase, 3],
+      [1, end, view, 2],
     ]);
     const pop = fitPopularity(x, products, end, { half_life_days: 14, trend_days: 7, per_category: 2 });
     // Product 0: (1 + 4) · 2^(-1/14); product 3: 6 · 2^(-15/14); product 2 at `end` is not before it and is ignored.
@@ -107,10 +147,21 @@ describe('candidate sources', () => {
     expect(pop.trending[0]).toBeCloseTo(Math.log(7 / 5) * Math.log(3), 5);
   });
 
-  it('skip-gram pairs come from each session\'s touched products within the window', () => {
-    const x = interactions([[0, 0, view, 0], [0, 1, view, 1], [0, 2, search, -1], [0, 3, view, 2], [1, 4, view, 3]]);
+  it("skip-gram pairs come from each session's touched products within the window", () => {
+    const x = interactions([
+      [0, 0, view, 0],
+      [0, 1, view, 1],
+      [0, 2, search, -1],
+      [0, 3, view, 2],
+      [1, 4, view, 3],
+    ]);
     const { centre, context } = skipGramPairs(x, 1);
-    expect(Array.from(centre, (c, i) => [c, context[i]])).toEqual([[0, 1], [1, 0], [1, 2], [2, 1]]);
+    expect(Array.from(centre, (c, i) => [c, context[i]])).toEqual([
+      [0, 1],
+      [1, 0],
+      [1, 2],
+      [2, 1],
+    ]);
   });
 
   it('item2vec (tfjs, wasm) puts products that share sessions closer than products that never do', async () => {
@@ -121,11 +172,25 @@ describe('candidate sources', () => {
       const base = s % 2 === 0 ? 0 : 10;
       for (let k = 0; k < 5; k++) rows.push([s, s * 10 + k, view, base + rng.int(10)]);
     }
-    const e = await fitItem2Vec(interactions(rows), 20, { dim: 8, window: 2, negatives: 3, max_pairs: 100_000, epochs: 3, batch: 512, learning_rate: 0.05 }, 1);
-    const cos = (a: number, b: number) => { let s = 0; for (let d = 0; d < 8; d++) s += e.vectors[a * 8 + d] * e.vectors[b * 8 + d]; return s; };
+    const e = await fitItem2Vec(
+      interactions(rows),
+      20,
+      { dim: 8, window: 2, negatives: 3, max_pairs: 100_000, epochs: 3, batch: 512, learning_rate: 0.05 },
+      1,
+    );
+    const cos = (a: number, b: number) => {
+      let s = 0;
+      for (let d = 0; d < 8; d++) s += e.vectors[a * 8 + d] * e.vectors[b * 8 + d];
+      return s;
+    };
     let same = 0;
     let across = 0;
-    for (let a = 0; a < 10; a++) for (let b = 0; b < 10; b++) if (a !== b) { same += cos(a, b) + cos(a + 10, b + 10); across += cos(a, b + 10) * 2; }
+    for (let a = 0; a < 10; a++)
+      for (let b = 0; b < 10; b++)
+        if (a !== b) {
+          same += cos(a, b) + cos(a + 10, b + 10);
+          across += cos(a, b + 10) * 2;
+        }
     expect(same / 180).toBeGreaterThan(across / 180 + 0.3);
     expect(e.loss.at(-1)!).toBeLessThan(e.loss[0]);
   });
@@ -140,7 +205,15 @@ describe('candidate sources', () => {
 
   it('reciprocal rank fusion by hand', () => {
     // Item 7: 1/61 + 1/62; item 8: 1/62 + 1/61 (tie, lower id first); item 9: 1/63.
-    expect(reciprocalRankFusion([[7, 8, 9], [8, 7]], 3)).toEqual([7, 8, 9]);
+    expect(
+      reciprocalRankFusion(
+        [
+          [7, 8, 9],
+          [8, 7],
+        ],
+        3,
+      ),
+    ).toEqual([7, 8, 9]);
     // Model scores: the top 2 of (0.1, 0.3, 0.3) are indices 1 and 2, the tie kept in order.
     expect(topIndices(Float32Array.from([0.1, 0.3, 0.3]), 2, false)).toEqual([1, 2]);
   });
@@ -149,12 +222,24 @@ describe('candidate sources', () => {
 /** A small fitted model over the six products, by hand. */
 function smallModel(): RecommendModel {
   const end = 10 * DAY;
-  const x = interactions([[0, 1, view, 0], [0, 2, view, 1], [0, 3, view, 3], [1, 4, view, 0], [1, 5, view, 1], [2, 6, view, 5], [2, 7, cart, 2]]);
+  const x = interactions([
+    [0, 1, view, 0],
+    [0, 2, view, 1],
+    [0, 3, view, 3],
+    [1, 4, view, 0],
+    [1, 5, view, 1],
+    [2, 6, view, 5],
+    [2, 7, cart, 2],
+  ]);
   return {
-    products, covisit: fitCovisitation(x, 6, end, { window: 2, neighbours: 5, half_life_days: 30 }),
+    products,
+    covisit: fitCovisitation(x, 6, end, { window: 2, neighbours: 5, half_life_days: 30 }),
     popularity: fitPopularity(x, products, end, { half_life_days: 14, trend_days: 7, per_category: 5 }),
     embedding: { dim: 2, vectors: Float32Array.from([1, 0, 0.8, 0.6, 0, 1, 0.6, 0.8, 0, 0, -1, 0]) },
-    candidates: { per_source: { covisit: 20, embedding: 20, category: 20, trending: 20, popular: 20 }, recency_decay: 0.5 },
+    candidates: {
+      per_source: { covisit: 20, embedding: 20, category: 20, trending: 20, popular: 20 },
+      recency_decay: 0.5,
+    },
   };
 }
 
@@ -173,7 +258,10 @@ describe('candidates, features, and the offline replay', () => {
     // Embedding: cosine with product 0's vector (1, 0): 0 → 1, 1 → 0.8, 3 → 0.6; product 4 has no vector, 5 points away.
     expect(warm.lists.embedding).toEqual([0, 1, 3]);
     const width = RECOMMEND_FEATURES.length;
-    const row = (p: number) => Object.fromEntries(RECOMMEND_FEATURES.map((f, j) => [f, warm.features[Array.from(warm.items).indexOf(p) * width + j]]));
+    const row = (p: number) =>
+      Object.fromEntries(
+        RECOMMEND_FEATURES.map((f, j) => [f, warm.features[Array.from(warm.items).indexOf(p) * width + j]]),
+      );
     expect(row(0).seen_rank).toBe(1);
     expect(row(0).user_category_share).toBe(1);
     expect(row(3).user_category_share).toBe(0);
@@ -184,23 +272,51 @@ describe('candidates, features, and the offline replay', () => {
 
   it('replay: each example sees exactly the events strictly before its time; rewriting later events changes nothing', () => {
     const rng = new Rng(21);
-    const rows: [number, number, number, number, number][] = Array.from({ length: 400 }, (_, i) => [i >> 2, i * 1000, rng.int(5), rng.int(6), 1 + rng.int(3)]);
-    const examples = Array.from({ length: 30 }, (_, i) => ({ session: `e${i}`, user: 1 + (i % 3), asOf: 1000 * (13 * i + 1) + (i % 2 ? 0 : 500), targets: [0] }));
+    const rows: [number, number, number, number, number][] = Array.from({ length: 400 }, (_, i) => [
+      i >> 2,
+      i * 1000,
+      rng.int(5),
+      rng.int(6),
+      1 + rng.int(3),
+    ]);
+    const examples = Array.from({ length: 30 }, (_, i) => ({
+      session: `e${i}`,
+      user: 1 + (i % 3),
+      asOf: 1000 * (13 * i + 1) + (i % 2 ? 0 : 500),
+      targets: [0],
+    }));
     const snapshot = (x: Interactions) => {
       const seen: string[] = [];
-      replayStates(x, products, examples, (e, s) => seen.push(JSON.stringify([s?.recent, s?.events, s ? [...s.categories] : null])));
+      replayStates(x, products, examples, (e, s) =>
+        seen.push(JSON.stringify([s?.recent, s?.events, s ? [...s.categories] : null])),
+      );
       return seen;
     };
     const brute = examples.map((e) => {
       const s = emptyState();
       let any = false;
-      for (const [, time, type, product, user] of rows) if (user === e.user && time < e.asOf) { applyEvent(s, { time, type, product, session: null }, products); any = true; }
+      for (const [, time, type, product, user] of rows)
+        if (user === e.user && time < e.asOf) {
+          applyEvent(s, { time, type, product, session: null }, products);
+          any = true;
+        }
       return JSON.stringify(any ? [s.recent, s.events, [...s.categories]] : [undefined, undefined, null]);
     });
     const x = interactions(rows);
     expect(snapshot(x)).toEqual(brute);
     const cut = examples[15].asOf;
-    const changed = interactions(rows.map(([s, t, , , u]) => [s, t, t >= cut ? purchase : rows[t / 1000][2], t >= cut ? 5 : rows[t / 1000][3], u] as [number, number, number, number, number]));
+    const changed = interactions(
+      rows.map(
+        ([s, t, , , u]) =>
+          [s, t, t >= cut ? purchase : rows[t / 1000][2], t >= cut ? 5 : rows[t / 1000][3], u] as [
+            number,
+            number,
+            number,
+            number,
+            number,
+          ],
+      ),
+    );
     expect(snapshot(changed).slice(0, 16)).toEqual(snapshot(x).slice(0, 16));
   });
 

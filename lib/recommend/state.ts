@@ -22,13 +22,29 @@ export interface UserState {
 }
 
 /** How much each event type says about interest; searches and removals carry no product interest. */
-export const EVENT_WEIGHTS: Record<EventType, number> = { view: 1, click: 2, add_to_cart: 4, remove_from_cart: 0, purchase: 6, search: 0 };
+export const EVENT_WEIGHTS: Record<EventType, number> = {
+  view: 1,
+  click: 2,
+  add_to_cart: 4,
+  remove_from_cart: 0,
+  purchase: 6,
+  search: 0,
+};
 export const EVENT_WEIGHT_BY_CODE = Float32Array.from(EVENT_TYPES, (t) => EVENT_WEIGHTS[t]);
 export const RECENT_ITEMS = 20;
 /** Category interest halves over this long without events. */
 export const AFFINITY_HALF_LIFE_MS = 14 * 86_400_000;
 
-export const emptyState = (): UserState => ({ recent: [], lastTime: -Infinity, events: 0, categories: new Map(), groups: new Map(), categoryTotal: 0, logPrice: [0, 0, 0], session: null });
+export const emptyState = (): UserState => ({
+  recent: [],
+  lastTime: -Infinity,
+  events: 0,
+  categories: new Map(),
+  groups: new Map(),
+  categoryTotal: 0,
+  logPrice: [0, 0, 0],
+  session: null,
+});
 
 /** What a state needs to know of the catalogue. */
 export type StateCatalogue = Pick<ProductIndex, 'category' | 'group' | 'price'>;
@@ -80,7 +96,9 @@ export function applyEvent(state: UserState, e: StateEvent, products: StateCatal
 }
 
 /** Share of the user's (decayed) interest in category `c`, or in group `g`. */
-export const categoryShare = (state: UserState, c: number) => (c >= 0 && state.categoryTotal > 0 ? (state.categories.get(c) ?? 0) / state.categoryTotal : 0);
-export const groupShare = (state: UserState, g: number) => (g >= 0 && state.categoryTotal > 0 ? (state.groups.get(g) ?? 0) / state.categoryTotal : 0);
+export const categoryShare = (state: UserState, c: number) =>
+  c >= 0 && state.categoryTotal > 0 ? (state.categories.get(c) ?? 0) / state.categoryTotal : 0;
+export const groupShare = (state: UserState, g: number) =>
+  g >= 0 && state.categoryTotal > 0 ? (state.groups.get(g) ?? 0) / state.categoryTotal : 0;
 
 export { EVENT_CODE };

@@ -31,7 +31,13 @@ export function decidePromotion({ candidate, production, primary, guards, margin
     return { promote: false, reason: `${change}: below the ${(margin * 100).toFixed(1)} % margin` };
   }
   if (regressed.length) {
-    return { promote: false, reason: `${change}, but guard metrics regressed: ${regressed.map((g) => `${g} ${fmt(candidate[g])} vs ${fmt(production[g])}`).join(', ')}` };
+    return {
+      promote: false,
+      reason: `${change}, but guard metrics regressed: ${regressed.map((g) => `${g} ${fmt(candidate[g])} vs ${fmt(production[g])}`).join(', ')}`,
+    };
   }
-  return { promote: true, reason: `${change}: beats the ${(margin * 100).toFixed(1)} % margin and no guard metric regressed` };
+  return {
+    promote: true,
+    reason: `${change}: beats the ${(margin * 100).toFixed(1)} % margin and no guard metric regressed`,
+  };
 }

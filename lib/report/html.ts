@@ -1,6 +1,7 @@
 import { plotlyScript } from '../viz/index';
 
-export const escapeHtml = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+export const escapeHtml = (s: string) =>
+  s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 0 24px 48px; color: #1d2430; }
@@ -25,11 +26,20 @@ ${body}
 }
 
 /** An HTML table; cells are escaped unless given as `{ html }`; `rowClass` marks rows. */
-export function table(headers: string[], rows: (string | number | { html: string; cls?: string })[][], rowClass: (i: number) => string = () => '', cls = ''): string {
+export function table(
+  headers: string[],
+  rows: (string | number | { html: string; cls?: string })[][],
+  rowClass: (i: number) => string = () => '',
+  cls = '',
+): string {
   const cell = (c: string | number | { html: string; cls?: string }) =>
-    typeof c === 'object' ? `<td${c.cls ? ` class="${c.cls}"` : ''}>${c.html}</td>` : `<td>${escapeHtml(String(c))}</td>`;
+    typeof c === 'object'
+      ? `<td${c.cls ? ` class="${c.cls}"` : ''}>${c.html}</td>`
+      : `<td>${escapeHtml(String(c))}</td>`;
   return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r, i) => `<tr${rowClass(i) ? ` class="${rowClass(i)}"` : ''}>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
+    .map((r, i) => `<tr${rowClass(i) ? ` class="${rowClass(i)}"` : ''}>${r.map(cell).join('')}</tr>`)
+    .join('')}</tbody></table>`;
 }
 
-export const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(digits));
+export const fmt = (v: number | null | undefined, digits = 4) =>
+  v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(digits);

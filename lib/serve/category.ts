@@ -7,10 +7,17 @@ import type { LoadedModel } from './models';
  * the training set was built with. The model's columns are the dense content features, then the
  * hashed buckets.
  */
-export function predictCategories(model: LoadedModel, products: ContentProduct[], k = 3): { category: string; probability: number }[][] {
+export function predictCategories(
+  model: LoadedModel,
+  products: ContentProduct[],
+  k = 3,
+): { category: string; probability: number }[][] {
   const classes = model.classes!;
   const dense = model.features.filter((f) => !f.startsWith('hash_'));
-  if (dense.join() !== CONTENT_DENSE.join()) throw new Error(`category model v${model.version} expects dense features [${dense.join(', ')}], this service computes [${CONTENT_DENSE.join(', ')}]`);
+  if (dense.join() !== CONTENT_DENSE.join())
+    throw new Error(
+      `category model v${model.version} expects dense features [${dense.join(', ')}], this service computes [${CONTENT_DENSE.join(', ')}]`,
+    );
   const buckets = model.features.length - dense.length;
   const indptr = [0];
   const indices: number[] = [];
@@ -23,7 +30,10 @@ export function predictCategories(model: LoadedModel, products: ContentProduct[]
       indices.push(j);
       values.push(v);
     });
-    row.indices.forEach((b, i) => { indices.push(dense.length + b); values.push(row.values[i]); });
+    row.indices.forEach((b, i) => {
+      indices.push(dense.length + b);
+      values.push(row.values[i]);
+    });
     indptr.push(indices.length);
   }
   const matrix = DMatrix.fromCSR(indptr, Uint32Array.from(indices), Float32Array.from(values), model.features.length);
@@ -31,7 +41,10 @@ export function predictCategories(model: LoadedModel, products: ContentProduct[]
     const { values: p } = model.booster.predict(matrix);
     return products.map((_, i) => {
       const row = Array.from(p.subarray(i * classes.length, (i + 1) * classes.length));
-      return row.map((probability, c) => ({ category: classes[c], probability })).sort((a, b) => b.probability - a.probability).slice(0, k);
+      return row
+        .map((probability, c) => ({ category: classes[c], probability }))
+        .sort((a, b) => b.probability - a.probability)
+        .slice(0, k);
     });
   } finally {
     matrix.dispose();

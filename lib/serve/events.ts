@@ -1,4 +1,15 @@
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 import { EVENT_TYPES, type EventType } from '../events';
@@ -29,31 +40,55 @@ const isId = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) &&
  * Checks one event and returns it in canonical form, or every problem it has. A product is required
  * for every type but `search`; price and search_id are optional.
  */
-export function checkEvent(raw: unknown, index: number, prefix: string): { event: LiveEvent | null; problems: EventProblem[] } {
+export function checkEvent(
+  raw: unknown,
+  index: number,
+  prefix: string,
+): { event: LiveEvent | null; problems: EventProblem[] } {
   const problems: EventProblem[] = [];
-  const bad = (field: string, message: string) => problems.push({ index, field: `${prefix}${field}`, message: `${prefix}${field}: ${message}` });
+  const bad = (field: string, message: string) =>
+    problems.push({ index, field: `${prefix}${field}`, message: `${prefix}${field}: ${message}` });
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.push({ index, field: prefix.replace(/\.$/, '') || '(body)', message: `${prefix.replace(/\.$/, '') || '(body)'}: an event must be a JSON object` });
+    problems.push({
+      index,
+      field: prefix.replace(/\.$/, '') || '(body)',
+      message: `${prefix.replace(/\.$/, '') || '(body)'}: an event must be a JSON object`,
+    });
     return { event: null, problems };
   }
   const e = raw as Record<string, unknown>;
   for (const key of Object.keys(e)) if (!FIELDS.includes(key)) bad(key, 'unknown field');
   if (typeof e.event_time !== 'string') bad('event_time', 'required: an ISO 8601 date-time string');
-  else if (e.event_time.length > 40 || Number.isNaN(eventTimeMs(e.event_time))) bad('event_time', `not a date-time: ${JSON.stringify(e.event_time.slice(0, 40))}`);
+  else if (e.event_time.length > 40 || Number.isNaN(eventTimeMs(e.event_time)))
+    bad('event_time', `not a date-time: ${JSON.stringify(e.event_time.slice(0, 40))}`);
   if (!isId(e.user_id)) bad('user_id', 'required: a non-negative integer');
-  if (typeof e.session_id !== 'string' || e.session_id.length === 0 || e.session_id.length > 200) bad('session_id', 'required: a string of 1 to 200 characters');
+  if (typeof e.session_id !== 'string' || e.session_id.length === 0 || e.session_id.length > 200)
+    bad('session_id', 'required: a string of 1 to 200 characters');
   if (!EVENT_TYPES.includes(e.event_type as EventType)) bad('event_type', `must be one of ${EVENT_TYPES.join(', ')}`);
   const product = e.product_id ?? null;
   if (e.event_type === 'search') {
     if (product !== null && !isId(product)) bad('product_id', 'must be a non-negative integer or null');
-  } else if (!isId(product)) bad('product_id', `required for ${typeof e.event_type === 'string' ? e.event_type : 'this event type'}: a non-negative integer`);
+  } else if (!isId(product))
+    bad(
+      'product_id',
+      `required for ${typeof e.event_type === 'string' ? e.event_type : 'this event type'}: a non-negative integer`,
+    );
   const price = e.price ?? null;
-  if (price !== null && !(typeof price === 'number' && Number.isFinite(price) && price >= 0)) bad('price', 'must be a number ≥ 0 or null');
+  if (price !== null && !(typeof price === 'number' && Number.isFinite(price) && price >= 0))
+    bad('price', 'must be a number ≥ 0 or null');
   const search = e.search_id ?? null;
   if (search !== null && !isId(search)) bad('search_id', 'must be a non-negative integer or null');
   if (problems.length) return { event: null, problems };
   return {
-    event: { event_time: e.event_time as string, user_id: e.user_id as number, session_id: e.session_id as string, event_type: e.event_type as EventType, product_id: product as number | null, price: price as number | null, search_id: search as number | null },
+    event: {
+      event_time: e.event_time as string,
+      user_id: e.user_id as number,
+      session_id: e.session_id as string,
+      event_type: e.event_type as EventType,
+      product_id: product as number | null,
+      price: price as number | null,
+      search_id: search as number | null,
+    },
     problems,
   };
 }
@@ -62,11 +97,20 @@ export function checkEvent(raw: unknown, index: number, prefix: string): { event
  * A `/v1/events` body: one event, or an array of 1 to `maxBatch` events. All or nothing: when any
  * event is bad, `problems` lists every bad event's fields and none of the batch may be applied.
  */
-export function checkEventBody(body: unknown, maxBatch: number): { events: LiveEvent[]; problems: EventProblem[]; tooMany: boolean } {
+export function checkEventBody(
+  body: unknown,
+  maxBatch: number,
+): { events: LiveEvent[]; problems: EventProblem[]; tooMany: boolean } {
   const batch = Array.isArray(body);
   const items = batch ? body : [body];
   if (batch && (items.length === 0 || items.length > maxBatch)) {
-    return { events: [], tooMany: items.length > maxBatch, problems: [{ index: 0, field: '(body)', message: `(body): a batch holds 1 to ${maxBatch} events, got ${items.length}` }] };
+    return {
+      events: [],
+      tooMany: items.length > maxBatch,
+      problems: [
+        { index: 0, field: '(body)', message: `(body): a batch holds 1 to ${maxBatch} events, got ${items.length}` },
+      ],
+    };
   }
   const events: LiveEvent[] = [];
   const problems: EventProblem[] = [];
@@ -84,7 +128,10 @@ export function checkEventBody(body: unknown, maxBatch: number): { events: LiveE
  * acknowledged; `open` truncates it away.
  */
 export class EventLog {
-  private constructor(private fd: number | null, readonly path: string) {}
+  private constructor(
+    private fd: number | null,
+    readonly path: string,
+  ) {}
 
   /** Opens (creating) the log and returns the events already in it, in order; an unfinished last line is cut off. */
   static open(path: string): { log: EventLog; events: LiveEvent[]; droppedBytes: number } {
@@ -106,18 +153,21 @@ export class EventLog {
     const events: LiveEvent[] = [];
     if (existsSync(path)) {
       const text = readFileSync(path, 'utf8');
-      text.slice(0, text.lastIndexOf('\n') + 1).split('\n').forEach((line, i) => {
-        if (!line) return;
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(line);
-        } catch {
-          throw new Error(`${path}: line ${i + 1} is not JSON; the log is damaged`);
-        }
-        const { event, problems } = checkEvent(parsed, i, '');
-        if (!event) throw new Error(`${path}: line ${i + 1}: ${problems[0].message}`);
-        events.push(event);
-      });
+      text
+        .slice(0, text.lastIndexOf('\n') + 1)
+        .split('\n')
+        .forEach((line, i) => {
+          if (!line) return;
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(line);
+          } catch {
+            throw new Error(`${path}: line ${i + 1} is not JSON; the log is damaged`);
+          }
+          const { event, problems } = checkEvent(parsed, i, '');
+          if (!event) throw new Error(`${path}: line ${i + 1}: ${problems[0].message}`);
+          events.push(event);
+        });
     }
     return events;
   }

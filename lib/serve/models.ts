@@ -40,7 +40,8 @@ export function loadProductionModels(catalog: DataCatalog): Partial<Record<Famil
     if (!production) continue;
     const v = versionDir(dir, production.version);
     models[family] = {
-      family, version: production.version,
+      family,
+      version: production.version,
       // One thread per prediction: a request's few rows cost less than waking OpenMP's workers, and
       // concurrent requests already use the cores. Predictions do not depend on the thread count.
       booster: Booster.load(join(v, 'model.json')).setParams({ nthread: 1 }),
@@ -57,13 +58,20 @@ export function loadProductionModels(catalog: DataCatalog): Partial<Record<Famil
  * Query rows as a model's input: its columns in order (NULL → NaN) as a float32 matrix, and each
  * row's features by name (what tests compare with the training sets).
  */
-export function modelInput(model: LoadedModel, rows: Record<string, unknown>[]): { values: Float32Array; features: Record<string, number | null>[] } {
+export function modelInput(
+  model: LoadedModel,
+  rows: Record<string, unknown>[],
+): { values: Float32Array; features: Record<string, number | null>[] } {
   const p = model.features.length;
   const values = new Float32Array(rows.length * p);
-  const features = rows.map((row, i) => Object.fromEntries(model.features.map((name, j) => {
-    const v = row[name] === null || row[name] === undefined ? null : Number(row[name]);
-    values[i * p + j] = v ?? NaN;
-    return [name, v];
-  })));
+  const features = rows.map((row, i) =>
+    Object.fromEntries(
+      model.features.map((name, j) => {
+        const v = row[name] === null || row[name] === undefined ? null : Number(row[name]);
+        values[i * p + j] = v ?? NaN;
+        return [name, v];
+      }),
+    ),
+  );
   return { values, features };
 }

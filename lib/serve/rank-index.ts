@@ -17,7 +17,10 @@ type Row = Record<string, number | null>;
  * of /v1/rank. A test holds it equal, feature by feature, to the SQL path (`rankProducts`).
  */
 export interface RankingIndex {
-  products: Map<number, { features: Row; category: string | null; price: number | null; tokens: string[]; vector: Map<string, number> }>;
+  products: Map<
+    number,
+    { features: Row; category: string | null; price: number | null; tokens: string[]; vector: Map<string, number> }
+  >;
   /** What a product the catalogue does not know gets. */
   coldProduct: Row;
   users: Map<number, { features: Row; events: number | null; meanViewedPrice: number | null }>;
@@ -36,56 +39,131 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const f32 = (v: number | null) => (v === null || !Number.isFinite(v) ? null : Math.fround(v));
 
 /** Builds the index from the serving store tables on `con` (see loadServingStore), as of `snapshotDay`. */
-export async function buildRankingIndex(con: DuckDBConnection, snapshotDay: string, idf: ReadonlyMap<string, number>, options: FeatureOptions): Promise<RankingIndex> {
+export async function buildRankingIndex(
+  con: DuckDBConnection,
+  snapshotDay: string,
+  idf: ReadonlyMap<string, number>,
+  options: FeatureOptions,
+): Promise<RankingIndex> {
   const day = `TIMESTAMP '${snapshotDay}'`;
   const product = productFeatures(options);
   const priceSql = product.find((s) => s.name === 'price')!.sql;
   // Products, plus id -1 standing for an unknown one: no catalogue row, a history of zeros (as the SQL path gives it).
-  await con.run(`CREATE OR REPLACE TEMP TABLE index_products AS SELECT * FROM memory.main.catalog_products UNION ALL BY NAME SELECT -1::BIGINT AS product_id`);
+  await con.run(
+    `CREATE OR REPLACE TEMP TABLE index_products AS SELECT * FROM memory.main.catalog_products UNION ALL BY NAME SELECT -1::BIGINT AS product_id`,
+  );
   await con.run(`CREATE OR REPLACE TEMP TABLE index_product_days AS SELECT * FROM memory.main.product_days
-    UNION ALL BY NAME SELECT -1::BIGINT AS product_id, ${day} AS day, ${product.filter((s) => /^(views|clicks|carts|purchases)_\d+d$/.test(s.name)).map((s) => `0::DOUBLE AS ${s.name}`).join(', ')}`);
-  const productRows = await queryRows(con, `SELECT x.product_id, x.category_id, p.title, CAST(${priceSql} AS DOUBLE) AS price_double, ${selectList(product)}
+    UNION ALL BY NAME SELECT -1::BIGINT AS product_id, ${day} AS day, ${product
+      .filter((s) => /^(views|clicks|carts|purchases)_\d+d$/.test(s.name))
+      .map((s) => `0::DOUBLE AS ${s.name}`)
+      .join(', ')}`);
+  const productRows = await queryRows(
+    con,
+    `SELECT x.product_id, x.category_id, p.title, CAST(${priceSql} AS DOUBLE) AS price_double, ${selectList(product)}
     FROM (SELECT product_id, category_id, ${day} AS snapshot_day FROM index_products) x JOIN index_products p USING (product_id)
     LEFT JOIN index_product_days pd ON pd.product_id = x.product_id AND pd.day = x.snapshot_day
-    LEFT JOIN memory.main.category_days cd ON cd.category_id IS NOT DISTINCT FROM x.category_id AND cd.day = x.snapshot_day`);
-  const pick = (row: Record<string, unknown>, names: string[]): Row => Object.fromEntries(names.map((n) => [n, num(row[n])]));
+    LEFT JOIN memory.main.category_days cd ON cd.category_id IS NOT DISTINCT FROM x.category_id AND cd.day = x.snapshot_day`,
+  );
+  const pick = (row: Record<string, unknown>, names: string[]): Row =>
+    Object.fromEntries(names.map((n) => [n, num(row[n])]));
   const products: RankingIndex['products'] = new Map();
   let coldProduct: Row = {};
   for (const row of productRows) {
-    const features = pick(row, product.map((s) => s.name));
-    if (Number(row.product_id) === -1) { coldProduct = features; continue; }
+    const features = pick(
+      row,
+      product.map((s) => s.name),
+    );
+    if (Number(row.product_id) === -1) {
+      coldProduct = features;
+      continue;
+    }
     const tokens = tokenize(row.title as string | null);
-    products.set(Number(row.product_id), { features, category: (row.category_id as string | null) ?? null, price: num(row.price_double), tokens, vector: tfidf(tokens, idf) });
+    products.set(Number(row.product_id), {
+      features,
+      category: (row.category_id as string | null) ?? null,
+      price: num(row.price_double),
+      tokens,
+      vector: tfidf(tokens, idf),
+    });
   }
   // Users, plus id -1 with no history.
-  await con.run(`CREATE OR REPLACE TEMP TABLE index_users AS SELECT user_id, ${day} AS snapshot_day FROM (SELECT DISTINCT user_id FROM memory.main.user_totals UNION SELECT -1)`);
+  await con.run(
+    `CREATE OR REPLACE TEMP TABLE index_users AS SELECT user_id, ${day} AS snapshot_day FROM (SELECT DISTINCT user_id FROM memory.main.user_totals UNION SELECT -1)`,
+  );
   await createAsOfLookup(con, 'index_users_ut', 'index_users', 'memory.main.user_totals', ['user_id']);
   const userSpecs = userFeatures(priceSql).filter((s) => PRODUCT_INDEPENDENT_USER.includes(s.name));
-  const userRows = await queryRows(con, `SELECT x.user_id, ${selectList(userSpecs)}, ut.events AS ut_events,
-      CAST(ut.viewed_price / nullif(ut.priced_views, 0) AS DOUBLE) AS mean_viewed FROM index_users x ${joinLookup('index_users_ut', 'ut', ['user_id'])}`);
+  const userRows = await queryRows(
+    con,
+    `SELECT x.user_id, ${selectList(userSpecs)}, ut.events AS ut_events,
+      CAST(ut.viewed_price / nullif(ut.priced_views, 0) AS DOUBLE) AS mean_viewed FROM index_users x ${joinLookup('index_users_ut', 'ut', ['user_id'])}`,
+  );
   const users: RankingIndex['users'] = new Map();
   let noUser: RankingIndex['noUser'] = { features: {}, events: null, meanViewedPrice: null };
   for (const row of userRows) {
-    const entry = { features: pick(row, PRODUCT_INDEPENDENT_USER), events: num(row.ut_events), meanViewedPrice: num(row.mean_viewed) };
+    const entry = {
+      features: pick(row, PRODUCT_INDEPENDENT_USER),
+      events: num(row.ut_events),
+      meanViewedPrice: num(row.mean_viewed),
+    };
     if (Number(row.user_id) === -1) noUser = entry;
     else users.set(Number(row.user_id), entry);
   }
   // History as of the snapshot day, which is after every event: each key's latest running totals.
-  const latest = async (table: string, keys: string[], measures: string[]) => new Map((await queryRows(con, `SELECT ${keys.join(', ')}, ${measures.join(', ')} FROM memory.main.${table}
-      WHERE upto < ${day} QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY upto DESC) = 1`))
-    .map((r) => [keys.map((k) => String(r[k])).join('|'), measures.map((m) => Number(r[m]))] as const));
-  const userCategoryEvents = new Map([...(await latest('user_category_totals', ['user_id', 'category_id'], ['events']))].map(([k, [v]]) => [k, v]));
-  const pairTotals = await latest('query_product_totals', ['query_id', 'product_id'], ['impressions', 'clicks', 'purchases']) as Map<string, [number, number, number]>;
-  const queryCategoryTotals = await latest('query_category_totals', ['query_id', 'category_id'], ['impressions', 'clicks', 'purchases']) as Map<string, [number, number, number]>;
-  const queryIds = new Map((await queryRows(con, 'SELECT query, query_id FROM memory.main.query_ids')).map((r) => [String(r.query), Number(r.query_id)]));
-  for (const table of ['index_products', 'index_product_days', 'index_users']) await con.run(`DROP TABLE IF EXISTS temp.main.${table}`);
-  return { products, coldProduct, users, noUser, userCategoryEvents, queryIds, pairTotals, queryCategoryTotals, idf, smoothing: options.smoothing };
+  const latest = async (table: string, keys: string[], measures: string[]) =>
+    new Map(
+      (
+        await queryRows(
+          con,
+          `SELECT ${keys.join(', ')}, ${measures.join(', ')} FROM memory.main.${table}
+      WHERE upto < ${day} QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY upto DESC) = 1`,
+        )
+      ).map((r) => [keys.map((k) => String(r[k])).join('|'), measures.map((m) => Number(r[m]))] as const),
+    );
+  const userCategoryEvents = new Map(
+    [...(await latest('user_category_totals', ['user_id', 'category_id'], ['events']))].map(([k, [v]]) => [k, v]),
+  );
+  const pairTotals = (await latest(
+    'query_product_totals',
+    ['query_id', 'product_id'],
+    ['impressions', 'clicks', 'purchases'],
+  )) as Map<string, [number, number, number]>;
+  const queryCategoryTotals = (await latest(
+    'query_category_totals',
+    ['query_id', 'category_id'],
+    ['impressions', 'clicks', 'purchases'],
+  )) as Map<string, [number, number, number]>;
+  const queryIds = new Map(
+    (await queryRows(con, 'SELECT query, query_id FROM memory.main.query_ids')).map((r) => [
+      String(r.query),
+      Number(r.query_id),
+    ]),
+  );
+  for (const table of ['index_products', 'index_product_days', 'index_users'])
+    await con.run(`DROP TABLE IF EXISTS temp.main.${table}`);
+  return {
+    products,
+    coldProduct,
+    users,
+    noUser,
+    userCategoryEvents,
+    queryIds,
+    pairTotals,
+    queryCategoryTotals,
+    idf,
+    smoothing: options.smoothing,
+  };
 }
 
 /** Visits every feature of every candidate of one search, by name, as the training SQL computes it (float32 values, null for missing). */
-function visitFeatures(index: RankingIndex, request: RankRequest, visit: (row: number, name: string, value: number | null) => void): void {
+function visitFeatures(
+  index: RankingIndex,
+  request: RankRequest,
+  visit: (row: number, name: string, value: number | null) => void,
+): void {
   const m = index.smoothing;
-  const user = (request.user_id === null || request.user_id === undefined ? undefined : index.users.get(request.user_id)) ?? index.noUser;
+  const user =
+    (request.user_id === null || request.user_id === undefined ? undefined : index.users.get(request.user_id)) ??
+    index.noUser;
   const queryId = index.queryIds.get(request.query) ?? -1;
   const queryTokens = tokenize(request.query);
   const queryVector = tfidf(queryTokens, index.idf);
@@ -96,14 +174,33 @@ function visitFeatures(index: RankingIndex, request: RankRequest, visit: (row: n
     const [pImp, pClk, pPur] = index.pairTotals.get(`${queryId}|${id}`) ?? [null, null, null];
     const qc = category === null ? undefined : index.queryCategoryTotals.get(`${queryId}|${category}`);
     const rate = (k: 1 | 2) => (qc && qc[0] !== 0 ? qc[k] / qc[0] : null);
-    const smoothed = (count: number | null, qcRate: number | null) => ((count ?? 0) + m * (qcRate ?? 0)) / ((pImp ?? 0) + m);
-    const uct = user.events === null || category === null ? null : index.userCategoryEvents.get(`${request.user_id}|${category}`) ?? null;
+    const smoothed = (count: number | null, qcRate: number | null) =>
+      ((count ?? 0) + m * (qcRate ?? 0)) / ((pImp ?? 0) + m);
+    const uct =
+      user.events === null || category === null
+        ? null
+        : (index.userCategoryEvents.get(`${request.user_id}|${category}`) ?? null);
     const overlap = product ? tokenOverlap(queryTokens, product.tokens) : 0;
     const productFeatures = product?.features ?? index.coldProduct;
     for (const name in productFeatures) visit(i, name, productFeatures[name]);
     for (const name in user.features) visit(i, name, user.features[name]);
-    visit(i, 'user_category_affinity', f32(user.events === null || user.events === 0 ? null : (uct ?? 0) / user.events));
-    visit(i, 'user_price_ratio', f32(product?.price === null || product?.price === undefined || user.meanViewedPrice === null || user.meanViewedPrice === 0 ? null : product.price / user.meanViewedPrice));
+    visit(
+      i,
+      'user_category_affinity',
+      f32(user.events === null || user.events === 0 ? null : (uct ?? 0) / user.events),
+    );
+    visit(
+      i,
+      'user_price_ratio',
+      f32(
+        product?.price === null ||
+          product?.price === undefined ||
+          user.meanViewedPrice === null ||
+          user.meanViewedPrice === 0
+          ? null
+          : product.price / user.meanViewedPrice,
+      ),
+    );
     visit(i, 'shown_position', i + 1);
     visit(i, 'pair_impressions', pImp ?? 0);
     visit(i, 'pair_ctr', f32(smoothed(pClk, rate(1))));
@@ -119,7 +216,9 @@ function visitFeatures(index: RankingIndex, request: RankRequest, visit: (row: n
 /** The feature rows of one search, by name, as the training SQL computes them (float32 values, null for missing). */
 export function rankingFeatureRows(index: RankingIndex, request: RankRequest): Row[] {
   const rows: Row[] = request.product_ids.map(() => ({}));
-  visitFeatures(index, request, (i, name, value) => { rows[i][name] = value; });
+  visitFeatures(index, request, (i, name, value) => {
+    rows[i][name] = value;
+  });
   return rows;
 }
 
@@ -147,11 +246,25 @@ export function rankingMatrix(index: RankingIndex, model: LoadedModel, request: 
 }
 
 /** /v1/rank's fast path: the index's feature rows, scored by the model, best first. */
-export function rankWithIndex(index: RankingIndex, model: LoadedModel, request: RankRequest): { results: RankedProduct[] } {
-  const matrix = new DMatrix(rankingMatrix(index, model, request), request.product_ids.length, model.features.length, SERVING_MATRIX);
+export function rankWithIndex(
+  index: RankingIndex,
+  model: LoadedModel,
+  request: RankRequest,
+): { results: RankedProduct[] } {
+  const matrix = new DMatrix(
+    rankingMatrix(index, model, request),
+    request.product_ids.length,
+    model.features.length,
+    SERVING_MATRIX,
+  );
   try {
     const scores = model.booster.predict(matrix).values;
-    const results = request.product_ids.map((id, i) => ({ product_id: id, score: scores[i], position: i + 1, cold_start: !index.products.has(id) }));
+    const results = request.product_ids.map((id, i) => ({
+      product_id: id,
+      score: scores[i],
+      position: i + 1,
+      cold_start: !index.products.has(id),
+    }));
     results.sort((a, b) => b.score - a.score || a.position - b.position);
     return { results };
   } finally {

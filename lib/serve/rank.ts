@@ -39,7 +39,15 @@ export interface ServingStore {
 const STORE = 'memory.main';
 
 /** The temporary tables a ranking request creates over store names. */
-const SHADOWS = ['products', 'query_ids', 'product_days', 'query_product_totals', 'query_category_totals', 'user_totals', 'user_category_totals'];
+const SHADOWS = [
+  'products',
+  'query_ids',
+  'product_days',
+  'query_product_totals',
+  'query_category_totals',
+  'user_totals',
+  'user_category_totals',
+];
 
 const LATEST_ONLY: Record<string, string> = {
   user_category_totals: 'user_id, category_id',
@@ -59,9 +67,15 @@ export async function loadServingStore(con: DuckDBConnection, catalog: DataCatal
       ${keys ? `QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY upto DESC) = 1` : ''}`);
     tables.add(table);
   }
-  await con.run(`CREATE OR REPLACE TABLE catalog_products AS SELECT * FROM read_parquet(${sqlString(catalog.raw.products)})`);
-  const snapshotDay = tables.has('product_days') ? String((await queryRows(con, `SELECT strftime(max(day), '%Y-%m-%d %H:%M:%S') AS day FROM product_days`))[0].day) : null;
-  const idf = existsSync(catalog.features.storeIdf) ? new Map(JSON.parse(readFileSync(catalog.features.storeIdf, 'utf8')) as [string, number][]) : null;
+  await con.run(
+    `CREATE OR REPLACE TABLE catalog_products AS SELECT * FROM read_parquet(${sqlString(catalog.raw.products)})`,
+  );
+  const snapshotDay = tables.has('product_days')
+    ? String((await queryRows(con, `SELECT strftime(max(day), '%Y-%m-%d %H:%M:%S') AS day FROM product_days`))[0].day)
+    : null;
+  const idf = existsSync(catalog.features.storeIdf)
+    ? new Map(JSON.parse(readFileSync(catalog.features.storeIdf, 'utf8')) as [string, number][])
+    : null;
   return { tables, snapshotDay, idf };
 }
 
@@ -70,7 +84,12 @@ export async function loadServingStore(con: DuckDBConnection, catalog: DataCatal
  * own SQL (`rankingSetSql`) and text code (`createRankingText`), run over this one search with
  * history from the serving store as of its snapshot day. Calls on one connection must not overlap.
  */
-export async function rankProducts(con: DuckDBConnection, model: LoadedModel, request: RankRequest, store: { snapshotDay: string; idf: ReadonlyMap<string, number>; options: FeatureOptions }): Promise<{ results: RankedProduct[]; features: Record<string, number | null>[] }> {
+export async function rankProducts(
+  con: DuckDBConnection,
+  model: LoadedModel,
+  request: RankRequest,
+  store: { snapshotDay: string; idf: ReadonlyMap<string, number>; options: FeatureOptions },
+): Promise<{ results: RankedProduct[]; features: Record<string, number | null>[] }> {
   try {
     await con.run('CREATE OR REPLACE TEMP TABLE request_products (product_id BIGINT, position INTEGER)');
     const appender = await con.createAppender('request_products');
@@ -96,7 +115,8 @@ export async function rankProducts(con: DuckDBConnection, model: LoadedModel, re
       UNION ALL SELECT ${query} AS query, -1 AS query_id WHERE NOT EXISTS (SELECT 1 FROM ${STORE}.query_ids WHERE query = ${query})`);
     // This search's slice of each history table (the lookups would otherwise scan them whole).
     const user = request.user_id ?? null;
-    const slice = (table: string, where: string) => con.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${STORE}.${table} WHERE ${where}`);
+    const slice = (table: string, where: string) =>
+      con.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM ${STORE}.${table} WHERE ${where}`);
     const inQuery = 'query_id IN (SELECT query_id FROM query_ids)';
     await slice('query_product_totals', `${inQuery} AND product_id IN (SELECT product_id FROM request_products)`);
     await slice('query_category_totals', `${inQuery} AND category_id IN (SELECT category_id FROM products)`);
@@ -110,11 +130,23 @@ export async function rankProducts(con: DuckDBConnection, model: LoadedModel, re
     await createRankingText(con, store.idf);
     const rows = await queryRows(con, await rankingSetSql(con, store.options));
     const { values, features } = modelInput(model, rows);
-    const known = new Set((await queryRows(con, 'SELECT product_id FROM catalog_products WHERE product_id IN (SELECT product_id FROM request_products)')).map((r) => Number(r.product_id)));
+    const known = new Set(
+      (
+        await queryRows(
+          con,
+          'SELECT product_id FROM catalog_products WHERE product_id IN (SELECT product_id FROM request_products)',
+        )
+      ).map((r) => Number(r.product_id)),
+    );
     const matrix = new DMatrix(values, rows.length, model.features.length, SERVING_MATRIX);
     try {
       const scores = model.booster.predict(matrix).values;
-      const results = rows.map((row, i) => ({ product_id: Number(row.product_id), score: scores[i], position: Number(row.position), cold_start: !known.has(Number(row.product_id)) }));
+      const results = rows.map((row, i) => ({
+        product_id: Number(row.product_id),
+        score: scores[i],
+        position: Number(row.position),
+        cold_start: !known.has(Number(row.product_id)),
+      }));
       results.sort((a, b) => b.score - a.score || a.position - b.position);
       return { results, features };
     } finally {

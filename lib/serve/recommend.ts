@@ -1,5 +1,15 @@
 import { EVENT_CODE } from '../events';
-import { applyEvent, CandidateScorer, topIndices, emptyState, type Interactions, type RecommendModel, replayStates, SOURCES, type UserState } from '../recommend/index';
+import {
+  applyEvent,
+  CandidateScorer,
+  topIndices,
+  emptyState,
+  type Interactions,
+  type RecommendModel,
+  replayStates,
+  SOURCES,
+  type UserState,
+} from '../recommend/index';
 import { DMatrix } from '../xgboost/index';
 import type { LiveEvent } from './events';
 import { type LoadedModel, SERVING_MATRIX } from './models';
@@ -22,7 +32,10 @@ export class LiveRecommender {
   private readonly scorer: CandidateScorer;
   unknownProducts = 0;
 
-  constructor(readonly model: RecommendModel, readonly reranker: LoadedModel) {
+  constructor(
+    readonly model: RecommendModel,
+    readonly reranker: LoadedModel,
+  ) {
     this.scorer = new CandidateScorer(model);
   }
 
@@ -40,7 +53,11 @@ export class LiveRecommender {
       if (!state) this.states.set(e.user_id, (state = emptyState()));
       const product = e.product_id === null ? -1 : (products.indexOf.get(e.product_id) ?? -1);
       if (e.product_id !== null && product < 0) this.unknownProducts++;
-      applyEvent(state, { time: eventTimeMs(e.event_time), type: EVENT_CODE[e.event_type], product, session: e.session_id }, products);
+      applyEvent(
+        state,
+        { time: eventTimeMs(e.event_time), type: EVENT_CODE[e.event_type], product, session: e.session_id },
+        products,
+      );
     }
   }
 
@@ -49,7 +66,10 @@ export class LiveRecommender {
    * candidates are then trending and popular products, and they move toward the user's categories
    * as events arrive.
    */
-  recommend(userId: number, k: number): { cold_start: boolean; known_user: boolean; recent_items: number; items: Recommendation[] } {
+  recommend(
+    userId: number,
+    k: number,
+  ): { cold_start: boolean; known_user: boolean; recent_items: number; items: Recommendation[] } {
     const state = this.states.get(userId);
     const c = this.scorer.candidates(state);
     const width = this.reranker.features.length;
@@ -67,7 +87,8 @@ export class LiveRecommender {
       known_user: state !== undefined,
       recent_items: state?.recent.length ?? 0,
       items: order.map((i) => ({
-        product_id: ids[c.items[i]], score: scores[i],
+        product_id: ids[c.items[i]],
+        score: scores[i],
         sources: Object.fromEntries(SOURCES.map((s, j) => [s, c.features[i * width + j]])),
       })),
     };

@@ -7,14 +7,31 @@ import { sessionize, summariseSessions } from './sessionize';
 const T0 = Date.parse('2026-01-05T10:00:00Z');
 const at = (minutes: number, seconds = 0) => new Date(T0 + minutes * 60_000 + seconds * 1000);
 
-interface E { t: Date; user: number; session?: string | null; type?: string; product?: number | null }
+interface E {
+  t: Date;
+  user: number;
+  session?: string | null;
+  type?: string;
+  product?: number | null;
+}
 
 /** Sessionizes rows and returns [event time ms, user, session id] in output order. */
 async function run(rows: E[], gap = 30): Promise<[number, number, string][]> {
   return withDuckDB(async (con: DuckDBConnection) => {
-    await tableFromRows(con, 'events', EVENT_COLUMNS, rows.map((r) => ({
-      event_time: r.t, user_id: r.user, session_id: r.session ?? null, event_type: r.type ?? 'view', product_id: r.product ?? 1, price: 1, search_id: null,
-    })));
+    await tableFromRows(
+      con,
+      'events',
+      EVENT_COLUMNS,
+      rows.map((r) => ({
+        event_time: r.t,
+        user_id: r.user,
+        session_id: r.session ?? null,
+        event_type: r.type ?? 'view',
+        product_id: r.product ?? 1,
+        price: 1,
+        search_id: null,
+      })),
+    );
     await sessionize(con, gap);
     const out = await queryRows(con, 'SELECT event_time, user_id, session_id FROM sessionized');
     return out.map((r) => [(r.event_time as Date).getTime(), r.user_id as number, r.session_id as string]);
@@ -23,41 +40,68 @@ async function run(rows: E[], gap = 30): Promise<[number, number, string][]> {
 
 describe('sessionize', () => {
   it('does not cut at exactly 30 minutes of inactivity, and cuts one second later', async () => {
-    const exactly = await run([{ t: at(0), user: 1 }, { t: at(30), user: 1 }]);
+    const exactly = await run([
+      { t: at(0), user: 1 },
+      { t: at(30), user: 1 },
+    ]);
     expect(new Set(exactly.map((r) => r[2])).size).toBe(1);
-    const longer = await run([{ t: at(0), user: 1 }, { t: at(30, 1), user: 1 }]);
+    const longer = await run([
+      { t: at(0), user: 1 },
+      { t: at(30, 1), user: 1 },
+    ]);
     expect(longer.map((r) => r[2])).toEqual(['u1#1', 'u1#2']);
   });
 
   it('keeps interleaved users apart', async () => {
     const rows = await run([
-      { t: at(0), user: 1 }, { t: at(1), user: 2 }, { t: at(2), user: 1 }, { t: at(3), user: 2 }, { t: at(50), user: 2 },
+      { t: at(0), user: 1 },
+      { t: at(1), user: 2 },
+      { t: at(2), user: 1 },
+      { t: at(3), user: 2 },
+      { t: at(50), user: 2 },
     ]);
     expect(rows).toEqual([
-      [at(0).getTime(), 1, 'u1#1'], [at(1).getTime(), 2, 'u2#1'], [at(2).getTime(), 1, 'u1#1'], [at(3).getTime(), 2, 'u2#1'], [at(50).getTime(), 2, 'u2#2'],
+      [at(0).getTime(), 1, 'u1#1'],
+      [at(1).getTime(), 2, 'u2#1'],
+      [at(2).getTime(), 1, 'u1#1'],
+      [at(3).getTime(), 2, 'u2#1'],
+      [at(50).getTime(), 2, 'u2#2'],
     ]);
   });
 
   it('keeps source session ids, and cuts an over-long source session into numbered pieces', async () => {
     const rows = await run([
-      { t: at(0), user: 1, session: 'abc' }, { t: at(10), user: 1, session: 'abc' }, { t: at(100), user: 1, session: 'abc' },
+      { t: at(0), user: 1, session: 'abc' },
+      { t: at(10), user: 1, session: 'abc' },
+      { t: at(100), user: 1, session: 'abc' },
       { t: at(5), user: 1, session: 'xyz' },
     ]);
     expect(rows.map((r) => r[2])).toEqual(['abc', 'xyz', 'abc', 'abc#2']);
   });
 
   it('respects the gap flag', async () => {
-    const rows = await run([{ t: at(0), user: 1 }, { t: at(8), user: 1 }], 5);
+    const rows = await run(
+      [
+        { t: at(0), user: 1 },
+        { t: at(8), user: 1 },
+      ],
+      5,
+    );
     expect(rows.map((r) => r[2])).toEqual(['u1#1', 'u1#2']);
   });
 
   it('gives the same result for shuffled input, ties included', async () => {
     const events: E[] = [];
     let seed = 1;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let i = 0; i < 300; i++) {
-      events.push({ t: at(Math.floor(rand() * 600)), user: 1 + Math.floor(rand() * 5), session: rand() < 0.5 ? null : `s${Math.floor(rand() * 4)}`,
-        type: ['view', 'click', 'add_to_cart', 'purchase'][Math.floor(rand() * 4)], product: Math.floor(rand() * 3) });
+      events.push({
+        t: at(Math.floor(rand() * 600)),
+        user: 1 + Math.floor(rand() * 5),
+        session: rand() < 0.5 ? null : `s${Math.floor(rand() * 4)}`,
+        type: ['view', 'click', 'add_to_cart', 'purchase'][Math.floor(rand() * 4)],
+        product: Math.floor(rand() * 3),
+      });
     }
     const ordered = await run([...events].sort((a, b) => a.t.getTime() - b.t.getTime()));
     const reversed = await run([...events].reverse());
@@ -69,18 +113,71 @@ describe('sessionize', () => {
   it('summarises sessions with start, end and funnel counts', async () => {
     const summary = await withDuckDB(async (con) => {
       await tableFromRows(con, 'events', EVENT_COLUMNS, [
-        { event_time: at(0), user_id: 7, session_id: 's', event_type: 'view', product_id: 1, price: 2, search_id: null },
-        { event_time: at(1), user_id: 7, session_id: 's', event_type: 'add_to_cart', product_id: 1, price: 2, search_id: null },
-        { event_time: at(2), user_id: 7, session_id: 's', event_type: 'purchase', product_id: 1, price: 2, search_id: null },
-        { event_time: at(3), user_id: 8, session_id: 't', event_type: 'view', product_id: 2, price: 2, search_id: null },
+        {
+          event_time: at(0),
+          user_id: 7,
+          session_id: 's',
+          event_type: 'view',
+          product_id: 1,
+          price: 2,
+          search_id: null,
+        },
+        {
+          event_time: at(1),
+          user_id: 7,
+          session_id: 's',
+          event_type: 'add_to_cart',
+          product_id: 1,
+          price: 2,
+          search_id: null,
+        },
+        {
+          event_time: at(2),
+          user_id: 7,
+          session_id: 's',
+          event_type: 'purchase',
+          product_id: 1,
+          price: 2,
+          search_id: null,
+        },
+        {
+          event_time: at(3),
+          user_id: 8,
+          session_id: 't',
+          event_type: 'view',
+          product_id: 2,
+          price: 2,
+          search_id: null,
+        },
       ]);
       await sessionize(con);
       await summariseSessions(con);
-      return queryRows(con, 'SELECT session_id, user_id, start_time, end_time, events, carts, purchases, purchased FROM sessions');
+      return queryRows(
+        con,
+        'SELECT session_id, user_id, start_time, end_time, events, carts, purchases, purchased FROM sessions',
+      );
     });
     expect(summary).toEqual([
-      { session_id: 's', user_id: 7, start_time: at(0), end_time: at(2), events: 3, carts: 1, purchases: 1, purchased: true },
-      { session_id: 't', user_id: 8, start_time: at(3), end_time: at(3), events: 1, carts: 0, purchases: 0, purchased: false },
+      {
+        session_id: 's',
+        user_id: 7,
+        start_time: at(0),
+        end_time: at(2),
+        events: 3,
+        carts: 1,
+        purchases: 1,
+        purchased: true,
+      },
+      {
+        session_id: 't',
+        user_id: 8,
+        start_time: at(3),
+        end_time: at(3),
+        events: 1,
+        carts: 0,
+        purchases: 0,
+        purchased: false,
+      },
     ]);
   });
 

@@ -7,7 +7,9 @@ export const DEFAULT_GAP_MINUTES = 30;
  * Events at the same instant are ordered by funnel step (search first, then view, click, cart,
  * removal, purchase) and then by their fields, so any input order gives one result.
  */
-const TYPE_RANK = `list_position(['search', ${EVENT_TYPES.filter((t) => t !== 'search').map((t) => `'${t}'`).join(', ')}], event_type)`;
+const TYPE_RANK = `list_position(['search', ${EVENT_TYPES.filter((t) => t !== 'search')
+  .map((t) => `'${t}'`)
+  .join(', ')}], event_type)`;
 export const EVENT_ORDER = `event_time, ${TYPE_RANK}, product_id NULLS FIRST, price NULLS FIRST, search_id NULLS FIRST`;
 
 /**

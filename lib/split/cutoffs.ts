@@ -25,13 +25,16 @@ export function computeCutoffs(first: number, last: number, fractions: SplitFrac
   if (!(train > 0 && valid > 0 && train + valid < 1)) {
     throw new Error(`split fractions must be positive and leave room for test: train ${train}, valid ${valid}`);
   }
-  if (!(Number.isFinite(first) && Number.isFinite(last) && last > first)) throw new Error(`the time range must be non-empty: ${first} .. ${last}`);
+  if (!(Number.isFinite(first) && Number.isFinite(last) && last > first))
+    throw new Error(`the time range must be non-empty: ${first} .. ${last}`);
   const span = last - first;
   // Cutoffs on whole seconds, so the JSON reads cleanly.
   const trainEnd = Math.round((first + train * span) / 1000) * 1000;
   const validEnd = Math.round((first + (train + valid) * span) / 1000) * 1000;
   if (!(first < trainEnd && trainEnd < validEnd && validEnd <= last)) {
-    throw new Error(`the time range ${new Date(first).toISOString()} .. ${new Date(last).toISOString()} is too short to split`);
+    throw new Error(
+      `the time range ${new Date(first).toISOString()} .. ${new Date(last).toISOString()} is too short to split`,
+    );
   }
   return {
     train: { from: first, to: trainEnd },
@@ -73,12 +76,16 @@ export function toSplitsFile(cutoffs: Cutoffs, fractions: SplitFractions): Split
   return {
     rule: 'A session belongs to the split in which it starts; windows are half-open [from, to). Work on a split sees only events before its `to`.',
     fractions,
-    cutoffs: Object.fromEntries(SPLITS.map((s) => [s, { from: iso(cutoffs[s].from), to: iso(cutoffs[s].to) }])) as SplitsFile['cutoffs'],
+    cutoffs: Object.fromEntries(
+      SPLITS.map((s) => [s, { from: iso(cutoffs[s].from), to: iso(cutoffs[s].to) }]),
+    ) as SplitsFile['cutoffs'],
   };
 }
 
 export function fromSplitsFile(file: SplitsFile): Cutoffs {
-  return Object.fromEntries(SPLITS.map((s) => [s, { from: Date.parse(file.cutoffs[s].from), to: Date.parse(file.cutoffs[s].to) }])) as Cutoffs;
+  return Object.fromEntries(
+    SPLITS.map((s) => [s, { from: Date.parse(file.cutoffs[s].from), to: Date.parse(file.cutoffs[s].to) }]),
+  ) as Cutoffs;
 }
 
 /** Reads a `splits.json` that the split stage wrote. */

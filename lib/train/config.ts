@@ -66,7 +66,10 @@ export interface ConfigFamily<Name extends string = string> {
 export const DEFAULT_CONFIG = 'config/models.json';
 
 /** Reads and checks the config file against `families`; every problem names the file and the field. */
-export function readTrainConfig<Name extends string>(path: string, families: readonly ConfigFamily<Name>[]): TrainConfig<Name> {
+export function readTrainConfig<Name extends string>(
+  path: string,
+  families: readonly ConfigFamily<Name>[],
+): TrainConfig<Name> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -82,11 +85,25 @@ export function readTrainConfig<Name extends string>(path: string, families: rea
   return checkTrainConfig(raw, path, families);
 }
 
-export function checkTrainConfig<Name extends string>(raw: unknown, path: string, families: readonly ConfigFamily<Name>[]): TrainConfig<Name> {
-  const fail = (field: string, problem: string): never => { throw new InputError(`${path}: field '${field}' ${problem}`); };
-  const object = (v: unknown, field: string) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(field, 'must be an object'));
+export function checkTrainConfig<Name extends string>(
+  raw: unknown,
+  path: string,
+  families: readonly ConfigFamily<Name>[],
+): TrainConfig<Name> {
+  const fail = (field: string, problem: string): never => {
+    throw new InputError(`${path}: field '${field}' ${problem}`);
+  };
+  const object = (v: unknown, field: string) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : fail(field, 'must be an object');
   const number = (v: unknown, field: string, min: number, max = Infinity, integer = false) =>
-    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v)) ? v : fail(field, `must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v))
+      ? v
+      : fail(
+          field,
+          `must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(v)}`,
+        );
   const top = object(raw, '(top level)');
   const byName = object(top.families, 'families');
   const names = families.map((f) => f.name);
@@ -100,18 +117,33 @@ export function checkTrainConfig<Name extends string>(raw: unknown, path: string
     const at = `families.${family.name}`;
     const f = object(byName[family.name], at);
     const known = family.metrics;
-    const metric = (v: unknown, field: string) => (typeof v === 'string' && known.includes(v) ? v : fail(field, `must be one of ${known.join(', ')}, got ${JSON.stringify(v)}`));
-    const guards = Array.isArray(f.guards) ? f.guards.map((g, i) => metric(g, `${at}.guards[${i}]`)) : fail(`${at}.guards`, 'must be a list of metric names');
+    const metric = (v: unknown, field: string) =>
+      typeof v === 'string' && known.includes(v)
+        ? v
+        : fail(field, `must be one of ${known.join(', ')}, got ${JSON.stringify(v)}`);
+    const guards = Array.isArray(f.guards)
+      ? f.guards.map((g, i) => metric(g, `${at}.guards[${i}]`))
+      : fail(`${at}.guards`, 'must be a list of metric names');
     const params = object(f.params, `${at}.params`);
     for (const [name, value] of Object.entries(params)) {
-      if (!['string', 'number', 'boolean'].includes(typeof value)) fail(`${at}.params.${name}`, 'must be a string, number or boolean');
+      if (!['string', 'number', 'boolean'].includes(typeof value))
+        fail(`${at}.params.${name}`, 'must be a string, number or boolean');
     }
-    if (params.nthread !== undefined || params.seed !== undefined) fail(`${at}.params`, "must not set nthread or seed: they are the top-level 'nthread' and 'seed'");
-    if (f.floor !== undefined) fail(`${at}.floor`, 'is replaced by floor_over_random: a relative margin over the random floor (0.05 = 5 % better than random)');
+    if (params.nthread !== undefined || params.seed !== undefined)
+      fail(`${at}.params`, "must not set nthread or seed: they are the top-level 'nthread' and 'seed'");
+    if (f.floor !== undefined)
+      fail(
+        `${at}.floor`,
+        'is replaced by floor_over_random: a relative margin over the random floor (0.05 = 5 % better than random)',
+      );
     const req = object(f.requirements, `${at}.requirements`);
     const perSplit = (v: unknown, field: string) => {
       const o = object(v, field);
-      return { train: number(o.train, `${field}.train`, 0, 1e12, true), valid: number(o.valid, `${field}.valid`, 0, 1e12, true), test: number(o.test, `${field}.test`, 0, 1e12, true) };
+      return {
+        train: number(o.train, `${field}.train`, 0, 1e12, true),
+        valid: number(o.valid, `${field}.valid`, 0, 1e12, true),
+        test: number(o.test, `${field}.test`, 0, 1e12, true),
+      };
     };
     config.families[family.name] = {
       primary: metric(f.primary, `${at}.primary`),
@@ -126,9 +158,12 @@ export function checkTrainConfig<Name extends string>(raw: unknown, path: string
       early_stopping_rounds: number(f.early_stopping_rounds, `${at}.early_stopping_rounds`, 1, 100_000, true),
       shap_rows: number(f.shap_rows, `${at}.shap_rows`, 0, 10_000_000, true),
       params: params as BoosterParams,
-      settings: Object.fromEntries(Object.entries(family.settings ?? {}).map(([key, check]) => [key, check(f[key], path, `${at}.${key}`)])),
+      settings: Object.fromEntries(
+        Object.entries(family.settings ?? {}).map(([key, check]) => [key, check(f[key], path, `${at}.${key}`)]),
+      ),
     };
   }
-  for (const key of Object.keys(byName)) if (!names.includes(key as Name)) fail(`families.${key}`, `is not a model family (${names.join(', ')})`);
+  for (const key of Object.keys(byName))
+    if (!names.includes(key as Name)) fail(`families.${key}`, `is not a model family (${names.join(', ')})`);
   return config;
 }

@@ -60,7 +60,14 @@ let tables = 0;
  * manifest's order) as float32, the label, ranking groups, the category's hashed content as CSR
  * (columns from `features.length` on, `hashBuckets` of them), and the extras columns.
  */
-export async function readSplit(con: DuckDBConnection, reader: FamilyReader, file: string, raw: RawTables, features: string[], hashBuckets = 0): Promise<SplitData> {
+export async function readSplit(
+  con: DuckDBConnection,
+  reader: FamilyReader,
+  file: string,
+  raw: RawTables,
+  features: string[],
+  hashBuckets = 0,
+): Promise<SplitData> {
   const hasTruth = reader.truthTable !== undefined && raw[reader.truthTable] !== undefined;
   const available = Object.entries({ ...reader.extras, ...(hasTruth ? reader.truth : {}) });
   const sql = `SELECT x.* EXCLUDE (label), ${reader.label} AS label, ${available.map(([name, expr]) => `${expr} AS "__${name}"`).join(', ')}
@@ -71,10 +78,20 @@ export async function readSplit(con: DuckDBConnection, reader: FamilyReader, fil
   const { matrix, labels } = await readMatrix(con, `SELECT * FROM ${table}`, features, 'label', Float32Array);
   const extras: SplitData['extras'] = {};
   if (available.length) {
-    const reader2 = await con.runAndReadAll(`SELECT ${available.map(([name]) => `"__${name}"`).join(', ')} FROM ${table}`);
+    const reader2 = await con.runAndReadAll(
+      `SELECT ${available.map(([name]) => `"__${name}"`).join(', ')} FROM ${table}`,
+    );
     const columns = reader2.getColumnsJS();
     available.forEach(([name], j) => {
-      extras[name] = (columns[j] ?? []).map((v) => (v === null ? null : typeof v === 'bigint' ? toNumber(v) : typeof v === 'number' || typeof v === 'string' ? v : String(v)));
+      extras[name] = (columns[j] ?? []).map((v) =>
+        v === null
+          ? null
+          : typeof v === 'bigint'
+            ? toNumber(v)
+            : typeof v === 'number' || typeof v === 'string'
+              ? v
+              : String(v),
+      );
     });
   }
   const data: SplitData = { matrix, labels, extras };
@@ -94,7 +111,12 @@ export function groupSizes(keys: ArrayLike<unknown>): Uint32Array {
   return Uint32Array.from(sizes);
 }
 
-async function readHashed(con: DuckDBConnection, table: string, offset: number, buckets: number): Promise<NonNullable<SplitData['sparse']>> {
+async function readHashed(
+  con: DuckDBConnection,
+  table: string,
+  offset: number,
+  buckets: number,
+): Promise<NonNullable<SplitData['sparse']>> {
   const rows = await queryRows(con, `SELECT hash_indices, hash_values FROM ${table}`);
   const indptr = new Float64Array(rows.length + 1);
   const indices: number[] = [];
@@ -118,12 +140,20 @@ async function readHashed(con: DuckDBConnection, table: string, offset: number, 
 export function assignClasses(splits: SplitData[]): string[] {
   const classes = [...new Set(splits.flatMap((s) => s.extras.category.map(String)))].sort();
   const index = new Map(classes.map((c, i) => [c, i]));
-  for (const split of splits) split.extras.category.forEach((c, i) => { split.labels[i] = index.get(String(c))!; });
+  for (const split of splits)
+    split.extras.category.forEach((c, i) => {
+      split.labels[i] = index.get(String(c))!;
+    });
   return classes;
 }
 
 /** The rows × cols CSR of a split's dense features (NaN left out) followed by its hashed columns. */
-export function combinedCSR(data: SplitData): { indptr: Float64Array; indices: Uint32Array; values: Float32Array; cols: number } {
+export function combinedCSR(data: SplitData): {
+  indptr: Float64Array;
+  indices: Uint32Array;
+  values: Float32Array;
+  cols: number;
+} {
   const { matrix, sparse } = data;
   const p = matrix.features.length;
   if (!sparse) throw new Error('combinedCSR: the split has no hashed columns');

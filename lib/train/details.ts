@@ -1,4 +1,13 @@
-import { calibrationBins, type CalibrationBin, confusionMatrix, type CurvePoint, ndcgAtK, perClassF1, precisionRecallCurve, rocCurve } from '../eval/index';
+import {
+  calibrationBins,
+  type CalibrationBin,
+  confusionMatrix,
+  type CurvePoint,
+  ndcgAtK,
+  perClassF1,
+  precisionRecallCurve,
+  rocCurve,
+} from '../eval/index';
 import type { SplitData } from './data';
 import { argmaxRows } from './evaluate';
 
@@ -14,8 +23,18 @@ type PerReference<T> = Partial<Record<keyof ReferenceScores, T>>;
 
 /** What reports draw beyond the headline metrics, per family, on the test split. */
 export type EvaluationDetails =
-  | { family: 'ranking'; ndcg_by_k: PerReference<number[]>; mrr: PerReference<number>; by_query_frequency: { bucket: string; searches: number; ndcg_at_10: PerReference<number> }[] }
-  | { family: 'purchase'; roc: PerReference<CurvePoint[]>; pr: PerReference<CurvePoint[]>; calibration: PerReference<CalibrationBin[]> }
+  | {
+      family: 'ranking';
+      ndcg_by_k: PerReference<number[]>;
+      mrr: PerReference<number>;
+      by_query_frequency: { bucket: string; searches: number; ndcg_at_10: PerReference<number> }[];
+    }
+  | {
+      family: 'purchase';
+      roc: PerReference<CurvePoint[]>;
+      pr: PerReference<CurvePoint[]>;
+      calibration: PerReference<CalibrationBin[]>;
+    }
   | { family: 'category'; classes: string[]; confusion: number[][]; per_class_f1: number[] }
   | RecommendDetails;
 
@@ -43,12 +62,22 @@ export const QUERY_BUCKETS = [
   { name: '20+', from: 20, to: Infinity },
 ];
 
-function each<T>(scores: Partial<Record<keyof ReferenceScores, ArrayLike<number> | null>>, f: (s: ArrayLike<number>) => T): PerReference<T> {
-  return Object.fromEntries(Object.entries(scores).filter(([, s]) => s !== null).map(([name, s]) => [name, f(s as ArrayLike<number>)]));
+function each<T>(
+  scores: Partial<Record<keyof ReferenceScores, ArrayLike<number> | null>>,
+  f: (s: ArrayLike<number>) => T,
+): PerReference<T> {
+  return Object.fromEntries(
+    Object.entries(scores)
+      .filter(([, s]) => s !== null)
+      .map(([name, s]) => [name, f(s as ArrayLike<number>)]),
+  );
 }
 
 /** The rows of the groups `keep` marks, with their group sizes. */
-export function selectGroups(groups: ArrayLike<number>, keep: (group: number) => boolean): { rows: number[]; groups: number[] } {
+export function selectGroups(
+  groups: ArrayLike<number>,
+  keep: (group: number) => boolean,
+): { rows: number[]; groups: number[] } {
   const rows: number[] = [];
   const sizes: number[] = [];
   for (let g = 0, start = 0; g < groups.length; start += groups[g], g++) {
@@ -60,11 +89,20 @@ export function selectGroups(groups: ArrayLike<number>, keep: (group: number) =>
 }
 
 /** Ranking details: NDCG@1..10, MRR, and NDCG@10 by how often the query was searched in training. */
-export function rankingDetails(train: SplitData, test: SplitData, scores: ReferenceScores, mrr: (s: ArrayLike<number>) => number): EvaluationDetails {
+export function rankingDetails(
+  train: SplitData,
+  test: SplitData,
+  scores: ReferenceScores,
+  mrr: (s: ArrayLike<number>) => number,
+): EvaluationDetails {
   const groups = test.groups!;
   const ks = Array.from({ length: 10 }, (_, i) => i + 1);
   const trainSearches = new Map<string, number>();
-  const firstRowOf = (sizes: ArrayLike<number>) => { const starts: number[] = []; for (let g = 0, s = 0; g < sizes.length; s += sizes[g], g++) starts.push(s); return starts; };
+  const firstRowOf = (sizes: ArrayLike<number>) => {
+    const starts: number[] = [];
+    for (let g = 0, s = 0; g < sizes.length; s += sizes[g], g++) starts.push(s);
+    return starts;
+  };
   for (const start of firstRowOf(train.groups!)) {
     const q = String(train.extras.query[start]);
     trainSearches.set(q, (trainSearches.get(q) ?? 0) + 1);
@@ -79,8 +117,18 @@ export function rankingDetails(train: SplitData, test: SplitData, scores: Refere
       const picked = selectGroups(groups, (g) => frequency[g] >= bucket.from && frequency[g] <= bucket.to);
       const labels = picked.rows.map((i) => test.labels[i]);
       return {
-        bucket: bucket.name, searches: picked.groups.length,
-        ndcg_at_10: picked.groups.length ? each(scores, (s) => ndcgAtK(labels, picked.rows.map((i) => s[i]), picked.groups, 10)) : {},
+        bucket: bucket.name,
+        searches: picked.groups.length,
+        ndcg_at_10: picked.groups.length
+          ? each(scores, (s) =>
+              ndcgAtK(
+                labels,
+                picked.rows.map((i) => s[i]),
+                picked.groups,
+                10,
+              ),
+            )
+          : {},
       };
     }),
   };
@@ -93,7 +141,9 @@ export function purchaseDetails(test: SplitData, scores: ReferenceScores): Evalu
     roc: each(scores, (s) => rocCurve(test.labels, s, CURVE_POINTS)),
     pr: each(scores, (s) => precisionRecallCurve(test.labels, s, CURVE_POINTS)),
     // The random floor's constant score would make one bin.
-    calibration: each({ baseline: scores.baseline, model: scores.model, oracle: scores.oracle }, (s) => calibrationBins(test.labels, s, 10)),
+    calibration: each({ baseline: scores.baseline, model: scores.model, oracle: scores.oracle }, (s) =>
+      calibrationBins(test.labels, s, 10),
+    ),
   };
 }
 

@@ -41,7 +41,9 @@ export function assertBelowOracle(family: string, model: Metrics, oracle: Metric
   const beaten = Object.keys(oracle).filter((m) => m in model && improves(m, model[m], oracle[m]));
   if (beaten.length) {
     const detail = beaten.map((m) => `${m} ${model[m].toFixed(4)} vs oracle ${oracle[m].toFixed(4)}`).join(', ');
-    throw new LeakError(`${family}: the model beats the oracle (${detail}); the true probabilities are the best any honest model can do, so a feature leaks the label. Not registered.`);
+    throw new LeakError(
+      `${family}: the model beats the oracle (${detail}); the true probabilities are the best any honest model can do, so a feature leaks the label. Not registered.`,
+    );
   }
 }
 
@@ -49,7 +51,12 @@ export function assertBelowOracle(family: string, model: Metrics, oracle: Metric
 export type Evaluate = (truth: Truth, scores: ArrayLike<number>) => Metrics;
 
 /** A family's metrics on each set of rows sharing a key (purchase: per cut point), keys in ascending order. Not for ranking groups. */
-export function metricsByKey(evaluate: Evaluate, keys: ArrayLike<number>, truth: Truth, scores: ArrayLike<number>): { key: number; rows: number; metrics: Metrics }[] {
+export function metricsByKey(
+  evaluate: Evaluate,
+  keys: ArrayLike<number>,
+  truth: Truth,
+  scores: ArrayLike<number>,
+): { key: number; rows: number; metrics: Metrics }[] {
   const width = truth.classes ?? 1;
   const distinct = [...new Set(Array.from(keys))].sort((a, b) => a - b);
   return distinct.map((key) => {

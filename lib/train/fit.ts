@@ -39,7 +39,10 @@ export function toDMatrix(data: SplitData, rows?: Uint32Array, nthread = 0): DMa
     const indices: number[] = [];
     const values: number[] = [];
     for (const r of rows) {
-      for (let k = csr.indptr[r]; k < csr.indptr[r + 1]; k++) { indices.push(csr.indices[k]); values.push(csr.values[k]); }
+      for (let k = csr.indptr[r]; k < csr.indptr[r + 1]; k++) {
+        indices.push(csr.indices[k]);
+        values.push(csr.values[k]);
+      }
       indptr.push(indices.length);
     }
     return DMatrix.fromCSR(indptr, Uint32Array.from(indices), Float32Array.from(values), csr.cols);
@@ -71,7 +74,12 @@ export function sampleRows(n: number, k: number, seed: number): Uint32Array {
 }
 
 /** XGBoost parameters with the run's seed and threads, 'auto' resolved against the training split, and what the data decides. */
-export function resolveParams(spec: Pick<SetFamilySpec, 'dataParams'>, fc: FamilyConfig, run: RunSettings, data: FamilyData): BoosterParams {
+export function resolveParams(
+  spec: Pick<SetFamilySpec, 'dataParams'>,
+  fc: FamilyConfig,
+  run: RunSettings,
+  data: FamilyData,
+): BoosterParams {
   const params: BoosterParams = { ...fc.params, nthread: run.nthread, seed: run.seed };
   if (params.scale_pos_weight === 'auto') {
     const positives = data.train.labels.reduce((s, y) => s + (y > 0 ? 1 : 0), 0);
@@ -85,7 +93,13 @@ export function resolveParams(spec: Pick<SetFamilySpec, 'dataParams'>, fc: Famil
  * test split beside the random floor, the baseline and the oracle. Throws a LeakError when the
  * model beats the oracle.
  */
-export function fitFamily(spec: SetFamilySpec, data: FamilyData, fc: FamilyConfig, config: RunSettings, onRound: (round: number, valid: number) => void = () => {}): FittedFamily {
+export function fitFamily(
+  spec: SetFamilySpec,
+  data: FamilyData,
+  fc: FamilyConfig,
+  config: RunSettings,
+  onRound: (round: number, valid: number) => void = () => {},
+): FittedFamily {
   const params = resolveParams(spec, fc, config, data);
   const dtrain = toDMatrix(data.train, undefined, config.nthread);
   const dvalid = toDMatrix(data.valid, undefined, config.nthread);
@@ -93,7 +107,10 @@ export function fitFamily(spec: SetFamilySpec, data: FamilyData, fc: FamilyConfi
   try {
     const result = train(params, dtrain, {
       rounds: fc.rounds,
-      evals: [[dtrain, 'train'], [dvalid, 'valid']],
+      evals: [
+        [dtrain, 'train'],
+        [dvalid, 'valid'],
+      ],
       earlyStoppingRounds: fc.early_stopping_rounds,
       onRound: (round, scores) => onRound(round, lastValue(scores.valid)),
     });
@@ -111,8 +128,16 @@ export function fitFamily(spec: SetFamilySpec, data: FamilyData, fc: FamilyConfi
     const details = spec.details(data, { ...references, model: testScores });
     const primary = fc.primary;
     return {
-      result, params, rounds, metrics, testScores, importance: importanceByKind(result.booster, data.features), details,
-      gapClosed: metrics.oracle ? gapClosed(metrics.random[primary], metrics.model[primary], metrics.oracle[primary]) : null,
+      result,
+      params,
+      rounds,
+      metrics,
+      testScores,
+      importance: importanceByKind(result.booster, data.features),
+      details,
+      gapClosed: metrics.oracle
+        ? gapClosed(metrics.random[primary], metrics.model[primary], metrics.oracle[primary])
+        : null,
       curve: learningCurve(result),
       shap: meanAbsShap(result.booster, data.test, data.features, fc.shap_rows, config.seed, config.nthread, rounds),
     };
@@ -141,15 +166,32 @@ export function keepBestRounds(result: TrainResult): number {
 }
 
 /** The train and valid metric after every round. */
-export const learningCurve = (result: TrainResult) => result.history.map((h, round) => ({ round, train: lastValue(h.train), valid: lastValue(h.valid) }));
+export const learningCurve = (result: TrainResult) =>
+  result.history.map((h, round) => ({ round, train: lastValue(h.train), valid: lastValue(h.valid) }));
 
 /** Importance by weight, gain, cover and total gain, keyed by feature name. */
-export function importanceByKind(booster: Booster, features: string[]): Record<'gain' | 'weight' | 'cover' | 'total_gain', Record<string, number>> {
-  return { gain: booster.importance('gain', features), weight: booster.importance('weight', features), cover: booster.importance('cover', features), total_gain: booster.importance('total_gain', features) };
+export function importanceByKind(
+  booster: Booster,
+  features: string[],
+): Record<'gain' | 'weight' | 'cover' | 'total_gain', Record<string, number>> {
+  return {
+    gain: booster.importance('gain', features),
+    weight: booster.importance('weight', features),
+    cover: booster.importance('cover', features),
+    total_gain: booster.importance('total_gain', features),
+  };
 }
 
 /** Mean |SHAP contribution| per feature (bias left out) over a seeded sample of a set's rows. */
-export function meanAbsShap(booster: Booster, set: SplitData, features: string[], sampleSize: number, seed: number, nthread: number, rounds = 0): Record<string, number> {
+export function meanAbsShap(
+  booster: Booster,
+  set: SplitData,
+  features: string[],
+  sampleSize: number,
+  seed: number,
+  nthread: number,
+  rounds = 0,
+): Record<string, number> {
   if (sampleSize === 0 || set.labels.length === 0) return {};
   const rows = sampleRows(set.labels.length, sampleSize, seed);
   const matrix = toDMatrix(set, rows, nthread);

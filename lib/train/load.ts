@@ -43,7 +43,10 @@ export async function countFamilyExamples(catalog: DataCatalog, spec: LoadSpec):
   return withDuckDB(async (con) => {
     const counts = {} as RequirementCounts;
     for (const [i, split] of SPLITS.entries()) {
-      const [row] = await queryRows(con, `SELECT ${count.examples} AS examples, ${count.positives} AS positives FROM read_parquet(${sqlString(files[i])}) x`);
+      const [row] = await queryRows(
+        con,
+        `SELECT ${count.examples} AS examples, ${count.positives} AS positives FROM read_parquet(${sqlString(files[i])}) x`,
+      );
       counts[split] = { examples: toNumber(row.examples), positives: toNumber(row.positives) };
     }
     return counts;
@@ -54,7 +57,8 @@ export async function countFamilyExamples(catalog: DataCatalog, spec: LoadSpec):
 export async function loadFamilyData(catalog: DataCatalog, spec: LoadSpec): Promise<FamilyData & { inputs: string[] }> {
   const family = spec.name;
   const manifestPath = catalog.features.manifest;
-  if (!existsSync(manifestPath)) throw new InputError(`${manifestPath}: no such file; run the features stage first (make data)`);
+  if (!existsSync(manifestPath))
+    throw new InputError(`${manifestPath}: no such file; run the features stage first (make data)`);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as FeatureManifestFile;
   const names = manifest.families[family];
   if (!names?.length) throw new InputError(`${manifestPath}: no features for family '${family}'`);
@@ -63,9 +67,15 @@ export async function loadFamilyData(catalog: DataCatalog, spec: LoadSpec): Prom
   if (existsSync(catalog.raw.truthImpressions)) raw.truthImpressions = catalog.raw.truthImpressions;
   if (existsSync(catalog.raw.truthSessions)) raw.truthSessions = catalog.raw.truthSessions;
   const { dense, columns } = modelColumns(names, manifest.options.hashBuckets);
-  const [train, valid, test] = await withDuckDB((con) => Promise.all(files.map((file) => readSplit(con, spec.reader, file, raw, dense, manifest.options.hashBuckets))));
+  const [train, valid, test] = await withDuckDB((con) =>
+    Promise.all(files.map((file) => readSplit(con, spec.reader, file, raw, dense, manifest.options.hashBuckets))),
+  );
   for (const [split, data] of Object.entries({ train, valid, test })) {
-    if (data.labels.length === 0) throw new DataRequirementError(`${family}: ${catalog.features.set(family, split)} has no rows; the log is too small to train on`, { family });
+    if (data.labels.length === 0)
+      throw new DataRequirementError(
+        `${family}: ${catalog.features.set(family, split)} has no rows; the log is too small to train on`,
+        { family },
+      );
   }
   const classes = spec.labelsAreClasses ? assignClasses([train, valid, test]) : undefined;
   return { train, valid, test, features: columns, classes, inputs: [manifestPath, ...files] };

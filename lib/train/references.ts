@@ -26,7 +26,10 @@ export function ctrBaseline(test: SplitData): Float64Array {
 }
 
 /** Purchase baseline: L2 logistic regression on the same features. */
-export function logisticBaseline(train: SplitData, test: SplitData): { scores: Float64Array; model: ReturnType<typeof fitLogistic> } {
+export function logisticBaseline(
+  train: SplitData,
+  test: SplitData,
+): { scores: Float64Array; model: ReturnType<typeof fitLogistic> } {
   const model = fitLogistic(train.matrix, train.labels);
   return { scores: predictLogistic(model, test.matrix), model };
 }
@@ -36,7 +39,12 @@ export function logisticBaseline(train: SplitData, test: SplitData): { scores: F
  * index); brands never seen, or no brand, get the most frequent category overall. Returns one-hot
  * rows × classes.
  */
-export function brandMajority(trainBrands: readonly (string | number | null)[], trainLabels: ArrayLike<number>, testBrands: readonly (string | number | null)[], classes: number): Float64Array {
+export function brandMajority(
+  trainBrands: readonly (string | number | null)[],
+  trainLabels: ArrayLike<number>,
+  testBrands: readonly (string | number | null)[],
+  classes: number,
+): Float64Array {
   const counts = new Map<string, Float64Array>();
   const overall = new Float64Array(classes);
   trainBrands.forEach((brand, i) => {
@@ -68,7 +76,9 @@ export function expectedGain(pClick: number, pCart: number, pPurchase: number): 
 export function expectedGainOracle(data: SplitData): Float64Array | null {
   const { extras } = data;
   if (!extras.p_click) return null;
-  return Float64Array.from(extras.p_click, (pc, i) => expectedGain(Number(pc), Number(extras.p_cart[i]), Number(extras.p_purchase[i])));
+  return Float64Array.from(extras.p_click, (pc, i) =>
+    expectedGain(Number(pc), Number(extras.p_cart[i]), Number(extras.p_purchase[i])),
+  );
 }
 
 /** Purchase oracle: each session's true purchase probability, or null without truth. */
@@ -82,6 +92,8 @@ export function purchaseProbabilityOracle(data: SplitData): Float64Array | null 
 /** Category oracle: the generator assigns each product its category, so the truth is the label itself (one-hot rows × classes). */
 export function labelOracle(data: SplitData, classes: number): Float64Array {
   const out = new Float64Array(data.labels.length * classes);
-  data.labels.forEach((y, i) => { out[i * classes + y] = 1; });
+  data.labels.forEach((y, i) => {
+    out[i * classes + y] = 1;
+  });
   return out;
 }

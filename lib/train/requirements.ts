@@ -27,7 +27,13 @@ export const SPLITS: SplitName[] = ['train', 'valid', 'test'];
  * examples or positives than `requirements` asks, what the family needs, and where the numbers
  * are set. The error's summary carries every count, for the stage's JSON.
  */
-export function checkRequirements(family: string, words: RequirementWords, counts: RequirementCounts, requirements: Requirements, configPath: string): void {
+export function checkRequirements(
+  family: string,
+  words: RequirementWords,
+  counts: RequirementCounts,
+  requirements: Requirements,
+  configPath: string,
+): void {
   const where = `minimums in ${configPath} under families.${family}.requirements`;
   const summary = { family, counts };
   for (const split of SPLITS) {
@@ -35,17 +41,26 @@ export function checkRequirements(family: string, words: RequirementWords, count
     const need = requirements.min_examples[split];
     if (examples >= need) continue;
     const others = SPLITS.filter((s) => s !== split).some((s) => counts[s].examples > 0);
-    const advice = examples === 0 && others
-      ? `none fall in this split's time window (interim/splits.json) though other splits have some: a longer or more evenly spread log is needed`
-      : examples === 0 ? words.need : 'the log is too small for this family';
-    throw new DataRequirementError(`${family}: the ${split} split has ${examples} ${words.examples} (at least ${need} needed); ${advice} (${where})`, summary);
+    const advice =
+      examples === 0 && others
+        ? `none fall in this split's time window (interim/splits.json) though other splits have some: a longer or more evenly spread log is needed`
+        : examples === 0
+          ? words.need
+          : 'the log is too small for this family';
+    throw new DataRequirementError(
+      `${family}: the ${split} split has ${examples} ${words.examples} (at least ${need} needed); ${advice} (${where})`,
+      summary,
+    );
   }
   for (const split of SPLITS) {
     const { positives } = counts[split];
     const need = requirements.min_positives[split];
     if (positives >= need) continue;
     const advice = positives === 0 || !words.fewPositives ? words.need : words.fewPositives;
-    throw new DataRequirementError(`${family}: the ${split} split has ${positives} ${words.positives} (at least ${need} needed); ${advice} (${where})`, summary);
+    throw new DataRequirementError(
+      `${family}: the ${split} split has ${positives} ${words.positives} (at least ${need} needed); ${advice} (${where})`,
+      summary,
+    );
   }
 }
 
@@ -55,7 +70,12 @@ export function checkRequirements(family: string, words: RequirementWords, count
  * metric, is not that much lower): a floor relative to the data, so a log where every number is
  * small is judged against its own chance level.
  */
-export function checkFloor(family: string, metrics: { random: Record<string, number>; model: Record<string, number> }, fc: Pick<FamilyConfig, 'primary' | 'floor_over_random'>, configPath: string): void {
+export function checkFloor(
+  family: string,
+  metrics: { random: Record<string, number>; model: Record<string, number> },
+  fc: Pick<FamilyConfig, 'primary' | 'floor_over_random'>,
+  configPath: string,
+): void {
   const model = metrics.model[fc.primary];
   const random = metrics.random[fc.primary];
   const lower = lowerIsBetter(fc.primary);

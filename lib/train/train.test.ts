@@ -3,7 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
 import { DMatrix, train } from '../xgboost';
 import {
-  assertBelowOracle, brandMajority, combinedCSR, expectedGain, gapClosed, groupSizes, headRows, LeakError, rankingDetails, selectGroups, type SplitData, unweightProbabilities,
+  assertBelowOracle,
+  brandMajority,
+  combinedCSR,
+  expectedGain,
+  gapClosed,
+  groupSizes,
+  headRows,
+  LeakError,
+  rankingDetails,
+  selectGroups,
+  type SplitData,
+  unweightProbabilities,
 } from '.';
 
 describe('references', () => {
@@ -14,7 +25,12 @@ describe('references', () => {
   });
 
   it("the brand baseline predicts each brand's most frequent training category, else the overall one", () => {
-    const scores = brandMajority(['a', 'a', 'a', 'b', null, 'c', 'c'], [1, 1, 2, 0, 2, 2, 2], ['a', 'b', 'zzz', null], 3);
+    const scores = brandMajority(
+      ['a', 'a', 'a', 'b', null, 'c', 'c'],
+      [1, 1, 2, 0, 2, 2, 2],
+      ['a', 'b', 'zzz', null],
+      3,
+    );
     // a → 1 (two of three), b → 0, unseen and missing → 2 (four of seven overall).
     expect(Array.from(scores)).toEqual([0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1]);
   });
@@ -23,8 +39,12 @@ describe('references', () => {
 describe('evaluation guards', () => {
   it('a model better than the oracle on any metric is a leak', () => {
     expect(() => assertBelowOracle('ranking', { 'ndcg@10': 0.81 }, { 'ndcg@10': 0.8 })).toThrow(LeakError);
-    expect(() => assertBelowOracle('purchase', { log_loss: 0.2 }, { log_loss: 0.25 })).toThrow(/log_loss 0.2000 vs oracle 0.2500/);
-    expect(() => assertBelowOracle('purchase', { log_loss: 0.3, roc_auc: 0.7 }, { log_loss: 0.25, roc_auc: 0.9 })).not.toThrow();
+    expect(() => assertBelowOracle('purchase', { log_loss: 0.2 }, { log_loss: 0.25 })).toThrow(
+      /log_loss 0.2000 vs oracle 0.2500/,
+    );
+    expect(() =>
+      assertBelowOracle('purchase', { log_loss: 0.3, roc_auc: 0.7 }, { log_loss: 0.25, roc_auc: 0.9 }),
+    ).not.toThrow();
   });
 
   it('gap closed is the share of the random → oracle distance covered', () => {
@@ -41,17 +61,29 @@ describe('report details', () => {
   it('buckets test searches by how often their query was searched in training', () => {
     const split = (queries: string[][], labels: number[]): SplitData => ({
       matrix: { features: ['a'], rows: labels.length, values: new Float32Array(labels.length) },
-      labels: Float64Array.from(labels), groups: Uint32Array.from(queries.map((q) => q.length)), extras: { query: queries.flat() },
+      labels: Float64Array.from(labels),
+      groups: Uint32Array.from(queries.map((q) => q.length)),
+      extras: { query: queries.flat() },
     });
     // Training: 'shoe' searched 5 times, 'hat' once. Test: a 'shoe' search ranked right, a 'hat' search ranked wrong, a new query.
     const train = split([...Array(5).fill(['shoe']), ['hat']], Array(6).fill(0));
-    const test = split([['shoe', 'shoe'], ['hat', 'hat'], ['sock', 'sock']], [1, 0, 1, 0, 0, 0]);
+    const test = split(
+      [
+        ['shoe', 'shoe'],
+        ['hat', 'hat'],
+        ['sock', 'sock'],
+      ],
+      [1, 0, 1, 0, 0, 0],
+    );
     const model = [2, 1, 1, 2, 0, 0];
     const details = rankingDetails(train, test, { random: model, baseline: model, model, oracle: null }, () => 0);
     if (details.family !== 'ranking') throw new Error('wrong family');
     expect(details.by_query_frequency.map((b) => [b.bucket, b.searches, b.ndcg_at_10.model])).toEqual([
       // The new query has no relevant item: NDCG 1 by definition. 'hat' puts its relevant item second: 1 / log2(3).
-      ['new (0)', 1, 1], ['1–4', 1, 1 / Math.log2(3)], ['5–19', 1, 1], ['20+', 0, undefined],
+      ['new (0)', 1, 1],
+      ['1–4', 1, 1 / Math.log2(3)],
+      ['5–19', 1, 1],
+      ['20+', 0, undefined],
     ]);
     expect(details.ndcg_by_k.model![0]).toBeCloseTo((1 + 0 + 1) / 3, 12);
   });
@@ -71,8 +103,20 @@ describe('scale_pos_weight correction', () => {
     const n = 20000;
     const x = new Float32Array(n);
     const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) { x[i] = i % 2; y[i] = rng.bernoulli(x[i] ? 0.6 : 0.2) ? 1 : 0; }
-    const rate = (v: number) => { let s = 0, c = 0; for (let i = 0; i < n; i++) if (x[i] === v) { s += y[i]; c++; } return s / c; };
+    for (let i = 0; i < n; i++) {
+      x[i] = i % 2;
+      y[i] = rng.bernoulli(x[i] ? 0.6 : 0.2) ? 1 : 0;
+    }
+    const rate = (v: number) => {
+      let s = 0,
+        c = 0;
+      for (let i = 0; i < n; i++)
+        if (x[i] === v) {
+          s += y[i];
+          c++;
+        }
+      return s / c;
+    };
     const params = { objective: 'binary:logistic', scale_pos_weight: 4, eta: 0.3, max_depth: 1, nthread: 1 };
     const matrix = new DMatrix(x, n, 1, { labels: Float32Array.from(y) });
     const { booster } = train(params, matrix, { rounds: 100 });
@@ -111,7 +155,12 @@ describe('data helpers', () => {
       matrix: { features: ['a', 'b'], rows: 2, values: Float32Array.of(1, NaN, 3, 4) },
       labels: new Float64Array(2),
       extras: {},
-      sparse: { indptr: Float64Array.of(0, 1, 3), indices: Uint32Array.of(5, 2, 4), values: Float32Array.of(0.5, -1, 1), cols: 6 },
+      sparse: {
+        indptr: Float64Array.of(0, 1, 3),
+        indices: Uint32Array.of(5, 2, 4),
+        values: Float32Array.of(0.5, -1, 1),
+        cols: 6,
+      },
     };
     const csr = combinedCSR(data);
     expect(Array.from(csr.indptr)).toEqual([0, 2, 6]);
@@ -119,4 +168,3 @@ describe('data helpers', () => {
     expect(Array.from(csr.values)).toEqual([1, 0.5, 3, 4, -1, 1]);
   });
 });
-

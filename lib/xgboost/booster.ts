@@ -1,6 +1,8 @@
 import { check, koffi, xgb } from './native';
 
-const registry = new FinalizationRegistry<{ free: (handle: unknown) => number; handle: unknown }>(({ free, handle }) => free(handle));
+const registry = new FinalizationRegistry<{ free: (handle: unknown) => number; handle: unknown }>(({ free, handle }) =>
+  free(handle),
+);
 
 export interface MatrixInfo {
   labels?: Float32Array;
@@ -23,25 +25,48 @@ export interface MatrixInfo {
 export class DMatrix {
   private handle: unknown;
 
-  constructor(values: Float32Array, readonly rows: number, readonly cols: number, info: MatrixInfo = {}) {
-    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw new Error(`DMatrix: rows and cols must be positive integers, got ${rows} × ${cols}`);
-    if (values.length !== rows * cols) throw new Error(`DMatrix: ${values.length} values do not fill ${rows} rows × ${cols} columns`);
+  constructor(
+    values: Float32Array,
+    readonly rows: number,
+    readonly cols: number,
+    info: MatrixInfo = {},
+  ) {
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1)
+      throw new Error(`DMatrix: rows and cols must be positive integers, got ${rows} × ${cols}`);
+    if (values.length !== rows * cols)
+      throw new Error(`DMatrix: ${values.length} values do not fill ${rows} rows × ${cols} columns`);
     const out: unknown[] = [null];
-    check(xgb().XGDMatrixCreateFromMat_omp(values, rows, cols, NaN, out, info.nthread ?? 0), 'XGDMatrixCreateFromMat_omp');
+    check(
+      xgb().XGDMatrixCreateFromMat_omp(values, rows, cols, NaN, out, info.nthread ?? 0),
+      'XGDMatrixCreateFromMat_omp',
+    );
     this.handle = out[0];
     this.adopt(info);
   }
 
   /** A sparse matrix in CSR form: row r holds `indices/data[indptr[r] .. indptr[r + 1])`. */
-  static fromCSR(indptr: ArrayLike<number>, indices: Uint32Array, data: Float32Array, cols: number, info: MatrixInfo = {}): DMatrix {
+  static fromCSR(
+    indptr: ArrayLike<number>,
+    indices: Uint32Array,
+    data: Float32Array,
+    cols: number,
+    info: MatrixInfo = {},
+  ): DMatrix {
     const rows = indptr.length - 1;
     if (rows < 1) throw new Error('DMatrix.fromCSR: indptr needs at least two entries');
-    if (indices.length !== data.length) throw new Error(`DMatrix.fromCSR: ${indices.length} indices but ${data.length} values`);
-    if (indptr[0] !== 0 || indptr[rows] !== data.length) throw new Error(`DMatrix.fromCSR: indptr must run from 0 to ${data.length}, got ${indptr[0]} .. ${indptr[rows]}`);
-    for (let i = 0; i < indices.length; i++) if (indices[i] >= cols) throw new Error(`DMatrix.fromCSR: column index ${indices[i]} at entry ${i} is not below ${cols}`);
+    if (indices.length !== data.length)
+      throw new Error(`DMatrix.fromCSR: ${indices.length} indices but ${data.length} values`);
+    if (indptr[0] !== 0 || indptr[rows] !== data.length)
+      throw new Error(`DMatrix.fromCSR: indptr must run from 0 to ${data.length}, got ${indptr[0]} .. ${indptr[rows]}`);
+    for (let i = 0; i < indices.length; i++)
+      if (indices[i] >= cols)
+        throw new Error(`DMatrix.fromCSR: column index ${indices[i]} at entry ${i} is not below ${cols}`);
     const out: unknown[] = [null];
     const offsets = BigUint64Array.from(Array.from(indptr, (v) => BigInt(v)));
-    check(xgb().XGDMatrixCreateFromCSREx(offsets, indices, data, offsets.length, data.length, cols, out), 'XGDMatrixCreateFromCSREx');
+    check(
+      xgb().XGDMatrixCreateFromCSREx(offsets, indices, data, offsets.length, data.length, cols, out),
+      'XGDMatrixCreateFromCSREx',
+    );
     const matrix = Object.create(DMatrix.prototype) as DMatrix;
     Object.assign(matrix, { rows, cols, handle: out[0] });
     matrix.adopt(info);
@@ -56,12 +81,16 @@ export class DMatrix {
     if (info.groups) {
       const total = info.groups.reduce((a, b) => a + b, 0);
       if (total !== rows) throw new Error(`DMatrix: query groups cover ${total} rows, the matrix has ${rows}`);
-      check(xgb().XGDMatrixSetUIntInfo(this.handle, 'group', info.groups, info.groups.length), 'XGDMatrixSetUIntInfo(group)');
+      check(
+        xgb().XGDMatrixSetUIntInfo(this.handle, 'group', info.groups, info.groups.length),
+        'XGDMatrixSetUIntInfo(group)',
+      );
     }
   }
 
   private setFloat(field: string, values: Float32Array, expected: number): void {
-    if (values.length !== expected) throw new Error(`DMatrix: ${field} has ${values.length} values, expected ${expected}`);
+    if (values.length !== expected)
+      throw new Error(`DMatrix: ${field} has ${values.length} values, expected ${expected}`);
     check(xgb().XGDMatrixSetFloatInfo(this.handle, field, values, values.length), `XGDMatrixSetFloatInfo(${field})`);
   }
 
@@ -89,7 +118,14 @@ export class Booster {
 
   constructor(cache: DMatrix[] = []) {
     const out: unknown[] = [null];
-    check(xgb().XGBoosterCreate(cache.map((d) => d.native), cache.length, out), 'XGBoosterCreate');
+    check(
+      xgb().XGBoosterCreate(
+        cache.map((d) => d.native),
+        cache.length,
+        out,
+      ),
+      'XGBoosterCreate',
+    );
     this.handle = out[0];
     registry.register(this, { free: xgb().XGBoosterFree, handle: this.handle }, this);
   }
@@ -100,7 +136,8 @@ export class Booster {
   }
 
   setParams(params: BoosterParams): this {
-    for (const [name, value] of Object.entries(params)) check(xgb().XGBoosterSetParam(this.native, name, String(value)), `setting parameter ${name}=${value}`);
+    for (const [name, value] of Object.entries(params))
+      check(xgb().XGBoosterSetParam(this.native, name, String(value)), `setting parameter ${name}=${value}`);
     return this;
   }
 
@@ -113,7 +150,17 @@ export class Booster {
   /** XGBoost's own evaluation of the current model: metric name → value per named set. */
   evaluate(sets: [DMatrix, string][]): Record<string, Record<string, number>> {
     const out: unknown[] = [null];
-    check(xgb().XGBoosterEvalOneIter(this.native, this.rounds, sets.map(([d]) => d.native), sets.map(([, n]) => n), sets.length, out), 'XGBoosterEvalOneIter');
+    check(
+      xgb().XGBoosterEvalOneIter(
+        this.native,
+        this.rounds,
+        sets.map(([d]) => d.native),
+        sets.map(([, n]) => n),
+        sets.length,
+        out,
+      ),
+      'XGBoosterEvalOneIter',
+    );
     const result: Record<string, Record<string, number>> = {};
     for (const part of String(out[0]).split('\t').slice(1)) {
       const [key, value] = part.split(':');
@@ -128,14 +175,27 @@ export class Booster {
    * Predictions for every row: probabilities (or the objective's output), margins, or SHAP
    * contributions (rows × (features + 1), bias last). Returns the values and their shape.
    */
-  predict(data: DMatrix, kind: 'value' | 'margin' | 'contributions' = 'value', rounds = 0): { values: Float32Array; shape: number[] } {
+  predict(
+    data: DMatrix,
+    kind: 'value' | 'margin' | 'contributions' = 'value',
+    rounds = 0,
+  ): { values: Float32Array; shape: number[] } {
     const type = { value: 0, margin: 1, contributions: 2 }[kind];
     // rounds = 0 uses every round; early stopping passes bestRound + 1.
-    const config = JSON.stringify({ type, training: false, iteration_begin: 0, iteration_end: rounds, strict_shape: false });
+    const config = JSON.stringify({
+      type,
+      training: false,
+      iteration_begin: 0,
+      iteration_end: rounds,
+      strict_shape: false,
+    });
     const shape: unknown[] = [null];
     const dim: number[] = [0];
     const result: unknown[] = [null];
-    check(xgb().XGBoosterPredictFromDMatrix(this.native, data.native, config, shape, dim, result), 'XGBoosterPredictFromDMatrix');
+    check(
+      xgb().XGBoosterPredictFromDMatrix(this.native, data.native, config, shape, dim, result),
+      'XGBoosterPredictFromDMatrix',
+    );
     const dims = Array.from(koffi.decode(shape[0], 'uint64_t', Number(dim[0])) as ArrayLike<bigint | number>, Number);
     const n = dims.reduce((a, b) => a * b, 1);
     // Copied out of XGBoost's buffer, which the next call reuses.
@@ -146,25 +206,42 @@ export class Booster {
    * Feature importance by feature name (`names[i]` for XGBoost's f<i>): weight (splits), gain,
    * cover, total_gain or total_cover. Features never used in a split are absent.
    */
-  importance(type: 'weight' | 'gain' | 'cover' | 'total_gain' | 'total_cover', names?: readonly string[]): Record<string, number> {
+  importance(
+    type: 'weight' | 'gain' | 'cover' | 'total_gain' | 'total_cover',
+    names?: readonly string[],
+  ): Record<string, number> {
     const n: unknown[] = [0];
     const features: unknown[] = [null];
     const dim: unknown[] = [0];
     const shape: unknown[] = [null];
     const scores: unknown[] = [null];
-    check(xgb().XGBoosterFeatureScore(this.native, JSON.stringify({ importance_type: type }), n, features, dim, shape, scores), 'XGBoosterFeatureScore');
+    check(
+      xgb().XGBoosterFeatureScore(
+        this.native,
+        JSON.stringify({ importance_type: type }),
+        n,
+        features,
+        dim,
+        shape,
+        scores,
+      ),
+      'XGBoosterFeatureScore',
+    );
     const count = Number(n[0]);
     const keys = koffi.decode(features[0], 'const char *', count) as string[];
     const values = koffi.decode(scores[0], 'float', count) as Float32Array;
-    return Object.fromEntries(keys.map((k, i) => {
-      const index = /^f(\d+)$/.exec(k);
-      return [names && index ? (names[Number(index[1])] ?? k) : k, values[i]];
-    }));
+    return Object.fromEntries(
+      keys.map((k, i) => {
+        const index = /^f(\d+)$/.exec(k);
+        return [names && index ? (names[Number(index[1])] ?? k) : k, values[i]];
+      }),
+    );
   }
 
   /** A new booster holding only the first `rounds` rounds (what early stopping keeps). */
   slice(rounds: number): Booster {
-    if (!Number.isInteger(rounds) || rounds < 1 || rounds > this.rounds) throw new Error(`Booster.slice: rounds must be from 1 to ${this.rounds}, got ${rounds}`);
+    if (!Number.isInteger(rounds) || rounds < 1 || rounds > this.rounds)
+      throw new Error(`Booster.slice: rounds must be from 1 to ${this.rounds}, got ${rounds}`);
     const out: unknown[] = [null];
     check(xgb().XGBoosterSlice(this.native, 0, rounds, 1, out), `slicing the first ${rounds} rounds`);
     const sliced = Object.create(Booster.prototype) as Booster;

@@ -64,13 +64,15 @@ export function parseLibsvm(text: string, cols: number): DenseData & { qids: num
       const colon = pair.indexOf(':');
       const key = pair.slice(0, colon);
       const value = Number(pair.slice(colon + 1));
-      if (colon <= 0 || pair.slice(colon + 1) === '' || Number.isNaN(value)) throw new Error(`line ${line}: field "${pair}" is not index:value`);
+      if (colon <= 0 || pair.slice(colon + 1) === '' || Number.isNaN(value))
+        throw new Error(`line ${line}: field "${pair}" is not index:value`);
       if (key === 'qid') {
         qids.push(value);
         continue;
       }
       const j = Number(key) - base;
-      if (!FEATURE_INDEX.test(key) || j < 0 || j >= cols) throw new Error(`line ${line}: feature index ${key} outside ${base}..${cols - 1 + base}`);
+      if (!FEATURE_INDEX.test(key) || j < 0 || j >= cols)
+        throw new Error(`line ${line}: feature index ${key} outside ${base}..${cols - 1 + base}`);
       values[i * cols + j] = value;
     }
   });
@@ -79,7 +81,10 @@ export function parseLibsvm(text: string, cols: number): DenseData & { qids: num
 
 /** A `.query` file: the size of each consecutive query group, one per line. */
 export function parseQueryFile(text: string): Uint32Array {
-  return Uint32Array.from(text.split('\n').filter((l) => l.trim() !== ''), Number);
+  return Uint32Array.from(
+    text.split('\n').filter((l) => l.trim() !== ''),
+    Number,
+  );
 }
 
 /** Sizes of runs of equal consecutive query ids: the groups of a file that carries `qid:`. */

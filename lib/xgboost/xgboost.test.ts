@@ -89,7 +89,11 @@ describe('Booster', () => {
     const ref = reference.rank;
     const trainSet = parseLibsvm(dataset('rank.train'), ref.n_features);
     const testSet = parseLibsvm(dataset('rank.test'), ref.n_features);
-    const { booster } = train({ objective: 'rank:ndcg', nthread: 1, max_depth: 4 }, matrix(trainSet, parseQueryFile(dataset('rank.train.query'))), { rounds: 10 });
+    const { booster } = train(
+      { objective: 'rank:ndcg', nthread: 1, max_depth: 4 },
+      matrix(trainSet, parseQueryFile(dataset('rank.train.query'))),
+      { rounds: 10 },
+    );
     const indptr = [0];
     const indices: number[] = [];
     const values: number[] = [];
@@ -112,17 +116,26 @@ describe('Booster', () => {
     const m = matrix(data);
     expect(() => train({ objective: 'binary:nonsense' }, m, { rounds: 1 })).toThrow(/XGBoost .*failed: .*nonsense/s);
     expect(() => new DMatrix(new Float32Array(5), 2, 3)).toThrow(/5 values do not fill 2 rows × 3 columns/);
-    expect(() => new DMatrix(new Float32Array(6), 2, 3, { labels: new Float32Array(1) })).toThrow(/label has 1 values, expected 2/);
+    expect(() => new DMatrix(new Float32Array(6), 2, 3, { labels: new Float32Array(1) })).toThrow(
+      /label has 1 values, expected 2/,
+    );
     m.dispose();
     expect(() => m.native).toThrow(/after dispose/);
   });
 
   it('stops early when the validation metric stops improving', () => {
     const half = Math.floor(data.rows / 2);
-    const first = new DMatrix(data.values.subarray(0, half * data.cols), half, data.cols, { labels: data.labels.subarray(0, half) });
-    const second = new DMatrix(data.values.subarray(half * data.cols), data.rows - half, data.cols, { labels: data.labels.subarray(half) });
-    const { booster, bestRound, history } = train({ objective: 'binary:logistic', eta: 0.5, max_depth: 8, nthread: 1, eval_metric: 'logloss' }, first,
-      { rounds: 200, evals: [[second, 'valid']], earlyStoppingRounds: 5 });
+    const first = new DMatrix(data.values.subarray(0, half * data.cols), half, data.cols, {
+      labels: data.labels.subarray(0, half),
+    });
+    const second = new DMatrix(data.values.subarray(half * data.cols), data.rows - half, data.cols, {
+      labels: data.labels.subarray(half),
+    });
+    const { booster, bestRound, history } = train(
+      { objective: 'binary:logistic', eta: 0.5, max_depth: 8, nthread: 1, eval_metric: 'logloss' },
+      first,
+      { rounds: 200, evals: [[second, 'valid']], earlyStoppingRounds: 5 },
+    );
     expect(booster.rounds).toBeLessThan(200);
     expect(booster.rounds).toBe(bestRound + 6);
     const losses = history.map((h) => h.valid.logloss);
@@ -131,7 +144,9 @@ describe('Booster', () => {
     // and XGBoost's own logloss of the slice is the best one in the history.
     const best = booster.slice(bestRound + 1);
     expect(best.rounds).toBe(bestRound + 1);
-    expect(Array.from(best.predict(second).values)).toEqual(Array.from(booster.predict(second, 'value', bestRound + 1).values));
+    expect(Array.from(best.predict(second).values)).toEqual(
+      Array.from(booster.predict(second, 'value', bestRound + 1).values),
+    );
     expect(best.evaluate([[second, 'valid']]).valid.logloss).toBe(losses[bestRound]);
     expect(() => booster.slice(booster.rounds + 1)).toThrow('Booster.slice: rounds must be from 1');
     best.dispose();
@@ -139,8 +154,15 @@ describe('Booster', () => {
   });
 
   it('names the install command and XGBOOST_LIBRARY when the library is missing', () => {
-    const script = "import('./lib/xgboost/index.ts').then((x) => { try { new x.DMatrix(new Float32Array(1), 1, 1); } catch (e) { console.log(e.message); } })";
-    const run = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, XGBOOST_LIBRARY: '/nonexistent/libxgboost.so' } });
-    expect(run.stdout).toMatch(/not found at \/nonexistent\/libxgboost.so: install it with 'apt-get install libxgboost0'.*XGBOOST_LIBRARY/s);
+    const script =
+      "import('./lib/xgboost/index.ts').then((x) => { try { new x.DMatrix(new Float32Array(1), 1, 1); } catch (e) { console.log(e.message); } })";
+    const run = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, XGBOOST_LIBRARY: '/nonexistent/libxgboost.so' },
+    });
+    expect(run.stdout).toMatch(
+      /not found at \/nonexistent\/libxgboost.so: install it with 'apt-get install libxgboost0'.*XGBOOST_LIBRARY/s,
+    );
   });
 });

@@ -19,10 +19,18 @@ const catalog = dataCatalog(data);
 const last = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
 
 /** Every family trained and promoted once on the world, before any test: each test reads these runs or makes its own. */
-const runs = {} as Record<string, { train: ReturnType<typeof runStageScript>; promote: ReturnType<typeof runStageScript> }>;
+const runs = {} as Record<
+  string,
+  { train: ReturnType<typeof runStageScript>; promote: ReturnType<typeof runStageScript> }
+>;
 
 beforeAll(() => {
-  for (const [stage, args] of [['generate', ['--events', '40000', '--seed', '5']], ['sessionize', []], ['split', []], ['features', []]] as const) {
+  for (const [stage, args] of [
+    ['generate', ['--events', '40000', '--seed', '5']],
+    ['sessionize', []],
+    ['split', []],
+    ['features', []],
+  ] as const) {
     const run = runStageScript(stage, [...args, '--data', data]);
     expect(run.status, run.stderr).toBe(0);
   }
@@ -47,10 +55,19 @@ describe.each(FAMILY_NAMES)('family %s conforms', (name) => {
     expect(improves(fc.primary, model[fc.primary], random[fc.primary])).toBe(true);
     for (const m of family.metrics) expect(improves(m, model[m], oracle[m]), m).toBe(false);
     const dir = join(catalog.models.family(name), 'v1');
-    for (const file of ['model.json', 'features.json', 'params.json', 'metrics.json', 'fingerprints.json', 'config.json']) {
+    for (const file of [
+      'model.json',
+      'features.json',
+      'params.json',
+      'metrics.json',
+      'fingerprints.json',
+      'config.json',
+    ]) {
       expect(() => readFileSync(join(dir, file)), file).not.toThrow();
     }
-    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'fingerprints.json'), 'utf8')))).toContain(`features/${name}_test.parquet`);
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'fingerprints.json'), 'utf8')))).toContain(
+      `features/${name}_test.parquet`,
+    );
   });
 
   it('the saved version, loaded again, scores the test split exactly as metrics.json says', async () => {
@@ -73,7 +90,9 @@ describe.each(FAMILY_NAMES)('family %s conforms', (name) => {
     writeFileSync(path, JSON.stringify(raw));
     const run = runStageScript('train', ['--family', name, '--data', data, '--config', path]);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain(`${path}: field 'families.${name}.primary' must be one of ${family.metrics.join(', ')}, got "no_such_metric"`);
+    expect(run.stderr).toContain(
+      `${path}: field 'families.${name}.primary' must be one of ${family.metrics.join(', ')}, got "no_such_metric"`,
+    );
   });
 
   it('the report draws its charts from the stored details', () => {
@@ -106,14 +125,33 @@ describe('train and promote stages', () => {
     writeFileSync(path, JSON.stringify(config));
     const strict = runStageScript('train', ['--family', 'category', '--data', data, '--config', path]);
     expect(strict.status).toBe(2);
-    expect(strict.stderr.trim().split('\n').pop()).toMatch(/^train: category: macro_f1 [\d.]+ does not beat the random floor [\d.]+ by 9900 % .*not registered$/);
-    expect(last(strict.stdout)).toMatchObject({ stage: 'train', family: 'category', registered: false, refused: expect.stringContaining('does not beat the random floor') });
+    expect(strict.stderr.trim().split('\n').pop()).toMatch(
+      /^train: category: macro_f1 [\d.]+ does not beat the random floor [\d.]+ by 9900 % .*not registered$/,
+    );
+    expect(last(strict.stdout)).toMatchObject({
+      stage: 'train',
+      family: 'category',
+      registered: false,
+      refused: expect.stringContaining('does not beat the random floor'),
+    });
     expect(last(strict.stdout).metrics.model.macro_f1).toBeGreaterThan(last(strict.stdout).metrics.random.macro_f1);
-    expect(JSON.parse(readFileSync(join(catalog.models.family('category'), 'production.json'), 'utf8')).version).toBe(1);
+    expect(JSON.parse(readFileSync(join(catalog.models.family('category'), 'production.json'), 'utf8')).version).toBe(
+      1,
+    );
     // With --skip-unsupported (make all) the refusal is recorded and the stage succeeds.
-    const skipped = runStageScript('train', ['--family', 'category', '--data', data, '--config', path, '--skip-unsupported']);
+    const skipped = runStageScript('train', [
+      '--family',
+      'category',
+      '--data',
+      data,
+      '--config',
+      path,
+      '--skip-unsupported',
+    ]);
     expect(skipped.status, skipped.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(join(catalog.models.family('category'), 'skipped.json'), 'utf8')).reason).toContain('does not beat the random floor');
+    expect(JSON.parse(readFileSync(join(catalog.models.family('category'), 'skipped.json'), 'utf8')).reason).toContain(
+      'does not beat the random floor',
+    );
     // The old absolute floor is refused by name.
     delete config.families.category.floor_over_random;
     config.families.category.floor = 0.5;
@@ -125,7 +163,17 @@ describe('train and promote stages', () => {
 
   it('recommend: every list scored on test, the candidate model registered with the re-ranker', () => {
     const summary = last(runs.recommend.train.stdout);
-    expect(Object.keys(summary.lists)).toEqual(['covisit', 'embedding', 'category', 'trending', 'popular', 'blend', 'reranked', 'random', 'oracle']);
+    expect(Object.keys(summary.lists)).toEqual([
+      'covisit',
+      'embedding',
+      'category',
+      'trending',
+      'popular',
+      'blend',
+      'reranked',
+      'random',
+      'oracle',
+    ]);
     const { random, baseline, model, oracle } = summary.metrics;
     for (const m of ['recall@10', 'recall@20', 'mrr@20', 'map@10', 'ndcg@10']) {
       expect(model[m], m).toBeLessThanOrEqual(oracle[m]);
@@ -134,9 +182,13 @@ describe('train and promote stages', () => {
     // The re-ranker beats popularity, the baseline, on the primary metric and recall.
     expect(model['ndcg@10']).toBeGreaterThan(baseline['ndcg@10']);
     expect(model['recall@20']).toBeGreaterThan(baseline['recall@20']);
-    expect(summary.candidate_recall.union).toBeGreaterThanOrEqual(Math.max(...['covisit', 'embedding', 'category', 'trending', 'popular'].map((s) => summary.candidate_recall[s])));
+    expect(summary.candidate_recall.union).toBeGreaterThanOrEqual(
+      Math.max(...['covisit', 'embedding', 'category', 'trending', 'popular'].map((s) => summary.candidate_recall[s])),
+    );
     const dir = join(catalog.models.family('recommend'), 'v1');
     expect(JSON.parse(readFileSync(join(dir, 'features.json'), 'utf8'))).toEqual([...RECOMMEND_FEATURES]);
-    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'fingerprints.json'), 'utf8')))).toEqual(expect.arrayContaining(['interim/events.parquet', 'features/recommend_test.parquet']));
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'fingerprints.json'), 'utf8')))).toEqual(
+      expect.arrayContaining(['interim/events.parquet', 'features/recommend_test.parquet']),
+    );
   });
 });

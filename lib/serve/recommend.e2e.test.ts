@@ -19,28 +19,56 @@ let groupOf: Map<number, string>;
 let byGroup: Map<string, number[]>;
 
 beforeAll(async () => {
-  for (const [stage, args] of [['generate', ['--events', '40000', '--seed', '5']], ['sessionize', []], ['split', []], ['features', []],
-    ['train', ['--family', 'recommend']], ['promote', ['--family', 'recommend']]] as const) {
+  for (const [stage, args] of [
+    ['generate', ['--events', '40000', '--seed', '5']],
+    ['sessionize', []],
+    ['split', []],
+    ['features', []],
+    ['train', ['--family', 'recommend']],
+    ['promote', ['--family', 'recommend']],
+  ] as const) {
     const run = runStageScript(stage, [...args, '--data', data]);
     expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
   }
-  const rows = await withDuckDB((con) => queryRows(con, `SELECT product_id, split_part(category_path, ' > ', 1) AS grp FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY product_id`));
+  const rows = await withDuckDB((con) =>
+    queryRows(
+      con,
+      `SELECT product_id, split_part(category_path, ' > ', 1) AS grp FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY product_id`,
+    ),
+  );
   groupOf = new Map(rows.map((r) => [r.product_id as number, r.grp as string]));
   byGroup = new Map();
   for (const [p, g] of groupOf) byGroup.set(g, [...(byGroup.get(g) ?? []), p]);
   app = await buildApp({ dataDir: data });
 }, 180_000);
 
-afterAll(async () => { await app?.close(); });
+afterAll(async () => {
+  await app?.close();
+});
 
-const post = (payload: unknown) => app.inject({ method: 'POST', url: '/v1/events', payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
+const post = (payload: unknown) =>
+  app.inject({
+    method: 'POST',
+    url: '/v1/events',
+    payload: JSON.stringify(payload),
+    headers: { 'content-type': 'application/json' },
+  });
 const recommend = async (user: number, k = 20) => {
   const r = await app.inject(`/v1/recommend/${user}?k=${k}`);
   expect(r.statusCode, r.body).toBe(200);
-  return r.json() as { cold_start: boolean; known_user: boolean; recent_items: number; items: { product_id: number; score: number; sources: Record<string, number> }[] };
+  return r.json() as {
+    cold_start: boolean;
+    known_user: boolean;
+    recent_items: number;
+    items: { product_id: number; score: number; sources: Record<string, number> }[];
+  };
 };
 const event = (user: number, product: number | null, second: number, type = 'view') => ({
-  event_time: `2026-05-01T10:${String(Math.floor(second / 60)).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}Z`, user_id: user, session_id: `live-${user}`, event_type: type, product_id: product,
+  event_time: `2026-05-01T10:${String(Math.floor(second / 60)).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}Z`,
+  user_id: user,
+  session_id: `live-${user}`,
+  event_type: type,
+  product_id: product,
 });
 
 describe('cold start and live updates', () => {
@@ -49,8 +77,14 @@ describe('cold start and live updates', () => {
     expect(r).toMatchObject({ cold_start: true, known_user: false, recent_items: 0 });
     expect(r.items).toHaveLength(20);
     // Independently: the model's 20 most popular and 20 most trending products.
-    const model = loadRecommendModel(versionDir(catalog.models.family('recommend'), readProduction(catalog.models.family('recommend'))!.version));
-    const allowed = new Set([...topIndices(model.popularity.popular, 20, true), ...topIndices(model.popularity.trending, 20, false)].map((p) => model.products.ids[p]));
+    const model = loadRecommendModel(
+      versionDir(catalog.models.family('recommend'), readProduction(catalog.models.family('recommend'))!.version),
+    );
+    const allowed = new Set(
+      [...topIndices(model.popularity.popular, 20, true), ...topIndices(model.popularity.trending, 20, false)].map(
+        (p) => model.products.ids[p],
+      ),
+    );
     for (const item of r.items) {
       expect(allowed.has(item.product_id), `${item.product_id}`).toBe(true);
       expect([item.sources.covisit, item.sources.embedding, item.sources.category]).toEqual([0, 0, 0]);
@@ -61,9 +95,14 @@ describe('cold start and live updates', () => {
     const user = 900_000_002;
     const before = await recommend(user);
     // The group that the cold-start list shows least of, so the shift cannot come from popularity.
-    const groups = [...byGroup.keys()].sort((a, b) => before.items.filter((i) => groupOf.get(i.product_id) === a).length - before.items.filter((i) => groupOf.get(i.product_id) === b).length || (a < b ? -1 : 1));
+    const groups = [...byGroup.keys()].sort(
+      (a, b) =>
+        before.items.filter((i) => groupOf.get(i.product_id) === a).length -
+          before.items.filter((i) => groupOf.get(i.product_id) === b).length || (a < b ? -1 : 1),
+    );
     const target = groups[0];
-    const share = (items: { product_id: number }[]) => items.filter((i) => groupOf.get(i.product_id) === target).length / items.length;
+    const share = (items: { product_id: number }[]) =>
+      items.filter((i) => groupOf.get(i.product_id) === target).length / items.length;
     const products = byGroup.get(target)!.slice(0, 5);
     let previous = before;
     for (const [i, p] of products.entries()) {
@@ -83,7 +122,12 @@ describe('cold start and live updates', () => {
   it('a batch is applied as a whole, and unknown products are accepted and counted', async () => {
     const user = 900_000_003;
     const [a, b] = byGroup.values().next().value!;
-    const r = await post([event(user, a, 1), event(user, b, 2, 'add_to_cart'), event(user, 999_999_999, 3), { ...event(user, null, 4, 'search'), search_id: 5 }]);
+    const r = await post([
+      event(user, a, 1),
+      event(user, b, 2, 'add_to_cart'),
+      event(user, 999_999_999, 3),
+      { ...event(user, null, 4, 'search'), search_id: 5 },
+    ]);
     expect(r.json()).toEqual({ accepted: 4, unknown_products: 1, users: 1 });
     expect((await recommend(user)).recent_items).toBe(2);
   });
@@ -116,17 +160,32 @@ describe('bad events and requests', () => {
   it('a batch with bad events names each by index and field, and records none of it', async () => {
     const user = 900_000_005;
     const logSize = statSync(catalog.live.events).size;
-    const r = await post([event(user, 1, 1), { ...event(user, 2, 2), event_time: 'noon' }, event(user, 3, 3), { ...event(user, 4, 4), user_id: null, event_type: 'poke' }]);
+    const r = await post([
+      event(user, 1, 1),
+      { ...event(user, 2, 2), event_time: 'noon' },
+      event(user, 3, 3),
+      { ...event(user, 4, 4), user_id: null, event_type: 'poke' },
+    ]);
     expect(r.statusCode).toBe(400);
     const answer = r.json();
     expect(answer.message).toMatch(/^2 of 4 events are invalid, so none was recorded/);
-    expect(answer.problems.map((p: { field: string }) => p.field)).toEqual(['[1].event_time', '[3].user_id', '[3].event_type']);
+    expect(answer.problems.map((p: { field: string }) => p.field)).toEqual([
+      '[1].event_time',
+      '[3].user_id',
+      '[3].event_type',
+    ]);
     expect(statSync(catalog.live.events).size).toBe(logSize);
     expect((await recommend(user)).known_user).toBe(false);
   });
 
   it('/v1/recommend checks the user id and k', async () => {
-    for (const [url, field] of [['/v1/recommend/abc', 'user_id'], ['/v1/recommend/1?k=0', 'k'], ['/v1/recommend/1?k=101', 'k'], ['/v1/recommend/1?k=x', 'k'], ['/v1/recommend/1?n=3', 'n']] as const) {
+    for (const [url, field] of [
+      ['/v1/recommend/abc', 'user_id'],
+      ['/v1/recommend/1?k=0', 'k'],
+      ['/v1/recommend/1?k=101', 'k'],
+      ['/v1/recommend/1?k=x', 'k'],
+      ['/v1/recommend/1?n=3', 'n'],
+    ] as const) {
       const r = await app.inject(url);
       expect(r.statusCode, url).toBe(400);
       expect(r.json().field, url).toBe(field);
@@ -156,7 +215,9 @@ describe('a new production version', () => {
     expect(reload.json()).toMatchObject({ before: { recommend: 1 }, after: { recommend: 2 } });
     // Retraining on the same data gives the same model, so the rebuilt states must give the same list.
     expect(await recommend(user)).toEqual({ ...before, model_version: 2 });
-    expect((await app.inject('/v1/models')).json().find((m: { family: string }) => m.family === 'recommend').version).toBe(2);
+    expect(
+      (await app.inject('/v1/models')).json().find((m: { family: string }) => m.family === 'recommend').version,
+    ).toBe(2);
   }, 60_000);
 });
 
@@ -171,8 +232,14 @@ describe('durability', () => {
     try {
       const products = [...groupOf.keys()];
       for (let batch = 0; batch < 3; batch++) {
-        const body = Array.from({ length: 10 }, (_, i) => event(users[i % 2], products[(batch * 37 + i * 11) % products.length], batch * 10 + i));
-        const r = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const body = Array.from({ length: 10 }, (_, i) =>
+          event(users[i % 2], products[(batch * 37 + i * 11) % products.length], batch * 10 + i),
+        );
+        const r = await fetch(`${server.url}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         expect(r.status).toBe(200);
       }
       for (const u of users) lists.push(await (await fetch(`${server.url}/v1/recommend/${u}`)).json());
@@ -185,7 +252,8 @@ describe('durability', () => {
     appendFileSync(log, '{"event_time":"2026-05-01T10:');
     server = await startServer(dir);
     try {
-      for (const [i, u] of users.entries()) expect(await (await fetch(`${server.url}/v1/recommend/${u}`)).json()).toEqual(lists[i]);
+      for (const [i, u] of users.entries())
+        expect(await (await fetch(`${server.url}/v1/recommend/${u}`)).json()).toEqual(lists[i]);
       expect(readFileSync(log, 'utf8').endsWith('}\n')).toBe(true);
     } finally {
       process.kill(-server.child.pid!, 'SIGKILL');

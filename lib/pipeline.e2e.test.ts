@@ -13,7 +13,12 @@ const WORLD = ['--events', '40000', '--seed', '5'];
 const FAMILIES = ['ranking', 'purchase', 'category', 'recommend'];
 
 function stages(data: string, from = 0): void {
-  const all: [string, string[]][] = [['generate', WORLD], ['sessionize', []], ['split', []], ['features', []]];
+  const all: [string, string[]][] = [
+    ['generate', WORLD],
+    ['sessionize', []],
+    ['split', []],
+    ['features', []],
+  ];
   for (const family of FAMILIES) all.push(['train', ['--family', family]], ['promote', ['--family', family]]);
   all.push(['manifest', []]);
   for (const [stage, args] of all.slice(from)) {
@@ -25,13 +30,18 @@ function stages(data: string, from = 0): void {
 /** Starts a stage in its own process group and SIGKILLs the group once stderr shows `marker`. */
 function killDuring(stage: string, args: string[], marker: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'pipelines', `${stage}.ts`), ...args], { cwd: ROOT, detached: true });
+    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'pipelines', `${stage}.ts`), ...args], {
+      cwd: ROOT,
+      detached: true,
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
       if (stderr.includes(marker)) process.kill(-child.pid!, 'SIGKILL');
     });
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`${stage} ended (${code}) before '${marker}': ${stderr}`))));
+    child.on('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`${stage} ended (${code}) before '${marker}': ${stderr}`)),
+    );
   });
 }
 
@@ -54,7 +64,12 @@ describe('the pipeline', () => {
   it('a stage killed in the middle leaves no artifact behind, and a rerun completes to the same bytes', async () => {
     // The same world as run A, with features and then training killed midway.
     const fresh = join(tempDir('shoplab-run-d-'), 'data');
-    for (const [stage, args] of [['generate', WORLD], ['sessionize', []], ['split', []]] as const) expect(runStageScript(stage, [...args, '--data', fresh]).status).toBe(0);
+    for (const [stage, args] of [
+      ['generate', WORLD],
+      ['sessionize', []],
+      ['split', []],
+    ] as const)
+      expect(runStageScript(stage, [...args, '--data', fresh]).status).toBe(0);
     await killDuring('features', ['--data', fresh], 'features: ranking set');
     expect(existsSync(join(fresh, 'features', 'manifest.json'))).toBe(false);
     expect(existsSync(join(fresh, 'features', 'ranking_train.parquet'))).toBe(false);

@@ -31,43 +31,86 @@ interface Condition {
 const TOO_SMALL = /the log is too small for this family/;
 const NEAR_RANDOM = /does not beat the random floor .* not registered/;
 
-const REES46_COLUMNS = 'event_time, event_type, product_id, category_id, category_code, brand, price, user_id, user_session';
-const rees = (where: string, columns = REES46_COLUMNS): Condition['select'] => `SELECT ${columns} FROM src WHERE ${where}`;
+const REES46_COLUMNS =
+  'event_time, event_type, product_id, category_id, category_code, brand, price, user_id, user_session';
+const rees = (where: string, columns = REES46_COLUMNS): Condition['select'] =>
+  `SELECT ${columns} FROM src WHERE ${where}`;
 const ALL: Condition['expect'] = { purchase: 'trained', category: 'trained', recommend: 'trained' };
 const CONDITIONS: Condition[] = [
   {
-    name: 'no user ids', format: 'diginetica', select: `SELECT session_id, 'NA' AS user_id, item_id, timeframe, eventdate FROM src`,
+    name: 'no user ids',
+    format: 'diginetica',
+    select: `SELECT session_id, 'NA' AS user_id, item_id, timeframe, eventdate FROM src`,
     expect: {
       purchase: /the train split has 0 purchases .*this family needs a log with purchase events/,
       category: /the train split has 0 products with a category .*needs products with categories/,
-      recommend: /the train split has 0 sessions of known users .*a log of anonymous sessions \(user_id NA\) cannot train it/,
+      recommend:
+        /the train split has 0 sessions of known users .*a log of anonymous sessions \(user_id NA\) cannot train it/,
     },
   },
   {
-    name: 'a few hours', format: 'rees46', select: rees(`t < (SELECT min(t) FROM src) + INTERVAL 3 HOUR`),
+    name: 'a few hours',
+    format: 'rees46',
+    select: rees(`t < (SELECT min(t) FROM src) + INTERVAL 3 HOUR`),
     expect: { purchase: TOO_SMALL, category: TOO_SMALL, recommend: /the valid split has 0 sessions of known users/ },
   },
-  { name: 'a single day', format: 'rees46', select: rees(`t < (SELECT min(t) FROM src) + INTERVAL 1 DAY`), expect: { purchase: TOO_SMALL, category: NEAR_RANDOM, recommend: TOO_SMALL } },
-  { name: 'no purchases', format: 'rees46', select: rees(`event_type <> 'purchase'`), expect: { ...ALL, purchase: /the train split has 0 purchases/ } },
+  {
+    name: 'a single day',
+    format: 'rees46',
+    select: rees(`t < (SELECT min(t) FROM src) + INTERVAL 1 DAY`),
+    expect: { purchase: TOO_SMALL, category: NEAR_RANDOM, recommend: TOO_SMALL },
+  },
+  {
+    name: 'no purchases',
+    format: 'rees46',
+    select: rees(`event_type <> 'purchase'`),
+    expect: { ...ALL, purchase: /the train split has 0 purchases/ },
+  },
   { name: 'no carts', format: 'rees46', select: rees(`event_type NOT IN ('cart', 'remove_from_cart')`), expect: ALL },
   {
-    name: 'no categories', format: 'rees46', select: rees('true', REES46_COLUMNS.replace('category_id, category_code', `'' AS category_id, '' AS category_code`)),
+    name: 'no categories',
+    format: 'rees46',
+    select: rees(
+      'true',
+      REES46_COLUMNS.replace('category_id, category_code', `'' AS category_id, '' AS category_code`),
+    ),
     expect: { ...ALL, category: /the train split has 0 products with a category/ },
   },
-  { name: 'no prices', format: 'rees46', select: rees('true', REES46_COLUMNS.replace('price', `'' AS price`)), expect: ALL },
-  { name: 'no brands', format: 'rees46', select: rees('true', REES46_COLUMNS.replace('brand', `'' AS brand`)), expect: ALL },
   {
-    name: 'one product', format: 'rees46', select: rees('true', REES46_COLUMNS.replace('product_id', `'1001' AS product_id`)),
+    name: 'no prices',
+    format: 'rees46',
+    select: rees('true', REES46_COLUMNS.replace('price', `'' AS price`)),
+    expect: ALL,
+  },
+  {
+    name: 'no brands',
+    format: 'rees46',
+    select: rees('true', REES46_COLUMNS.replace('brand', `'' AS brand`)),
+    expect: ALL,
+  },
+  {
+    name: 'one product',
+    format: 'rees46',
+    select: rees('true', REES46_COLUMNS.replace('product_id', `'1001' AS product_id`)),
     expect: { purchase: 'trained', category: TOO_SMALL, recommend: /the train split has 1 products .*nothing to rank/ },
   },
   {
     // The validation window (70-85 % of the time range) holds no session.
-    name: 'a split with no sessions', format: 'rees46',
-    select: rees(`t < (SELECT min(t) + (max(t) - min(t)) * 0.6 FROM src) OR t >= (SELECT min(t) + (max(t) - min(t)) * 0.9 FROM src)`),
-    expect: { purchase: /the valid split has 0 session prefixes .*none fall in this split's time window/, category: 'trained', recommend: /the valid split has 0 sessions of known users .*time window/ },
+    name: 'a split with no sessions',
+    format: 'rees46',
+    select: rees(
+      `t < (SELECT min(t) + (max(t) - min(t)) * 0.6 FROM src) OR t >= (SELECT min(t) + (max(t) - min(t)) * 0.9 FROM src)`,
+    ),
+    expect: {
+      purchase: /the valid split has 0 session prefixes .*none fall in this split's time window/,
+      category: 'trained',
+      recommend: /the valid split has 0 sessions of known users .*time window/,
+    },
   },
   {
-    name: 'fewer examples than needed', format: 'rees46', select: `SELECT ${REES46_COLUMNS} FROM src ORDER BY t LIMIT 300`,
+    name: 'fewer examples than needed',
+    format: 'rees46',
+    select: `SELECT ${REES46_COLUMNS} FROM src ORDER BY t LIMIT 300`,
     expect: { purchase: TOO_SMALL, category: NEAR_RANDOM, recommend: TOO_SMALL },
   },
 ];
@@ -96,7 +139,12 @@ async function serveStartup(data: string): Promise<Cell> {
     const health = await fetch(`${url}/health`);
     const ready = await fetch(`${url}/ready`);
     process.kill(-child.pid!, 'SIGTERM');
-    return { stage: 'serve', status: health.status === 200 && [200, 503].includes(ready.status) ? 0 : 1, line: `health ${health.status}, ready ${ready.status}`, stack: false };
+    return {
+      stage: 'serve',
+      status: health.status === 200 && [200, 503].includes(ready.status) ? 0 : 1,
+      line: `health ${health.status}, ready ${ready.status}`,
+      stack: false,
+    };
   } catch (error) {
     // startServer rejects with the process's exit code and everything it printed.
     return cell('serve', { status: 1, stderr: (error as Error).message });
@@ -119,8 +167,13 @@ async function runCondition(c: Condition): Promise<Cell[]> {
   const data = join(dir, 'data');
   await withDuckDB(async (con) => {
     const source = c.format === 'rees46' ? rees46 : diginetica;
-    const time = c.format === 'rees46' ? `strptime(event_time, '%Y-%m-%d %H:%M:%S UTC')` : `strptime(eventdate, '%Y-%m-%d') + to_milliseconds(CAST(timeframe AS BIGINT))`;
-    await con.run(`CREATE TABLE src AS SELECT *, ${time} AS t FROM read_csv('${source}', all_varchar = true, delim = '${c.format === 'rees46' ? ',' : ';'}', header = true)`);
+    const time =
+      c.format === 'rees46'
+        ? `strptime(event_time, '%Y-%m-%d %H:%M:%S UTC')`
+        : `strptime(eventdate, '%Y-%m-%d') + to_milliseconds(CAST(timeframe AS BIGINT))`;
+    await con.run(
+      `CREATE TABLE src AS SELECT *, ${time} AS t FROM read_csv('${source}', all_varchar = true, delim = '${c.format === 'rees46' ? ',' : ';'}', header = true)`,
+    );
     await con.run(`COPY (${c.select}) TO '${log}' (HEADER, DELIMITER '${c.format === 'rees46' ? ',' : ';'}')`);
   });
   const cells: Cell[] = [];
@@ -140,30 +193,36 @@ async function runCondition(c: Condition): Promise<Cell[]> {
 }
 
 describe('every stage on every kind of real log: a result or one clear line', () => {
-  it.each(CONDITIONS.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const cells = await runCondition(c);
-    const at = (stage: string) => cells.find((x) => x.stage === stage)!;
-    for (const x of cells) {
-      expect(x.stack, `${x.stage} printed a stack: ${x.line}`).toBe(false);
-      expect([0, 2], `${x.stage}: ${x.line}`).toContain(x.status);
-      if (x.status === 2) expect(x.line, `${x.stage}: one line naming the stage`).toMatch(new RegExp(`^${x.stage.split(' ')[0]}: `));
-    }
-    for (const stage of ['import', 'sessionize', 'split', 'features', 'serve']) expect(at(stage).status, `${stage}: ${at(stage).line}`).toBe(0);
-    expect(at('train ranking').line).toMatch(/has no search impressions .*this family needs a log with searches/);
-    const trained: string[] = [];
-    for (const [family, outcome] of Object.entries(c.expect)) {
-      const train = at(`train ${family}`);
-      if (outcome === 'trained') {
-        expect(train.status, `train ${family}: ${train.line}`).toBe(0);
-        expect(at(`promote ${family}`).status).toBe(0);
-        trained.push(family);
-      } else {
-        expect(train.status, `train ${family}: ${train.line}`).toBe(2);
-        expect(train.line).toMatch(outcome);
+  it.each(CONDITIONS.map((c) => [c.name, c] as const))(
+    '%s',
+    async (_name, c) => {
+      const cells = await runCondition(c);
+      const at = (stage: string) => cells.find((x) => x.stage === stage)!;
+      for (const x of cells) {
+        expect(x.stack, `${x.stage} printed a stack: ${x.line}`).toBe(false);
+        expect([0, 2], `${x.stage}: ${x.line}`).toContain(x.status);
+        if (x.status === 2)
+          expect(x.line, `${x.stage}: one line naming the stage`).toMatch(new RegExp(`^${x.stage.split(' ')[0]}: `));
       }
-    }
-    // The report covers what trained; with nothing trained it says so in one line.
-    expect(at('report').status).toBe(trained.length ? 0 : 2);
-    if (!trained.length) expect(at('report').line).toMatch(/no registered model; run make models first/);
-  }, 600_000);
+      for (const stage of ['import', 'sessionize', 'split', 'features', 'serve'])
+        expect(at(stage).status, `${stage}: ${at(stage).line}`).toBe(0);
+      expect(at('train ranking').line).toMatch(/has no search impressions .*this family needs a log with searches/);
+      const trained: string[] = [];
+      for (const [family, outcome] of Object.entries(c.expect)) {
+        const train = at(`train ${family}`);
+        if (outcome === 'trained') {
+          expect(train.status, `train ${family}: ${train.line}`).toBe(0);
+          expect(at(`promote ${family}`).status).toBe(0);
+          trained.push(family);
+        } else {
+          expect(train.status, `train ${family}: ${train.line}`).toBe(2);
+          expect(train.line).toMatch(outcome);
+        }
+      }
+      // The report covers what trained; with nothing trained it says so in one line.
+      expect(at('report').status).toBe(trained.length ? 0 : 2);
+      if (!trained.length) expect(at('report').line).toMatch(/no registered model; run make models first/);
+    },
+    600_000,
+  );
 });

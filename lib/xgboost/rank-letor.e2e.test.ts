@@ -26,13 +26,27 @@ function withQids(name: string, dir: string): string {
 
 describe('rank-letor', () => {
   it('prints NDCG@1/3/5/10 equal to the Python reference, from .query files or from qid:', () => {
-    const fromQuery = runStageScript('rank-letor', ['--train', join(D, 'rank.train'), '--train-query', join(D, 'rank.train.query'),
-      '--test', join(D, 'rank.test'), '--test-query', join(D, 'rank.test.query')]);
+    const fromQuery = runStageScript('rank-letor', [
+      '--train',
+      join(D, 'rank.train'),
+      '--train-query',
+      join(D, 'rank.train.query'),
+      '--test',
+      join(D, 'rank.test'),
+      '--test-query',
+      join(D, 'rank.test.query'),
+    ]);
     expect(fromQuery.status, fromQuery.stderr).toBe(0);
-    for (const k of [1, 3, 5, 10]) expect(fromQuery.summary!.metrics[`ndcg@${k}`].toFixed(6)).toBe(reference.metrics[`ndcg@${k}`].toFixed(6));
+    for (const k of [1, 3, 5, 10])
+      expect(fromQuery.summary!.metrics[`ndcg@${k}`].toFixed(6)).toBe(reference.metrics[`ndcg@${k}`].toFixed(6));
     expect(fromQuery.summary!.metrics.mrr).toBeGreaterThan(0);
     const dir = tempDir('shoplab-letor-');
-    const fromQid = runStageScript('rank-letor', ['--train', withQids('rank.train', dir), '--test', withQids('rank.test', dir)]);
+    const fromQid = runStageScript('rank-letor', [
+      '--train',
+      withQids('rank.train', dir),
+      '--test',
+      withQids('rank.test', dir),
+    ]);
     expect(fromQid.status, fromQid.stderr).toBe(0);
     expect(fromQid.summary!.metrics).toEqual(fromQuery.summary!.metrics);
   });
@@ -41,7 +55,16 @@ describe('rank-letor', () => {
     const missing = runStageScript('rank-letor', ['--train', join(D, 'rank.train'), '--test', join(D, 'rank.test')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/rank\.train: no qid: on every line and no --train-query file/);
-    const wrong = runStageScript('rank-letor', ['--train', join(D, 'rank.train'), '--train-query', join(D, 'rank.test.query'), '--test', join(D, 'rank.test'), '--test-query', join(D, 'rank.test.query')]);
+    const wrong = runStageScript('rank-letor', [
+      '--train',
+      join(D, 'rank.train'),
+      '--train-query',
+      join(D, 'rank.test.query'),
+      '--test',
+      join(D, 'rank.test'),
+      '--test-query',
+      join(D, 'rank.test.query'),
+    ]);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toMatch(/query groups cover 768 rows, .*rank\.train has 3005/);
   });
@@ -54,7 +77,14 @@ describe('rank-letor', () => {
 
   it('reads LETOR 3.0/4.0 rows that end in a #docid comment (MQ2008 layout), as if the comment were not there', () => {
     const letor = (name: string) => join(TEST_FILES, 'fixtures', 'letor', `mq2008-style.${name}`);
-    const run = runStageScript('rank-letor', ['--train', letor('train'), '--valid', letor('vali'), '--test', letor('test')]);
+    const run = runStageScript('rank-letor', [
+      '--train',
+      letor('train'),
+      '--valid',
+      letor('vali'),
+      '--test',
+      letor('test'),
+    ]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.summary!.features).toBe(46);
     expect(run.summary!.rows).toEqual({ train: 192, test: 64 });
@@ -62,10 +92,23 @@ describe('rank-letor', () => {
     const dir = tempDir('shoplab-letor-');
     const rewrite = (name: string, eol: string) => {
       const path = join(dir, name);
-      writeFileSync(path, readFileSync(letor(name), 'utf8').split('\n').map((l) => l.replace(/ #docid = .*$/, '')).join(eol));
+      writeFileSync(
+        path,
+        readFileSync(letor(name), 'utf8')
+          .split('\n')
+          .map((l) => l.replace(/ #docid = .*$/, ''))
+          .join(eol),
+      );
       return path;
     };
-    const plain = runStageScript('rank-letor', ['--train', rewrite('train', '\n'), '--valid', rewrite('vali', '\r\n'), '--test', rewrite('test', '\r\n')]);
+    const plain = runStageScript('rank-letor', [
+      '--train',
+      rewrite('train', '\n'),
+      '--valid',
+      rewrite('vali', '\r\n'),
+      '--test',
+      rewrite('test', '\r\n'),
+    ]);
     expect(plain.status, plain.stderr).toBe(0);
     expect(plain.summary!.metrics).toEqual(run.summary!.metrics);
     // Features 1, 3, 11, 25 and 39 carry the label in this fixture: the model must find them.
@@ -73,7 +116,10 @@ describe('rank-letor', () => {
   });
 
   it('parses comments, comment-only lines and qids by hand, and still refuses genuinely malformed rows', () => {
-    const parsed = parseLibsvm('# a header comment\n2 qid:7 1:0.5 3:1 #docid = GX1-2-3 inc = 1 prob = 0.1\n\n0 qid:7 2:0.25#docid = x\n', 3);
+    const parsed = parseLibsvm(
+      '# a header comment\n2 qid:7 1:0.5 3:1 #docid = GX1-2-3 inc = 1 prob = 0.1\n\n0 qid:7 2:0.25#docid = x\n',
+      3,
+    );
     expect(parsed.rows).toBe(2);
     expect(Array.from(parsed.labels)).toEqual([2, 0]);
     expect(parsed.qids).toEqual([7, 7]);

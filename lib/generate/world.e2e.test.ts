@@ -25,19 +25,35 @@ beforeAll(() => {
 
 describe('generate: the stage', () => {
   it('is byte-identical for the same seed and flags, on one thread or two, and differs for another seed', () => {
-    expect(runStageScript('generate', ['--seed', '11', '--events', String(EVENTS), '--threads', '1', '--data', dirB]).status).toBe(0);
+    expect(
+      runStageScript('generate', ['--seed', '11', '--events', String(EVENTS), '--threads', '1', '--data', dirB]).status,
+    ).toBe(0);
     expect(runStageScript('generate', ['--seed', '12', '--events', String(EVENTS), '--data', dirC]).status).toBe(0);
     const a = folderHashes(raw.dir);
-    expect(Object.keys(a)).toEqual(['events.parquet', 'impressions.parquet', 'products.parquet', 'source.json', 'truth_impressions.parquet', 'truth_sessions.parquet', 'users.parquet']);
+    expect(Object.keys(a)).toEqual([
+      'events.parquet',
+      'impressions.parquet',
+      'products.parquet',
+      'source.json',
+      'truth_impressions.parquet',
+      'truth_sessions.parquet',
+      'users.parquet',
+    ]);
     expect(folderHashes(dataCatalog(dirB).raw.dir)).toEqual(a);
     expect(folderHashes(dataCatalog(dirC).raw.dir)['events.parquet']).not.toEqual(a['events.parquet']);
   });
 
   it('prints a JSON summary whose counts match the files', async () => {
     expect(summary.stage).toBe('generate');
-    const [counts] = await q(`SELECT (SELECT count(*) FROM ${t(raw.events)}) AS events, (SELECT count(*) FROM ${t(raw.products)}) AS products,
+    const [counts] =
+      await q(`SELECT (SELECT count(*) FROM ${t(raw.events)}) AS events, (SELECT count(*) FROM ${t(raw.products)}) AS products,
       (SELECT count(*) FROM ${t(raw.users)}) AS users, (SELECT count(*) FROM ${t(raw.impressions)}) AS impressions`);
-    expect(counts).toEqual({ events: summary.events, products: summary.products, users: summary.users, impressions: summary.impressions });
+    expect(counts).toEqual({
+      events: summary.events,
+      products: summary.products,
+      users: summary.users,
+      impressions: summary.impressions,
+    });
     // The session count is planned for the requested events: within a few percent (more at this small scale).
     expect(Math.abs(summary.events - EVENTS) / EVENTS).toBeLessThan(0.08);
   });
@@ -55,7 +71,9 @@ describe('generate: the stage', () => {
 describe('generate: the world is believable', () => {
   it('has a category tree of at least 10 top-level and 60 leaf categories, all with products', async () => {
     expect(CATEGORY_TREE.length).toBeGreaterThanOrEqual(10);
-    const [c] = await q(`SELECT count(DISTINCT category_id) AS leaves, count(DISTINCT split_part(category_path, ' > ', 1)) AS tops FROM ${t(raw.products)}`);
+    const [c] = await q(
+      `SELECT count(DISTINCT category_id) AS leaves, count(DISTINCT split_part(category_path, ' > ', 1)) AS tops FROM ${t(raw.products)}`,
+    );
     expect(c.tops).toBeGreaterThanOrEqual(10);
     expect(c.leaves).toBeGreaterThanOrEqual(60);
   });
@@ -68,12 +86,15 @@ describe('generate: the world is believable', () => {
   });
 
   it('prices products by category, with discounts below the base price', async () => {
-    const [p] = await q(`SELECT count(*) FILTER (price > base_price) AS above, count(*) FILTER (price < base_price) AS discounted, count(*) AS n,
+    const [p] =
+      await q(`SELECT count(*) FILTER (price > base_price) AS above, count(*) FILTER (price < base_price) AS discounted, count(*) AS n,
       min(price) AS lo FROM ${t(raw.products)}`);
     expect(p.above).toBe(0);
     expect((p.discounted as number) / (p.n as number)).toBeGreaterThan(0.15);
     expect(p.lo).toBeGreaterThan(0);
-    const byTop = await q(`SELECT split_part(category_path, ' > ', 1) AS top, median(base_price) AS m FROM ${t(raw.products)} GROUP BY top`);
+    const byTop = await q(
+      `SELECT split_part(category_path, ' > ', 1) AS top, median(base_price) AS m FROM ${t(raw.products)} GROUP BY top`,
+    );
     const median = Object.fromEntries(byTop.map((r) => [r.top, r.m as number]));
     expect(median.Electronics).toBeGreaterThan(3 * median.Grocery);
   });
@@ -105,7 +126,8 @@ describe('generate: the world is believable', () => {
     }
     const distance = (a: string[], b: string[]) => {
       let d = 0;
-      for (const k of new Set([...a, ...b])) d += Math.abs(a.filter((x) => x === k).length / a.length - b.filter((x) => x === k).length / b.length);
+      for (const k of new Set([...a, ...b]))
+        d += Math.abs(a.filter((x) => x === k).length / a.length - b.filter((x) => x === k).length / b.length);
       return d / 2;
     };
     let early = 0;
@@ -116,7 +138,10 @@ describe('generate: the world is believable', () => {
       if (sessions.length < 8) continue;
       const half = Math.floor(sessions.length / 2);
       early += distance(sessions.slice(0, half).flat(), sessions.slice(half).flat());
-      alternate += distance(sessions.filter((_, i) => i % 2 === 0).flat(), sessions.filter((_, i) => i % 2 === 1).flat());
+      alternate += distance(
+        sessions.filter((_, i) => i % 2 === 0).flat(),
+        sessions.filter((_, i) => i % 2 === 1).flat(),
+      );
       users++;
     }
     expect(users).toBeGreaterThan(50);
@@ -125,7 +150,8 @@ describe('generate: the world is believable', () => {
   });
 
   it('has daily and weekly seasonality', async () => {
-    const [h] = await q(`SELECT count(*) FILTER (hour(event_time) BETWEEN 19 AND 21) AS evening, count(*) FILTER (hour(event_time) BETWEEN 2 AND 4) AS night,
+    const [h] =
+      await q(`SELECT count(*) FILTER (hour(event_time) BETWEEN 19 AND 21) AS evening, count(*) FILTER (hour(event_time) BETWEEN 2 AND 4) AS night,
       count(*) FILTER (isodow(event_time) >= 6) / 2 AS weekend_day, count(*) FILTER (isodow(event_time) <= 3) / 3 AS early_week_day FROM ${t(raw.events)}`);
     expect(h.evening).toBeGreaterThan(5 * (h.night as number));
     expect(h.weekend_day).toBeGreaterThan(1.1 * (h.early_week_day as number));
@@ -143,21 +169,34 @@ describe('generate: the world is believable', () => {
     const queries = (await q(`SELECT DISTINCT query FROM ${t(raw.impressions)}`)).map((r) => r.query as string);
     const plainNoun = queries.filter((x) => nouns.has(x));
     const synonyms = new Set(CATEGORY_TREE.flatMap((c) => c.leaves.flatMap((l) => l.nouns.slice(1))));
-    const allWords = new Set([...CATEGORY_TREE.flatMap((c) => [...c.adjectives, ...c.leaves.flatMap((l) => l.nouns)])].flatMap((w) => w.split(' ')));
+    const allWords = new Set(
+      [...CATEGORY_TREE.flatMap((c) => [...c.adjectives, ...c.leaves.flatMap((l) => l.nouns)])].flatMap((w) =>
+        w.split(' '),
+      ),
+    );
     expect(plainNoun.length).toBeGreaterThan(0);
     expect(queries.some((x) => synonyms.has(x))).toBe(true);
     // A misspelt query has a word that is in no vocabulary list and is not a brand (brands are lower-cased syllables).
-    const brands = new Set((await q(`SELECT DISTINCT lower(brand) AS b FROM ${t(raw.products)}`)).map((r) => r.b as string));
+    const brands = new Set(
+      (await q(`SELECT DISTINCT lower(brand) AS b FROM ${t(raw.products)}`)).map((r) => r.b as string),
+    );
     expect(queries.some((x) => x.split(' ').some((w) => !allWords.has(w) && !brands.has(w)))).toBe(true);
   });
 });
 
 describe('generate: the funnel holds in every session', () => {
-  const before = (type: string, earlier: string) => `SELECT count(*) AS n FROM ${t(raw.events)} x WHERE x.event_type = '${type}' AND NOT EXISTS (
+  const before = (
+    type: string,
+    earlier: string,
+  ) => `SELECT count(*) AS n FROM ${t(raw.events)} x WHERE x.event_type = '${type}' AND NOT EXISTS (
       SELECT 1 FROM ${t(raw.events)} y WHERE y.session_id = x.session_id AND y.product_id = x.product_id AND y.event_type = '${earlier}' AND y.event_time <= x.event_time)`;
 
   it('has no click without a view, no cart without a click, no removal without a cart', async () => {
-    for (const [type, earlier] of [['click', 'view'], ['add_to_cart', 'click'], ['remove_from_cart', 'add_to_cart']]) {
+    for (const [type, earlier] of [
+      ['click', 'view'],
+      ['add_to_cart', 'click'],
+      ['remove_from_cart', 'add_to_cart'],
+    ]) {
       const [r] = await q(before(type, earlier));
       expect(r.n, `${type} without an earlier ${earlier}`).toBe(0);
     }
@@ -174,19 +213,23 @@ describe('generate: the funnel holds in every session', () => {
     expect(buys.n).toBeGreaterThan(0);
   });
 
-  it("ties every impression to its search event: same search id, session, user and time", async () => {
-    const [r] = await q(`SELECT count(*) AS n, count(e.search_id) AS matched FROM (SELECT DISTINCT search_id, session_id, user_id, event_time FROM ${t(raw.impressions)}) i
+  it('ties every impression to its search event: same search id, session, user and time', async () => {
+    const [r] =
+      await q(`SELECT count(*) AS n, count(e.search_id) AS matched FROM (SELECT DISTINCT search_id, session_id, user_id, event_time FROM ${t(raw.impressions)}) i
       LEFT JOIN ${t(raw.events)} e ON e.event_type = 'search' AND e.search_id = i.search_id AND e.session_id = i.session_id AND e.user_id = i.user_id AND e.event_time = i.event_time`);
     expect(r.n).toBeGreaterThan(0);
     expect(r.matched).toBe(r.n);
   });
 
   it('keeps impressions consistent: purchased implies carted implies clicked, and clicks are events', async () => {
-    const [r] = await q(`SELECT count(*) FILTER (purchased AND NOT carted) AS bought_uncarted, count(*) FILTER (carted AND NOT clicked) AS carted_unclicked,
+    const [r] =
+      await q(`SELECT count(*) FILTER (purchased AND NOT carted) AS bought_uncarted, count(*) FILTER (carted AND NOT clicked) AS carted_unclicked,
       count(*) FILTER (clicked) AS clicks FROM ${t(raw.impressions)}`);
     expect(r.bought_uncarted).toBe(0);
     expect(r.carted_unclicked).toBe(0);
-    const [e] = await q(`SELECT count(*) AS n FROM ${t(raw.events)} WHERE event_type = 'click' AND search_id IS NOT NULL`);
+    const [e] = await q(
+      `SELECT count(*) AS n FROM ${t(raw.events)} WHERE event_type = 'click' AND search_id IS NOT NULL`,
+    );
     expect(e.n).toBe(r.clicks);
   });
 });
@@ -204,7 +247,9 @@ describe('generate: truth', () => {
   }, 60_000);
 
   it('shows position bias: lower positions are clicked less at equal truth', async () => {
-    const rows = await q(`SELECT position, avg(clicked::INT) AS ctr FROM ${t(raw.impressions)} GROUP BY position ORDER BY position`);
+    const rows = await q(
+      `SELECT position, avg(clicked::INT) AS ctr FROM ${t(raw.impressions)} GROUP BY position ORDER BY position`,
+    );
     expect(rows[0].ctr).toBeGreaterThan(rows[4].ctr as number);
     expect(rows[4].ctr).toBeGreaterThan(rows[9].ctr as number);
   });

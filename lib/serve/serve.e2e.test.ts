@@ -14,34 +14,79 @@ import { Booster, DMatrix } from '../xgboost/index';
 import { EVENT_ORDER } from '../sessions/index';
 import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
 import { unweightProbabilities } from '../train/index';
-import { buildApp, buildRankingIndex, eventTimeMs, fieldOf, jsonProblem, loadProductionModels, loadServingStore, MAX_BATCH, predictPurchases, rankingFeatureRows, rankingMatrix, rankProducts, rankWithIndex, type SessionEvent } from '.';
+import {
+  buildApp,
+  buildRankingIndex,
+  eventTimeMs,
+  fieldOf,
+  jsonProblem,
+  loadProductionModels,
+  loadServingStore,
+  MAX_BATCH,
+  predictPurchases,
+  rankingFeatureRows,
+  rankingMatrix,
+  rankProducts,
+  rankWithIndex,
+  type SessionEvent,
+} from '.';
 
 const data = join(tempDir('shoplab-serve-'), 'data');
 const catalog = dataCatalog(data);
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  for (const [stage, args] of [['generate', ['--events', '40000', '--seed', '5']], ['sessionize', []], ['split', []], ['features', []],
-    ['train', ['--family', 'category']], ['promote', ['--family', 'category']], ['train', ['--family', 'purchase']], ['promote', ['--family', 'purchase']],
-    ['train', ['--family', 'ranking']], ['promote', ['--family', 'ranking']]] as const) {
+  for (const [stage, args] of [
+    ['generate', ['--events', '40000', '--seed', '5']],
+    ['sessionize', []],
+    ['split', []],
+    ['features', []],
+    ['train', ['--family', 'category']],
+    ['promote', ['--family', 'category']],
+    ['train', ['--family', 'purchase']],
+    ['promote', ['--family', 'purchase']],
+    ['train', ['--family', 'ranking']],
+    ['promote', ['--family', 'ranking']],
+  ] as const) {
     const run = runStageScript(stage, [...args, '--data', data]);
     expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
   }
   app = await buildApp({ dataDir: data, bodyLimit: 256 * 1024 });
 }, 180_000);
 
-afterAll(async () => { await app?.close(); });
+afterAll(async () => {
+  await app?.close();
+});
 
-const post = (url: string, payload: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-  app.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers });
+const post = (
+  url: string,
+  payload: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) =>
+  app.inject({
+    method: 'POST',
+    url,
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    headers,
+  });
 
 describe('service basics', () => {
   it('answers health and readiness, lists its models, and serves its OpenAPI document and docs', async () => {
     expect((await app.inject('/health')).json()).toEqual({ status: 'ok' });
     expect((await app.inject('/ready')).json()).toEqual({ ready: true, models: ['ranking', 'purchase', 'category'] });
     const models = (await app.inject('/v1/models')).json();
-    expect(models).toMatchObject([{ family: 'ranking', version: 1 }, { family: 'purchase', version: 1 }, { family: 'category', version: 1 }]);
-    expect(models[2].features.slice(0, 5)).toEqual(['title_chars', 'title_tokens', 'mean_token_chars', 'price', 'log_price']);
+    expect(models).toMatchObject([
+      { family: 'ranking', version: 1 },
+      { family: 'purchase', version: 1 },
+      { family: 'category', version: 1 },
+    ]);
+    expect(models[2].features.slice(0, 5)).toEqual([
+      'title_chars',
+      'title_tokens',
+      'mean_token_chars',
+      'price',
+      'log_price',
+    ]);
     const openapi = (await app.inject('/openapi.json')).json();
     expect(Object.keys(openapi.paths)).toContain('/v1/predict/category');
     expect(openapi.paths['/v1/predict/category'].post.requestBody).toBeDefined();
@@ -56,7 +101,9 @@ describe('service basics', () => {
   it('/metrics passes promtool and counts requests by route and status', async () => {
     await post('/v1/predict/category', { products: [] });
     const metrics = (await app.inject('/metrics')).body;
-    expect(metrics).toMatch(/shoplab_http_requests_total\{route="\/v1\/predict\/category",method="POST",status="400"\} [1-9]/);
+    expect(metrics).toMatch(
+      /shoplab_http_requests_total\{route="\/v1\/predict\/category",method="POST",status="400"\} [1-9]/,
+    );
     expect(metrics).toContain('shoplab_model_version{family="category"} 1');
     expect(metrics).toMatch(/shoplab_feature_store_age_seconds \d/);
     expect(metrics).toContain('shoplab_http_request_duration_seconds_bucket');
@@ -68,9 +115,17 @@ describe('service basics', () => {
 describe('POST /v1/predict/category, and bad input on every endpoint', () => {
   it('predicts what the registered model predicts on the training set rows: one feature implementation', async () => {
     const { test, classes } = await loadFamilyData(catalog, category);
-    const rows = await (await import('../io/duckdb')).withDuckDB((con) => import('../io/duckdb').then(({ queryRows, sqlString }) =>
-      queryRows(con, `SELECT p.title, p.brand, p.seller_id, p.price FROM read_parquet(${sqlString(catalog.features.set('category', 'test'))}) x
-        JOIN read_parquet(${sqlString(catalog.raw.products)}) p USING (product_id) ORDER BY x.product_id LIMIT 50`)));
+    const rows = await (
+      await import('../io/duckdb')
+    ).withDuckDB((con) =>
+      import('../io/duckdb').then(({ queryRows, sqlString }) =>
+        queryRows(
+          con,
+          `SELECT p.title, p.brand, p.seller_id, p.price FROM read_parquet(${sqlString(catalog.features.set('category', 'test'))}) x
+        JOIN read_parquet(${sqlString(catalog.raw.products)}) p USING (product_id) ORDER BY x.product_id LIMIT 50`,
+        ),
+      ),
+    );
     const response = await post('/v1/predict/category', { products: rows });
     expect(response.statusCode, response.body).toBe(200);
     const { predictions } = response.json() as { predictions: { category: string; probability: number }[][] };
@@ -89,10 +144,18 @@ describe('POST /v1/predict/category, and bad input on every endpoint', () => {
   });
 
   const oversized = <T>(item: T) => Array.from({ length: MAX_BATCH + 1 }, () => item);
-  const event = (fields: Record<string, unknown>) => ({ sessions: [{ events: [{ event_time: '2026-03-01T10:00:00Z', event_type: 'view', ...fields }] }] });
+  const event = (fields: Record<string, unknown>) => ({
+    sessions: [{ events: [{ event_time: '2026-03-01T10:00:00Z', event_type: 'view', ...fields }] }],
+  });
   it.each([
     ['/v1/predict/category', 'a missing field', 400, 'products[0].title', { products: [{ brand: 'x' }] }],
-    ['/v1/predict/category', 'an unknown field', 400, 'products[0].colour', { products: [{ title: 'x', colour: 'red' }] }],
+    [
+      '/v1/predict/category',
+      'an unknown field',
+      400,
+      'products[0].colour',
+      { products: [{ title: 'x', colour: 'red' }] },
+    ],
     ['/v1/predict/category', 'a wrong type', 400, 'products[0].price', { products: [{ title: 'x', price: '12' }] }],
     ['/v1/predict/category', 'a negative price', 400, 'products[0].price', { products: [{ title: 'x', price: -1 }] }],
     ['/v1/predict/category', 'an empty batch', 400, 'products', { products: [] }],
@@ -102,10 +165,22 @@ describe('POST /v1/predict/category, and bad input on every endpoint', () => {
     ['/v1/rank', 'repeated candidates', 400, 'product_ids', { query: 'x', product_ids: [1, 1] }],
     ['/v1/rank', 'no candidates', 400, 'product_ids', { query: 'x', product_ids: [] }],
     ['/v1/rank', 'a fractional id', 400, 'product_ids[0]', { query: 'x', product_ids: [1.5] }],
-    ['/v1/rank', 'too many candidates', 413, 'product_ids', { query: 'x', product_ids: Array.from({ length: MAX_BATCH + 1 }, (_, i) => i) }],
+    [
+      '/v1/rank',
+      'too many candidates',
+      413,
+      'product_ids',
+      { query: 'x', product_ids: Array.from({ length: MAX_BATCH + 1 }, (_, i) => i) },
+    ],
     ['/v1/predict/purchase', 'a bad event type', 400, 'sessions[0].events[0].event_type', event({ event_type: 'buy' })],
     ['/v1/predict/purchase', 'a bad time', 400, 'sessions[0].events[0].event_time', event({ event_time: 'yesterday' })],
-    ['/v1/predict/purchase', 'an impossible date', 400, 'sessions[0].events[0].event_time', event({ event_time: '2026-13-45T10:00:00Z' })],
+    [
+      '/v1/predict/purchase',
+      'an impossible date',
+      400,
+      'sessions[0].events[0].event_time',
+      event({ event_time: '2026-13-45T10:00:00Z' }),
+    ],
     ['/v1/predict/purchase', 'a session without events', 400, 'sessions[0].events', { sessions: [{ events: [] }] }],
     ['/v1/predict/purchase', 'too many sessions', 413, 'sessions', { sessions: oversized(event({}).sessions[0]) }],
   ])('%s: %s → %i naming %s', async (url, _what, status, field, body) => {
@@ -116,11 +191,16 @@ describe('POST /v1/predict/category, and bad input on every endpoint', () => {
 
   it('invalid JSON, a body over the size limit, deep nesting and a wrong content type get 4xx', async () => {
     expect((await post('/v1/predict/category', '{"products": [')).statusCode).toBe(400);
-    expect((await post('/v1/predict/category', { products: [{ title: 'x'.repeat(300 * 1024) }] })).statusCode).toBe(413);
+    expect((await post('/v1/predict/category', { products: [{ title: 'x'.repeat(300 * 1024) }] })).statusCode).toBe(
+      413,
+    );
     const deep = await post('/v1/predict/category', `{"products":${'['.repeat(50000)}${']'.repeat(50000)}}`);
     expect(deep.statusCode).toBe(400);
     expect(deep.json().message).toContain('nested more than 32 levels deep');
-    expect((await post('/v1/predict/category', 'title=x', { 'content-type': 'application/x-www-form-urlencoded' })).statusCode).toBe(415);
+    expect(
+      (await post('/v1/predict/category', 'title=x', { 'content-type': 'application/x-www-form-urlencoded' }))
+        .statusCode,
+    ).toBe(415);
   });
 
   it('thousands of random malformed bodies on every endpoint: no 5xx, and the server still answers', async () => {
@@ -136,12 +216,39 @@ describe('POST /v1/predict/category, and bad input on every endpoint', () => {
       if (kind === 5) return Array.from({ length: rng.int(4) }, () => value(depth + 1));
       return Object.fromEntries(Array.from({ length: rng.int(4) }, () => [pick(FIELDS), value(depth + 1)]));
     };
-    const FIELDS = ['title', 'brand', 'seller_id', 'price', 'products', 'sessions', 'events', 'event_time', 'event_type', 'query', 'user_id', 'product_ids', '__proto__', 'x'];
-    const ENDPOINTS: [string, string][] = [['/v1/predict/category', 'products'], ['/v1/predict/purchase', 'sessions'], ['/v1/rank', 'product_ids']];
+    const FIELDS = [
+      'title',
+      'brand',
+      'seller_id',
+      'price',
+      'products',
+      'sessions',
+      'events',
+      'event_time',
+      'event_type',
+      'query',
+      'user_id',
+      'product_ids',
+      '__proto__',
+      'x',
+    ];
+    const ENDPOINTS: [string, string][] = [
+      ['/v1/predict/category', 'products'],
+      ['/v1/predict/purchase', 'sessions'],
+      ['/v1/rank', 'product_ids'],
+    ];
     const statuses = new Map<number, number>();
     for (let i = 0; i < 3000; i++) {
       const [url, list] = pick(ENDPOINTS);
-      let text = JSON.stringify(rng.bernoulli(0.7) ? { [list]: Array.from({ length: rng.int(3) }, () => value(1)), ...(rng.bernoulli(0.3) ? { query: value(2) } : {}) } : value(0)) ?? 'undefined';
+      let text =
+        JSON.stringify(
+          rng.bernoulli(0.7)
+            ? {
+                [list]: Array.from({ length: rng.int(3) }, () => value(1)),
+                ...(rng.bernoulli(0.3) ? { query: value(2) } : {}),
+              }
+            : value(0),
+        ) ?? 'undefined';
       if (rng.bernoulli(0.2)) text = text.slice(0, rng.int(text.length + 1));
       const response = await post(url, text);
       statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
@@ -158,7 +265,11 @@ describe('a service without models', () => {
     try {
       expect((await empty.inject('/health')).statusCode).toBe(200);
       expect((await empty.inject('/ready')).statusCode).toBe(503);
-      const response = await empty.inject({ method: 'POST', url: '/v1/rank', payload: { query: 'shoe', product_ids: [1] } });
+      const response = await empty.inject({
+        method: 'POST',
+        url: '/v1/rank',
+        payload: { query: 'shoe', product_ids: [1] },
+      });
       expect(response.statusCode).toBe(503);
       expect(response.json().message).toContain('no production ranking model');
     } finally {
@@ -168,12 +279,18 @@ describe('a service without models', () => {
 });
 
 describe('POST /v1/rank', () => {
-  it('orders the candidates by the model, keeps their shown position, flags unknown products, and looks history up as of the store\'s day', async () => {
+  it("orders the candidates by the model, keeps their shown position, flags unknown products, and looks history up as of the store's day", async () => {
     const { query, ids } = await withDuckDB(async (con) => {
       // A query with a long history, and the products most shown for it.
-      const [q] = await queryRows(con, `SELECT query FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 1`);
-      const top = await queryRows(con, `SELECT product_id FROM read_parquet(${sqlString(catalog.raw.impressions)}) WHERE query = ${sqlString(String(q.query))}
-        GROUP BY product_id ORDER BY count(*) DESC, product_id LIMIT 5`);
+      const [q] = await queryRows(
+        con,
+        `SELECT query FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 1`,
+      );
+      const top = await queryRows(
+        con,
+        `SELECT product_id FROM read_parquet(${sqlString(catalog.raw.impressions)}) WHERE query = ${sqlString(String(q.query))}
+        GROUP BY product_id ORDER BY count(*) DESC, product_id LIMIT 5`,
+      );
       return { query: String(q.query), ids: top.map((r) => Number(r.product_id)) };
     });
     const unknown = 999_999_999;
@@ -181,13 +298,21 @@ describe('POST /v1/rank', () => {
     const manifest = JSON.parse(readFileSync(catalog.features.manifest, 'utf8'));
     const { served, expected } = await withDuckDB(async (con) => {
       const store = await loadServingStore(con, catalog);
-      const served = await rankProducts(con, model, { query, product_ids: [...ids, unknown] }, { snapshotDay: store.snapshotDay!, idf: store.idf!, options: manifest.options });
+      const served = await rankProducts(
+        con,
+        model,
+        { query, product_ids: [...ids, unknown] },
+        { snapshotDay: store.snapshotDay!, idf: store.idf!, options: manifest.options },
+      );
       // Independent counts from the raw tables: every event is before the store's snapshot day.
-      const expected = await queryRows(con, `SELECT product_id,
+      const expected = await queryRows(
+        con,
+        `SELECT product_id,
           (SELECT count(*) FROM read_parquet(${sqlString(catalog.raw.impressions)}) i WHERE i.query = ${sqlString(query)} AND i.product_id = p.product_id) AS pair_impressions,
           (SELECT count(*) FROM read_parquet(${sqlString(catalog.interim.events)}) e WHERE e.product_id = p.product_id AND e.event_type = 'view'
              AND e.event_time >= TIMESTAMP '${store.snapshotDay}' - INTERVAL 28 DAY) AS views_28d, title
-        FROM catalog_products p WHERE product_id IN (${ids.join(', ')})`);
+        FROM catalog_products p WHERE product_id IN (${ids.join(', ')})`,
+      );
       return { served, expected };
     });
     const { results, features } = served;
@@ -195,12 +320,22 @@ describe('POST /v1/rank', () => {
     expect(results.map((r) => r.product_id).sort((a, b) => a - b)).toEqual([...ids, unknown].sort((a, b) => a - b));
     expect(results.filter((r) => r.cold_start).map((r) => r.product_id)).toEqual([unknown]);
     features.forEach((f, i) => expect(f.shown_position).toBe(i + 1));
-    const queryTokens = new Set(query.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean));
+    const queryTokens = new Set(
+      query
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter(Boolean),
+    );
     for (const e of expected) {
       const f = features[ids.indexOf(Number(e.product_id))];
       expect(f.pair_impressions, `pair impressions of ${e.product_id}`).toBe(Number(e.pair_impressions));
       expect(f.views_28d, `28-day views of ${e.product_id}`).toBe(Number(e.views_28d));
-      const titleTokens = new Set(String(e.title).toLowerCase().split(/[^a-z0-9]+/).filter(Boolean));
+      const titleTokens = new Set(
+        String(e.title)
+          .toLowerCase()
+          .split(/[^a-z0-9]+/)
+          .filter(Boolean),
+      );
       expect(f.token_overlap).toBe([...queryTokens].filter((t) => titleTokens.has(t)).length);
     }
     const cold = features[ids.length];
@@ -214,37 +349,64 @@ describe('POST /v1/rank', () => {
     const model = loadProductionModels(catalog);
     const manifest = JSON.parse(readFileSync(catalog.features.manifest, 'utf8'));
     const { q1, q2, session } = await withDuckDB(async (con) => {
-      const qs = await queryRows(con, `SELECT query, list(DISTINCT product_id ORDER BY product_id)[1:6] AS ids, min(user_id) AS user_id FROM read_parquet(${sqlString(catalog.raw.impressions)})
-        GROUP BY query ORDER BY count(*) DESC, query LIMIT 2`);
-      const events = await queryRows(con, `SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS event_time, event_type, user_id, product_id, price
-        FROM read_parquet(${sqlString(catalog.interim.events)}) WHERE user_id = ${Number(qs[1].user_id)} ORDER BY ${EVENT_ORDER} LIMIT 3`);
-      const request = (q: Record<string, unknown>) => ({ query: String(q.query), user_id: Number(q.user_id), product_ids: (q.ids as number[]).map(Number) });
+      const qs = await queryRows(
+        con,
+        `SELECT query, list(DISTINCT product_id ORDER BY product_id)[1:6] AS ids, min(user_id) AS user_id FROM read_parquet(${sqlString(catalog.raw.impressions)})
+        GROUP BY query ORDER BY count(*) DESC, query LIMIT 2`,
+      );
+      const events = await queryRows(
+        con,
+        `SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS event_time, event_type, user_id, product_id, price
+        FROM read_parquet(${sqlString(catalog.interim.events)}) WHERE user_id = ${Number(qs[1].user_id)} ORDER BY ${EVENT_ORDER} LIMIT 3`,
+      );
+      const request = (q: Record<string, unknown>) => ({
+        query: String(q.query),
+        user_id: Number(q.user_id),
+        product_ids: (q.ids as number[]).map(Number),
+      });
       return { q1: request(qs[0]), q2: request(qs[1]), session: { events: events as unknown as SessionEvent[] } };
     });
-    const alone = async (work: (con: Parameters<typeof rankProducts>[0], store: Awaited<ReturnType<typeof loadServingStore>>) => Promise<unknown>) =>
-      withDuckDB(async (con) => work(con, await loadServingStore(con, catalog)));
-    const rank = (con: Parameters<typeof rankProducts>[0], store: Awaited<ReturnType<typeof loadServingStore>>, request: typeof q1) =>
-      rankProducts(con, model.ranking!, request, { snapshotDay: store.snapshotDay!, idf: store.idf!, options: manifest.options }).then((r) => r.features);
+    const alone = async (
+      work: (
+        con: Parameters<typeof rankProducts>[0],
+        store: Awaited<ReturnType<typeof loadServingStore>>,
+      ) => Promise<unknown>,
+    ) => withDuckDB(async (con) => work(con, await loadServingStore(con, catalog)));
+    const rank = (
+      con: Parameters<typeof rankProducts>[0],
+      store: Awaited<ReturnType<typeof loadServingStore>>,
+      request: typeof q1,
+    ) =>
+      rankProducts(con, model.ranking!, request, {
+        snapshotDay: store.snapshotDay!,
+        idf: store.idf!,
+        options: manifest.options,
+      }).then((r) => r.features);
     const expected = {
       q1: await alone((con, store) => rank(con, store, q1)),
       q2: await alone((con, store) => rank(con, store, q2)),
       purchase: await alone((con) => predictPurchases(con, model.purchase!, [session]).then((r) => r.features)),
     };
     const interleaved = await alone(async (con, store) => ({
-      q1: await rank(con, store, q1), q2: await rank(con, store, q2), purchase: await predictPurchases(con, model.purchase!, [session]).then((r) => r.features),
+      q1: await rank(con, store, q1),
+      q2: await rank(con, store, q2),
+      purchase: await predictPurchases(con, model.purchase!, [session]).then((r) => r.features),
       again: await rank(con, store, q1),
     }));
     expect(interleaved).toEqual({ ...expected, again: expected.q1 });
   });
 
-  it('the fast path (an index built at load) computes exactly the SQL path\'s features and scores', async () => {
+  it("the fast path (an index built at load) computes exactly the SQL path's features and scores", async () => {
     const model = loadProductionModels(catalog).ranking!;
     const manifest = JSON.parse(readFileSync(catalog.features.manifest, 'utf8'));
     await withDuckDB(async (con) => {
       const store = await loadServingStore(con, catalog);
       const index = await buildRankingIndex(con, store.snapshotDay!, store.idf!, manifest.options);
-      const searches = await queryRows(con, `SELECT query, list(DISTINCT product_id ORDER BY product_id)[1:12] AS ids, min(user_id) AS user_id
-        FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 6`);
+      const searches = await queryRows(
+        con,
+        `SELECT query, list(DISTINCT product_id ORDER BY product_id)[1:12] AS ids, min(user_id) AS user_id
+        FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 6`,
+      );
       const requests = searches.map((q, i) => ({
         // Known and unknown users, no user, a query never searched, and a product the catalogue lacks.
         query: i === 5 ? 'never searched before zzz' : String(q.query),
@@ -252,51 +414,78 @@ describe('POST /v1/rank', () => {
         product_ids: [...(q.ids as number[]).map(Number), 999_999_999],
       }));
       for (const request of requests) {
-        const sql = await rankProducts(con, model, request, { snapshotDay: store.snapshotDay!, idf: store.idf!, options: manifest.options });
+        const sql = await rankProducts(con, model, request, {
+          snapshotDay: store.snapshotDay!,
+          idf: store.idf!,
+          options: manifest.options,
+        });
         const rows = rankingFeatureRows(index, request);
         rows.forEach((row, i) => {
-          for (const name of model.features) expect(row[name] ?? null, `${request.query} / ${request.product_ids[i]}: ${name}`).toBe(sql.features[i][name]);
+          for (const name of model.features)
+            expect(row[name] ?? null, `${request.query} / ${request.product_ids[i]}: ${name}`).toBe(
+              sql.features[i][name],
+            );
         });
         // The matrix the model gets is those rows in the model's column order.
-        expect(Array.from(rankingMatrix(index, model, request))).toEqual(rows.flatMap((row) => model.features.map((name) => row[name] ?? NaN)).map(Math.fround));
+        expect(Array.from(rankingMatrix(index, model, request))).toEqual(
+          rows.flatMap((row) => model.features.map((name) => row[name] ?? NaN)).map(Math.fround),
+        );
         expect(rankWithIndex(index, model, request).results).toEqual(sql.results);
       }
     });
   });
-
 });
 
 describe('POST /v1/predict/purchase', () => {
-  it('computes the training set\'s features for the same prefix, and the model\'s prediction on them', async () => {
+  it("computes the training set's features for the same prefix, and the model's prediction on them", async () => {
     // Training-split rows see history up to their own day, as the service does with its store.
     const cases = await withDuckDB(async (con) => {
-      const examples = await queryRows(con, `SELECT * FROM read_parquet(${sqlString(catalog.features.set('purchase', 'train'))}) ORDER BY session_id, cut LIMIT 40 OFFSET 500`);
+      const examples = await queryRows(
+        con,
+        `SELECT * FROM read_parquet(${sqlString(catalog.features.set('purchase', 'train'))}) ORDER BY session_id, cut LIMIT 40 OFFSET 500`,
+      );
       const out = [];
       for (const x of examples) {
-        const events = await queryRows(con, `SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS event_time, event_type, user_id, product_id, price
-          FROM read_parquet(${sqlString(catalog.interim.events)}) WHERE session_id = ${sqlString(String(x.session_id))} ORDER BY ${EVENT_ORDER} LIMIT ${Number(x.cut)}`);
+        const events = await queryRows(
+          con,
+          `SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS event_time, event_type, user_id, product_id, price
+          FROM read_parquet(${sqlString(catalog.interim.events)}) WHERE session_id = ${sqlString(String(x.session_id))} ORDER BY ${EVENT_ORDER} LIMIT ${Number(x.cut)}`,
+        );
         out.push({ example: x, events: events as unknown as SessionEvent[] });
       }
       return out;
     });
     const model = loadProductionModels(catalog).purchase!;
     const served = await withDuckDB(async (con) => {
-      await con.run(`CREATE TABLE user_totals AS SELECT * FROM read_parquet(${sqlString(catalog.features.store('user_totals'))})`);
-      return predictPurchases(con, model, cases.map((c) => ({ events: c.events })));
+      await con.run(
+        `CREATE TABLE user_totals AS SELECT * FROM read_parquet(${sqlString(catalog.features.store('user_totals'))})`,
+      );
+      return predictPurchases(
+        con,
+        model,
+        cases.map((c) => ({ events: c.events })),
+      );
     });
     cases.forEach((c, i) => {
-      for (const name of model.features) expect(served.features[i][name], `${c.example.session_id} cut ${c.example.cut}: ${name}`).toBe(c.example[name] === null ? null : Number(c.example[name]));
+      for (const name of model.features)
+        expect(served.features[i][name], `${c.example.session_id} cut ${c.example.cut}: ${name}`).toBe(
+          c.example[name] === null ? null : Number(c.example[name]),
+        );
     });
-    const values = Float32Array.from(cases.flatMap((c) => model.features.map((name) => (c.example[name] === null ? NaN : Number(c.example[name])))));
+    const values = Float32Array.from(
+      cases.flatMap((c) => model.features.map((name) => (c.example[name] === null ? NaN : Number(c.example[name])))),
+    );
     const matrix = new DMatrix(values, cases.length, model.features.length);
-    const expected = unweightProbabilities(model.booster.predict(matrix).values, (model.params as { xgboost: Record<string, number> }).xgboost);
+    const expected = unweightProbabilities(
+      model.booster.predict(matrix).values,
+      (model.params as { xgboost: Record<string, number> }).xgboost,
+    );
     matrix.dispose();
     served.probabilities.forEach((p, i) => expect(p).toBeCloseTo(expected[i], 6));
     const response = await post('/v1/predict/purchase', { sessions: cases.map((c) => ({ events: c.events })) });
     expect(response.statusCode, response.body).toBe(200);
     response.json().probabilities.forEach((p: number, i: number) => expect(p).toBeCloseTo(served.probabilities[i], 6));
   });
-
 });
 
 describe('POST /v1/models/reload', () => {
@@ -307,8 +496,14 @@ describe('POST /v1/models/reload', () => {
     const body = { products: [{ title: 'Red running shoe', brand: 'acme', seller_id: 1, price: 40 }] };
     const inFlight = Array.from({ length: 40 }, () => post('/v1/predict/category', body));
     const reload = await app.inject({ method: 'POST', url: '/v1/models/reload' });
-    const responses = await Promise.all([...inFlight, ...Array.from({ length: 10 }, () => post('/v1/predict/category', body))]);
-    expect(reload.json()).toEqual({ before: { ranking: 1, purchase: 1, category: 1 }, after: { ranking: 1, purchase: 1, category: 2 } });
+    const responses = await Promise.all([
+      ...inFlight,
+      ...Array.from({ length: 10 }, () => post('/v1/predict/category', body)),
+    ]);
+    expect(reload.json()).toEqual({
+      before: { ranking: 1, purchase: 1, category: 1 },
+      after: { ranking: 1, purchase: 1, category: 2 },
+    });
     expect(responses.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
     expect((await post('/v1/predict/category', body)).json().model_version).toBe(2);
   });
@@ -316,7 +511,10 @@ describe('POST /v1/models/reload', () => {
 
 describe('request checks', () => {
   it('finds non-finite numbers and deep nesting with their path, without recursion', () => {
-    expect(jsonProblem({ products: [{ title: 'x' }, { price: Infinity }] })).toEqual({ field: 'products[1].price', message: 'numbers must be finite' });
+    expect(jsonProblem({ products: [{ title: 'x' }, { price: Infinity }] })).toEqual({
+      field: 'products[1].price',
+      message: 'numbers must be finite',
+    });
     expect(jsonProblem({ products: [{ title: 'x', price: 3 }] })).toBeNull();
     let deep: unknown = 1;
     for (let i = 0; i < 100000; i++) deep = [deep];
@@ -332,16 +530,26 @@ describe('request checks', () => {
 
   it('names Ajv errors by their field', () => {
     expect(fieldOf({ instancePath: '/products/3/price', keyword: 'type', params: {} })).toBe('products[3].price');
-    expect(fieldOf({ instancePath: '/products/0', keyword: 'required', params: { missingProperty: 'title' } })).toBe('products[0].title');
-    expect(fieldOf({ instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'x' } })).toBe('x');
+    expect(fieldOf({ instancePath: '/products/0', keyword: 'required', params: { missingProperty: 'title' } })).toBe(
+      'products[0].title',
+    );
+    expect(fieldOf({ instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'x' } })).toBe(
+      'x',
+    );
   });
 });
 
-describe('serving does not depend on the caller\'s environment', () => {
+describe("serving does not depend on the caller's environment", () => {
   it('started without OMP_WAIT_POLICY, a /v1/rank request costs about the CPU it costs under make serve', async () => {
     const { query, ids } = await withDuckDB(async (con) => {
-      const [q] = await queryRows(con, `SELECT query FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 1`);
-      const products = await queryRows(con, `SELECT product_id FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY product_id LIMIT 100`);
+      const [q] = await queryRows(
+        con,
+        `SELECT query FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 1`,
+      );
+      const products = await queryRows(
+        con,
+        `SELECT product_id FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY product_id LIMIT 100`,
+      );
       return { query: String(q.query), ids: products.map((r) => Number(r.product_id)) };
     });
     const body = JSON.stringify({ query, product_ids: ids });
@@ -350,7 +558,11 @@ describe('serving does not depend on the caller\'s environment', () => {
       const { child, url } = await startServer(data, env);
       try {
         const send = async () => {
-          const r = await fetch(`${url}/v1/rank`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+          const r = await fetch(`${url}/v1/rank`, {
+            method: 'POST',
+            body,
+            headers: { 'content-type': 'application/json' },
+          });
           expect(r.status).toBe(200);
           await r.arrayBuffer();
         };
