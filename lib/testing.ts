@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import { fileSha256 } from './io/index';
+import { RAW_TABLES } from './tables';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -109,15 +110,8 @@ export async function tableFromRows(
   );
 }
 
-export const EVENT_COLUMNS = {
-  event_time: 'TIMESTAMP',
-  user_id: 'BIGINT',
-  session_id: 'VARCHAR',
-  event_type: 'VARCHAR',
-  product_id: 'BIGINT',
-  price: 'DOUBLE',
-  search_id: 'BIGINT',
-};
+/** The canonical events table's columns and types (lib/tables.ts), for tables built by hand in tests. */
+export const EVENT_COLUMNS = RAW_TABLES.events;
 
 /**
  * Writes a synthetic world's raw events as a real log format, so importers and the pipelines after

@@ -1,24 +1,16 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-
 import { dataCatalog } from '../lib/catalog';
 import { InputError, parseFlags, runStage, say } from '../lib/cli';
 import {
   decidePromotion,
   listVersions,
   promotionPath,
-  readJson,
   readProduction,
-  versionDir,
+  openVersion,
   writeJsonAtomic,
   writeProduction,
 } from '../lib/registry/index';
 import { FAMILY_NAMES, familyFlag, loadTrainConfig } from '../lib/families/index';
 import { DEFAULT_CONFIG } from '../lib/train/index';
-
-interface StoredMetrics {
-  metrics: { model: Record<string, number> };
-}
 
 await runStage('promote', async () => {
   const flags = parseFlags(
@@ -49,11 +41,7 @@ await runStage('promote', async () => {
     throw new InputError(
       `${familyDir}: no registered ${family} model; run pipelines/train.ts --family ${family} first`,
     );
-  const metricsOf = (version: number) => {
-    const path = join(versionDir(familyDir, version), 'metrics.json');
-    if (!existsSync(path)) throw new InputError(`${path}: no such file; the registry is damaged`);
-    return readJson<StoredMetrics>(path).metrics.model;
-  };
+  const metricsOf = (version: number) => openVersion(familyDir, version).metrics().metrics.model;
   const production = readProduction(familyDir);
   let decision;
   if (production?.version === newest) decision = { promote: false, reason: `v${newest} is already in production` };

@@ -7,7 +7,8 @@ import { InputError, parseFlags, readStageRuns, runStage, say } from '../lib/cli
 import { FAMILIES, FAMILY_NAMES, type FamilyName } from '../lib/families/index';
 import { AtomicBatch, queryRows, sqlString, withDuckDB } from '../lib/io/index';
 import { type FamilyReport, familyPage, indexPage } from '../lib/report/index';
-import { listVersions, type PromotionRecord, readJson, readSkipped, versionDir } from '../lib/registry/index';
+import { readFeatureManifest } from '../lib/features/index';
+import { listVersions, openVersion, type PromotionRecord, readJson, readSkipped } from '../lib/registry/index';
 
 const SPLITS = ['train', 'valid', 'test'] as const;
 
@@ -25,10 +26,7 @@ await runStage('report', async () => {
   );
   if (!families.length && !skipped.length)
     throw new InputError(`${catalog.models.dir}: no registered model; run make models first`);
-  const manifest = readJson<{
-    options: { hashBuckets: number };
-    features: Record<string, { name: string; description: string }[]>;
-  }>(catalog.features.manifest);
+  const manifest = readFeatureManifest(catalog.features.manifest);
   const cutoffs = readJson<{ cutoffs: Record<string, { from: string; to: string }> }>(catalog.interim.splits).cutoffs;
   const source = readJson<{ seed?: number }>(catalog.raw.source);
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
@@ -54,17 +52,8 @@ await runStage('report', async () => {
       say(`report: ${family}`);
       const dir = catalog.models.family(family);
       const version = listVersions(dir).at(-1)!;
-      const stored = readJson<{
-        metrics: FamilyReport['metrics'];
-        gap_closed: number | null;
-        curve: FamilyReport['curve'];
-        importance: { gain: Record<string, number> };
-        shap: Record<string, number>;
-        details: unknown;
-      }>(join(versionDir(dir, version), 'metrics.json'));
-      const params = readJson<{ xgboost: Record<string, unknown>; rounds: number; primary: string; guards: string[] }>(
-        join(versionDir(dir, version), 'params.json'),
-      );
+      const stored = openVersion(dir, version).metrics();
+      const params = openVersion(dir, version).params();
       const promotionFile = join(dir, 'promotion.json');
       const promotion = existsSync(promotionFile) ? readJson<PromotionRecord>(promotionFile) : null;
       const current = promotion?.candidate === version ? promotion : null;
@@ -102,9 +91,7 @@ await runStage('report', async () => {
             ? null
             : {
                 version: before,
-                metrics: readJson<{ metrics: { model: Record<string, number> } }>(
-                  join(versionDir(dir, before), 'metrics.json'),
-                ).metrics.model,
+                metrics: openVersion(dir, before).metrics().metrics.model,
               },
         promotion: current,
         gapClosed: stored.gap_closed,
@@ -119,7 +106,7 @@ await runStage('report', async () => {
           commit,
           seed: source.seed ?? null,
           params: params.xgboost,
-          fingerprints: readJson(join(versionDir(dir, version), 'fingerprints.json')),
+          fingerprints: openVersion(dir, version).fingerprints(),
           timings,
         },
       });

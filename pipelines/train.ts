@@ -5,7 +5,7 @@ import { dataCatalog } from '../lib/catalog';
 import { DataRequirementError, parseFlags, runStage, say, StageRefusal } from '../lib/cli';
 import { FAMILIES, FAMILY_NAMES, familyFlag, type Fitted, loadTrainConfig } from '../lib/families/index';
 import { fileSha256 } from '../lib/io/index';
-import { clearSkipped, registerVersion, writeJsonAtomic, writeSkipped } from '../lib/registry/index';
+import { clearSkipped, registerVersion, writeSkipped, writeVersionFiles } from '../lib/registry/index';
 import { checkFloor, DEFAULT_CONFIG, metricsTable } from '../lib/train/index';
 
 await runStage('train', async () => {
@@ -69,42 +69,41 @@ await runStage('train', async () => {
   try {
     const version = registerVersion(familyDir, (dir) => {
       fitted.booster.save(join(dir, 'model.json'));
-      writeJsonAtomic(join(dir, 'features.json'), fitted.features);
       fitted.writeExtra(dir);
       const weight = fitted.params.objective === 'binary:logistic' ? Number(fitted.params.scale_pos_weight ?? 1) : 1;
-      writeJsonAtomic(join(dir, 'params.json'), {
-        family: family.name,
-        xgboost: fitted.params,
-        rounds: fitted.rounds,
-        max_rounds: fc.rounds,
-        early_stopping_rounds: fc.early_stopping_rounds,
-        primary: fc.primary,
-        guards: fc.guards,
-        floor_over_random: fc.floor_over_random,
-        shap_rows: fc.shap_rows,
-        // Serving applies the same correction to turn weighted-model outputs into probabilities.
-        probability_correction: weight !== 1 ? { scale_pos_weight: fitted.params.scale_pos_weight } : null,
-        ...fc.settings,
-      });
-      writeJsonAtomic(join(dir, 'metrics.json'), {
-        family: family.name,
-        primary: fc.primary,
-        metrics: fitted.metrics,
-        gap_closed: fitted.gapClosed,
-        curve: fitted.curve,
-        importance: fitted.importance,
-        shap: fitted.shap,
-        details: fitted.details,
-        ...fitted.stored,
-      });
-      // Keys relative to the data folder, so the same world gives the same file wherever it lives.
-      writeJsonAtomic(
-        join(dir, 'fingerprints.json'),
-        Object.fromEntries([
+      writeVersionFiles(dir, {
+        features: fitted.features,
+        params: {
+          family: family.name,
+          xgboost: fitted.params,
+          rounds: fitted.rounds,
+          max_rounds: fc.rounds,
+          early_stopping_rounds: fc.early_stopping_rounds,
+          primary: fc.primary,
+          guards: fc.guards,
+          floor_over_random: fc.floor_over_random,
+          shap_rows: fc.shap_rows,
+          // Serving applies the same correction to turn weighted-model outputs into probabilities.
+          probability_correction: weight !== 1 ? { scale_pos_weight: fitted.params.scale_pos_weight } : null,
+          ...fc.settings,
+        },
+        metrics: {
+          family: family.name,
+          primary: fc.primary,
+          metrics: fitted.metrics,
+          gap_closed: fitted.gapClosed,
+          curve: fitted.curve,
+          importance: fitted.importance,
+          shap: fitted.shap,
+          details: fitted.details,
+          ...fitted.stored,
+        },
+        // Keys relative to the data folder, so the same world gives the same file wherever it lives.
+        fingerprints: Object.fromEntries([
           ...fitted.inputs.map((path) => [relative(flags.data, path), fileSha256(path)]),
           [`config: ${basename(flags.config)}`, fileSha256(flags.config)],
         ]),
-      );
+      });
       copyFileSync(flags.config, join(dir, 'config.json'));
     });
     say(`train: registered ${family.name} v${version} in ${familyDir}`);

@@ -28,6 +28,7 @@ export const category = setFamily<CategoryDetails>({
     extras: { product_id: 'x.product_id', category: 'x.label', brand: 'p.brand' },
     truth: {},
     hashed: true,
+    sampleKey: 'x.product_id',
     count: { examples: 'count(x.label)', positives: 'count(DISTINCT x.label)' },
   },
   labelsAreClasses: true,

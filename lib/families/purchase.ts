@@ -24,6 +24,7 @@ export const purchase = setFamily<PurchaseDetails>({
     extras: { session_id: 'x.session_id', cut: 'x.cut' },
     truth: { p_purchase: 't.p_purchase' },
     truthTable: 'truthSessions',
+    sampleKey: 'x.session_id',
     count: { examples: 'count(*)', positives: 'count(*) FILTER (WHERE x.label > 0)' },
   },
   truth: (data) => ({ labels: data.test.labels }),

@@ -30,6 +30,7 @@ export const ranking = setFamily<RankingDetails>({
     truth: { p_click: 't.p_click', p_cart: 't.p_cart', p_purchase: 't.p_purchase' },
     truthTable: 'truthImpressions',
     groupBy: 'search_id',
+    sampleKey: 'x.search_id',
     count: {
       examples: 'count(DISTINCT x.search_id)',
       positives: 'count(DISTINCT x.search_id) FILTER (WHERE x.label > 0)',

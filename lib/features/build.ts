@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { InputError } from '../errors';
+import { requireTables, type TableContract } from '../io/index';
 import type { Cutoffs } from '../split/index';
 import {
   createCategoryExamples,
@@ -45,6 +48,19 @@ export function familyFeatures(options: FeatureOptions): Record<Family, FeatureS
 }
 
 /** The manifest written next to the feature files. */
+/** `features/manifest.json`: the options, each family's ordered feature names, and every feature's entry. */
+export type FeatureManifest = ReturnType<typeof featureManifest>;
+
+/** Reads a feature manifest; a missing or damaged file is an InputError naming it. */
+export function readFeatureManifest(path: string): FeatureManifest {
+  if (!existsSync(path)) throw new InputError(`${path}: no such file; run the features stage first (make data)`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as FeatureManifest;
+  } catch (error) {
+    throw new InputError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
 export function featureManifest(options: FeatureOptions, rule: HistoryRule) {
   const families = familyFeatures(options);
   return {
@@ -54,6 +70,13 @@ export function featureManifest(options: FeatureOptions, rule: HistoryRule) {
     features: Object.fromEntries(Object.entries(families).map(([family, specs]) => [family, specs.map(manifestEntry)])),
   };
 }
+
+/** What buildTrainingSets reads and writes on its connection. */
+export const TRAINING_SETS_TABLES = {
+  reads: ['events', 'products', 'session_splits'],
+  optional: ['impressions'],
+  writes: FAMILIES.map((family) => `${family}_set`),
+} as const satisfies TableContract;
 
 /**
  * Builds every family's training set as table `<family>_set` in `con`, from tables `events`,
@@ -66,6 +89,7 @@ export async function buildTrainingSets(
   options: FeatureOptions & { seed: number; hasImpressions: boolean },
   onStep: (step: string) => void = () => {},
 ): Promise<{ families: Family[]; idf: Map<string, number> | null }> {
+  await requireTables(con, 'buildTrainingSets', TRAINING_SETS_TABLES);
   onStep('history snapshots');
   await createDays(con);
   await createProductSnapshots(con);

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { BIGINT, DOUBLE, FLOAT, INTEGER, LIST, listValue } from '@duckdb/node-api';
 import { queryRows, registerColumnScan } from '../io/index';
 import { FUNNEL, userHistoryJoins, WINDOWS } from './history';
-import type { FeatureSpec } from './manifest';
+import type { FeatureSpec, RankCandidate } from './manifest';
 import { createAsOfLookup, createRunningTotals, joinLookup } from './running-totals';
 import { cosine, fitIdf, hashBucket, hashFeatures, tfidf, tokenize, tokenOverlap } from './text';
 
@@ -107,76 +107,115 @@ export function userFeatures(priceSql: string): FeatureSpec[] {
       'CAST(coalesce(ut.spend, 0) AS DOUBLE)',
     ),
     userRecency,
-    f(
-      'user',
-      'user_category_affinity',
-      "share of the user's past events in the product's category",
-      'coalesce(uct.events, 0) / nullif(ut.events, 0)',
-    ),
-    f(
-      'user',
-      'user_price_ratio',
-      "price relative to the mean price of the user's past views",
-      `${priceSql} / nullif(CAST(ut.viewed_price / nullif(ut.priced_views, 0) AS DOUBLE), 0)`,
-    ),
+    {
+      ...f(
+        'user',
+        'user_category_affinity',
+        "share of the user's past events in the product's category",
+        'coalesce(uct.events, 0) / nullif(ut.events, 0)',
+      ),
+      serve: (c) => (c.userEvents === null || c.userEvents === 0 ? null : (c.userCategoryEvents ?? 0) / c.userEvents),
+    },
+    {
+      ...f(
+        'user',
+        'user_price_ratio',
+        "price relative to the mean price of the user's past views",
+        `${priceSql} / nullif(CAST(ut.viewed_price / nullif(ut.priced_views, 0) AS DOUBLE), 0)`,
+      ),
+      serve: (c) =>
+        c.price === null || c.meanViewedPrice === null || c.meanViewedPrice === 0 ? null : c.price / c.meanViewedPrice,
+    },
   ];
 }
 
 /** Query-product features, over aliases `x`, `qp` (pair history), `qc` (query-category history) and `tx` (text). */
 export function queryProductFeatures(options: FeatureOptions): FeatureSpec[] {
   const m = options.smoothing;
+  // The query's rate on the product's category: measure k (1 clicks, 2 purchases) per impression.
+  const categoryRate = (c: RankCandidate, k: 1 | 2) =>
+    c.queryCategory && c.queryCategory[0] !== 0 ? c.queryCategory[k] / c.queryCategory[0] : null;
+  const smoothed = (c: RankCandidate, k: 1 | 2) =>
+    ((c.pair?.[k] ?? 0) + m * (categoryRate(c, k) ?? 0)) / ((c.pair?.[0] ?? 0) + m);
   return [
-    f(
-      'query_product',
-      'shown_position',
-      "the rank the shop's search engine gave the product (1 = top): the request's order when serving",
-      'x.position',
-      'int',
-    ),
-    f(
-      'query_product',
-      'pair_impressions',
-      'times this product was shown for this query before the snapshot',
-      'coalesce(qp.impressions, 0)',
-      'int',
-    ),
-    f(
-      'query_product',
-      'pair_ctr',
-      `click-through of the pair, pulled toward the query-category rate by ${m} pseudo-impressions`,
-      `(coalesce(qp.clicks, 0) + ${m} * coalesce(qc.clicks / nullif(qc.impressions, 0), 0)) / (coalesce(qp.impressions, 0) + ${m})`,
-    ),
-    f(
-      'query_product',
-      'pair_purchase_rate',
-      'purchases per impression of the pair, smoothed the same way',
-      `(coalesce(qp.purchases, 0) + ${m} * coalesce(qc.purchases / nullif(qc.impressions, 0), 0)) / (coalesce(qp.impressions, 0) + ${m})`,
-    ),
-    f(
-      'query_product',
-      'query_category_ctr',
-      "click-through of this query on the product's category",
-      'qc.clicks / nullif(qc.impressions, 0)',
-    ),
-    f(
-      'query_product',
-      'query_category_purchase_rate',
-      "purchases per impression of this query on the product's category",
-      'qc.purchases / nullif(qc.impressions, 0)',
-    ),
-    f(
-      'query_product',
-      'tfidf_cosine',
-      'TF-IDF cosine of query and title (vocabulary of the training period)',
-      'tx.tfidf_cosine',
-    ),
-    f('query_product', 'token_overlap', 'query tokens found in the title', 'tx.token_overlap', 'int'),
-    f(
-      'query_product',
-      'token_overlap_share',
-      'share of query tokens found in the title',
-      'tx.token_overlap / nullif(tx.query_tokens, 0)',
-    ),
+    {
+      ...f(
+        'query_product',
+        'shown_position',
+        "the rank the shop's search engine gave the product (1 = top): the request's order when serving",
+        'x.position',
+        'int',
+      ),
+      serve: (c) => c.position,
+    },
+    {
+      ...f(
+        'query_product',
+        'pair_impressions',
+        'times this product was shown for this query before the snapshot',
+        'coalesce(qp.impressions, 0)',
+        'int',
+      ),
+      serve: (c) => c.pair?.[0] ?? 0,
+    },
+    {
+      ...f(
+        'query_product',
+        'pair_ctr',
+        `click-through of the pair, pulled toward the query-category rate by ${m} pseudo-impressions`,
+        `(coalesce(qp.clicks, 0) + ${m} * coalesce(qc.clicks / nullif(qc.impressions, 0), 0)) / (coalesce(qp.impressions, 0) + ${m})`,
+      ),
+      serve: (c) => smoothed(c, 1),
+    },
+    {
+      ...f(
+        'query_product',
+        'pair_purchase_rate',
+        'purchases per impression of the pair, smoothed the same way',
+        `(coalesce(qp.purchases, 0) + ${m} * coalesce(qc.purchases / nullif(qc.impressions, 0), 0)) / (coalesce(qp.impressions, 0) + ${m})`,
+      ),
+      serve: (c) => smoothed(c, 2),
+    },
+    {
+      ...f(
+        'query_product',
+        'query_category_ctr',
+        "click-through of this query on the product's category",
+        'qc.clicks / nullif(qc.impressions, 0)',
+      ),
+      serve: (c) => categoryRate(c, 1),
+    },
+    {
+      ...f(
+        'query_product',
+        'query_category_purchase_rate',
+        "purchases per impression of this query on the product's category",
+        'qc.purchases / nullif(qc.impressions, 0)',
+      ),
+      serve: (c) => categoryRate(c, 2),
+    },
+    {
+      ...f(
+        'query_product',
+        'tfidf_cosine',
+        'TF-IDF cosine of query and title (vocabulary of the training period)',
+        'tx.tfidf_cosine',
+      ),
+      serve: (c) => c.tfidfCosine,
+    },
+    {
+      ...f('query_product', 'token_overlap', 'query tokens found in the title', 'tx.token_overlap', 'int'),
+      serve: (c) => c.tokenOverlap,
+    },
+    {
+      ...f(
+        'query_product',
+        'token_overlap_share',
+        'share of query tokens found in the title',
+        'tx.token_overlap / nullif(tx.query_tokens, 0)',
+      ),
+      serve: (c) => (c.queryTokens === 0 ? null : c.tokenOverlap / c.queryTokens),
+    },
   ];
 }
 

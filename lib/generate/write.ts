@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { DOUBLE, DuckDBEnumType, ENUM, INTEGER, UTINYINT, VARCHAR } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
 import { EVENT_TYPES, PERSONAS } from '../events';
+import { canonicalSelect } from '../tables';
 import type { World } from './world';
 import {
   AtomicBatch,
@@ -67,8 +68,16 @@ export async function writeWorld(
       await copyToParquet(
         con,
         `
-        SELECT CAST(product + 1 AS BIGINT) AS product_id, title, CAST(category_id AS VARCHAR) AS category_id,
-          CAST(category_path AS VARCHAR) AS category_path, CAST(brand AS VARCHAR) AS brand, CAST(seller + 1001 AS BIGINT) AS seller_id, price, base_price
+        SELECT ${canonicalSelect('products', {
+          product_id: 'product + 1',
+          title: 'title',
+          category_id: 'category_id',
+          category_path: 'category_path',
+          brand: 'brand',
+          seller_id: 'seller + 1001',
+          price: 'price',
+          base_price: 'base_price',
+        })}
         FROM products()`,
         catalog.raw.products,
         batch,
@@ -84,7 +93,7 @@ export async function writeWorld(
       await copyToParquet(
         con,
         `
-        SELECT CAST(user + 1 AS BIGINT) AS user_id, CAST(persona AS VARCHAR) AS persona, ${timestamp('first_seen')} AS first_seen
+        SELECT ${canonicalSelect('users', { user_id: 'user + 1', persona: 'persona', first_seen: timestamp('first_seen') })}
         FROM users() WHERE NOT isnan(first_seen)`,
         catalog.raw.users,
         batch,
@@ -104,9 +113,15 @@ export async function writeWorld(
       await copyToParquet(
         con,
         `
-        SELECT ${timestamp('time')} AS event_time, CAST(user + 1 AS BIGINT) AS user_id, CAST(session + 1 AS VARCHAR) AS session_id,
-          CAST(type AS VARCHAR) AS event_type, CAST(CASE WHEN product >= 0 THEN product + 1 END AS BIGINT) AS product_id,
-          CASE WHEN product >= 0 THEN price END AS price, CAST(CASE WHEN search >= 0 THEN search + 1 END AS BIGINT) AS search_id
+        SELECT ${canonicalSelect('events', {
+          event_time: timestamp('time'),
+          user_id: 'user + 1',
+          session_id: 'session + 1',
+          event_type: 'type',
+          product_id: 'CASE WHEN product >= 0 THEN product + 1 END',
+          price: 'CASE WHEN product >= 0 THEN price END',
+          search_id: 'CASE WHEN search >= 0 THEN search + 1 END',
+        })}
         FROM events()`,
         catalog.raw.events,
         batch,
@@ -135,9 +150,18 @@ export async function writeWorld(
       await copyToParquet(
         con,
         `
-        SELECT CAST(search + 1 AS BIGINT) AS search_id, ${timestamp('time')} AS event_time, CAST(user + 1 AS BIGINT) AS user_id,
-          CAST(session + 1 AS VARCHAR) AS session_id, CAST(query AS VARCHAR) AS query, CAST(product + 1 AS BIGINT) AS product_id,
-          CAST(position AS INTEGER) AS position, clicked = 1 AS clicked, carted = 1 AS carted, purchased = 1 AS purchased
+        SELECT ${canonicalSelect('impressions', {
+          search_id: 'search + 1',
+          event_time: timestamp('time'),
+          user_id: 'user + 1',
+          session_id: 'session + 1',
+          query: 'query',
+          product_id: 'product + 1',
+          position: 'position',
+          clicked: 'clicked = 1',
+          carted: 'carted = 1',
+          purchased: 'purchased = 1',
+        })}
         FROM impressions()`,
         catalog.raw.impressions,
         batch,

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
+import { canonicalSelect } from '../tables';
 import { FORMATS, type FormatName, WRONG_COLUMN_COUNT } from './formats';
 import { linesOfAcceptedRows, RecordLines } from './lines';
 import { sniffHeader } from './sniff';
@@ -162,23 +163,34 @@ export async function importLog(
       await con.run('DROP TABLE rows');
       await copyToParquet(
         con,
-        `SELECT event_time, user_id, session_id, event_type, product_id, price, CAST(NULL AS BIGINT) AS search_id FROM events`,
+        `SELECT ${canonicalSelect('events', {
+          event_time: 'event_time',
+          user_id: 'user_id',
+          session_id: 'session_id',
+          event_type: 'event_type',
+          product_id: 'product_id',
+          price: 'price',
+        })} FROM events`,
         catalog.raw.events,
         batch,
       );
       // The latest value the log shows for each product; what it never shows stays null.
       await copyToParquet(
         con,
-        `SELECT product_id, CAST(NULL AS VARCHAR) AS title, arg_max(category_id, event_time) AS category_id,
-          arg_max(category_path, event_time) AS category_path, arg_max(brand, event_time) AS brand, CAST(NULL AS BIGINT) AS seller_id,
-          arg_max(price, event_time) AS price, CAST(NULL AS DOUBLE) AS base_price
+        `SELECT ${canonicalSelect('products', {
+          product_id: 'product_id',
+          category_id: 'arg_max(category_id, event_time)',
+          category_path: 'arg_max(category_path, event_time)',
+          brand: 'arg_max(brand, event_time)',
+          price: 'arg_max(price, event_time)',
+        })}
         FROM events GROUP BY product_id ORDER BY product_id`,
         catalog.raw.products,
         batch,
       );
       await copyToParquet(
         con,
-        `SELECT user_id, CAST(NULL AS VARCHAR) AS persona, min(event_time) AS first_seen
+        `SELECT ${canonicalSelect('users', { user_id: 'user_id', first_seen: 'min(event_time)' })}
         FROM events WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`,
         catalog.raw.users,
         batch,

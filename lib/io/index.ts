@@ -1,3 +1,4 @@
 export * from './duckdb';
 export * from './fingerprint';
 export * from './matrix';
+export * from './tables';

@@ -1,2 +1,3 @@
 export * from './promote';
 export * from './registry';
+export * from './version';

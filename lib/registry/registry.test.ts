@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { tempDir } from '../testing';
-import { decidePromotion, listVersions, readProduction, registerVersion, writeProduction } from '.';
+import { InputError } from '../errors';
+import {
+  decidePromotion,
+  listVersions,
+  openVersion,
+  readProduction,
+  registerVersion,
+  writeProduction,
+  writeVersionFiles,
+} from '.';
 
 describe('promotion', () => {
   const base = { primary: 'ndcg@10', guards: ['mrr', 'log_loss'], margin: 0.05 };
@@ -63,5 +72,61 @@ describe('registry', () => {
     writeProduction(dir, { version: 1, reason: 'first' });
     expect(readProduction(dir)).toEqual({ version: 1, reason: 'first' });
     expect(existsSync(join(dir, 'production.json'))).toBe(true);
+  });
+});
+
+describe('typed model versions', () => {
+  const files = {
+    features: ['a', 'b'],
+    params: {
+      family: 'purchase',
+      xgboost: { objective: 'binary:logistic' },
+      rounds: 3,
+      max_rounds: 10,
+      early_stopping_rounds: 2,
+      primary: 'pr_auc',
+      guards: [],
+      floor_over_random: 0.05,
+      shap_rows: 0,
+      probability_correction: null,
+    },
+    metrics: {
+      family: 'purchase',
+      primary: 'pr_auc',
+      metrics: { random: { pr_auc: 0.1 }, baseline: { pr_auc: 0.2 }, model: { pr_auc: 0.3 }, oracle: null },
+      gap_closed: null,
+      curve: [],
+      importance: {},
+      shap: {},
+      details: { family: 'purchase' },
+    },
+    fingerprints: { 'features/purchase_train.parquet': 'abc' },
+  };
+
+  it('reads back what a registration wrote, file by file', () => {
+    const familyDir = join(tempDir(), 'purchase');
+    const version = registerVersion(familyDir, (dir) => writeVersionFiles(dir, files));
+    const v = openVersion(familyDir, version);
+    expect([v.features(), v.params(), v.metrics(), v.fingerprints(), v.classes()]).toEqual([
+      files.features,
+      files.params,
+      files.metrics,
+      files.fingerprints,
+      null,
+    ]);
+    expect(v.modelPath).toBe(join(familyDir, 'v1', 'model.json'));
+  });
+
+  it('names the missing version, or the missing or damaged file', () => {
+    const familyDir = join(tempDir(), 'ranking');
+    expect(() => openVersion(familyDir, 4)).toThrow(InputError);
+    expect(() => openVersion(familyDir, 4)).toThrow(`${join(familyDir, 'v4')}: no such model version`);
+    const version = registerVersion(familyDir, (dir) => writeFileSync(join(dir, 'metrics.json'), '{"family": '));
+    expect(() => openVersion(familyDir, version).params()).toThrow(
+      `${join(familyDir, 'v1', 'params.json')}: no such file`,
+    );
+    expect(() => openVersion(familyDir, version).metrics()).toThrow(
+      `${join(familyDir, 'v1', 'metrics.json')}: not valid JSON`,
+    );
   });
 });

@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-
 import type { DataCatalog } from '../catalog';
-import { readJson, readProduction, versionDir } from '../registry/index';
+import { openVersion, readProduction } from '../registry/index';
 import { FAMILY_NAMES, type FamilyName } from '../families/index';
 import { Booster } from '../xgboost/index';
 
@@ -38,17 +35,17 @@ export function loadProductionModels(catalog: DataCatalog): Partial<Record<Famil
     const dir = catalog.models.family(family);
     const production = readProduction(dir);
     if (!production) continue;
-    const v = versionDir(dir, production.version);
+    const v = openVersion(dir, production.version);
     models[family] = {
       family,
       version: production.version,
       // One thread per prediction: a request's few rows cost less than waking OpenMP's workers, and
       // concurrent requests already use the cores. Predictions do not depend on the thread count.
-      booster: Booster.load(join(v, 'model.json')).setParams({ nthread: 1 }),
-      features: readJson<string[]>(join(v, 'features.json')),
-      classes: existsSync(join(v, 'classes.json')) ? readJson<string[]>(join(v, 'classes.json')) : undefined,
-      metrics: readJson<{ metrics: { model: Record<string, number> } }>(join(v, 'metrics.json')).metrics.model,
-      params: readJson<Record<string, unknown>>(join(v, 'params.json')),
+      booster: Booster.load(v.modelPath).setParams({ nthread: 1 }),
+      features: v.features(),
+      classes: v.classes() ?? undefined,
+      metrics: v.metrics().metrics.model,
+      params: v.params(),
     };
   }
   return models;

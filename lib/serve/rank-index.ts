@@ -1,9 +1,21 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-import { type FeatureOptions, productFeatures, selectList, userFeatures } from '../features/index';
-import { cosine, tfidf, tokenize, tokenOverlap } from '../features/index';
-import { createAsOfLookup, joinLookup } from '../features/index';
-import { queryRows } from '../io/index';
+import {
+  cosine,
+  createAsOfLookup,
+  type FeatureOptions,
+  type FeatureSpec,
+  joinLookup,
+  productFeatures,
+  queryProductFeatures,
+  type RankCandidate,
+  selectList,
+  tfidf,
+  tokenize,
+  tokenOverlap,
+  userFeatures,
+} from '../features/index';
+import { queryRows, requireTables, type TableContract } from '../io/index';
 import { DMatrix } from '../xgboost/index';
 import { type LoadedModel, SERVING_MATRIX } from './models';
 import type { RankedProduct, RankRequest } from './rank';
@@ -31,12 +43,27 @@ export interface RankingIndex {
   pairTotals: Map<string, [number, number, number]>;
   queryCategoryTotals: Map<string, [number, number, number]>;
   idf: ReadonlyMap<string, number>;
-  smoothing: number;
+  /** The ranking features that depend on the request, each with its spec's `serve` expression. */
+  requestFeatures: { name: string; serve: NonNullable<FeatureSpec['serve']> }[];
 }
 
-const PRODUCT_INDEPENDENT_USER = ['user_events', 'user_sessions', 'user_purchases', 'user_spend', 'user_recency_days'];
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const f32 = (v: number | null) => (v === null || !Number.isFinite(v) ? null : Math.fround(v));
+
+/** The serving store's tables buildRankingIndex reads (loadServingStore writes them), and its scratch tables. */
+export const RANKING_INDEX_TABLES = {
+  reads: [
+    'catalog_products',
+    'product_days',
+    'category_days',
+    'user_totals',
+    'user_category_totals',
+    'query_ids',
+    'query_product_totals',
+    'query_category_totals',
+  ],
+  writes: ['index_products', 'index_product_days', 'index_users', 'index_users_ut'],
+} as const satisfies TableContract;
 
 /** Builds the index from the serving store tables on `con` (see loadServingStore), as of `snapshotDay`. */
 export async function buildRankingIndex(
@@ -45,6 +72,7 @@ export async function buildRankingIndex(
   idf: ReadonlyMap<string, number>,
   options: FeatureOptions,
 ): Promise<RankingIndex> {
+  await requireTables(con, 'buildRankingIndex', RANKING_INDEX_TABLES);
   const day = `TIMESTAMP '${snapshotDay}'`;
   const product = productFeatures(options);
   const priceSql = product.find((s) => s.name === 'price')!.sql;
@@ -91,7 +119,8 @@ export async function buildRankingIndex(
     `CREATE OR REPLACE TEMP TABLE index_users AS SELECT user_id, ${day} AS snapshot_day FROM (SELECT DISTINCT user_id FROM memory.main.user_totals UNION SELECT -1)`,
   );
   await createAsOfLookup(con, 'index_users_ut', 'index_users', 'memory.main.user_totals', ['user_id']);
-  const userSpecs = userFeatures(priceSql).filter((s) => PRODUCT_INDEPENDENT_USER.includes(s.name));
+  // The user's own features; those that combine the user with the product are computed per candidate (`serve`).
+  const userSpecs = userFeatures(priceSql).filter((s) => !s.serve);
   const userRows = await queryRows(
     con,
     `SELECT x.user_id, ${selectList(userSpecs)}, ut.events AS ut_events,
@@ -101,7 +130,10 @@ export async function buildRankingIndex(
   let noUser: RankingIndex['noUser'] = { features: {}, events: null, meanViewedPrice: null };
   for (const row of userRows) {
     const entry = {
-      features: pick(row, PRODUCT_INDEPENDENT_USER),
+      features: pick(
+        row,
+        userSpecs.map((s) => s.name),
+      ),
       events: num(row.ut_events),
       meanViewedPrice: num(row.mean_viewed),
     };
@@ -150,17 +182,22 @@ export async function buildRankingIndex(
     pairTotals,
     queryCategoryTotals,
     idf,
-    smoothing: options.smoothing,
+    requestFeatures: [...userFeatures(priceSql), ...queryProductFeatures(options)].flatMap((spec) =>
+      spec.serve ? [{ name: spec.name, serve: spec.serve }] : [],
+    ),
   };
 }
 
-/** Visits every feature of every candidate of one search, by name, as the training SQL computes it (float32 values, null for missing). */
+/**
+ * Visits every feature of every candidate of one search, by name, as the training SQL computes it
+ * (float32 values, null for missing): the request-independent ones from the index, the others from
+ * their specs' `serve` expressions over what the service knows of the candidate.
+ */
 function visitFeatures(
   index: RankingIndex,
   request: RankRequest,
   visit: (row: number, name: string, value: number | null) => void,
 ): void {
-  const m = index.smoothing;
   const user =
     (request.user_id === null || request.user_id === undefined ? undefined : index.users.get(request.user_id)) ??
     index.noUser;
@@ -171,45 +208,25 @@ function visitFeatures(
   request.product_ids.forEach((id, i) => {
     const product = index.products.get(id);
     const category = product?.category ?? null;
-    const [pImp, pClk, pPur] = index.pairTotals.get(`${queryId}|${id}`) ?? [null, null, null];
-    const qc = category === null ? undefined : index.queryCategoryTotals.get(`${queryId}|${category}`);
-    const rate = (k: 1 | 2) => (qc && qc[0] !== 0 ? qc[k] / qc[0] : null);
-    const smoothed = (count: number | null, qcRate: number | null) =>
-      ((count ?? 0) + m * (qcRate ?? 0)) / ((pImp ?? 0) + m);
-    const uct =
-      user.events === null || category === null
-        ? null
-        : (index.userCategoryEvents.get(`${request.user_id}|${category}`) ?? null);
-    const overlap = product ? tokenOverlap(queryTokens, product.tokens) : 0;
+    const candidate: RankCandidate = {
+      position: i + 1,
+      pair: index.pairTotals.get(`${queryId}|${id}`) ?? null,
+      queryCategory: (category === null ? undefined : index.queryCategoryTotals.get(`${queryId}|${category}`)) ?? null,
+      tfidfCosine: product ? cosine(queryVector, product.vector) : 0,
+      tokenOverlap: product ? tokenOverlap(queryTokens, product.tokens) : 0,
+      queryTokens: distinct,
+      userEvents: user.events,
+      userCategoryEvents:
+        user.events === null || category === null
+          ? null
+          : (index.userCategoryEvents.get(`${request.user_id}|${category}`) ?? null),
+      price: product?.price ?? null,
+      meanViewedPrice: user.meanViewedPrice,
+    };
     const productFeatures = product?.features ?? index.coldProduct;
     for (const name in productFeatures) visit(i, name, productFeatures[name]);
     for (const name in user.features) visit(i, name, user.features[name]);
-    visit(
-      i,
-      'user_category_affinity',
-      f32(user.events === null || user.events === 0 ? null : (uct ?? 0) / user.events),
-    );
-    visit(
-      i,
-      'user_price_ratio',
-      f32(
-        product?.price === null ||
-          product?.price === undefined ||
-          user.meanViewedPrice === null ||
-          user.meanViewedPrice === 0
-          ? null
-          : product.price / user.meanViewedPrice,
-      ),
-    );
-    visit(i, 'shown_position', i + 1);
-    visit(i, 'pair_impressions', pImp ?? 0);
-    visit(i, 'pair_ctr', f32(smoothed(pClk, rate(1))));
-    visit(i, 'pair_purchase_rate', f32(smoothed(pPur, rate(2))));
-    visit(i, 'query_category_ctr', f32(rate(1)));
-    visit(i, 'query_category_purchase_rate', f32(rate(2)));
-    visit(i, 'tfidf_cosine', Math.fround(product ? cosine(queryVector, product.vector) : 0));
-    visit(i, 'token_overlap', overlap);
-    visit(i, 'token_overlap_share', f32(distinct === 0 ? null : overlap / distinct));
+    for (const { name, serve } of index.requestFeatures) visit(i, name, f32(serve(candidate)));
   });
 }
 

@@ -44,6 +44,8 @@ export interface FamilyReader {
   groupBy?: string;
   /** The file has hashed content columns (hash_indices, hash_values) read as CSR after the dense features. */
   hashed?: boolean;
+  /** SQL of the key a sample keeps or drops whole (a search, a session, a product). */
+  sampleKey: string;
 }
 
 /** Raw tables a reader may join: the truth of synthetic worlds, and products. */
@@ -54,6 +56,15 @@ export interface RawTables {
 }
 
 let tables = 0;
+
+/**
+ * SQL keeping a share `sample` (0 to 1) of a split's keys, whole (every row of a kept search), chosen
+ * by a hash of the key: the same rows on every run. Empty for 1.
+ */
+export function sampleWhere(reader: Pick<FamilyReader, 'sampleKey'>, sample: number): string {
+  if (!(sample > 0 && sample <= 1)) throw new Error(`sample must be in (0, 1], got ${sample}`);
+  return sample === 1 ? '' : `WHERE hash(${reader.sampleKey}) % 1000000 < ${Math.round(sample * 1_000_000)}`;
+}
 
 /**
  * Reads one split of a family's training set: the dense features named in `features` (the
@@ -67,11 +78,12 @@ export async function readSplit(
   raw: RawTables,
   features: string[],
   hashBuckets = 0,
+  sample = 1,
 ): Promise<SplitData> {
   const hasTruth = reader.truthTable !== undefined && raw[reader.truthTable] !== undefined;
   const available = Object.entries({ ...reader.extras, ...(hasTruth ? reader.truth : {}) });
   const sql = `SELECT x.* EXCLUDE (label), ${reader.label} AS label, ${available.map(([name, expr]) => `${expr} AS "__${name}"`).join(', ')}
-    FROM ${reader.from(file, raw)} ORDER BY ${reader.order}`;
+    FROM ${reader.from(file, raw)} ${sampleWhere(reader, sample)} ORDER BY ${reader.order}`;
   // A table per call, so several splits may be read at once on one connection.
   const table = `split_rows_${++tables}`;
   await con.run(`CREATE TEMP TABLE ${table} AS ${sql}`);

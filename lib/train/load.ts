@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 
 import type { DataCatalog } from '../catalog';
+import { readFeatureManifest } from '../features/index';
 import { DataRequirementError, InputError } from '../errors';
 import { queryRows, sqlString, toNumber, withDuckDB } from '../io/index';
 import { assignClasses, type FamilyData, type RawTables, readSplit } from './data';
@@ -10,11 +11,6 @@ import type { SetFamilySpec } from './spec';
 
 /** What loading a family's splits needs of it. */
 export type LoadSpec = Pick<SetFamilySpec, 'name' | 'reader' | 'missingData' | 'labelsAreClasses'>;
-
-interface FeatureManifestFile {
-  options: { hashBuckets: number };
-  families: Record<string, string[]>;
-}
 
 /** The model's columns: the manifest's features, with `hashed` expanded into its buckets. */
 export function modelColumns(manifestFeatures: string[], hashBuckets: number): { dense: string[]; columns: string[] } {
@@ -54,13 +50,15 @@ export async function countFamilyExamples(catalog: DataCatalog, spec: LoadSpec):
 }
 
 /** Reads a family's train, valid and test splits from a data folder (features stage output), with truth where the world has it. */
-export async function loadFamilyData(catalog: DataCatalog, spec: LoadSpec): Promise<FamilyData & { inputs: string[] }> {
+export async function loadFamilyData(
+  catalog: DataCatalog,
+  spec: LoadSpec,
+  options: { sample?: number } = {},
+): Promise<FamilyData & { inputs: string[] }> {
   const family = spec.name;
   const manifestPath = catalog.features.manifest;
-  if (!existsSync(manifestPath))
-    throw new InputError(`${manifestPath}: no such file; run the features stage first (make data)`);
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as FeatureManifestFile;
-  const names = manifest.families[family];
+  const manifest = readFeatureManifest(manifestPath);
+  const names = (manifest.families as Record<string, string[] | undefined>)[family];
   if (!names?.length) throw new InputError(`${manifestPath}: no features for family '${family}'`);
   const files = familyFiles(catalog, spec);
   const raw: RawTables = { products: catalog.raw.products };
@@ -68,7 +66,11 @@ export async function loadFamilyData(catalog: DataCatalog, spec: LoadSpec): Prom
   if (existsSync(catalog.raw.truthSessions)) raw.truthSessions = catalog.raw.truthSessions;
   const { dense, columns } = modelColumns(names, manifest.options.hashBuckets);
   const [train, valid, test] = await withDuckDB((con) =>
-    Promise.all(files.map((file) => readSplit(con, spec.reader, file, raw, dense, manifest.options.hashBuckets))),
+    Promise.all(
+      files.map((file) =>
+        readSplit(con, spec.reader, file, raw, dense, manifest.options.hashBuckets, options.sample ?? 1),
+      ),
+    ),
   );
   for (const [split, data] of Object.entries({ train, valid, test })) {
     if (data.labels.length === 0)

@@ -1,20 +1,43 @@
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
+
 import { plotHtml } from './plotly';
 
 const REFERENCES = ['random', 'baseline', 'model', 'oracle'] as const;
 
-const escapeHtml = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+/**
+ * Test metrics as an arquero table (the notebooks' frame): one row per metric, one column per
+ * reference (random, baseline, model, oracle; null where a reference has no value).
+ */
+export function metricsFrame(
+  metrics: Partial<Record<(typeof REFERENCES)[number], Record<string, number> | null>>,
+  names: string[],
+): ColumnTable {
+  return aq.table({
+    metric: names,
+    ...Object.fromEntries(REFERENCES.map((r) => [r, names.map((m) => metrics[r]?.[m] ?? null)])),
+  });
+}
+
+/** An arquero table as HTML, numbers to `digits` decimals and missing values as —. */
+export function frameHtml(frame: ColumnTable, digits = 4): string {
+  const format = Object.fromEntries(
+    frame
+      .columnNames()
+      .map((name) => [
+        name,
+        (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'number' ? v.toFixed(digits) : String(v)),
+      ]),
+  );
+  return frame.toHTML({ format, limit: Infinity });
+}
 
 /** An HTML table of test metrics: one row per metric, one column per reference (random, baseline, model, oracle). */
 export function metricsTableHtml(
   metrics: Partial<Record<(typeof REFERENCES)[number], Record<string, number> | null>>,
   names: string[],
 ): string {
-  const cell = (v: number | undefined) => `<td style="text-align:right">${v === undefined ? '—' : v.toFixed(4)}</td>`;
-  const rows = names.map(
-    (m) =>
-      `<tr><th style="text-align:left">${escapeHtml(m)}</th>${REFERENCES.map((r) => cell(metrics[r]?.[m])).join('')}</tr>`,
-  );
-  return `<table class="shoplab-metrics"><thead><tr><th></th>${REFERENCES.map((r) => `<th>${r}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return frameHtml(metricsFrame(metrics, names));
 }
 
 /** Train and validation values of the early-stopping metric per boosting round, the kept round marked. */

@@ -1,0 +1,178 @@
+import { existsSync } from 'node:fs';
+
+import { type DataCatalog, dataCatalog } from '../catalog';
+import { readFeatureManifest } from '../features/index';
+import { openDuckDB } from '../io/index';
+import { loadInteractions, loadRecommendModel, RECOMMENDER_FILE } from '../recommend/index';
+import { versionDir } from '../registry/index';
+import { EventLog, type LiveEvent } from './events';
+import { httpError } from './http';
+import { type LoadedModel, loadProductionModels } from './models';
+import { loadServingStore } from './rank';
+import { buildRankingIndex, type RankingIndex } from './rank-index';
+import { LiveRecommender } from './recommend';
+
+export interface ServeOptions {
+  /** The data folder whose production models and features are served. */
+  dataDir: string;
+  logger?: boolean;
+  /** Largest request body in bytes (413 above). */
+  bodyLimit?: number;
+  /** The log posted events are appended to and replayed from (default: the data folder's live/events.jsonl). */
+  eventLog?: string;
+}
+
+type Models = ReturnType<typeof loadProductionModels>;
+
+/** The tables the ranking index is computed from. */
+const RANKING_TABLES = [
+  'product_days',
+  'category_days',
+  'user_category_totals',
+  'query_ids',
+  'query_product_totals',
+  'query_category_totals',
+];
+
+/**
+ * What the service holds between requests: the production models, the serving feature store and
+ * the ranking index computed from it, the event log and the live recommender. Route plugins read
+ * it; `reload` swaps the models (requests in flight keep the set they started with).
+ */
+export class Service {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly catalog: DataCatalog,
+    private current: Models,
+    private readonly store: Awaited<ReturnType<typeof openDuckDB>>,
+    /** The purchase path's tables are loaded. */
+    readonly storeReady: boolean,
+    /** The ranking index's tables are loaded. */
+    readonly rankReady: boolean,
+    /** Ranking's request-independent features, computed once by the training SQL: a search only assembles them. */
+    readonly rankingIndex: RankingIndex | null,
+    readonly eventLogPath: string,
+    readonly eventLog: EventLog,
+    private live: LiveRecommender | null,
+  ) {}
+
+  /** Loads everything a data folder serves. */
+  static async open(options: ServeOptions): Promise<Service> {
+    const catalog = dataCatalog(options.dataDir);
+    const models = loadProductionModels(catalog);
+    // The serving feature store, on a connection whose queries run one at a time.
+    const store = await openDuckDB();
+    const loaded = existsSync(catalog.raw.products)
+      ? await loadServingStore(store.con, catalog)
+      : { tables: new Set<string>(), snapshotDay: null, idf: null };
+    const storeReady = loaded.tables.has('user_totals');
+    const rankReady = RANKING_TABLES.every((t) => loaded.tables.has(t)) && loaded.idf !== null;
+    const featureOptions = existsSync(catalog.features.manifest)
+      ? readFeatureManifest(catalog.features.manifest).options
+      : null;
+    const rankingIndex =
+      rankReady && featureOptions && loaded.snapshotDay && loaded.idf
+        ? await buildRankingIndex(store.con, loaded.snapshotDay, loaded.idf, featureOptions)
+        : null;
+    // Live recommendations: users' states from the event history, then from the service's own log of posted events.
+    const eventLogPath = options.eventLog ?? catalog.live.events;
+    const opened = EventLog.open(eventLogPath);
+    if (opened.droppedBytes)
+      process.stderr.write(
+        `serve: ${eventLogPath}: dropped an unfinished last line (${opened.droppedBytes} bytes) left by a crash mid-write; it was never acknowledged\n`,
+      );
+    const service = new Service(
+      catalog,
+      models,
+      store,
+      storeReady,
+      rankReady,
+      rankingIndex,
+      eventLogPath,
+      opened.log,
+      null,
+    );
+    service.live = await service.buildRecommender(models, () => opened.events);
+    return service;
+  }
+
+  /** The production models now (a request reads them once and keeps that set). */
+  get models(): Models {
+    return this.current;
+  }
+
+  /** The live recommender of the production recommend version, or null (no model, or it cannot be loaded). */
+  get recommender(): LiveRecommender | null {
+    return this.live;
+  }
+
+  /** The production model of a family, or a 503 saying how to get one. */
+  need(family: keyof Models): LoadedModel {
+    const model = this.current[family];
+    if (!model) throw httpError(503, `no production ${family} model: run make models`);
+    return model;
+  }
+
+  /** Runs `work` after every earlier serial work item (the store's connection, recommender rebuilds). */
+  serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /** The DuckDB connection of the serving store (one query at a time: use `serially`). */
+  get con() {
+    return this.store.con;
+  }
+
+  /** Every family with a production model, the store complete for the families that need it. */
+  get ready(): boolean {
+    const models = this.current;
+    return (
+      Object.keys(models).length > 0 &&
+      existsSync(this.catalog.features.manifest) &&
+      (!models.purchase || this.storeReady) &&
+      (!models.ranking || this.rankReady)
+    );
+  }
+
+  /** Loads the production pointers again; the recommender is rebuilt (history, then the event log) when its version changed. */
+  async reload(): Promise<{ before: Record<string, number>; after: Record<string, number> }> {
+    const versions = (models: Models) => Object.fromEntries(Object.values(models).map((m) => [m.family, m.version]));
+    const before = versions(this.current);
+    const next = loadProductionModels(this.catalog);
+    if (next.recommend?.version !== this.current.recommend?.version)
+      this.live = await this.serially(() => this.buildRecommender(next, () => EventLog.read(this.eventLogPath)));
+    this.current = next;
+    return { before, after: versions(this.current) };
+  }
+
+  /** `logged` is called after the history is loaded, so a rebuild also replays events posted while it loaded. */
+  private async buildRecommender(set: Models, logged: () => LiveEvent[]): Promise<LiveRecommender | null> {
+    const reranker = set.recommend;
+    if (!reranker) return null;
+    const dir = versionDir(this.catalog.models.family('recommend'), reranker.version);
+    if (!existsSync(`${dir}/${RECOMMENDER_FILE}`)) return null;
+    let model;
+    try {
+      model = loadRecommendModel(dir);
+    } catch (e) {
+      // A damaged or older-format version leaves recommendations unavailable (503), not the service down.
+      process.stderr.write(
+        `serve: recommend v${reranker.version} cannot be loaded, /v1/recommend answers 503: ${(e as Error).message}\n`,
+      );
+      return null;
+    }
+    const live = new LiveRecommender(model, reranker);
+    if (existsSync(this.catalog.interim.events))
+      live.replayHistory(await loadInteractions(this.store.con, this.catalog.interim.events, live.model.products));
+    live.apply(logged());
+    return live;
+  }
+
+  close(): void {
+    this.store.close();
+    this.eventLog.close();
+  }
+}
