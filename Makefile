@@ -52,7 +52,7 @@ help:
 	@echo "make clean      remove generated data, reports and installed kernels"
 
 # ---------------------------------------------------------------- setup
-setup: system-packages $(NODE_STAMP) $(KERNEL) notebook-filter
+setup: $(NODE_STAMP) system-packages $(KERNEL) notebook-filter
 
 # Committed notebooks stay output-free: git stores each notebook through scripts/notebook-clean.mjs
 # (outputs, execution counts and per-cell state stripped; the working copy keeps them).
@@ -62,23 +62,10 @@ notebook-filter:
 	  git config filter.shoplab-notebook.clean 'node scripts/notebook-clean.mjs' && git config filter.shoplab-notebook.smudge cat && \
 	  echo "setup: git filter shoplab-notebook strips notebook outputs on commit"; fi
 
-# Installs the Debian packages in $(1) that are missing: as root with apt-get, otherwise prints the command and fails.
-define apt-install
-	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done | xargs); \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "setup: installing Debian packages: $$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	  else \
-	    echo "setup: missing Debian packages: $$missing" >&2; \
-	    echo "setup: run: sudo apt-get update && sudo apt-get install -y --no-install-recommends $$missing" >&2; \
-	    exit 1; \
-	  fi; \
-	fi
-endef
-
-system-packages:
-	$(call apt-install,$(APT_PACKAGES))
+# The Debian packages that are missing, installed by scripts/apt-install.mjs (zx): as root with
+# apt-get update and install --no-install-recommends, otherwise it prints the sudo command and fails.
+system-packages: $(NODE_STAMP)
+	@node scripts/apt-install.mjs $(APT_PACKAGES)
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -164,12 +151,8 @@ models: $(MODEL_POINTERS)
 NOTEBOOKS := $(if $(INPUT),,$(sort $(wildcard notebooks/*.ipynb)))
 NOTEBOOK_HTML := $(NOTEBOOKS:notebooks/%.ipynb=$(REPORTS)/notebooks/%.html)
 
-$(REPORTS)/notebooks/%.html: notebooks/%.ipynb $(MODEL_POINTERS) $$(DEPS_NB_$$*) | setup
-	@printf '\n── notebook %s on %s %s\n' '$*' '$(DATA)' '──────────────────────────────' >&2
-	@rm -rf $(@D)/.partial-$* && mkdir -p $(@D)/.partial-$*
-	SHOPLAB_DATA=$(DATA) $(JUPYTER_PYTHON) -m nbconvert --to html --execute --ExecutePreprocessor.kernel_name=tslab \
-	  --ExecutePreprocessor.timeout=1200 --output-dir $(@D)/.partial-$* --log-level=WARN $<
-	@mv $(@D)/.partial-$*/$*.html $@ && rmdir $(@D)/.partial-$*
+$(REPORTS)/notebooks/%.html: notebooks/%.ipynb $(MODEL_POINTERS) $$(DEPS_NB_$$*) scripts/run-notebook.mjs | setup
+	SHOPLAB_DATA=$(DATA) node scripts/run-notebook.mjs $< $@
 
 notebooks: $(NOTEBOOK_HTML)
 
@@ -220,23 +203,13 @@ lab: setup
 
 # Python's XGBoost is only for comparing against our binding in bench/xgboost.ts.
 bench: setup $(MODEL_POINTERS)
-	$(call apt-install,python3-xgboost)
-	$(TSX) bench/generate.ts
-	$(TSX) bench/import.ts
-	$(TSX) bench/features.ts
-	$(TSX) bench/metrics.ts
-	$(TSX) bench/marshal.ts
-	$(TSX) bench/logistic.ts --data $(DATA)
-	$(TSX) bench/xgboost.ts --data $(DATA)
-	$(TSX) bench/serve.ts --data $(DATA)
-	$(TSX) bench/recommend.ts --data $(DATA)
+	@node scripts/apt-install.mjs python3-xgboost
+	node scripts/bench.mjs --data $(DATA)
 
 # A real log through the recommendation pipeline, into its own data folder:
 #   make recommend-import FORMAT=retailrocket INPUT=events.csv DATA=data-retailrocket
 recommend-import: setup
-	@test -n "$(FORMAT)" -a -n "$(INPUT)" -a "$(DATA)" != data || { echo 'usage: make recommend-import FORMAT=rees46|retailrocket|diginetica INPUT=FILE DATA=DIR (a folder other than data/)' >&2; exit 2; }
-	@$(MAKE) --no-print-directory $(DATA)/meta/trained-recommend
-	@if [ -e $(DATA)/models/recommend/skipped.json ]; then echo "make: recommend was not trained on $(INPUT) (the reason is above)" >&2; exit 2; fi
+	@FORMAT='$(FORMAT)' INPUT='$(INPUT)' DATA='$(DATA)' node scripts/recommend-import.mjs
 
 clean:
 	rm -rf $(DATA) $(TEST_DATA) $(REPORTS) .jupyter .make

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Checks the shape of the code's imports (make test runs it):
 //   1. no import cycle between lib folders (lib/<folder>/ or a single lib/<file>.ts), and none between files;
-//   2. code outside a lib folder imports it only through its index.ts, the folder's public names.
+//   2. code outside a lib folder (notebooks included) imports it only through its index.ts, and each
+//      index.ts names what it exports (no `export *`): the folder's public names, listed.
 // Test files are left out: a test may reach into what it tests.
 //   node scripts/check-imports.mjs        prints every problem and exits 1 if there is one
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
-const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
+// --root DIR checks another tree (the test builds small ones with each kind of problem).
+const rootAt = process.argv.indexOf('--root');
+const ROOT =
+  rootAt >= 0 ? resolve(process.argv[rootAt + 1]) : resolve(dirname(new URL(import.meta.url).pathname), '..');
 const SPECIFIERS = [/\bfrom\s+['"](\.[^'"]+)['"]/g, /\bimport\s*\(\s*['"](\.[^'"]+)['"]\s*\)/g];
 
 function files(dir) {
@@ -32,11 +36,24 @@ function unit(file) {
   return parts.length > 2 ? `lib/${parts[1]}` : relative(ROOT, file);
 }
 
-const sources = ['lib', 'pipelines', 'bench'].flatMap((d) => files(join(ROOT, d)));
+const sources = ['lib', 'pipelines', 'bench']
+  .filter((d) => existsSync(join(ROOT, d)))
+  .flatMap((d) => files(join(ROOT, d)));
+// A notebook's code stands as a file at the project root (the kernel's working directory).
+const notebooks = (existsSync(join(ROOT, 'notebooks')) ? readdirSync(join(ROOT, 'notebooks')) : [])
+  .filter((f) => f.endsWith('.ipynb'))
+  .map((f) => {
+    const cells = JSON.parse(readFileSync(join(ROOT, 'notebooks', f), 'utf8')).cells;
+    const code = cells
+      .filter((c) => c.cell_type === 'code')
+      .map((c) => [].concat(c.source).join(''))
+      .join('\n');
+    return [join(ROOT, `${f}.ts`), code];
+  });
+const texts = new Map([...sources.map((f) => [f, readFileSync(f, 'utf8')]), ...notebooks]);
 const edges = new Map(sources.map((f) => [f, []]));
 const problems = [];
-for (const file of sources) {
-  const text = readFileSync(file, 'utf8');
+for (const [file, text] of texts) {
   for (const pattern of SPECIFIERS) {
     for (const m of text.matchAll(pattern)) {
       const target = resolveSpecifier(file, m[1]);
@@ -58,6 +75,14 @@ for (const file of sources) {
         );
       }
     }
+  }
+}
+
+for (const file of sources.filter((f) => /lib\/[^/]+\/index\.ts$/.test(relative(ROOT, f)))) {
+  if (/export \*/.test(texts.get(file))) {
+    problems.push(
+      `${relative(ROOT, file)}: \`export *\`; list the folder's public names (export { name } from './file')`,
+    );
   }
 }
 

@@ -1,6 +1,8 @@
 /** Make's view of the project: what each stage depends on is computed from its imports. */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { FAMILY_NAMES } from '../lib/families/index';
@@ -95,5 +97,40 @@ describe('scripts/family-config.mjs', () => {
     expect(purchase.seed).toBe(42);
     expect(purchase.families).toBeUndefined();
     expect(slice('ranking').family.primary).toBe('ndcg@10');
+  });
+});
+
+describe('scripts/check-imports.mjs', () => {
+  const tree = (files: Record<string, string>) => {
+    const root = mkdtempSync(join(tmpdir(), 'shoplab-imports-'));
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    return spawnSync('node', ['scripts/check-imports.mjs', '--root', root], { cwd: ROOT, encoding: 'utf8' });
+  };
+
+  it('passes a tree whose folders import each other through their index, one way', () => {
+    const run = tree({
+      'lib/a/index.ts': "export { f } from './f';",
+      'lib/a/f.ts': "import { g } from '../b/index';\nexport const f = () => g();",
+      'lib/b/index.ts': "export { g } from './g';",
+      'lib/b/g.ts': 'export const g = () => 1;',
+      'pipelines/p.ts': "import { f } from '../lib/a/index';\nf();",
+    });
+    expect(run.status, run.stderr).toBe(0);
+  });
+
+  it('names a folder cycle, a direct import into another folder, and an index exporting *', () => {
+    const run = tree({
+      'lib/a/index.ts': "export * from './f';",
+      'lib/a/f.ts': "import { g } from '../b/g';\nexport const f = () => g();",
+      'lib/b/index.ts': "export { g } from './g';",
+      'lib/b/g.ts': "import { f } from '../a/index';\nexport const g = () => f();",
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('lib/a/f.ts: imports lib/b/g.ts directly; import it through lib/b/index.ts');
+    expect(run.stderr).toContain('import cycle between lib folders: lib/a ↔ lib/b');
+    expect(run.stderr).toContain("lib/a/index.ts: `export *`; list the folder's public names");
   });
 });

@@ -1,7 +1,22 @@
-export * from './examples';
-export * from './history';
-export * from './manifest';
-export * from './running-totals';
-export * from './sets';
-export * from './text';
-export * from './build';
+// The public names of lib/features: what code outside the folder (and its tests) imports.
+export { type HistoryRule } from './examples';
+export { FUNNEL, WINDOWS, createDays, createProductSnapshots } from './history';
+export { type FeatureSpec, type RankCandidate } from './manifest';
+export { createAsOfLookup, joinLookup } from './running-totals';
+export {
+  CONTENT_DENSE,
+  DEFAULT_FEATURE_OPTIONS,
+  contentFeatureRow,
+  createRankingText,
+  hashedColumnLegend,
+  productFeatures,
+  purchaseSetSql,
+  queryProductFeatures,
+  rankingSetSql,
+  selectList,
+  userFeatures,
+  type ContentProduct,
+  type FeatureOptions,
+} from './sets';
+export { cosine, tfidf, tokenOverlap, tokenize } from './text';
+export { buildTrainingSets, familyFeatures, featureManifest, readFeatureManifest, servingStoreTables } from './build';

@@ -1,4 +1,17 @@
-export * from './duckdb';
-export * from './fingerprint';
-export * from './matrix';
-export * from './tables';
+// The public names of lib/io: what code outside the folder (and its tests) imports.
+export {
+  AtomicBatch,
+  copyToParquet,
+  openDuckDB,
+  parquetSql,
+  queryRows,
+  registerColumnScan,
+  sqlString,
+  toNumber,
+  typedArrayFor,
+  withDuckDB,
+  type DuckDBOptions,
+} from './duckdb';
+export { dataManifest, fileSha256 } from './fingerprint';
+export { readMatrix } from './matrix';
+export { requireTables, type TableContract } from './tables';

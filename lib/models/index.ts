@@ -1,2 +1,3 @@
-export * from './logistic';
-export * from './logistic-tfjs';
+// The public names of lib/models: what code outside the folder (and its tests) imports.
+export { fitLogistic, predictLogistic } from './logistic';
+export { fitLogisticTfjs } from './logistic-tfjs';

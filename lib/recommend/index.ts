@@ -1,13 +1,20 @@
-export * from './artifacts';
-export * from './candidates';
-export * from './config';
-export * from './covisit';
-export * from './evaluate';
-export * from './fit';
-export * from './interactions';
-export * from './item2vec';
-export * from './load';
-export * from './oracle';
-export * from './popularity';
-export * from './products';
-export * from './state';
+// The public names of lib/recommend: what code outside the folder (and its tests) imports.
+export { RECOMMENDER_FILE, loadRecommendModel, saveRecommendModel } from './artifacts';
+export {
+  CandidateScorer,
+  RECOMMEND_FEATURES,
+  RECOMMEND_FEATURE_DESCRIPTIONS,
+  SOURCES,
+  topIndices,
+  type RecommendModel,
+} from './candidates';
+export { checkRecommendSettings } from './config';
+export { fitCovisitation } from './covisit';
+export { RECOMMEND_METRICS, reciprocalRankFusion } from './evaluate';
+export { evaluateRecommender, fitCandidateModel, fitReranker, replayStates, type RecommendSettings } from './fit';
+export { type Interactions } from './interactions';
+export { fitItem2Vec, skipGramPairs } from './item2vec';
+export { countRecommendExamples, loadInteractions, loadRecommendData } from './load';
+export { fitPopularity } from './popularity';
+export { productIndex } from './products';
+export { AFFINITY_HALF_LIFE_MS, RECENT_ITEMS, applyEvent, emptyState, type UserState } from './state';

@@ -1,7 +1,8 @@
-export * from './app';
-export * from './category';
-export * from './http';
-export * from './models';
-export * from './purchase';
-export * from './rank';
-export * from './rank-index';
+// The public names of lib/serve: what code outside the folder (and its tests) imports.
+export { MAX_BATCH, buildApp } from './app';
+export { fieldOf, jsonProblem } from './http';
+export { loadProductionModels } from './models';
+export { eventTimeMs, predictPurchases, type SessionEvent } from './purchase';
+export { loadServingStore, rankProducts } from './rank';
+export { buildRankingIndex, rankWithIndex, rankingFeatureRows, rankingMatrix } from './rank-index';
+export type { RecommendAnswer } from './schemas';

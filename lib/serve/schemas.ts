@@ -154,6 +154,8 @@ export const RecommendAnswer = Type.Object({
   ),
 });
 
+export type RecommendAnswer = Static<typeof RecommendAnswer>;
+
 export const HealthAnswer = Type.Object({ status: Type.String() });
 
 /** A route's response schemas: its 200 answer and the error shape of every 4xx. */

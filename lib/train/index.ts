@@ -1,10 +1,47 @@
-export * from './config';
-export * from './data';
-export * from './evaluate';
-export * from './fit';
-export * from './references';
-export * from './card';
-export * from './load';
-export * from './details';
-export * from './requirements';
-export * from './spec';
+// The public names of lib/train: what code outside the folder (and its tests) imports.
+export {
+  DEFAULT_CONFIG,
+  checkTrainConfig,
+  readTrainConfig,
+  type ConfigFamily,
+  type FamilyConfig,
+  type RunSettings,
+  type TrainConfig,
+} from './config';
+export { combinedCSR, groupSizes, headRows, type FamilyData, type SplitData } from './data';
+export { LeakError, argmaxRows, assertBelowOracle, gapClosed, metricsByKey, type Metrics } from './evaluate';
+export {
+  fitFamily,
+  importanceByKind,
+  keepBestRounds,
+  lastValue,
+  learningCurve,
+  meanAbsShap,
+  resolveParams,
+  toDMatrix,
+  unweightProbabilities,
+  type FittedFamily,
+} from './fit';
+export {
+  brandMajority,
+  constantScores,
+  ctrBaseline,
+  expectedGain,
+  expectedGainOracle,
+  labelOracle,
+  logisticBaseline,
+  purchaseProbabilityOracle,
+  randomScores,
+} from './references';
+export { metricsTable } from './card';
+export { countFamilyExamples, loadFamilyData } from './load';
+export {
+  categoryDetails,
+  purchaseDetails,
+  rankingDetails,
+  selectGroups,
+  type EvaluationDetails,
+  type RecommendDetails,
+} from './details';
+export { checkFloor, checkRequirements, type RequirementCounts, type RequirementWords } from './requirements';
+export { type SetFamilySpec } from './spec';

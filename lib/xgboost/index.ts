@@ -1,3 +1,4 @@
-export * from './booster';
+// The public names of lib/xgboost: what code outside the folder (and its tests) imports.
+export { Booster, DMatrix, train, type BoosterParams, type TrainResult } from './booster';
 export { DEFAULT_LIBRARY } from './native';
-export * from './datasets';
+export { groupsFromQids, libsvmColumns, parseLibsvm, parseQueryFile } from './datasets';

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Runs every benchmark in turn (make bench), each printing its figures; stops at the first failure.
+//   node scripts/bench.mjs --data DIR
+import { $ } from 'zx';
+
+const dataAt = process.argv.indexOf('--data');
+const data = dataAt >= 0 ? process.argv[dataAt + 1] : 'data';
+const tsx = 'node_modules/.bin/tsx';
+/** The benchmarks, and whether each reads the data folder's models. */
+const BENCHES = [
+  ['generate', false],
+  ['import', false],
+  ['features', false],
+  ['metrics', false],
+  ['marshal', false],
+  ['logistic', true],
+  ['xgboost', true],
+  ['serve', true],
+  ['recommend', true],
+];
+for (const [name, needsData] of BENCHES) {
+  const args = needsData ? ['--data', data] : [];
+  try {
+    await $({ stdio: 'inherit' })`${tsx} ${`bench/${name}.ts`} ${args}`;
+  } catch (error) {
+    console.error(`bench: ${name} failed (exit ${error.exitCode ?? '?'})`);
+    process.exit(1);
+  }
+}

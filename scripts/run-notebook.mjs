@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Executes a notebook headlessly with the tslab kernel and writes its HTML atomically: nbconvert
+// writes into a .partial-<name> folder beside the target, renamed into place only when the whole
+// notebook ran, so a failed or killed run leaves no HTML a later step could trust.
+//   node scripts/run-notebook.mjs notebooks/03-ranking.ipynb reports/notebooks/03-ranking.html
+// Jupyter runs on Debian's Python with the project-local Jupyter folders (the Makefile exports
+// JUPYTER_CONFIG_DIR, JUPYTER_DATA_DIR and JUPYTER_RUNTIME_DIR); SHOPLAB_DATA names the data folder.
+import { mkdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { $ } from 'zx';
+
+const [notebook, target] = process.argv.slice(2);
+if (!notebook || !target) {
+  console.error('usage: node scripts/run-notebook.mjs NOTEBOOK.ipynb OUT.html');
+  process.exit(2);
+}
+const name = basename(notebook, '.ipynb');
+const partial = join(dirname(target), `.partial-${name}`);
+rmSync(partial, { recursive: true, force: true });
+mkdirSync(partial, { recursive: true });
+console.error(`\n── notebook ${name} on ${process.env.SHOPLAB_DATA ?? 'data'} ──────────────────────────────`);
+try {
+  await $({
+    stdio: 'inherit',
+  })`/usr/bin/python3 -m nbconvert --to html --execute --ExecutePreprocessor.kernel_name=tslab --ExecutePreprocessor.timeout=1200 --output-dir ${partial} --log-level=WARN ${notebook}`;
+} catch (error) {
+  rmSync(partial, { recursive: true, force: true });
+  console.error(`notebook ${name} failed (exit ${error.exitCode ?? '?'}); the cell and its error are above`);
+  process.exit(1);
+}
+renameSync(join(partial, `${name}.html`), target);
+rmdirSync(partial);
