@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+
+import { DataRequirementError } from '../errors';
+import { ar, iknn, pop, sknn, spop, sr, vsknn } from './baselines';
+import { nextItemModel } from './model';
+import { type Click, evaluateNextItem, type NextItemModel, prepareLog, splitByTime } from './protocol';
+
+/**
+ * A log small enough to score by hand. Training sessions, in time order:
+ *   s0: a b c    s1: a b    s2: b d    s3: c e c    s4: e (one click: dropped)
+ * Items are numbered by first appearance: a 0, b 1, c 2, d 3, e 4; training clicks a 2, b 3, c 3, d 1, e 1.
+ */
+const clicks = (session: string, items: string[], start: number): Click[] =>
+  items.map((item, i) => ({ session, item, time: start + i }));
+const train = [
+  ...clicks('s1', ['a', 'b'], 100),
+  ...clicks('s0', ['a', 'b', 'c'], 0),
+  ...clicks('s2', ['b', 'd'], 200),
+  ...clicks('s3', ['c', 'e', 'c'], 300),
+  ...clicks('s4', ['e'], 400),
+];
+const test = [
+  ...clicks('t1', ['a', 'x', 'b', 'd'], 1000),
+  ...clicks('t2', ['e', 'y'], 1100),
+  ...clicks('t3', ['x', 'y'], 1200),
+];
+const log = prepareLog(train, test);
+const [a, b, c, d, e] = [0, 1, 2, 3, 4];
+const fitted = (model: NextItemModel) => {
+  model.fit(log.train, log.items.length);
+  return model;
+};
+const list = (model: NextItemModel, prefix: number[], k = 20) =>
+  Array.from(model.recommend(Int32Array.from(prefix), k));
+
+describe('the protocol', () => {
+  it('drops one-click training sessions, test clicks on unseen items, and test sessions left shorter than two', () => {
+    expect(log.items).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(log.train.map((s) => Array.from(s))).toEqual([
+      [a, b, c],
+      [a, b],
+      [b, d],
+      [c, e, c],
+    ]);
+    expect(log.test.map((s) => Array.from(s))).toEqual([[a, b, d]]);
+    expect(log.dropped).toEqual({ trainSessionsOfOne: 1, testClicksUnseen: 4, testSessionsTooShort: 2 });
+  });
+
+  it('replays each prefix: HR and MRR at k, coverage and popularity of the lists, by hand for POP', () => {
+    // POP's list is b c a d e. After [a] the next click b is first; after [a b] the next click d is fourth.
+    const m = evaluateNextItem(fitted(pop()), log);
+    expect(m.predictions).toBe(2);
+    expect([m['hr@10'], m['hr@20']]).toEqual([1, 1]);
+    expect(m['mrr@20']).toBeCloseTo((1 + 1 / 4) / 2, 12);
+    expect(m['coverage@20']).toBe(1);
+    // Each list holds every item: mean clicks 10/5 = 2 over the most clicked item's 3.
+    expect(m['popularity@20']).toBeCloseTo(2 / 3, 12);
+  });
+
+  it('splits one log by time: sessions ending in the last days are the test set', () => {
+    const day = 86_400;
+    const all = [
+      ...clicks('old', ['a', 'b'], 0),
+      ...clicks('late', ['a', 'c'], 9 * day),
+      ...clicks('spans', ['b', 'c'], 8.5 * day),
+    ];
+    const { train: tr, test: te } = splitByTime(all, 1);
+    expect([...new Set(tr.map((x) => x.session))]).toEqual(['old']);
+    expect([...new Set(te.map((x) => x.session))]).toEqual(['late', 'spans']);
+  });
+});
+
+describe('the baselines, by hand', () => {
+  it('POP: training clicks, ties by index', () => {
+    expect(list(fitted(pop()), [e])).toEqual([b, c, a, d, e]);
+  });
+
+  it("S-POP: the session's items by their clicks in it, then POP", () => {
+    expect(list(fitted(spop()), [c, c, a])).toEqual([c, a, b, d, e]);
+  });
+
+  it('iKNN: cosine over co-occurring sessions with the last item, itself left out', () => {
+    // a is in s0 and s1; b in s0, s1, s2; c in s0, s3. sim(a, b) = 2/√6, sim(a, c) = 1/√4.
+    expect(list(fitted(iknn()), [d, a])).toEqual([b, c]);
+  });
+
+  it('AR: co-occurrence counts from the last item, both directions', () => {
+    // From b: a twice (s0, s1), c once, d once; c before d on its training clicks.
+    expect(list(fitted(ar()), [b])).toEqual([a, c, d]);
+  });
+
+  it('SR: forward rules weighted 1/distance', () => {
+    // From a: b 1 (s0) + 1 (s1) = 2, c 1/2 (s0). From b: c 1, d 1 (c first on clicks). From d: nothing follows d.
+    const model = fitted(sr());
+    expect(list(model, [a])).toEqual([b, c]);
+    expect(list(model, [c, b])).toEqual([c, d]);
+    expect(list(model, [d])).toEqual([]);
+  });
+
+  it('SKNN: cosine of item sets over the k most similar of the sampled recent sessions', () => {
+    // Prefix {a, c}: s0 2/√6, s1 1/√4, s3 1/√4; k = 2 keeps s0 and the more recent of the tie, s3.
+    // Scores: c 2/√6 + 1/2, a and b 2/√6 (b first on clicks), e 1/2.
+    expect(list(fitted(sknn({ k: 2, sample: 500 })), [a, c])).toEqual([c, b, a, e]);
+    // Sampling one session keeps the most recent holding a prefix item: s3 alone.
+    expect(list(fitted(sknn({ k: 2, sample: 1 })), [a, c])).toEqual([c, e]);
+  });
+
+  it('V-SKNN: the prefix weighted by position (linear decay), summed over shared items', () => {
+    // Prefix [a, c]: a weighs 1/2, c 1. s0 1.5, s3 1, s1 0.5; k = 2 keeps s0 and s3.
+    // Scores: c 2.5, a and b 1.5 (b first on clicks), e 1.
+    expect(list(fitted(vsknn({ k: 2, sample: 500 })), [a, c])).toEqual([c, b, a, e]);
+    // Order matters: [c, a] weighs a 1 and c 1/2: s0 1.5, s1 1, s3 0.5, so k = 2 keeps s0 and s1 this time.
+    // Scores: a and b 2.5 (b first on clicks), c 1.5; e is no longer listed.
+    expect(list(fitted(vsknn({ k: 2, sample: 500 })), [c, a])).toEqual([b, a, c]);
+  });
+});
+
+describe('the re-ranked model', () => {
+  it('lists only candidates of its sources, and says when the log is too short to learn a re-ranker', () => {
+    const model = nextItemModel();
+    model.fit(log.train, log.items.length);
+    const ranked = list(model, [a, c], 20);
+    // Its candidates are the union of the sources' lists; S-POP pads with every item, so all five appear once.
+    expect([...ranked].sort()).toEqual([a, b, c, d, e]);
+    expect(model.fitted().prefixes).toBeGreaterThanOrEqual(2);
+    const tiny = nextItemModel();
+    expect(() => tiny.fit([Int32Array.of(a, b)], 5)).toThrow(DataRequirementError);
+    expect(() => tiny.fit([Int32Array.of(a, b)], 5)).toThrow(/the re-ranker needs at least two/);
+  });
+});
