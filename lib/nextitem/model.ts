@@ -34,11 +34,11 @@ export interface NextItemModelParams {
 
 export const DEFAULT_NEXT_ITEM_PARAMS: NextItemModelParams = {
   perSource: 50,
-  validShare: 0.1,
+  validShare: 0.2,
   rounds: 200,
   earlyStopping: 20,
   eta: 0.1,
-  maxDepth: 6,
+  maxDepth: 4,
   seed: 42,
   nthread: 1,
 };
