@@ -75,6 +75,14 @@ await runStage('features', async () => {
         const counts: Record<string, Record<string, { rows: number; label_mean: number | null }>> = {};
         for (const family of families) {
           counts[family] = {};
+          // The label's mean where it is a number (a rate); class names and item lists have none.
+          const [label] = await queryRows(
+            con,
+            `SELECT data_type FROM information_schema.columns WHERE table_name = '${family}_set' AND column_name = 'label'`,
+          );
+          const numeric = /^(TINYINT|SMALLINT|INTEGER|BIGINT|FLOAT|DOUBLE|DECIMAL|BOOLEAN)/.test(
+            String(label?.data_type),
+          );
           for (const split of SPLITS) {
             await copyToParquet(
               con,
@@ -84,7 +92,7 @@ await runStage('features', async () => {
             );
             const [r] = await queryRows(
               con,
-              `SELECT count(*) AS rows, ${family === 'category' || family === 'recommend' ? 'NULL' : 'round(avg(label), 4)'} AS label_mean
+              `SELECT count(*) AS rows, ${numeric ? 'round(avg(label::DOUBLE), 4)' : 'NULL'} AS label_mean
             FROM ${family}_set WHERE split = '${split}'`,
             );
             counts[family][split] = r as never;

@@ -490,22 +490,32 @@ describe('POST /v1/predict/purchase', () => {
 
 describe('POST /v1/models/reload', () => {
   it('swaps to the current production versions without failing requests in flight', async () => {
+    // Its own app over the same data, and production put back afterwards: other tests see v1 whatever the order.
+    const own = await buildApp({ dataDir: data, eventLog: join(tempDir(), 'events.jsonl') });
+    const postOwn = (url: string, payload: unknown) =>
+      own.inject({ method: 'POST', url, payload: payload as object, headers: { 'content-type': 'application/json' } });
     const run = runStageScript('train', ['--family', 'category', '--data', data]);
     expect(run.status, run.stderr).toBe(0);
-    writeProduction(catalog.models.family('category'), { version: 2, reason: 'test' });
-    const body = { products: [{ title: 'Red running shoe', brand: 'acme', seller_id: 1, price: 40 }] };
-    const inFlight = Array.from({ length: 40 }, () => post('/v1/predict/category', body));
-    const reload = await app.inject({ method: 'POST', url: '/v1/models/reload' });
-    const responses = await Promise.all([
-      ...inFlight,
-      ...Array.from({ length: 10 }, () => post('/v1/predict/category', body)),
-    ]);
-    expect(reload.json()).toEqual({
-      before: { ranking: 1, purchase: 1, category: 1 },
-      after: { ranking: 1, purchase: 1, category: 2 },
-    });
-    expect(responses.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
-    expect((await post('/v1/predict/category', body)).json().model_version).toBe(2);
+    const version = JSON.parse(run.stdout.trim().split('\n').at(-1)!).version as number;
+    try {
+      writeProduction(catalog.models.family('category'), { version, reason: 'test' });
+      const body = { products: [{ title: 'Red running shoe', brand: 'acme', seller_id: 1, price: 40 }] };
+      const inFlight = Array.from({ length: 40 }, () => postOwn('/v1/predict/category', body));
+      const reload = await own.inject({ method: 'POST', url: '/v1/models/reload' });
+      const responses = await Promise.all([
+        ...inFlight,
+        ...Array.from({ length: 10 }, () => postOwn('/v1/predict/category', body)),
+      ]);
+      expect(reload.json()).toEqual({
+        before: { ranking: 1, purchase: 1, category: 1 },
+        after: { ranking: 1, purchase: 1, category: version },
+      });
+      expect(responses.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
+      expect((await postOwn('/v1/predict/category', body)).json().model_version).toBe(version);
+    } finally {
+      writeProduction(catalog.models.family('category'), { version: 1, reason: 'restored by the reload test' });
+      await own.close();
+    }
   });
 });
 
