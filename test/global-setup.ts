@@ -15,7 +15,12 @@ export default function setup(): () => void {
   process.env.SHOPLAB_TEST_RUN_DIR = root;
   process.env.TMPDIR = root;
   return () => {
-    rmSync(root, { recursive: true, force: true });
+    // Retried: a process a test started may still be writing its last file as the run ends.
+    try {
+      rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
+    } catch (error) {
+      process.stderr.write(`global-setup: could not remove ${root}: ${(error as Error).message}\n`);
+    }
     delete process.env.SHOPLAB_TEST_RUN_DIR;
   };
 }
