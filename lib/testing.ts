@@ -35,6 +35,14 @@ export function runStageScript(stage: string, args: string[]): StageRun {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, summary };
 }
 
+/** Runs stages in order on one data folder, each with its flags; throws with the stage's stderr on the first that fails. */
+export function runStages(data: string, stages: readonly (readonly [string, readonly string[]])[]): void {
+  for (const [stage, args] of stages) {
+    const run = runStageScript(stage, [...args, '--data', data]);
+    if (run.status !== 0) throw new Error(`${stage} exited ${run.status}:\n${run.stderr}`);
+  }
+}
+
 /**
  * Starts `pipelines/serve.ts` on a free port in one process (node with tsx's loader, so its CPU
  * time is the server's own) and resolves with its base URL. `env` replaces the environment.

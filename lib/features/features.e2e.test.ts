@@ -9,7 +9,7 @@ import { readMatrix } from '../io/matrix';
 import { fitLogistic, predictLogistic } from '../models';
 import { Rng, shuffle } from '../random';
 import { type Cutoffs, readCutoffs } from '../split';
-import { runStageScript, tempDir } from '../testing';
+import { runStages, tempDir } from '../testing';
 import { buildTrainingSets, DEFAULT_FEATURE_OPTIONS, familyFeatures, type HistoryRule } from '.';
 
 const data = join(tempDir('shoplab-features-'), 'data');
@@ -17,15 +17,12 @@ const catalog = dataCatalog(data);
 let cutoffs: Cutoffs;
 
 beforeAll(() => {
-  for (const [stage, args] of [
+  runStages(data, [
     ['generate', ['--events', '40000', '--seed', '5']],
     ['sessionize', []],
     ['split', []],
     ['features', []],
-  ] as const) {
-    const run = runStageScript(stage, [...args, '--data', data]);
-    expect(run.status, run.stderr).toBe(0);
-  }
+  ]);
   cutoffs = readCutoffs(catalog.interim.splits);
 });
 

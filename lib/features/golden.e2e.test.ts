@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { dataCatalog } from '../catalog';
 import { queryRows, sqlString, withDuckDB } from '../io/index';
-import { EVENT_COLUMNS, runStageScript, tableFromRows, tempDir } from '../testing';
+import { RAW_TABLES } from '../tables';
+import { runStageScript, tableFromRows, tempDir } from '../testing';
 import { DEFAULT_FEATURE_OPTIONS, queryProductFeatures } from './index';
 import type { RankCandidate } from './manifest';
 
@@ -58,72 +59,47 @@ beforeAll(async () => {
     ]),
   ];
   await withDuckDB(async (con) => {
-    await tableFromRows(
-      con,
-      'products',
+    await tableFromRows(con, 'products', RAW_TABLES.products, [
       {
-        product_id: 'BIGINT',
-        title: 'VARCHAR',
-        category_id: 'VARCHAR',
-        category_path: 'VARCHAR',
-        brand: 'VARCHAR',
-        seller_id: 'BIGINT',
-        price: 'DOUBLE',
-        base_price: 'DOUBLE',
+        product_id: 1,
+        title: 'red running shoe',
+        category_id: 'shoes',
+        category_path: 'shoes',
+        brand: 'acme',
+        seller_id: 1,
+        price: 50,
+        base_price: 50,
       },
-      [
-        {
-          product_id: 1,
-          title: 'red running shoe',
-          category_id: 'shoes',
-          category_path: 'shoes',
-          brand: 'acme',
-          seller_id: 1,
-          price: 50,
-          base_price: 50,
-        },
-        {
-          product_id: 2,
-          title: 'blue running shoe',
-          category_id: 'shoes',
-          category_path: 'shoes',
-          brand: 'acme',
-          seller_id: 1,
-          price: 40,
-          base_price: 40,
-        },
-        {
-          product_id: 3,
-          title: 'red hat',
-          category_id: 'hats',
-          category_path: 'hats',
-          brand: 'hatco',
-          seller_id: 2,
-          price: 20,
-          base_price: 20,
-        },
-      ],
-    );
-    await tableFromRows(con, 'users', { user_id: 'BIGINT', persona: 'VARCHAR', first_seen: 'TIMESTAMP' }, [
+      {
+        product_id: 2,
+        title: 'blue running shoe',
+        category_id: 'shoes',
+        category_path: 'shoes',
+        brand: 'acme',
+        seller_id: 1,
+        price: 40,
+        base_price: 40,
+      },
+      {
+        product_id: 3,
+        title: 'red hat',
+        category_id: 'hats',
+        category_path: 'hats',
+        brand: 'hatco',
+        seller_id: 2,
+        price: 20,
+        base_price: 20,
+      },
+    ]);
+    await tableFromRows(con, 'users', RAW_TABLES.users, [
       { user_id: 1, persona: null, first_seen: at(2) },
       { user_id: 2, persona: null, first_seen: at(1, 0) },
     ]);
-    await tableFromRows(con, 'events', EVENT_COLUMNS, events);
+    await tableFromRows(con, 'events', RAW_TABLES.events, events);
     await tableFromRows(
       con,
       'impressions',
-      {
-        search_id: 'BIGINT',
-        event_time: 'TIMESTAMP',
-        user_id: 'BIGINT',
-        session_id: 'VARCHAR',
-        query: 'VARCHAR',
-        product_id: 'BIGINT',
-        position: 'INTEGER',
-        clicked: 'BOOLEAN',
-        carted: 'BOOLEAN',
-        purchased: 'BOOLEAN',
-      },
+      RAW_TABLES.impressions,
       SEARCHES.flatMap((s) =>
         s.shown.map((p, i) => ({
           search_id: s.id,

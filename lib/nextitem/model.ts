@@ -1,4 +1,5 @@
 import { DataRequirementError } from '../errors';
+import { keepBestRounds, stackGroups, toDMatrix } from '../train/index';
 import { DMatrix, train as trainBooster, type Booster } from '../xgboost/index';
 import { ar, iknn, sknn, spop, sr, vsknn } from './baselines';
 import { itemClicks, type NextItemModel } from './protocol';
@@ -138,23 +139,8 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
       }
       // The last fifth of the groups stops the boosting.
       const stop = Math.max(1, Math.floor(groups.length * 0.8));
-      const matrix = (part: typeof groups) => {
-        const width = NEXT_ITEM_FEATURES.length;
-        const rows = part.reduce((n, g) => n + g.labels.length, 0);
-        const values = new Float32Array(rows * width);
-        const labels = new Float32Array(rows);
-        let at = 0;
-        for (const g of part) {
-          values.set(g.features, at * width);
-          labels.set(g.labels, at);
-          at += g.labels.length;
-        }
-        return new DMatrix(values, rows, width, {
-          labels,
-          groups: Uint32Array.from(part, (g) => g.labels.length),
-          nthread: params.nthread,
-        });
-      };
+      const matrix = (part: typeof groups) =>
+        toDMatrix(stackGroups(part, NEXT_ITEM_FEATURES), undefined, params.nthread);
       const dtrain = matrix(groups.slice(0, stop));
       const dvalid = matrix(groups.slice(stop));
       try {
@@ -170,9 +156,8 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
           dtrain,
           { rounds: params.rounds, evals: [[dvalid, 'valid']], earlyStoppingRounds: params.earlyStopping },
         );
-        const rounds = result.bestRound + 1;
-        booster = rounds < result.booster.rounds ? result.booster.slice(rounds) : result.booster;
-        if (booster !== result.booster) result.booster.dispose();
+        const rounds = keepBestRounds(result);
+        booster = result.booster;
         stats = { rounds, examples: dtrain.rows + dvalid.rows, prefixes: groups.length };
       } finally {
         dtrain.dispose();

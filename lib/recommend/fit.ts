@@ -2,7 +2,15 @@ import type { UserRanking } from '../eval/index';
 import { Rng } from '../random';
 import { assertBelowOracle, gapClosed } from '../train/index';
 import type { SplitData } from '../train/index';
-import { importanceByKind, keepBestRounds, lastValue, learningCurve, meanAbsShap, toDMatrix } from '../train/index';
+import {
+  importanceByKind,
+  keepBestRounds,
+  lastValue,
+  learningCurve,
+  meanAbsShap,
+  stackGroups,
+  toDMatrix,
+} from '../train/index';
 import type { RecommendDetails } from '../train/index';
 import { type Booster, type BoosterParams, train, type TrainResult } from '../xgboost/index';
 import {
@@ -189,24 +197,7 @@ function scoreExamples(
 }
 
 /** Stacks examples' candidates into one ranking set (a query group per example). */
-function stack(scored: readonly ScoredExample[]): SplitData {
-  const width = RECOMMEND_FEATURES.length;
-  const rows = scored.reduce((s, e) => s + e.items.length, 0);
-  const values = new Float32Array(rows * width);
-  const labels = new Float64Array(rows);
-  let r = 0;
-  for (const e of scored) {
-    values.set(e.features, r * width);
-    labels.set(e.labels, r);
-    r += e.items.length;
-  }
-  return {
-    matrix: { values, rows, features: [...RECOMMEND_FEATURES] } as SplitData['matrix'],
-    labels,
-    groups: Uint32Array.from(scored, (e) => e.items.length),
-    extras: {},
-  };
-}
+const stack = (scored: readonly ScoredExample[]): SplitData => stackGroups(scored, RECOMMEND_FEATURES);
 
 export interface RerankConfig {
   params: BoosterParams;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { withDuckDB } from '../io/duckdb';
-import { exportWorldAs, runStageScript, tempDir } from '../testing';
+import { exportWorldAs, runStageScript, runStages, tempDir } from '../testing';
 
 /** The recommendation pipeline on imported logs: a synthetic world written in each real format, imported, and trained on. */
 const root = tempDir('shoplab-recommend-import-');
@@ -20,15 +20,12 @@ describe('recommend on imported logs', () => {
       const file = join(root, `${format}.csv`);
       await withDuckDB((con) => exportWorldAs(con, join(world, 'raw'), format, file));
       const data = join(root, `data-${format}`);
-      for (const [stage, args] of [
+      runStages(data, [
         ['import', ['--format', format, '--input', file]],
         ['sessionize', []],
         ['split', []],
         ['features', []],
-      ] as const) {
-        const run = runStageScript(stage, [...args, '--data', data]);
-        expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
-      }
+      ]);
       const run = runStageScript('train', ['--family', 'recommend', '--data', data]);
       expect(run.status, run.stderr).toBe(0);
       expect(run.stderr).toContain('no truth: imported data, so no oracle');

@@ -8,7 +8,7 @@ import { dataCatalog } from '../catalog';
 import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
 import { loadRecommendModel, topIndices } from '../recommend/index';
 import { readProduction, versionDir, writeProduction } from '../registry/index';
-import { runStageScript, startServer, tempDir } from '../testing';
+import { runStageScript, runStages, startServer, tempDir } from '../testing';
 import { buildApp, MAX_BATCH } from '.';
 
 const data = join(tempDir('shoplab-recommend-'), 'data');
@@ -19,17 +19,14 @@ let groupOf: Map<number, string>;
 let byGroup: Map<string, number[]>;
 
 beforeAll(async () => {
-  for (const [stage, args] of [
+  runStages(data, [
     ['generate', ['--events', '40000', '--seed', '5']],
     ['sessionize', []],
     ['split', []],
     ['features', []],
     ['train', ['--family', 'recommend']],
     ['promote', ['--family', 'recommend']],
-  ] as const) {
-    const run = runStageScript(stage, [...args, '--data', data]);
-    expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
-  }
+  ]);
   const rows = await withDuckDB((con) =>
     queryRows(
       con,

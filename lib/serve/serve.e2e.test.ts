@@ -8,7 +8,7 @@ import { dataCatalog } from '../catalog';
 import { category } from '../families/index';
 import { Rng } from '../random';
 import { writeProduction } from '../registry/index';
-import { processCpuSeconds, runStageScript, startServer, tempDir } from '../testing';
+import { processCpuSeconds, runStageScript, runStages, startServer, tempDir } from '../testing';
 import { argmaxRows, loadFamilyData, toDMatrix } from '../train/index';
 import { Booster, DMatrix } from '../xgboost/index';
 import { EVENT_ORDER } from '../sessions/index';
@@ -36,7 +36,7 @@ const catalog = dataCatalog(data);
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  for (const [stage, args] of [
+  runStages(data, [
     ['generate', ['--events', '40000', '--seed', '5']],
     ['sessionize', []],
     ['split', []],
@@ -47,10 +47,7 @@ beforeAll(async () => {
     ['promote', ['--family', 'purchase']],
     ['train', ['--family', 'ranking']],
     ['promote', ['--family', 'ranking']],
-  ] as const) {
-    const run = runStageScript(stage, [...args, '--data', data]);
-    expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
-  }
+  ]);
   app = await buildApp({ dataDir: data, bodyLimit: 256 * 1024 });
 }, 180_000);
 

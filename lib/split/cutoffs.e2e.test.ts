@@ -2,20 +2,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataCatalog } from '../catalog';
 import { queryRows, withDuckDB } from '../io/duckdb';
-import { runStageScript, tempDir } from '../testing';
+import { runStages, tempDir } from '../testing';
 import { readCutoffs, SPLITS, visibleToSplitSql } from './cutoffs';
 
 describe('split stage on a generated world', () => {
   it('puts each session in the split where it starts, with disjoint ordered windows and nothing later visible', async () => {
     const data = join(tempDir('shoplab-split-'), 'data');
-    for (const [stage, args] of [
+    runStages(data, [
       ['generate', ['--events', '20000', '--seed', '3']],
       ['sessionize', []],
       ['split', []],
-    ] as const) {
-      const run = runStageScript(stage, [...args, '--data', data]);
-      expect(run.status, run.stderr).toBe(0);
-    }
+    ]);
     const catalog = dataCatalog(data);
     const cutoffs = readCutoffs(catalog.interim.splits);
     expect(cutoffs.train.to).toBe(cutoffs.valid.from);

@@ -209,3 +209,26 @@ export function headRows(data: SplitData, maxRows: number): SplitData {
     extras: Object.fromEntries(Object.entries(data.extras).map(([k, v]) => [k, v.slice(0, rows)])),
   };
 }
+
+/** Candidate groups (one ranking query each: rows × `features` values, and a label per row) stacked into one split. */
+export function stackGroups(
+  groups: readonly { features: Float32Array; labels: ArrayLike<number> }[],
+  features: readonly string[],
+): SplitData {
+  const width = features.length;
+  const rows = groups.reduce((n, g) => n + g.labels.length, 0);
+  const values = new Float32Array(rows * width);
+  const labels = new Float64Array(rows);
+  let at = 0;
+  for (const g of groups) {
+    values.set(g.features, at * width);
+    labels.set(g.labels, at);
+    at += g.labels.length;
+  }
+  return {
+    matrix: { values, rows, features: [...features] } as SplitData['matrix'],
+    labels,
+    groups: Uint32Array.from(groups, (g) => g.labels.length),
+    extras: {},
+  };
+}

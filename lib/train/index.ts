@@ -8,7 +8,7 @@ export {
   type RunSettings,
   type TrainConfig,
 } from './config';
-export { combinedCSR, groupSizes, headRows, type FamilyData, type SplitData } from './data';
+export { combinedCSR, groupSizes, headRows, stackGroups, type FamilyData, type SplitData } from './data';
 export { LeakError, argmaxRows, assertBelowOracle, gapClosed, metricsByKey, type Metrics } from './evaluate';
 export {
   fitFamily,

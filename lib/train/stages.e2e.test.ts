@@ -6,7 +6,7 @@ import { dataCatalog } from '../catalog';
 import { improves } from '../eval';
 import { FAMILIES, FAMILY_NAMES, loadTrainConfig } from '../families/index';
 import { RECOMMEND_FEATURES } from '../recommend';
-import { runStageScript, tempDir } from '../testing';
+import { runStageScript, runStages, tempDir } from '../testing';
 
 /**
  * The conformance suite every model family passes (like scikit-learn's check_estimator), on one
@@ -25,15 +25,12 @@ const runs = {} as Record<
 >;
 
 beforeAll(() => {
-  for (const [stage, args] of [
+  runStages(data, [
     ['generate', ['--events', '40000', '--seed', '5']],
     ['sessionize', []],
     ['split', []],
     ['features', []],
-  ] as const) {
-    const run = runStageScript(stage, [...args, '--data', data]);
-    expect(run.status, run.stderr).toBe(0);
-  }
+  ]);
   for (const name of FAMILY_NAMES) {
     const train = runStageScript('train', ['--family', name, '--data', data]);
     expect(train.status, train.stderr).toBe(0);
