@@ -24,6 +24,8 @@ export interface NextItemModelParams {
   perSource: number;
   /** Share of the training sessions (the most recent) whose prefixes the re-ranker learns from. */
   validShare: number;
+  /** At most this many of them (a large log's share would not fit in memory as candidate rows). */
+  maxValidSessions: number;
   rounds: number;
   earlyStopping: number;
   eta: number;
@@ -36,6 +38,7 @@ export interface NextItemModelParams {
 export const DEFAULT_NEXT_ITEM_PARAMS: NextItemModelParams = {
   perSource: 50,
   validShare: 0.2,
+  maxValidSessions: 5000,
   rounds: 200,
   earlyStopping: 20,
   eta: 0.1,
@@ -117,7 +120,11 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
     fitted: () => stats,
     fit(train, items) {
       booster?.dispose();
-      const cut = Math.max(1, Math.floor(train.length * (1 - params.validShare)));
+      const cut = Math.max(
+        1,
+        Math.floor(train.length * (1 - params.validShare)),
+        train.length - params.maxValidSessions,
+      );
       const early = train.slice(0, cut);
       const recent = train.slice(cut);
       const earlySources = fitSources(early, items);
