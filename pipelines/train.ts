@@ -34,9 +34,10 @@ await runStage('train', async () => {
       },
     },
   );
-  const family = FAMILIES[familyFlag(flags.family)];
+  const name = familyFlag(flags.family);
+  const family = FAMILIES[name];
   const config = loadTrainConfig(flags.config);
-  const fc = config.families[familyFlag(flags.family)];
+  const fc = config.families[name];
   const catalog = dataCatalog(flags.data);
   const familyDir = catalog.models.family(family.name);
   let fitted: Fitted;

@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-
 import { progressBar, say } from '../cli';
 import { withDuckDB } from '../io/index';
 import {
@@ -151,12 +149,12 @@ export const recommend: ModelFamily<RecommendDetails> = {
       },
     };
   },
-  async scoreSaved({ catalog, fc, run }, dir) {
+  async scoreSaved({ catalog, fc, run }, version) {
     const data = await withDuckDB((con) => loadRecommendData(con, catalog));
-    const booster = Booster.load(join(dir, 'model.json'));
+    const booster = Booster.load(version.modelPath);
     try {
       return evaluateRecommender(
-        loadRecommendModel(dir),
+        loadRecommendModel(version.dir),
         booster,
         data.events,
         data.test,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
 import { progressBar, say } from '../cli';
-import { readJson, writeJsonAtomic } from '../registry/index';
+import { writeJsonAtomic } from '../registry/index';
 import {
   checkRequirements,
   countFamilyExamples,
@@ -11,7 +11,7 @@ import {
   toDMatrix,
   unweightProbabilities,
 } from '../train/index';
-import { Booster, type BoosterParams } from '../xgboost/index';
+import { Booster } from '../xgboost/index';
 import type { ModelFamily } from './types';
 
 /** A family trained on one feature-set file per split: the spec the training machinery reads, plus the rest of ModelFamily. */
@@ -58,13 +58,12 @@ export function setFamily<Details>(own: Own<Details>): SetModelFamily<Details> {
         },
       };
     },
-    async scoreSaved({ catalog }, dir) {
+    async scoreSaved({ catalog }, version) {
       const data = await loadFamilyData(catalog, own);
-      const booster = Booster.load(join(dir, 'model.json'));
+      const booster = Booster.load(version.modelPath);
       const matrix = toDMatrix(data.test);
       try {
-        const { xgboost } = readJson<{ xgboost: BoosterParams }>(join(dir, 'params.json'));
-        const scores = unweightProbabilities(booster.predict(matrix).values, xgboost);
+        const scores = unweightProbabilities(booster.predict(matrix).values, version.params().xgboost);
         return own.evaluate(own.truth(data), scores);
       } finally {
         matrix.dispose();

@@ -1,4 +1,5 @@
 import type { DataCatalog } from '../catalog';
+import type { ModelVersion } from '../registry/index';
 import type {
   ConfigFamily,
   FamilyConfig,
@@ -24,7 +25,7 @@ export interface ModelFamily<Details = any> extends ConfigFamily {
   metrics: readonly string[];
   /** Its examples and positives, as requirement messages name them. */
   units: RequirementWords;
-  /** SQL over a training-set file (alias `x`... read as `read_parquet`) giving the share of positive labels, or null when labels are not 0/1. */
+  /** SQL aggregate over a training-set file's rows giving the share of positive labels, or null when labels are not 0/1. */
   labelRate: string | null;
   /** The service route that serves its production model. */
   endpoint: string;
@@ -32,8 +33,8 @@ export interface ModelFamily<Details = any> extends ConfigFamily {
   count(catalog: DataCatalog): Promise<RequirementCounts>;
   /** Reads its data, fits the model, scores it on test beside the random floor, baseline and oracle. */
   fit(ctx: FitContext): Promise<Fitted<Details>>;
-  /** Loads a registered version (its folder) and scores the test split again: the model metrics it stored. */
-  scoreSaved(ctx: FitContext, dir: string): Promise<Metrics>;
+  /** Loads a registered version and scores the test split again: the model metrics it stored. */
+  scoreSaved(ctx: FitContext, version: ModelVersion): Promise<Metrics>;
   /** A line per model column for the report's feature charts. */
   describeFeatures(ctx: DescribeContext): Record<string, string>;
   /** What its report page draws from its stored details, as data (lib/report renders it). */

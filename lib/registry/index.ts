@@ -14,4 +14,4 @@ export {
   writeSkipped,
   type PromotionRecord,
 } from './registry';
-export { openVersion, writeVersionFiles } from './version';
+export { openVersion, writeVersionFiles, type ModelVersion } from './version';

@@ -20,7 +20,7 @@ export interface LoadedModel {
  * How every serving path builds its XGBoost matrices: on one thread, whatever OMP_WAIT_POLICY the
  * service was started with. The default (every core) wakes OpenMP's workers for a few rows, and
  * without OMP_WAIT_POLICY=PASSIVE they spin between requests: 13.8 ms of CPU per /v1/rank request
- * instead of 1.8 (measured by the test in serve.test.ts).
+ * instead of 1.8 (measured by the test in serve.e2e.test.ts).
  */
 export const SERVING_MATRIX = { nthread: 1 } as const;
 

@@ -6,6 +6,7 @@ import { dataCatalog } from '../catalog';
 import { improves } from '../eval';
 import { FAMILIES, FAMILY_NAMES, loadTrainConfig } from '../families/index';
 import { RECOMMEND_FEATURES } from '../recommend';
+import { openVersion } from '../registry/index';
 import { runStageScript, runStages, tempDir } from '../testing';
 
 /**
@@ -70,7 +71,10 @@ describe.each(FAMILY_NAMES)('family %s conforms', (name) => {
   it('the saved version, loaded again, scores the test split exactly as metrics.json says', async () => {
     const dir = join(catalog.models.family(name), 'v1');
     const stored = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')).metrics.model as Record<string, number>;
-    const again = await family.scoreSaved({ catalog, fc, run: config, configPath: 'config/models.json' }, dir);
+    const again = await family.scoreSaved(
+      { catalog, fc, run: config, configPath: 'config/models.json' },
+      openVersion(catalog.models.family(name), 1),
+    );
     for (const m of family.metrics) expect(again[m], m).toBeCloseTo(stored[m], 10);
   });
 
