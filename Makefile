@@ -37,7 +37,7 @@ export OMP_WAIT_POLICY := PASSIVE
 
 help:
 	@echo "make all        generate the world, sessions, splits and training sets, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA))"
-	@echo "make all FORMAT=rees46|retailrocket|diginetica INPUT=FILE DATA=DIR   the same on a real log: the families it supports, the rest skipped with the reason"
+	@echo "make all FORMAT=rees46|retailrocket|diginetica|yoochoose|session-rec INPUT=FILE [BUYS=FILE] DATA=DIR   the same on a real log: the families it supports, the rest skipped with the reason"
 	@echo "make test       the full test suite: unit tests, then every notebook on a small world"
 	@echo "make models     train every model family and promote the versions that beat production"
 	@echo "make setup      install what is missing (npm packages, Debian packages, the tslab kernel)"
@@ -107,10 +107,10 @@ $(DATA)/raw/source.json: $(DATA)/meta/params-generate $(DEPS_generate) | setup
 	$(TSX) pipelines/generate.ts --data $(DATA) $$(cat $<)
 else
 $(DATA)/meta/params-import: FORCE
-	@test -n "$(FORMAT)" || { echo 'make: INPUT=$(INPUT) needs FORMAT=rees46|retailrocket|diginetica' >&2; exit 2; }
-	@mkdir -p $(@D); p='--format $(FORMAT) --input $(abspath $(INPUT))'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
+	@test -n "$(FORMAT)" || { echo 'make: INPUT=$(INPUT) needs FORMAT=rees46|retailrocket|diginetica|yoochoose|session-rec' >&2; exit 2; }
+	@mkdir -p $(@D); p='--format $(FORMAT) --input $(abspath $(INPUT))$(if $(BUYS), --buys $(abspath $(BUYS)))'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
 
-$(DATA)/raw/source.json: $(DATA)/meta/params-import $(INPUT) $(DEPS_import) | setup
+$(DATA)/raw/source.json: $(DATA)/meta/params-import $(INPUT) $(BUYS) $(DEPS_import) | setup
 	$(TSX) pipelines/import.ts --data $(DATA) $$(cat $<)
 endif
 

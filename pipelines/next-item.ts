@@ -1,6 +1,7 @@
 import { DataRequirementError, InputError, parseFlags, runStage, say } from '../lib/cli';
 import {
   BASELINES,
+  compareWithBaselines,
   evaluateNextItem,
   type NextItemMetrics,
   type NextItemModel,
@@ -81,23 +82,9 @@ await runStage('next-item', async () => {
     );
   }
   // The model against the best baseline on each headline metric, said plainly either way.
-  const best = (m: 'hr@20' | 'mrr@20') =>
-    Object.entries(metrics)
-      .filter(([name]) => name !== 'model')
-      .sort((a, b) => b[1][m] - a[1][m])[0];
-  const verdict = (skipped ? [] : (['hr@20', 'mrr@20'] as const)).map((m) => {
-    const [name, value] = best(m);
-    const beats = metrics.model[m] > value[m];
-    return { metric: m, best_baseline: name, baseline: value[m], model: metrics.model[m], beats };
-  });
-  const finding = skipped
-    ? `the model was not trained: ${skipped}`
-    : verdict.every((v) => v.beats)
-      ? `the model beats the best baseline on HR@20 and MRR@20`
-      : `the model does not beat the best baseline on ${verdict
-          .filter((v) => !v.beats)
-          .map((v) => `${v.metric} (${v.best_baseline} ${v.baseline.toFixed(4)} vs model ${v.model.toFixed(4)})`)
-          .join(' and ')}`;
+  const compared = skipped ? null : compareWithBaselines(metrics);
+  const verdict = compared?.verdict ?? [];
+  const finding = compared?.finding ?? `the model was not trained: ${skipped}`;
   say(`next-item: ${finding}`);
   return {
     summary: {

@@ -59,12 +59,16 @@ await runStage('report', async () => {
       const current = promotion?.candidate === version ? promotion : null;
       const before = current?.production_before ?? null;
       const splits = [];
+      // A family without training-set files (session reads the sessions themselves) counts its examples.
+      const counts = existsSync(catalog.features.set(family, 'train')) ? null : await spec.count(catalog);
       for (const split of SPLITS) {
         const file = catalog.features.set(family, split);
-        const [r] = await queryRows(
-          con,
-          `SELECT count(*) AS rows, ${spec.labelRate ?? 'NULL'} AS label_rate FROM read_parquet(${sqlString(file)})`,
-        );
+        const [r] = counts
+          ? [{ rows: counts[split].examples, label_rate: null }]
+          : await queryRows(
+              con,
+              `SELECT count(*) AS rows, ${spec.labelRate ?? 'NULL'} AS label_rate FROM read_parquet(${sqlString(file)})`,
+            );
         splits.push({
           split,
           from: cutoffs[split].from,

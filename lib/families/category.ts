@@ -21,6 +21,7 @@ export const category = setFamily<CategoryDetails>({
     need: 'this family needs products with categories (category_id or category_code in the log)',
   },
   labelRate: null,
+  oracle: true,
   reader: {
     from: (file, raw) => `${parquetSql(file)} x JOIN ${parquetSql(raw.products)} p USING (product_id)`,
     order: 'x.product_id',

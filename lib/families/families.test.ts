@@ -157,6 +157,6 @@ function testConfig(params: Record<string, string | number>): ShopConfig {
     seed: 1,
     nthread: 1,
     promotion_margin: 0.05,
-    families: { ranking: family, purchase: family, category: family, recommend: family },
+    families: { ranking: family, purchase: family, category: family, recommend: family, session: family },
   };
 }

@@ -4,6 +4,7 @@ import { category } from './category';
 import { purchase } from './purchase';
 import { ranking } from './ranking';
 import { recommend } from './recommend';
+import { session } from './session';
 import type { ModelFamily } from './types';
 
 /**
@@ -12,10 +13,10 @@ import type { ModelFamily } from './types';
  * and report stages, the service's model loading, the Makefile's family list, the conformance
  * tests) iterates this list.
  */
-export const FAMILY_NAMES = ['ranking', 'purchase', 'category', 'recommend'] as const;
+export const FAMILY_NAMES = ['ranking', 'purchase', 'category', 'recommend', 'session'] as const;
 export type FamilyName = (typeof FAMILY_NAMES)[number];
 
-export const FAMILIES: Record<FamilyName, ModelFamily> = { ranking, purchase, category, recommend };
+export const FAMILIES: Record<FamilyName, ModelFamily> = { ranking, purchase, category, recommend, session };
 
 /** A `--family` flag's value, checked. */
 export function familyFlag(value: string | undefined): FamilyName {
@@ -34,7 +35,7 @@ export const loadTrainConfig = (path = DEFAULT_CONFIG): ShopConfig =>
     FAMILY_NAMES.map((name) => FAMILIES[name]),
   );
 
-export { category, purchase, ranking, recommend };
+export { category, purchase, ranking, recommend, session };
 export { recommendSettings } from './recommend';
 export { REFERENCES } from './charts';
 export type { SetModelFamily } from './set-family';

@@ -15,6 +15,7 @@ export const purchase = setFamily<PurchaseDetails>({
   metrics: ['roc_auc', 'pr_auc', 'log_loss', 'brier'],
   units: { examples: 'session prefixes', positives: 'purchases', need: 'this family needs a log with purchase events' },
   labelRate: 'avg((label > 0)::DOUBLE)',
+  oracle: true,
   reader: {
     // Sessionization may cut a generated session in two ('17#2'); the truth is per generated session.
     from: (file, raw) =>

@@ -21,6 +21,7 @@ export const ranking = setFamily<RankingDetails>({
     need: 'this family needs search impressions (the query, the products shown and what was clicked), which only generated worlds have',
   },
   labelRate: 'avg((label > 0)::DOUBLE)',
+  oracle: true,
   reader: {
     from: (file, raw) =>
       `${parquetSql(file)} x${raw.truthImpressions ? ` LEFT JOIN ${parquetSql(raw.truthImpressions)} t USING (search_id, position)` : ''}`,

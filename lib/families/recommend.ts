@@ -43,6 +43,7 @@ export const recommend: ModelFamily<RecommendDetails> = {
     need: 'this family needs sessions whose user_id is known; a log of anonymous sessions (user_id NA) cannot train it',
   },
   labelRate: null,
+  oracle: true,
   async count(catalog) {
     return countRecommendExamples(await withDuckDB((con) => loadRecommendData(con, catalog)));
   },

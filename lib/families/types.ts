@@ -27,6 +27,11 @@ export interface ModelFamily<Details = any> extends ConfigFamily {
   units: RequirementWords;
   /** SQL aggregate over a training-set file's rows giving the share of positive labels, or null when labels are not 0/1. */
   labelRate: string | null;
+  /**
+   * Whether it scores an oracle from the generator's truth on synthetic worlds (a leak check: no
+   * model may beat it). Null oracles on imported logs either way.
+   */
+  oracle: boolean;
   /** The service route that serves its production model. */
   endpoint: string;
   /** Examples and positives per split, in its units, checked against its config's requirements before fitting. */

@@ -1,4 +1,6 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
 import { canonicalSelect } from '../tables';
@@ -9,6 +11,8 @@ import { AtomicBatch, copyToParquet, type DuckDBOptions, queryRows, sqlString, w
 
 /** A rejected row, as reported: where it is, which field, why, and what the field held. */
 export interface RejectExample {
+  /** The file, when an import reads more than one. */
+  file?: string;
   line: number;
   field: string | null;
   reason: string;
@@ -16,7 +20,7 @@ export interface RejectExample {
 }
 
 export interface ImportSummary {
-  format: FormatName;
+  format: string;
   input: string;
   rows_read: number;
   rows_accepted: number;
@@ -161,51 +165,7 @@ export async function importLog(
       await con.run(`CREATE TABLE events AS SELECT event_time, user_id, session_id, event_type, product_id, price, category_id, category_path, brand
         FROM rows WHERE reason IS NULL`);
       await con.run('DROP TABLE rows');
-      await copyToParquet(
-        con,
-        `SELECT ${canonicalSelect('events', {
-          event_time: 'event_time',
-          user_id: 'user_id',
-          session_id: 'session_id',
-          event_type: 'event_type',
-          product_id: 'product_id',
-          price: 'price',
-        })} FROM events`,
-        catalog.raw.events,
-        batch,
-      );
-      // The latest value the log shows for each product; what it never shows stays null.
-      await copyToParquet(
-        con,
-        `SELECT ${canonicalSelect('products', {
-          product_id: 'product_id',
-          category_id: 'arg_max(category_id, event_time)',
-          category_path: 'arg_max(category_path, event_time)',
-          brand: 'arg_max(brand, event_time)',
-          price: 'arg_max(price, event_time)',
-        })}
-        FROM events GROUP BY product_id ORDER BY product_id`,
-        catalog.raw.products,
-        batch,
-      );
-      await copyToParquet(
-        con,
-        `SELECT ${canonicalSelect('users', { user_id: 'user_id', first_seen: 'min(event_time)' })}
-        FROM events WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`,
-        catalog.raw.users,
-        batch,
-      );
-      const [stats] = await queryRows(
-        con,
-        `SELECT count(*) AS events, count(DISTINCT product_id) AS products, count(DISTINCT user_id) AS users,
-        count(DISTINCT session_id) AS source_sessions FROM events`,
-      );
-      writeFileSync(batch.add(catalog.raw.source), `${JSON.stringify({ kind: 'import', format, input }, null, 2)}\n`);
-      batch.commit();
-      // Tables only a synthetic world has would no longer match these events.
-      for (const stale of [catalog.raw.impressions, catalog.raw.truthImpressions, catalog.raw.truthSessions])
-        rmSync(stale, { force: true });
-
+      const stats = await writeImportedTables(con, catalog, batch, { kind: 'import', format, input });
       return {
         format,
         input,
@@ -214,15 +174,76 @@ export async function importLog(
         rows_rejected: rejected,
         rejected_by_reason: rejectedByReason,
         examples,
-        events: stats.events as number,
-        products: stats.products as number,
-        users: stats.users as number,
-        source_sessions: stats.source_sessions as number,
+        ...stats,
       };
     }, options);
   } finally {
     batch.discard();
   }
+}
+
+/**
+ * Writes the canonical raw tables from the table `events` on `con` (event_time, user_id, session_id,
+ * event_type, product_id, price, category_id, category_path, brand) and the source description, all
+ * or nothing through `batch`, and removes the tables only a synthetic world has. Returns the counts.
+ */
+export async function writeImportedTables(
+  con: DuckDBConnection,
+  catalog: DataCatalog,
+  batch: AtomicBatch,
+  source: Record<string, unknown>,
+): Promise<Pick<ImportSummary, 'events' | 'products' | 'users' | 'source_sessions'>> {
+  await copyToParquet(
+    con,
+    `SELECT ${canonicalSelect('events', {
+      event_time: 'event_time',
+      user_id: 'user_id',
+      session_id: 'session_id',
+      event_type: 'event_type',
+      product_id: 'product_id',
+      price: 'price',
+    })} FROM events`,
+    catalog.raw.events,
+    batch,
+  );
+  // The latest value the log shows for each product; what it never shows stays null.
+  await copyToParquet(
+    con,
+    `SELECT ${canonicalSelect('products', {
+      product_id: 'product_id',
+      category_id: 'arg_max(category_id, event_time)',
+      category_path: 'arg_max(category_path, event_time)',
+      brand: 'arg_max(brand, event_time)',
+      price: 'arg_max(price, event_time)',
+    })}
+    FROM events GROUP BY product_id ORDER BY product_id`,
+    catalog.raw.products,
+    batch,
+  );
+  await copyToParquet(
+    con,
+    `SELECT ${canonicalSelect('users', { user_id: 'user_id', first_seen: 'min(event_time)' })}
+    FROM events WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`,
+    catalog.raw.users,
+    batch,
+  );
+  const [stats] = await queryRows(
+    con,
+    `SELECT count(*) AS events, count(DISTINCT product_id) AS products, count(DISTINCT user_id) AS users,
+    count(DISTINCT session_id) AS source_sessions FROM events`,
+  );
+  writeFileSync(batch.add(catalog.raw.source), `${JSON.stringify(source, null, 2)}\n`);
+  batch.commit();
+  // Tables only a synthetic world has would no longer match these events.
+  for (const stale of [catalog.raw.impressions, catalog.raw.truthImpressions, catalog.raw.truthSessions])
+    rmSync(stale, { force: true });
+
+  return {
+    events: Number(stats.events),
+    products: Number(stats.products),
+    users: Number(stats.users),
+    source_sessions: Number(stats.source_sessions),
+  };
 }
 
 /** Line numbers of accepted rows, found by scanning the file only as far as the last one needed. */

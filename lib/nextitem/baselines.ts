@@ -1,3 +1,4 @@
+import { Rng } from '../random';
 import { itemClicks, type NextItemModel } from './protocol';
 
 /**
@@ -14,6 +15,9 @@ export function topScored(scores: Map<number, number>, k: number, clicks: Float6
   entries.sort((a, b) => b[1] - a[1] || clicks[b[0]] - clicks[a[0]] || a[0] - b[0]);
   return Int32Array.from(entries.slice(0, k), ([i]) => i);
 }
+
+/** How long a list the item-to-item methods keep per item. */
+const LIST_CACHE = 100;
 
 /** Items by training clicks, most first (ties by index). */
 function byPopularity(clicks: Float64Array): Int32Array {
@@ -106,25 +110,46 @@ const addRule = (rules: Rules, from: number, to: number, weight: number) => {
   row.set(to, (row.get(to) ?? 0) + weight);
 };
 
+/** Answers from the rules of the prefix's last item; each item's sorted list is kept (rules change only on fit). */
+function ruleLists(fitted: () => Rules, clicks: () => Float64Array): NextItemModel['recommend'] {
+  const lists = new Map<number, Int32Array>();
+  let listed: Rules | null = null;
+  return (prefix, k) => {
+    const rules = fitted();
+    if (listed !== rules) lists.clear();
+    listed = rules;
+    const last = prefix[prefix.length - 1];
+    let list = lists.get(last);
+    if (!list || k > LIST_CACHE) {
+      list = topScored(rules.get(last) ?? new Map(), Math.max(k, LIST_CACHE), clicks());
+      lists.set(last, list);
+    }
+    return list.slice(0, k);
+  };
+}
+
 /**
  * AR (association rules of size two): every pair of different items clicked in one session counts
  * once per pair of positions, in both directions; items are scored by their count with the
  * prefix's last item.
  */
 export function ar(): NextItemModel {
-  const rules: Rules = new Map();
+  let rules: Rules = new Map();
   let clicks = new Float64Array(0);
   return {
     name: 'ar',
     fit(train, items) {
-      rules.clear();
+      rules = new Map();
       clicks = itemClicks(train, items);
       for (const s of train) {
         for (let p = 0; p < s.length; p++)
           for (let q = 0; q < s.length; q++) if (s[p] !== s[q]) addRule(rules, s[p], s[q], 1);
       }
     },
-    recommend: (prefix, k) => topScored(rules.get(prefix[prefix.length - 1]) ?? new Map(), k, clicks),
+    recommend: ruleLists(
+      () => rules,
+      () => clicks,
+    ),
   };
 }
 
@@ -134,12 +159,12 @@ export function ar(): NextItemModel {
  * rule from the prefix's last item.
  */
 export function sr(steps = 10): NextItemModel {
-  const rules: Rules = new Map();
+  let rules: Rules = new Map();
   let clicks = new Float64Array(0);
   return {
     name: 'sr',
     fit(train, items) {
-      rules.clear();
+      rules = new Map();
       clicks = itemClicks(train, items);
       for (const s of train) {
         for (let q = 1; q < s.length; q++) {
@@ -147,7 +172,10 @@ export function sr(steps = 10): NextItemModel {
         }
       }
     },
-    recommend: (prefix, k) => topScored(rules.get(prefix[prefix.length - 1]) ?? new Map(), k, clicks),
+    recommend: ruleLists(
+      () => rules,
+      () => clicks,
+    ),
   };
 }
 
@@ -180,9 +208,14 @@ function sessionKnn(name: 'sknn' | 'vsknn', params: SknnParams): NextItemModel {
     recommend(prefix, k) {
       const weight = new Map<number, number>();
       prefix.forEach((item, i) => weight.set(item, name === 'vsknn' ? (i + 1) / prefix.length : 1));
-      // Candidates: the most recent sessions (highest index: training is ordered by start) holding a prefix item.
+      // Candidates: the most recent sessions (highest index: training is ordered by start) holding a
+      // prefix item. The `sample` most recent of the union are among each item's `sample` most recent,
+      // so only those are gathered (a popular item's sessions are otherwise most of the log).
       const candidates = new Set<number>();
-      for (const item of weight.keys()) for (const s of sessionsOf[item]) candidates.add(s);
+      for (const item of weight.keys()) {
+        const list = sessionsOf[item];
+        for (let j = list.length - 1; j >= Math.max(0, list.length - params.sample); j--) candidates.add(list[j]);
+      }
       const sampled = [...candidates].sort((a, b) => b - a).slice(0, params.sample);
       const similar = sampled.map((s) => {
         let overlap = 0;
@@ -201,6 +234,27 @@ function sessionKnn(name: 'sknn' | 'vsknn', params: SknnParams): NextItemModel {
 
 export const sknn = (params: SknnParams = { k: 100, sample: 500 }) => sessionKnn('sknn', params);
 export const vsknn = (params: SknnParams = { k: 100, sample: 500 }) => sessionKnn('vsknn', params);
+
+/**
+ * Random: `k` training items drawn uniformly for every prefix, seeded. Not a baseline but the
+ * floor: its HR@k is about k / items.
+ */
+export function randomItems(seed: number): NextItemModel {
+  let items = 0;
+  let rng = Rng.derive(seed, 'next-item-random');
+  return {
+    name: 'random',
+    fit(_train, n) {
+      items = n;
+      rng = Rng.derive(seed, 'next-item-random');
+    },
+    recommend(_prefix, k) {
+      const picked = new Set<number>();
+      while (picked.size < Math.min(k, items)) picked.add(rng.int(items));
+      return Int32Array.from(picked);
+    },
+  };
+}
 
 /** Every baseline, in the order reports list them. */
 export const BASELINES = { pop, spop, iknn, ar, sr, sknn, vsknn } as const;

@@ -1,6 +1,7 @@
 import { DataRequirementError } from '../errors';
+import { Rng, shuffle } from '../random';
 import { keepBestRounds, stackGroups, toDMatrix } from '../train/index';
-import { DMatrix, train as trainBooster, type Booster } from '../xgboost/index';
+import { DMatrix, train as trainBooster, type Booster, type BoosterParams, type TrainResult } from '../xgboost/index';
 import { ar, iknn, sknn, spop, sr, vsknn } from './baselines';
 import { itemClicks, type NextItemModel } from './protocol';
 
@@ -19,6 +20,21 @@ export const NEXT_ITEM_FEATURES = [
   'prefix_length',
 ];
 
+/** One line per re-ranker column, for the report. */
+export const NEXT_ITEM_FEATURE_DESCRIPTIONS: Record<string, string> = {
+  ...Object.fromEntries(
+    SOURCE_NAMES.flatMap((s) => [
+      [`${s}_rr`, `1 / rank of the item in ${s.toUpperCase()}'s list for the prefix (missing when not listed)`],
+      [`${s}_score`, `the item's place in ${s.toUpperCase()}'s list as (length − rank) / length`],
+    ]),
+  ),
+  log_clicks: 'log(1 + training clicks on the item)',
+  times_in_prefix: 'how often the session has clicked the item so far',
+  is_last: "1 when the item is the session's last click",
+  clicks_since_seen: 'clicks since the session last clicked the item (missing when never)',
+  prefix_length: 'clicks in the session so far',
+};
+
 export interface NextItemModelParams {
   /** Candidates taken from each source. */
   perSource: number;
@@ -26,10 +42,15 @@ export interface NextItemModelParams {
   validShare: number;
   /** At most this many of them (a large log's share would not fit in memory as candidate rows). */
   maxValidSessions: number;
+  /**
+   * Candidates kept per learning prefix besides the true next item: a seeded sample, so the
+   * re-ranker's rows grow with prefixes, not prefixes × candidates. Answers score every candidate.
+   */
+  maxNegatives: number;
   rounds: number;
   earlyStopping: number;
-  eta: number;
-  maxDepth: number;
+  /** XGBoost's parameters for the re-ranker (objective, eval_metric, eta, max_depth, ...). */
+  booster: BoosterParams;
   seed: number;
   /** XGBoost threads: fixed, because ranking results depend on it. */
   nthread: number;
@@ -39,15 +60,15 @@ export const DEFAULT_NEXT_ITEM_PARAMS: NextItemModelParams = {
   perSource: 50,
   validShare: 0.2,
   maxValidSessions: 5000,
+  maxNegatives: 100,
   rounds: 200,
   earlyStopping: 20,
-  eta: 0.1,
-  maxDepth: 4,
+  booster: { objective: 'rank:ndcg', eval_metric: 'ndcg@20', eta: 0.1, max_depth: 4 },
   seed: 42,
   nthread: 1,
 };
 
-interface Candidates {
+export interface Candidates {
   items: Int32Array;
   /** Rows × NEXT_ITEM_FEATURES, row-major. */
   features: Float32Array;
@@ -101,41 +122,109 @@ function candidatesOf(
   return { items: Int32Array.from(items), features };
 }
 
+/** What a fit learned, for the report. */
+export interface NextItemFit {
+  /** Boosting rounds kept (the best on the held-out prefixes). */
+  rounds: number;
+  /** Candidate rows the re-ranker learned from, and the prefixes they came from. */
+  examples: number;
+  prefixes: number;
+  /** Training sessions whose prefixes taught the re-ranker (the most recent ones). */
+  validSessions: number;
+  /** Per round: the training and held-out prefixes' metric. */
+  result: TrainResult;
+}
+
+export interface FitOptions {
+  /** The most recent training sessions the re-ranker learns from (default: from validShare and maxValidSessions). */
+  validSessions?: number;
+  /** After each boosting round. */
+  onRound?: (round: number, valid: number) => void;
+}
+
+/** shoplab's next-item model, with what its fit learned. */
+export interface NextItemReranker extends NextItemModel {
+  fitWith(train: readonly Int32Array[], items: number, options?: FitOptions): NextItemFit;
+  /** A saved re-ranker over sources fitted on `train` (a registered version, reloaded). */
+  useBooster(booster: Booster, train: readonly Int32Array[], items: number): void;
+  /** The re-ranker, after a fit. */
+  readonly booster: Booster | null;
+  fitted(): Omit<NextItemFit, 'result'> | null;
+  /** The `k` best items after a prefix of one click or more, with the re-ranker's scores. */
+  rank(prefix: Int32Array, k: number): { items: Int32Array; scores: Float32Array };
+  /** The `k` most clicked training items (the answer before a session's first click). */
+  popular(k: number): Int32Array;
+  /** The candidates of a prefix with their features (the rows the re-ranker scores). */
+  candidates(prefix: Int32Array): Candidates;
+}
+
+/** Keeps the positive and at most `max` negatives of a group (seeded), in their order. */
+function sampleNegatives(
+  group: { features: Float32Array; labels: Float32Array },
+  max: number,
+  rng: Rng,
+): { features: Float32Array; labels: Float32Array } {
+  const n = group.labels.length;
+  if (n - 1 <= max) return group;
+  const negatives = shuffle(
+    rng,
+    [...group.labels.keys()].filter((r) => group.labels[r] === 0),
+  );
+  const rows = [group.labels.indexOf(1), ...negatives.slice(0, max)].sort((a, b) => a - b);
+  const width = group.features.length / n;
+  const features = new Float32Array(rows.length * width);
+  rows.forEach((r, o) => features.set(group.features.subarray(r * width, (r + 1) * width), o * width));
+  return { features, labels: Float32Array.from(rows, (r) => group.labels[r]) };
+}
+
 /**
  * shoplab's next-item model: candidates from the session baselines (SKNN, V-SKNN, SR, AR, iKNN,
- * S-POP), re-ranked by XGBoost `rank:ndcg` learned on the prefixes of the most recent training
- * sessions (the validation period), with the sources fitted on the sessions before them; for
- * answering, the sources are refitted on every training session.
+ * S-POP), re-ranked by XGBoost (`rank:ndcg` by default) learned on the prefixes of the most recent
+ * training sessions (the validation period), with the sources fitted on the sessions before them;
+ * for answering, the sources are refitted on every training session.
  */
-export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PARAMS): NextItemModel & {
-  /** Rounds kept and validation NDCG of the re-ranker, after fit. */
-  fitted: () => { rounds: number; examples: number; prefixes: number };
-} {
+export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PARAMS): NextItemReranker {
   let sources: NextItemModel[] = [];
   let clicks = new Float64Array(0);
   let booster: Booster | null = null;
-  let stats = { rounds: 0, examples: 0, prefixes: 0 };
-  return {
+  let stats: Omit<NextItemFit, 'result'> | null = null;
+  let popular = new Int32Array(0);
+  const useSources = (train: readonly Int32Array[], items: number) => {
+    sources = fitSources(train, items);
+    clicks = itemClicks(train, items);
+    popular = new Int32Array(0);
+  };
+  const model: NextItemReranker = {
     name: 'model',
+    get booster() {
+      return booster;
+    },
     fitted: () => stats,
     fit(train, items) {
+      model.fitWith(train, items);
+    },
+    fitWith(train, items, options = {}) {
       booster?.dispose();
-      const cut = Math.max(
-        1,
-        Math.floor(train.length * (1 - params.validShare)),
-        train.length - params.maxValidSessions,
+      booster = null;
+      const valid = Math.min(
+        options.validSessions ??
+          Math.max(1, Math.min(params.maxValidSessions, Math.floor(train.length * params.validShare))),
+        train.length - 1,
       );
+      const cut = train.length - Math.max(0, valid);
       const early = train.slice(0, cut);
-      const recent = train.slice(cut);
+      const recent = train.slice(cut).slice(-params.maxValidSessions);
       const earlySources = fitSources(early, items);
       const earlyClicks = itemClicks(early, items);
       // One group per validation prefix whose next click is among the candidates.
+      const rng = Rng.derive(params.seed, 'next-item-negatives');
       const groups: { features: Float32Array; labels: Float32Array }[] = [];
       for (const session of recent) {
         for (let p = 1; p < session.length; p++) {
           const c = candidatesOf(session.subarray(0, p), earlySources, earlyClicks, params.perSource);
           const labels = Float32Array.from(c.items, (item) => (item === session[p] ? 1 : 0));
-          if (labels.includes(1)) groups.push({ features: c.features, labels });
+          if (labels.includes(1))
+            groups.push(sampleNegatives({ features: c.features, labels }, params.maxNegatives, rng));
         }
       }
       if (groups.length < 2) {
@@ -150,43 +239,58 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
         toDMatrix(stackGroups(part, NEXT_ITEM_FEATURES), undefined, params.nthread);
       const dtrain = matrix(groups.slice(0, stop));
       const dvalid = matrix(groups.slice(stop));
+      let result: TrainResult;
       try {
-        const result = trainBooster(
-          {
-            objective: 'rank:ndcg',
-            eval_metric: 'ndcg@20',
-            eta: params.eta,
-            max_depth: params.maxDepth,
-            seed: params.seed,
-            nthread: params.nthread,
-          },
-          dtrain,
-          { rounds: params.rounds, evals: [[dvalid, 'valid']], earlyStoppingRounds: params.earlyStopping },
-        );
-        const rounds = keepBestRounds(result);
+        result = trainBooster({ ...params.booster, seed: params.seed, nthread: params.nthread }, dtrain, {
+          rounds: params.rounds,
+          evals: [
+            [dtrain, 'train'],
+            [dvalid, 'valid'],
+          ],
+          earlyStoppingRounds: params.earlyStopping,
+          onRound: (round, scores) => options.onRound?.(round, Object.values(scores.valid ?? {}).at(-1) ?? NaN),
+        });
+        stats = {
+          rounds: keepBestRounds(result),
+          examples: dtrain.rows + dvalid.rows,
+          prefixes: groups.length,
+          validSessions: recent.length,
+        };
         booster = result.booster;
-        stats = { rounds, examples: dtrain.rows + dvalid.rows, prefixes: groups.length };
       } finally {
         dtrain.dispose();
         dvalid.dispose();
       }
-      sources = fitSources(train, items);
-      clicks = itemClicks(train, items);
+      useSources(train, items);
+      return { ...stats, result };
     },
-    recommend(prefix, k) {
+    useBooster(saved, train, items) {
+      booster?.dispose();
+      booster = saved;
+      useSources(train, items);
+    },
+    candidates: (prefix) => candidatesOf(prefix, sources, clicks, params.perSource),
+    recommend: (prefix, k) => model.rank(prefix, k).items,
+    rank(prefix, k) {
       if (!booster) throw new Error('next-item model: fit it first');
       const c = candidatesOf(prefix, sources, clicks, params.perSource);
-      if (c.items.length === 0) return new Int32Array(0);
+      if (c.items.length === 0) return { items: new Int32Array(0), scores: new Float32Array(0) };
       const matrix = new DMatrix(c.features, c.items.length, NEXT_ITEM_FEATURES.length, { nthread: 1 });
       try {
         const scores = booster.predict(matrix).values;
-        const order = Array.from(c.items.keys()).sort(
-          (a, b) => scores[b] - scores[a] || clicks[c.items[b]] - clicks[c.items[a]] || c.items[a] - c.items[b],
-        );
-        return Int32Array.from(order.slice(0, k), (r) => c.items[r]);
+        const order = Array.from(c.items.keys())
+          .sort((a, b) => scores[b] - scores[a] || clicks[c.items[b]] - clicks[c.items[a]] || c.items[a] - c.items[b])
+          .slice(0, k);
+        return { items: Int32Array.from(order, (r) => c.items[r]), scores: Float32Array.from(order, (r) => scores[r]) };
       } finally {
         matrix.dispose();
       }
     },
+    popular(k) {
+      if (popular.length !== clicks.length)
+        popular = Int32Array.from(clicks.keys()).sort((a, b) => clicks[b] - clicks[a] || a - b);
+      return popular.slice(0, k);
+    },
   };
+  return model;
 }

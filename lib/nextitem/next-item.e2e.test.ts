@@ -57,7 +57,9 @@ describe('pipelines/next-item.ts', () => {
       '1',
     ]);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stderr).toContain('1 rows rejected ({"time: not a time":1}; first at line 6, timestamp: not a time)');
+    expect(run.stderr).toContain(
+      '1 rows rejected ({"unparseable_time":1}; first at line 6, timestamp: unparseable_time)',
+    );
     const summary = last(run.stdout);
     expect(summary.sessions).toEqual({ train: 2, test: 1, prefixes: 1 });
     // After item 10 the next click is 11; POP (10 and 11 twice, 12 once) lists 10 first, 11 second.

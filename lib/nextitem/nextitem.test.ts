@@ -1,9 +1,22 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { DataRequirementError } from '../errors';
 import { ar, iknn, pop, sknn, spop, sr, vsknn } from './baselines';
-import { nextItemModel } from './model';
-import { type Click, evaluateNextItem, type NextItemModel, prepareLog, splitByTime } from './protocol';
+import { tempDir } from '../testing';
+import { Booster } from '../xgboost/index';
+import { checkSessionSettings } from './config';
+import { sampleTestSessions } from './data';
+import { DEFAULT_NEXT_ITEM_PARAMS, nextItemModel } from './model';
+import {
+  type Click,
+  compareWithBaselines,
+  evaluateNextItem,
+  type NextItemMetrics,
+  type NextItemModel,
+  prepareLog,
+  splitByTime,
+} from './protocol';
 
 /**
  * A log small enough to score by hand. Training sessions, in time order:
@@ -122,9 +135,74 @@ describe('the re-ranked model', () => {
     const ranked = list(model, [a, c], 20);
     // Its candidates are the union of the sources' lists; S-POP pads with every item, so all five appear once.
     expect([...ranked].sort()).toEqual([a, b, c, d, e]);
-    expect(model.fitted().prefixes).toBeGreaterThanOrEqual(2);
+    expect(model.fitted()?.prefixes).toBeGreaterThanOrEqual(2);
     const tiny = nextItemModel();
     expect(() => tiny.fit([Int32Array.of(a, b)], 5)).toThrow(DataRequirementError);
     expect(() => tiny.fit([Int32Array.of(a, b)], 5)).toThrow(/the re-ranker needs at least two/);
+  });
+});
+
+describe('the re-ranker at scale', () => {
+  // Twelve sessions cycling over five items: every prefix's next click is among the candidates.
+  const cycle = Array.from({ length: 12 }, (_, s) => Int32Array.from({ length: 4 }, (_, i) => (s + i) % 5));
+
+  it('learns from the positive and at most maxNegatives sampled negatives per prefix', () => {
+    const model = nextItemModel({ ...DEFAULT_NEXT_ITEM_PARAMS, maxNegatives: 1, rounds: 5 });
+    const fit = model.fitWith(cycle, 5, { validSessions: 4 });
+    // Four validation sessions of four clicks: 12 prefixes, each with five candidates, kept as 1 + 1 rows.
+    expect(fit.validSessions).toBe(4);
+    expect(fit.prefixes).toBe(12);
+    expect(fit.examples).toBe(24);
+    const all = nextItemModel({ ...DEFAULT_NEXT_ITEM_PARAMS, rounds: 5 }).fitWith(cycle, 5, { validSessions: 4 });
+    expect(all.examples).toBe(60);
+  });
+
+  it('a saved re-ranker over sources refitted on the same sessions answers exactly as the fitted one', () => {
+    const model = nextItemModel({ ...DEFAULT_NEXT_ITEM_PARAMS, rounds: 5 });
+    model.fitWith(cycle, 5, { validSessions: 4 });
+    const copy = nextItemModel({ ...DEFAULT_NEXT_ITEM_PARAMS, rounds: 5 });
+    const path = join(tempDir('shoplab-next-item-'), 'model.json');
+    model.booster!.save(path);
+    copy.useBooster(Booster.load(path), cycle, 5);
+    for (const prefix of [[0], [1, 2], [3, 4, 0]]) {
+      expect(copy.rank(Int32Array.from(prefix), 5)).toEqual(model.rank(Int32Array.from(prefix), 5));
+    }
+    // Before any click: the most clicked items. Session s misses item (s + 4) % 5, so items 0 and 4
+    // are missed three times (9 clicks) and 1, 2, 3 twice (10 clicks); ties by index.
+    expect(Array.from(copy.popular(3))).toEqual([1, 2, 3]);
+  });
+});
+
+describe('the verdict', () => {
+  const m = (hr: number, mrr: number) => ({ 'hr@20': hr, 'mrr@20': mrr }) as NextItemMetrics;
+  it('names the best baseline of each metric, and says plainly when the model loses', () => {
+    const win = compareWithBaselines({ model: m(0.5, 0.3), sr: m(0.4, 0.29), vsknn: m(0.45, 0.2) });
+    expect(win.verdict.map((v) => [v.metric, v.best_baseline, v.beats])).toEqual([
+      ['hr@20', 'vsknn', true],
+      ['mrr@20', 'sr', true],
+    ]);
+    expect(win.finding).toBe('the model beats the best baseline on HR@20 and MRR@20');
+    const lose = compareWithBaselines({ model: m(0.5, 0.25), sr: m(0.4, 0.29) });
+    expect(lose.finding).toBe('the model does not beat the best baseline on mrr@20 (sr 0.2900 vs model 0.2500)');
+  });
+});
+
+describe('session settings and samples', () => {
+  it('a bad settings field is named with the file', () => {
+    const good = { per_source: 50, max_negatives: 100, rerank_sessions: 2000, test_sessions: 2000 };
+    expect(checkSessionSettings(good, 'models.json', 'families.session.session')).toEqual(good);
+    expect(() => checkSessionSettings({ ...good, per_source: 0 }, 'models.json', 'families.session.session')).toThrow(
+      "models.json: field 'families.session.session.per_source' must be a whole number from 1 to 1000, got 0",
+    );
+  });
+
+  it('a test sample keeps n sessions in their order, the same for the same seed', () => {
+    const many = { ...log, test: Array.from({ length: 10 }, (_, i) => Int32Array.of(i % 5, (i + 1) % 5)) };
+    const s1 = sampleTestSessions(many, 4, 7);
+    expect(s1.test).toHaveLength(4);
+    const positions = s1.test.map((t) => many.test.indexOf(t));
+    expect(positions).toEqual([...positions].sort((x, y) => x - y));
+    expect(sampleTestSessions(many, 4, 7).test).toEqual(s1.test);
+    expect(sampleTestSessions(many, 20, 7)).toBe(many);
   });
 });

@@ -94,6 +94,9 @@ export interface NextItemModel {
   recommend(prefix: Int32Array, k: number): Int32Array;
 }
 
+/** The headline metrics of the protocol, as the registry stores them. */
+export const NEXT_ITEM_METRICS = ['mrr@20', 'hr@20', 'mrr@10', 'hr@10', 'coverage@20'] as const;
+
 export interface NextItemMetrics {
   'hr@10': number;
   'mrr@10': number;
@@ -116,8 +119,19 @@ export function itemClicks(train: readonly Int32Array[], items: number): Float64
   return counts;
 }
 
+export interface EvaluateOptions {
+  /** After each prefix: its length and the true next item's rank in the list (0: not in the top 20). */
+  onPrediction?: (length: number, rank: number) => void;
+  /** After each test session, with the number done. */
+  onSession?: (done: number) => void;
+}
+
 /** Replays every test session prefix by prefix (lengths 1 to n − 1) and scores the model's lists. */
-export function evaluateNextItem(model: NextItemModel, log: PreparedLog): NextItemMetrics {
+export function evaluateNextItem(
+  model: NextItemModel,
+  log: PreparedLog,
+  options: EvaluateOptions = {},
+): NextItemMetrics {
   const clicks = itemClicks(log.train, log.items.length);
   const maxClicks = Math.max(1, ...clicks);
   const covered = new Uint8Array(log.items.length);
@@ -129,6 +143,7 @@ export function evaluateNextItem(model: NextItemModel, log: PreparedLog): NextIt
   let popularity = 0;
   let listed = 0;
   let elapsed = 0;
+  let sessions = 0;
   for (const session of log.test) {
     for (let p = 1; p < session.length; p++) {
       const started = performance.now();
@@ -137,6 +152,7 @@ export function evaluateNextItem(model: NextItemModel, log: PreparedLog): NextIt
       const target = session[p];
       const rank = list.indexOf(target) + 1;
       predictions++;
+      options.onPrediction?.(p, rank);
       if (rank > 0) {
         hr20++;
         mrr20 += 1 / rank;
@@ -151,6 +167,7 @@ export function evaluateNextItem(model: NextItemModel, log: PreparedLog): NextIt
         listed++;
       }
     }
+    options.onSession?.(++sessions);
   }
   const n = Math.max(1, predictions);
   return {
@@ -163,4 +180,34 @@ export function evaluateNextItem(model: NextItemModel, log: PreparedLog): NextIt
     ms_per_request: elapsed / n,
     predictions,
   };
+}
+
+/** The model against the best baseline on one headline metric. */
+export interface Verdict {
+  metric: 'hr@20' | 'mrr@20';
+  best_baseline: string;
+  baseline: number;
+  model: number;
+  beats: boolean;
+}
+
+/**
+ * The model's list against the best baseline on HR@20 and on MRR@20 (each its own best), and the
+ * finding said plainly either way. `lists` holds the model under `model` and every baseline by name.
+ */
+export function compareWithBaselines(lists: Record<string, NextItemMetrics>): { verdict: Verdict[]; finding: string } {
+  const verdict = (['hr@20', 'mrr@20'] as const).map((metric): Verdict => {
+    const [name, best] = Object.entries(lists)
+      .filter(([name]) => name !== 'model')
+      .sort((a, b) => b[1][metric] - a[1][metric])[0];
+    const model = lists.model[metric];
+    return { metric, best_baseline: name, baseline: best[metric], model, beats: model > best[metric] };
+  });
+  const lost = verdict.filter((v) => !v.beats);
+  const finding = lost.length
+    ? `the model does not beat the best baseline on ${lost
+        .map((v) => `${v.metric} (${v.best_baseline} ${v.baseline.toFixed(4)} vs model ${v.model.toFixed(4)})`)
+        .join(' and ')}`
+    : 'the model beats the best baseline on HR@20 and MRR@20';
+  return { verdict, finding };
 }

@@ -1,23 +1,10 @@
-import { InputError } from '../errors';
+import { configFields } from '../train/index';
 import { SOURCES } from './candidates';
 import type { RecommendSettings } from './fit';
 
 /** Checks `families.recommend.recommend` of the training config; every problem names the file and field. */
 export function checkRecommendSettings(raw: unknown, path: string, at: string): RecommendSettings {
-  const fail = (field: string, problem: string): never => {
-    throw new InputError(`${path}: field '${field}' ${problem}`);
-  };
-  const object = (v: unknown, field: string) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? (v as Record<string, unknown>)
-      : fail(field, 'must be an object');
-  const number = (v: unknown, field: string, min: number, max: number, integer: boolean) =>
-    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v))
-      ? v
-      : fail(
-          field,
-          `must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(v)}`,
-        );
+  const { object, number } = configFields(path);
   const r = object(raw, at);
   const section = <K extends string>(name: string, fields: Record<K, [number, number, boolean]>) => {
     const o = object(r[name], `${at}.${name}`);

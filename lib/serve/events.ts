@@ -15,10 +15,10 @@ import { dirname } from 'node:path';
 import { EVENT_TYPES, type EventType } from '../events';
 import { eventTimeMs } from './purchase';
 
-/** An event posted to `/v1/events`: the canonical event shape, with the user and session required. */
+/** An event posted to `/v1/events`: the canonical event shape, with the session required (anonymous: no user). */
 export interface LiveEvent {
   event_time: string;
-  user_id: number;
+  user_id: number | null;
   session_id: string;
   event_type: EventType;
   product_id: number | null;
@@ -37,8 +37,9 @@ const FIELDS = ['event_time', 'user_id', 'session_id', 'event_type', 'product_id
 const isId = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /**
- * Checks one event and returns it in canonical form, or every problem it has. A product is required
- * for every type but `search`; price and search_id are optional.
+ * Checks one event and returns it in canonical form, or every problem it has. The session is
+ * required; the user is optional (anonymous visitors have none). A product is required for every
+ * type but `search`; price and search_id are optional.
  */
 export function checkEvent(
   raw: unknown,
@@ -61,7 +62,9 @@ export function checkEvent(
   if (typeof e.event_time !== 'string') bad('event_time', 'required: an ISO 8601 date-time string');
   else if (e.event_time.length > 40 || Number.isNaN(eventTimeMs(e.event_time)))
     bad('event_time', `not a date-time: ${JSON.stringify(e.event_time.slice(0, 40))}`);
-  if (!isId(e.user_id)) bad('user_id', 'required: a non-negative integer');
+  const user = e.user_id ?? null;
+  if (user !== null && !isId(user))
+    bad('user_id', 'must be a non-negative integer, or null (or left out) for an anonymous visitor');
   if (typeof e.session_id !== 'string' || e.session_id.length === 0 || e.session_id.length > 200)
     bad('session_id', 'required: a string of 1 to 200 characters');
   if (!EVENT_TYPES.includes(e.event_type as EventType)) bad('event_type', `must be one of ${EVENT_TYPES.join(', ')}`);
@@ -82,7 +85,7 @@ export function checkEvent(
   return {
     event: {
       event_time: e.event_time as string,
-      user_id: e.user_id as number,
+      user_id: user as number | null,
       session_id: e.session_id as string,
       event_type: e.event_type as EventType,
       product_id: product as number | null,

@@ -26,6 +26,8 @@ beforeAll(async () => {
     ['features', []],
     ['train', ['--family', 'recommend']],
     ['promote', ['--family', 'recommend']],
+    ['train', ['--family', 'session']],
+    ['promote', ['--family', 'session']],
   ]);
   const rows = await withDuckDB((con) =>
     queryRows(
@@ -68,6 +70,97 @@ const event = (user: number, product: number | null, second: number, type = 'vie
   product_id: product,
 });
 
+/** A product view of an anonymous visitor (no user_id), at 10:00 plus `second`, or at an explicit time. */
+const anonymous = (session: string, product: number, second: number, time?: string) => ({
+  event_time: time ?? event(0, product, second).event_time,
+  session_id: session,
+  event_type: 'view',
+  product_id: product,
+});
+const sessionList = async (session: string, k = 20) => {
+  const r = await app.inject(`/v1/recommend/session/${encodeURIComponent(session)}?k=${k}`);
+  expect(r.statusCode, r.body).toBe(200);
+  return r.json() as {
+    model_version: number;
+    cold_start: boolean;
+    known_session: boolean;
+    clicks: number;
+    from_user_history: boolean;
+    items: { product_id: number; score: number | null }[];
+  };
+};
+
+describe('anonymous sessions', () => {
+  it('an unknown session gets the most viewed products, counted independently in SQL', async () => {
+    const r = await sessionList('never-seen');
+    expect(r).toMatchObject({ cold_start: true, known_session: false, clicks: 0, from_user_history: false });
+    expect(r.items).toHaveLength(20);
+    // Views per product over the sessions the model learns from (two views or more), most first.
+    const counts = await withDuckDB((con) =>
+      queryRows(
+        con,
+        `WITH v AS (SELECT session_id, product_id FROM read_parquet(${sqlString(catalog.interim.events)}) WHERE event_type = 'view' AND product_id IS NOT NULL),
+         kept AS (SELECT session_id FROM v GROUP BY session_id HAVING count(*) >= 2)
+         SELECT product_id, count(*)::INTEGER AS n FROM v WHERE session_id IN (SELECT session_id FROM kept) GROUP BY product_id ORDER BY n DESC`,
+      ),
+    );
+    const n = new Map(counts.map((c) => [Number(c.product_id), Number(c.n)]));
+    const twentieth = Number(counts[19].n);
+    const listed = r.items.map((i) => n.get(i.product_id)!);
+    expect(listed.every((x) => x >= twentieth)).toBe(true);
+    expect(listed).toEqual([...listed].sort((a, b) => b - a));
+  });
+
+  it('events without a user are accepted, and each one changes the very next answer', async () => {
+    const products = [...groupOf.keys()];
+    const session = 'anon-1';
+    let previous = await sessionList(session);
+    for (let i = 0; i < 4; i++) {
+      const r = await post(anonymous(session, products[(i * 53) % products.length], i));
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json()).toMatchObject({ accepted: 1, users: 0, sessions: 1 });
+      const next = await sessionList(session);
+      expect(next).toMatchObject({ cold_start: false, known_session: true, clicks: i + 1, from_user_history: false });
+      expect(next.items.map((x) => x.product_id)).not.toEqual(previous.items.map((x) => x.product_id));
+      // Scores come from the re-ranker, best first.
+      const scores = next.items.map((x) => x.score!);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      previous = next;
+    }
+    expect((await sessionList(session, 5)).items).toEqual(previous.items.slice(0, 5));
+  });
+
+  it("a session of a known user with no view yet starts from the user's history", async () => {
+    const user = 900_000_020;
+    const products = [...groupOf.keys()];
+    expect((await post(products.slice(0, 3).map((p, i) => event(user, p, i)))).statusCode).toBe(200);
+    const search = { ...event(user, null, 5, 'search'), session_id: 'user-session-2' };
+    expect((await post(search)).statusCode).toBe(200);
+    const r = await sessionList('user-session-2');
+    expect(r).toMatchObject({ cold_start: false, known_session: true, from_user_history: true, clicks: 3 });
+  });
+
+  it('a session idle longer than the session gap leaves memory', async () => {
+    const products = [...groupOf.keys()];
+    expect((await post(anonymous('idle', products[1], 0, '2026-06-01T08:00:00Z'))).statusCode).toBe(200);
+    expect(await sessionList('idle')).toMatchObject({ known_session: true, clicks: 1 });
+    expect((await post(anonymous('later', products[2], 0, '2026-06-01T08:29:00Z'))).statusCode).toBe(200);
+    expect(await sessionList('idle')).toMatchObject({ known_session: true });
+    expect((await post(anonymous('later', products[3], 0, '2026-06-01T08:31:01Z'))).statusCode).toBe(200);
+    expect(await sessionList('idle')).toMatchObject({ known_session: false, cold_start: true });
+    expect(await sessionList('later')).toMatchObject({ known_session: true, clicks: 2 });
+  });
+
+  it('checks k, and a bad user_id is named', async () => {
+    const bad = await app.inject('/v1/recommend/session/x?k=0');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toContain('k: must be from 1');
+    const r = await post({ ...anonymous('s', [...groupOf.keys()][0], 0), user_id: -3 });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ field: 'user_id' });
+  });
+});
+
 describe('cold start and live updates', () => {
   it('an unknown user gets trending and popular products', async () => {
     const r = await recommend(900_000_001);
@@ -105,7 +198,7 @@ describe('cold start and live updates', () => {
     for (const [i, p] of products.entries()) {
       const r = await post(event(user, p, i, i % 2 ? 'click' : 'view'));
       expect(r.statusCode, r.body).toBe(200);
-      expect(r.json()).toEqual({ accepted: 1, unknown_products: 0, users: 1 });
+      expect(r.json()).toEqual({ accepted: 1, unknown_products: 0, users: 1, sessions: 1 });
       const now = await recommend(user);
       expect(now.recent_items).toBe(i + 1);
       expect(now.cold_start).toBe(false);
@@ -125,7 +218,7 @@ describe('cold start and live updates', () => {
       event(user, 999_999_999, 3),
       { ...event(user, null, 4, 'search'), search_id: 5 },
     ]);
-    expect(r.json()).toEqual({ accepted: 4, unknown_products: 1, users: 1 });
+    expect(r.json()).toEqual({ accepted: 4, unknown_products: 1, users: 1, sessions: 1 });
     expect((await recommend(user)).recent_items).toBe(2);
   });
 });
@@ -161,7 +254,7 @@ describe('bad events and requests', () => {
       event(user, 1, 1),
       { ...event(user, 2, 2), event_time: 'noon' },
       event(user, 3, 3),
-      { ...event(user, 4, 4), user_id: null, event_type: 'poke' },
+      { ...event(user, 4, 4), user_id: 'x', event_type: 'poke' },
     ]);
     expect(r.statusCode).toBe(400);
     const answer = r.json();
@@ -248,18 +341,30 @@ describe('durability', () => {
         });
         expect(r.status).toBe(200);
       }
+      // And an anonymous session's views, one event per request.
+      for (let i = 0; i < 5; i++) {
+        const r = await fetch(`${server.url}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(anonymous('anon-kill', products[(i * 29) % products.length], 40 + i)),
+        });
+        expect(r.status).toBe(200);
+      }
       for (const u of users) lists.push(await (await fetch(`${server.url}/v1/recommend/${u}`)).json());
+      lists.push(await (await fetch(`${server.url}/v1/recommend/session/anon-kill`)).json());
     } finally {
       process.kill(-server.child.pid!, 'SIGKILL');
     }
+    expect(lists.at(-1)).toMatchObject({ clicks: 5, cold_start: false });
     const log = dataCatalog(dir).live.events;
-    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(30);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(35);
     // A write cut short by the crash: never acknowledged, so the restart drops it.
     appendFileSync(log, '{"event_time":"2026-05-01T10:');
     server = await startServer(dir);
     try {
       for (const [i, u] of users.entries())
         expect(await (await fetch(`${server.url}/v1/recommend/${u}`)).json()).toEqual(lists[i]);
+      expect(await (await fetch(`${server.url}/v1/recommend/session/anon-kill`)).json()).toEqual(lists.at(-1));
       expect(readFileSync(log, 'utf8').endsWith('}\n')).toBe(true);
     } finally {
       process.kill(-server.child.pid!, 'SIGKILL');

@@ -49,6 +49,8 @@ export class LiveRecommender {
   apply(events: readonly LiveEvent[]): void {
     const { products } = this.model;
     for (const e of events) {
+      // Anonymous events (no user) are the session recommender's alone.
+      if (e.user_id === null) continue;
       let state = this.states.get(e.user_id);
       if (!state) this.states.set(e.user_id, (state = emptyState()));
       const product = e.product_id === null ? -1 : (products.indexOf.get(e.product_id) ?? -1);

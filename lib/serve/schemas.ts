@@ -44,11 +44,10 @@ export const Event = Type.Object(
   { additionalProperties: false },
 );
 
-/** An event posted to /v1/events: the same shape, with the user and the session required (checkEventBody enforces it). */
+/** An event posted to /v1/events: the same shape, with the session required (checkEventBody enforces it); no user_id for an anonymous visitor. */
 export const LiveEventBody = Type.Object(
   {
     ...Event.properties,
-    user_id: Id(),
     session_id: Type.String({ minLength: 1, maxLength: 200 }),
   },
   { additionalProperties: false },
@@ -60,6 +59,7 @@ export const EventsAnswer = Type.Object({
   accepted: Type.Integer(),
   unknown_products: Type.Integer(),
   users: Type.Integer(),
+  sessions: Type.Integer(),
 });
 
 export const EventsProblem = Type.Object({
@@ -155,6 +155,19 @@ export const RecommendAnswer = Type.Object({
 });
 
 export type RecommendAnswer = Static<typeof RecommendAnswer>;
+
+export const SessionParams = Type.Object({ session_id: Type.String({ minLength: 1, maxLength: 200 }) });
+export type SessionParams = Static<typeof SessionParams>;
+
+export const SessionAnswer = Type.Object({
+  model_version: Type.Integer(),
+  session_id: Type.String(),
+  cold_start: Type.Boolean(),
+  known_session: Type.Boolean(),
+  clicks: Type.Integer(),
+  from_user_history: Type.Boolean(),
+  items: Type.Array(Type.Object({ product_id: Type.Integer(), score: nullable<number>('number') })),
+});
 
 export const HealthAnswer = Type.Object({ status: Type.String() });
 

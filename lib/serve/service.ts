@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { type DataCatalog, dataCatalog } from '../catalog';
 import { readFeatureManifest } from '../features/index';
 import { openDuckDB } from '../io/index';
+import { loadServingSessions, openNextItemModel } from '../nextitem/index';
 import { loadInteractions, loadRecommendModel, RECOMMENDER_FILE } from '../recommend/index';
 import { versionDir } from '../registry/index';
 import { EventLog, type LiveEvent } from './events';
@@ -11,6 +12,7 @@ import { type LoadedModel, loadProductionModels } from './models';
 import { loadServingStore } from './rank';
 import { buildRankingIndex, type RankingIndex } from './rank-index';
 import { LiveRecommender } from './recommend';
+import { LiveSessions } from './sessions';
 
 export interface ServeOptions {
   /** The data folder whose production models and features are served. */
@@ -55,6 +57,7 @@ export class Service {
     readonly eventLogPath: string,
     readonly eventLog: EventLog,
     private live: LiveRecommender | null,
+    private liveSessions: LiveSessions | null,
   ) {}
 
   /** Loads everything a data folder serves. */
@@ -92,8 +95,10 @@ export class Service {
       eventLogPath,
       opened.log,
       null,
+      null,
     );
     service.live = await service.buildRecommender(models, () => opened.events);
+    service.liveSessions = await service.buildSessions(models, () => opened.events);
     return service;
   }
 
@@ -105,6 +110,11 @@ export class Service {
   /** The live recommender of the production recommend version, or null (no model, or it cannot be loaded). */
   get recommender(): LiveRecommender | null {
     return this.live;
+  }
+
+  /** The live session recommender of the production session version, or null (no model, or it cannot be loaded). */
+  get sessions(): LiveSessions | null {
+    return this.liveSessions;
   }
 
   /** The production model of a family, or a 503 saying how to get one. */
@@ -144,6 +154,8 @@ export class Service {
     const next = loadProductionModels(this.catalog);
     if (next.recommend?.version !== this.current.recommend?.version)
       this.live = await this.serially(() => this.buildRecommender(next, () => EventLog.read(this.eventLogPath)));
+    if (next.session?.version !== this.current.session?.version)
+      this.liveSessions = await this.serially(() => this.buildSessions(next, () => EventLog.read(this.eventLogPath)));
     this.current = next;
     return { before, after: versions(this.current) };
   }
@@ -169,6 +181,38 @@ export class Service {
       live.replayHistory(await loadInteractions(this.store.con, this.catalog.interim.events, live.model.products));
     live.apply(logged());
     return live;
+  }
+
+  /**
+   * The session model of a production version: its re-ranker over sources fitted on every session of
+   * the data folder, then the event log's sessions replayed. `logged` is read after the fit, so
+   * events posted meanwhile are in it.
+   */
+  private async buildSessions(set: Models, logged: () => LiveEvent[]): Promise<LiveSessions | null> {
+    const version = set.session;
+    if (!version) return null;
+    const dir = versionDir(this.catalog.models.family('session'), version.version);
+    let sessions: LiveSessions;
+    try {
+      const log = await loadServingSessions(this.store.con, this.catalog);
+      const model = openNextItemModel(dir, version.booster, log);
+      sessions = new LiveSessions(model, log.items, version, (user) => this.userHistory(user));
+    } catch (e) {
+      // A damaged version or missing data leaves session recommendations unavailable (503), not the service down.
+      process.stderr.write(
+        `serve: session v${version.version} cannot be loaded, /v1/recommend/session answers 503: ${(e as Error).message}\n`,
+      );
+      return null;
+    }
+    sessions.apply(logged());
+    return sessions;
+  }
+
+  /** A known user's recent product ids, most recent first, from the user recommender's live state. */
+  private userHistory(user: number): number[] {
+    const live = this.live;
+    const state = live?.states.get(user);
+    return state ? state.recent.map((p) => live!.model.products.ids[p]) : [];
   }
 
   close(): void {

@@ -85,11 +85,11 @@ export function readTrainConfig<Name extends string>(
   return checkTrainConfig(raw, path, families);
 }
 
-export function checkTrainConfig<Name extends string>(
-  raw: unknown,
-  path: string,
-  families: readonly ConfigFamily<Name>[],
-): TrainConfig<Name> {
+/**
+ * Checkers of a JSON config's fields: each returns the value or throws an InputError naming the
+ * file and the field (`families.ranking.rounds`) with what it must be and what it got.
+ */
+export function configFields(path: string) {
   const fail = (field: string, problem: string): never => {
     throw new InputError(`${path}: field '${field}' ${problem}`);
   };
@@ -104,6 +104,15 @@ export function checkTrainConfig<Name extends string>(
           field,
           `must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(v)}`,
         );
+  return { fail, object, number };
+}
+
+export function checkTrainConfig<Name extends string>(
+  raw: unknown,
+  path: string,
+  families: readonly ConfigFamily<Name>[],
+): TrainConfig<Name> {
+  const { fail, object, number } = configFields(path);
   const top = object(raw, '(top level)');
   const byName = object(top.families, 'families');
   const names = families.map((f) => f.name);

@@ -36,7 +36,22 @@ export type EvaluationDetails =
       calibration: PerReference<CalibrationBin[]>;
     }
   | { family: 'category'; classes: string[]; confusion: number[][]; per_class_f1: number[] }
-  | RecommendDetails;
+  | RecommendDetails
+  | SessionDetails;
+
+/** Session: every list by the next-item protocol, by prefix length, and the model against the best baseline. */
+export interface SessionDetails {
+  family: 'session';
+  /** The model, every baseline and random, on the test prefixes. */
+  lists: Record<string, Record<string, number>>;
+  /** HR@20 and MRR@20 by prefix length (the last bucket holds the longer prefixes too), per list. */
+  by_length: { length: string; predictions: number; hr: Record<string, number>; mrr: Record<string, number> }[];
+  verdict: { metric: string; best_baseline: string; baseline: number; model: number; beats: boolean }[];
+  finding: string;
+  sessions: { train: number; rerank: number; test: number; evaluated: number; prefixes: number };
+  /** What the protocol dropped: training sessions of one click, test clicks on unseen items, test sessions left too short. */
+  dropped: Record<string, number>;
+}
 
 /** Recommend: every list on the test sessions, candidate recall, coverage, and the re-ranked list by user history. */
 export interface RecommendDetails {

@@ -1,6 +1,7 @@
 // The public names of lib/train: what code outside the folder (and its tests) imports.
 export {
   DEFAULT_CONFIG,
+  configFields,
   checkTrainConfig,
   readTrainConfig,
   type ConfigFamily,
@@ -42,6 +43,7 @@ export {
   selectGroups,
   type EvaluationDetails,
   type RecommendDetails,
+  type SessionDetails,
 } from './details';
 export { checkFloor, checkRequirements, type RequirementCounts, type RequirementWords } from './requirements';
 export { type SetFamilySpec } from './spec';

@@ -6,7 +6,7 @@ import { httpError } from '../http';
 import { answers, EventsAnswer, EventsBody, EventsProblem, MAX_BATCH } from '../schemas';
 import type { RouteOptions } from './context';
 
-/** Posted events: appended to the event log (fsync before the answer), then applied to the users' live states. */
+/** Posted events: appended to the event log (fsync before the answer), then applied to the users' and sessions' live states. */
 export const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { service, metrics }) => {
   app.post(
     '/v1/events',
@@ -15,9 +15,9 @@ export const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servi
       attachValidation: true,
       schema: {
         description:
-          `Records one event or a batch of 1 to ${MAX_BATCH} in the canonical event shape (user_id and session_id required; product_id required except for searches). ` +
+          `Records one event or a batch of 1 to ${MAX_BATCH} in the canonical event shape (session_id required; user_id optional: an anonymous visitor has none; product_id required except for searches). ` +
           'All or nothing: if any event in a batch is invalid, none is recorded and the 400 answer lists every bad event by index and field. ' +
-          "Accepted events are appended to the event log on disk before the answer, and update the user's live state at once.",
+          "Accepted events are appended to the event log on disk before the answer, and update the user's and the session's live state at once.",
         body: EventsBody,
         response: answers(EventsAnswer, EventsProblem),
       },
@@ -43,12 +43,19 @@ export const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servi
       }
       metrics.eventsIngested.inc(events.length);
       const live = service.recommender;
+      const sessions = service.sessions;
       const unknownBefore = live?.unknownProducts ?? 0;
+      const unknownSessionBefore = sessions?.unknownProducts ?? 0;
       live?.apply(events);
+      sessions?.apply(events);
       return {
         accepted: events.length,
-        unknown_products: (live?.unknownProducts ?? 0) - unknownBefore,
-        users: new Set(events.map((e) => e.user_id)).size,
+        // Products neither live model knows (the user recommender's count when it runs, else the session model's).
+        unknown_products: live
+          ? live.unknownProducts - unknownBefore
+          : (sessions?.unknownProducts ?? 0) - unknownSessionBefore,
+        users: new Set(events.filter((e) => e.user_id !== null).map((e) => e.user_id)).size,
+        sessions: new Set(events.map((e) => e.session_id)).size,
       };
     },
   );

@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+import type { DataCatalog } from '../catalog';
+import { InputError } from '../errors';
+import { readMatrix, sqlString } from '../io/index';
+import { Rng, shuffle } from '../random';
+import { EVENT_ORDER } from '../sessions/index';
+import { readCutoffs } from '../split/index';
+import { type Click, prepareLog, type PreparedLog } from './protocol';
+
+/** The events that are a session's clicks: product views (what YooChoose and Diginetica publish). */
+export const CLICK_EVENT = 'view';
+
+/** A data folder's sessions under the protocol, split by the folder's own cut-offs. */
+export interface SessionLog {
+  log: PreparedLog;
+  /** The most recent training sessions that start in the validation period: the re-ranker learns on their prefixes. */
+  validSessions: number;
+  /** Product views read (sessions of every split). */
+  clicks: number;
+  inputs: string[];
+}
+
+/** Every session's product views in event order: session rank, product, time (ms) and the session's start (ms). */
+function readClickRows(con: DuckDBConnection, events: string) {
+  return readMatrix(
+    con,
+    `SELECT * FROM (
+       SELECT dense_rank() OVER (ORDER BY session_id) AS s, product_id AS p, epoch_ms(event_time) AS t,
+         epoch_ms(min(event_time) OVER (PARTITION BY session_id)) AS start, event_type,
+         row_number() OVER (ORDER BY session_id, ${EVENT_ORDER}) AS n
+       FROM read_parquet(${sqlString(events)}))
+     WHERE event_type = '${CLICK_EVENT}' AND p IS NOT NULL ORDER BY n`,
+    ['s', 'p', 't', 'start'],
+    'n',
+  );
+}
+
+/**
+ * Every session of a data folder as training (the service answers from all it has seen); items are
+ * product ids as text.
+ */
+export async function loadServingSessions(con: DuckDBConnection, catalog: DataCatalog): Promise<PreparedLog> {
+  const events = catalog.interim.events;
+  if (!existsSync(events)) throw new InputError(`${events}: no such file; run the data stages first (make data)`);
+  const { matrix } = await readClickRows(con, events);
+  const v = matrix.values;
+  const clicks: Click[] = [];
+  for (let o = 0; o < v.length; o += 4) clicks.push({ session: String(v[o]), item: String(v[o + 1]), time: v[o + 2] });
+  return prepareLog(clicks, []);
+}
+
+/**
+ * Reads a data folder's sessions as click sequences: every session's product views in event order.
+ * Sessions are assigned to the split they start in (as the split stage does); training is every
+ * session starting before the test period, cut at its start, so nothing of the test period is seen;
+ * the test sessions are those starting in it. The protocol's filters then apply (`prepareLog`).
+ */
+export async function loadSessionLog(con: DuckDBConnection, catalog: DataCatalog): Promise<SessionLog> {
+  const events = catalog.interim.events;
+  for (const path of [events, catalog.interim.splits]) {
+    if (!existsSync(path)) throw new InputError(`${path}: no such file; run the data stages first (make data)`);
+  }
+  const cutoffs = readCutoffs(catalog.interim.splits);
+  const { matrix } = await readClickRows(con, events);
+  const train: Click[] = [];
+  const test: Click[] = [];
+  const validStarts = new Map<string, number>();
+  const v = matrix.values;
+  for (let r = 0, o = 0; r < matrix.rows; r++, o += 4) {
+    const click = { session: String(v[o]), item: String(v[o + 1]), time: v[o + 2] };
+    const start = v[o + 3];
+    if (start >= cutoffs.test.from) test.push(click);
+    else if (click.time < cutoffs.test.from) {
+      train.push(click);
+      if (start >= cutoffs.valid.from) validStarts.set(click.session, (validStarts.get(click.session) ?? 0) + 1);
+    }
+  }
+  const log = prepareLog(train, test);
+  return {
+    log,
+    validSessions: [...validStarts.values()].filter((n) => n >= 2).length,
+    clicks: matrix.rows,
+    inputs: [events, catalog.interim.splits],
+  };
+}
+
+/** At most `n` of the test sessions, a seeded sample kept in their order (all when there are fewer). */
+export function sampleTestSessions(log: PreparedLog, n: number, seed: number): PreparedLog {
+  if (log.test.length <= n) return log;
+  const kept = shuffle(Rng.derive(seed, 'session-test-sessions'), [...log.test.keys()])
+    .slice(0, n)
+    .sort((a, b) => a - b);
+  return { ...log, test: kept.map((i) => log.test[i]) };
+}
