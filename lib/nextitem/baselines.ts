@@ -16,7 +16,7 @@ export function topScored(scores: Map<number, number>, k: number, clicks: Float6
   return Int32Array.from(entries.slice(0, k), ([i]) => i);
 }
 
-/** How long a list the item-to-item methods keep per item. */
+/** How long a list the item-to-item methods (iKNN, AR, SR) keep per item: the longest they answer. */
 const LIST_CACHE = 100;
 
 /** Items by training clicks, most first (ties by index). */
@@ -73,34 +73,44 @@ function sessionsByItem(train: readonly Int32Array[], items: number): Int32Array
  * where S_i is the set of training sessions holding i. The last item itself is left out.
  */
 export function iknn(): NextItemModel {
-  let train: readonly Int32Array[] = [];
+  let distinct: Int32Array[] = [];
   let sessionsOf: Int32Array[] = [];
   let clicks = new Float64Array(0);
+  let together = new Float64Array(0);
   const cache = new Map<number, Int32Array>();
   return {
     name: 'iknn',
     fit(t, items) {
-      train = t;
+      distinct = distinctItems(t);
       sessionsOf = sessionsByItem(t, items);
       clicks = itemClicks(t, items);
+      together = new Float64Array(items);
       cache.clear();
     },
     recommend(prefix, k) {
       const last = prefix[prefix.length - 1];
       let list = cache.get(last);
       if (!list) {
-        const together = new Map<number, number>();
-        for (const s of sessionsOf[last])
-          for (const j of new Set(train[s])) if (j !== last) together.set(j, (together.get(j) ?? 0) + 1);
-        const scores = new Map<number, number>();
-        for (const [j, n] of together) scores.set(j, n / Math.sqrt(sessionsOf[last].length * sessionsOf[j].length));
-        list = topScored(scores, 100, clicks);
+        const touched: number[] = [];
+        for (const s of sessionsOf[last]) {
+          for (const j of distinct[s]) {
+            if (j === last) continue;
+            if (together[j] === 0) touched.push(j);
+            together[j]++;
+          }
+        }
+        for (const j of touched) together[j] /= Math.sqrt(sessionsOf[last].length * sessionsOf[j].length);
+        list = topOf(touched, together, LIST_CACHE, clicks);
+        for (const j of touched) together[j] = 0;
         cache.set(last, list);
       }
       return list.slice(0, k);
     },
   };
 }
+
+/** Each training session's distinct items, in first-click order. */
+const distinctItems = (train: readonly Int32Array[]) => train.map((session) => Int32Array.from(new Set(session)));
 
 /** Rule tables: for each item, the items that follow it with their weights. */
 type Rules = Map<number, Map<number, number>>;
@@ -110,21 +120,30 @@ const addRule = (rules: Rules, from: number, to: number, weight: number) => {
   row.set(to, (row.get(to) ?? 0) + weight);
 };
 
-/** Answers from the rules of the prefix's last item; each item's sorted list is kept (rules change only on fit). */
-function ruleLists(fitted: () => Rules, clicks: () => Float64Array): NextItemModel['recommend'] {
-  const lists = new Map<number, Int32Array>();
-  let listed: Rules | null = null;
-  return (prefix, k) => {
-    const rules = fitted();
-    if (listed !== rules) lists.clear();
-    listed = rules;
-    const last = prefix[prefix.length - 1];
-    let list = lists.get(last);
-    if (!list || k > LIST_CACHE) {
-      list = topScored(rules.get(last) ?? new Map(), Math.max(k, LIST_CACHE), clicks());
-      lists.set(last, list);
-    }
-    return list.slice(0, k);
+/**
+ * Each item's best `LIST_CACHE` rule targets, best first: all an answer reads. The rule tables
+ * themselves are dropped after the fit (a large log has millions of rules: kept as maps, they would
+ * cost the service memory and garbage-collection pauses).
+ */
+function ruleLists(rules: Rules, items: number, clicks: Float64Array): Int32Array[] {
+  return Array.from({ length: items }, (_, item) => {
+    const row = rules.get(item);
+    return row ? topScored(row, LIST_CACHE, clicks) : new Int32Array(0);
+  });
+}
+
+/** An item-to-item method: the list of the prefix's last item (at most `LIST_CACHE` long). */
+function lastItemLists(
+  name: string,
+  fitLists: (train: readonly Int32Array[], items: number) => Int32Array[],
+): NextItemModel {
+  let lists: Int32Array[] = [];
+  return {
+    name,
+    fit(train, items) {
+      lists = fitLists(train, items);
+    },
+    recommend: (prefix, k) => lists[prefix[prefix.length - 1]].slice(0, k),
   };
 }
 
@@ -133,51 +152,31 @@ function ruleLists(fitted: () => Rules, clicks: () => Float64Array): NextItemMod
  * once per pair of positions, in both directions; items are scored by their count with the
  * prefix's last item.
  */
-export function ar(): NextItemModel {
-  let rules: Rules = new Map();
-  let clicks = new Float64Array(0);
-  return {
-    name: 'ar',
-    fit(train, items) {
-      rules = new Map();
-      clicks = itemClicks(train, items);
-      for (const s of train) {
-        for (let p = 0; p < s.length; p++)
-          for (let q = 0; q < s.length; q++) if (s[p] !== s[q]) addRule(rules, s[p], s[q], 1);
-      }
-    },
-    recommend: ruleLists(
-      () => rules,
-      () => clicks,
-    ),
-  };
-}
+export const ar = (): NextItemModel =>
+  lastItemLists('ar', (train, items) => {
+    const rules: Rules = new Map();
+    for (const s of train) {
+      for (let p = 0; p < s.length; p++)
+        for (let q = 0; q < s.length; q++) if (s[p] !== s[q]) addRule(rules, s[p], s[q], 1);
+    }
+    return ruleLists(rules, items, itemClicks(train, items));
+  });
 
 /**
  * SR (sequential rules): a click q positions after another (q ≤ `steps`) adds 1/q to the rule from
  * the earlier item to the later one (order matters, nearer counts more); items are scored by their
  * rule from the prefix's last item.
  */
-export function sr(steps = 10): NextItemModel {
-  let rules: Rules = new Map();
-  let clicks = new Float64Array(0);
-  return {
-    name: 'sr',
-    fit(train, items) {
-      rules = new Map();
-      clicks = itemClicks(train, items);
-      for (const s of train) {
-        for (let q = 1; q < s.length; q++) {
-          for (let p = Math.max(0, q - steps); p < q; p++) if (s[p] !== s[q]) addRule(rules, s[p], s[q], 1 / (q - p));
-        }
+export const sr = (steps = 10): NextItemModel =>
+  lastItemLists('sr', (train, items) => {
+    const rules: Rules = new Map();
+    for (const s of train) {
+      for (let q = 1; q < s.length; q++) {
+        for (let p = Math.max(0, q - steps); p < q; p++) if (s[p] !== s[q]) addRule(rules, s[p], s[q], 1 / (q - p));
       }
-    },
-    recommend: ruleLists(
-      () => rules,
-      () => clicks,
-    ),
-  };
-}
+    }
+    return ruleLists(rules, items, itemClicks(train, items));
+  });
 
 export interface SknnParams {
   /** Neighbour sessions kept, by similarity. */
@@ -195,41 +194,122 @@ export interface SknnParams {
  * the weights of the items the neighbour holds.
  */
 function sessionKnn(name: 'sknn' | 'vsknn', params: SknnParams): NextItemModel {
-  let sets: Set<number>[] = [];
+  // Each training session's distinct items in first-click order, and per item its sessions.
+  let distinct: Int32Array[] = [];
+  let sortedItems: Int32Array[] = [];
   let sessionsOf: Int32Array[] = [];
   let clicks = new Float64Array(0);
+  // Scratch space reused by every answer (the service answers thousands a second): stamps mark
+  // what one answer has touched, so nothing is cleared or allocated per item. Float64: a stamp
+  // grows by hundreds per answer and must not wrap in a long-running service.
+  let seen = new Float64Array(0);
+  let member = new Float64Array(0);
+  let scores = new Float64Array(0);
+  let stamp = 0;
   return {
     name,
     fit(t, items) {
-      sets = t.map((s) => new Set(s));
+      distinct = distinctItems(t);
+      sortedItems = distinct.map((d) => d.slice().sort());
       sessionsOf = sessionsByItem(t, items);
       clicks = itemClicks(t, items);
+      seen = new Float64Array(t.length);
+      member = new Float64Array(items);
+      scores = new Float64Array(items);
+      stamp = 0;
     },
     recommend(prefix, k) {
       const weight = new Map<number, number>();
       prefix.forEach((item, i) => weight.set(item, name === 'vsknn' ? (i + 1) / prefix.length : 1));
+      const prefixItems = Int32Array.from(weight.keys());
+      const prefixWeights = Float64Array.from(weight.values());
       // Candidates: the most recent sessions (highest index: training is ordered by start) holding a
       // prefix item. The `sample` most recent of the union are among each item's `sample` most recent,
       // so only those are gathered (a popular item's sessions are otherwise most of the log).
-      const candidates = new Set<number>();
-      for (const item of weight.keys()) {
+      stamp++;
+      const gathered: number[] = [];
+      for (const item of prefixItems) {
         const list = sessionsOf[item];
-        for (let j = list.length - 1; j >= Math.max(0, list.length - params.sample); j--) candidates.add(list[j]);
+        for (let j = list.length - 1; j >= Math.max(0, list.length - params.sample); j--) {
+          if (seen[list[j]] !== stamp) {
+            seen[list[j]] = stamp;
+            gathered.push(list[j]);
+          }
+        }
       }
-      const sampled = [...candidates].sort((a, b) => b - a).slice(0, params.sample);
-      const similar = sampled.map((s) => {
+      const sampled = Int32Array.from(gathered)
+        .sort()
+        .subarray(Math.max(0, gathered.length - params.sample))
+        .reverse();
+      // Similarity of each sampled session, summing the prefix's weights in the prefix's order.
+      // Similarity of each sampled session, summing the prefix's weights in the prefix's order. A short
+      // prefix looks its items up in the session's sorted items; a long one marks the session's items.
+      const sims = new Float64Array(sampled.length);
+      const lookUp = prefixItems.length <= 8;
+      for (let r = 0; r < sampled.length; r++) {
+        const s = sampled[r];
         let overlap = 0;
-        for (const [item, w] of weight) if (sets[s].has(item)) overlap += w;
-        const sim = name === 'vsknn' ? overlap : overlap / Math.sqrt(weight.size * sets[s].size);
-        return { s, sim };
-      });
-      similar.sort((a, b) => b.sim - a.sim || b.s - a.s);
-      const scores = new Map<number, number>();
-      for (const { s, sim } of similar.slice(0, params.k))
-        for (const item of sets[s]) scores.set(item, (scores.get(item) ?? 0) + sim);
-      return topScored(scores, k, clicks);
+        if (lookUp) {
+          const items = sortedItems[s];
+          for (let i = 0; i < prefixItems.length; i++) if (holds(items, prefixItems[i])) overlap += prefixWeights[i];
+        } else {
+          stamp++;
+          for (const item of distinct[s]) member[item] = stamp;
+          for (let i = 0; i < prefixItems.length; i++)
+            if (member[prefixItems[i]] === stamp) overlap += prefixWeights[i];
+        }
+        sims[r] = name === 'vsknn' ? overlap : overlap / Math.sqrt(prefixItems.length * distinct[s].length);
+      }
+      // The k most similar (ties: the more recent); only those at or above the k-th similarity are sorted.
+      let rows = Int32Array.from(sampled.keys());
+      if (rows.length > params.k) {
+        const threshold = Float64Array.from(sims).sort()[sims.length - params.k];
+        rows = rows.filter((r) => sims[r] >= threshold);
+      }
+      const order = rows.sort((a, b) => sims[b] - sims[a] || sampled[b] - sampled[a]);
+      stamp++;
+      const touched: number[] = [];
+      for (const r of order.subarray(0, params.k)) {
+        for (const item of distinct[sampled[r]]) {
+          if (member[item] !== stamp) {
+            member[item] = stamp;
+            scores[item] = 0;
+            touched.push(item);
+          }
+          scores[item] += sims[r];
+        }
+      }
+      return topOf(touched, scores, k, clicks);
     },
   };
+}
+
+/** The `k` best of `items` by `scores` (positive only), then training clicks, then index: `topScored` over arrays. */
+function topOf(items: readonly number[], scores: Float64Array, k: number, clicks: Float64Array): Int32Array {
+  // Only items scoring at least the k-th best score can be listed: a numeric sort finds it, and the
+  // comparator then orders those few (plain loops: this runs for every answer over thousands of items).
+  const values = new Float64Array(items.length);
+  let n = 0;
+  for (const i of items) if (scores[i] > 0) values[n++] = scores[i];
+  const threshold = n > 2 * k ? values.subarray(0, n).sort()[n - k] : 0;
+  const picked: number[] = [];
+  for (const i of items) if (scores[i] > 0 && scores[i] >= threshold) picked.push(i);
+  return Int32Array.from(picked)
+    .sort((a, b) => scores[b] - scores[a] || clicks[b] - clicks[a] || a - b)
+    .slice(0, k);
+}
+
+/** Whether sorted `values` holds `x` (binary search). */
+function holds(values: Int32Array, x: number): boolean {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] < x) lo = mid + 1;
+    else if (values[mid] > x) hi = mid - 1;
+    else return true;
+  }
+  return false;
 }
 
 export const sknn = (params: SknnParams = { k: 100, sample: 500 }) => sessionKnn('sknn', params);
