@@ -46,7 +46,7 @@ help:
 	@echo "make serve      the prediction service on 127.0.0.1:8000 (HOST=, PORT=) over the production models"
 	@echo "make lab        the notebook server on 127.0.0.1:$(LAB_PORT) with the TypeScript kernel"
 	@echo "make bench      print the benchmark figures"
-	@echo "make recommend-import FORMAT=rees46|retailrocket|diginetica INPUT=FILE DATA=DIR   a real log through the recommendation pipeline"
+	@echo "make recommend-import FORMAT=rees46|retailrocket|diginetica|yoochoose|session-rec INPUT=FILE [BUYS=FILE] DATA=DIR   a real log through the recommenders (session-based for a log without users)"
 	@echo "make typecheck  tsc --noEmit"
 	@echo "make format     format the TypeScript and scripts with Prettier (make test checks it)"
 	@echo "make clean      remove generated data, reports and installed kernels"
@@ -206,10 +206,12 @@ bench: setup $(MODEL_POINTERS)
 	@node scripts/apt-install.mjs python3-xgboost
 	node scripts/bench.mjs --data $(DATA)
 
-# A real log through the recommendation pipeline, into its own data folder:
+# A real log through the recommenders, into its own data folder: the user recommender and the
+# session family, or the session family alone for a log without users.
 #   make recommend-import FORMAT=retailrocket INPUT=events.csv DATA=data-retailrocket
+#   make recommend-import FORMAT=yoochoose INPUT=yoochoose-clicks.dat BUYS=yoochoose-buys.dat DATA=data-yoochoose
 recommend-import: setup
-	@FORMAT='$(FORMAT)' INPUT='$(INPUT)' DATA='$(DATA)' node scripts/recommend-import.mjs
+	@FORMAT='$(FORMAT)' INPUT='$(INPUT)' BUYS='$(BUYS)' DATA='$(DATA)' node scripts/recommend-import.mjs
 
 clean:
 	rm -rf $(DATA) $(TEST_DATA) $(REPORTS) .jupyter .make

@@ -36,11 +36,15 @@ export function runStageScript(stage: string, args: string[]): StageRun {
 }
 
 /** Runs stages in order on one data folder, each with its flags; throws with the stage's stderr on the first that fails. */
-export function runStages(data: string, stages: readonly (readonly [string, readonly string[]])[]): void {
-  for (const [stage, args] of stages) {
+export function runStages(
+  data: string,
+  stages: readonly (readonly [string, readonly string[]])[],
+): ReturnType<typeof runStageScript>[] {
+  return stages.map(([stage, args]) => {
     const run = runStageScript(stage, [...args, '--data', data]);
     if (run.status !== 0) throw new Error(`${stage} exited ${run.status}:\n${run.stderr}`);
-  }
+    return run;
+  });
 }
 
 /**

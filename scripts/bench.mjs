@@ -17,6 +17,7 @@ const BENCHES = [
   ['xgboost', true],
   ['serve', true],
   ['recommend', true],
+  ['sessions', true],
 ];
 for (const [name, needsData] of BENCHES) {
   const args = needsData ? ['--data', data] : [];
