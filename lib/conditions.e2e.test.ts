@@ -24,8 +24,8 @@ interface Condition {
   format: 'rees46' | 'diginetica';
   /** SELECT over the source CSV `src` (all text) and `t` (its event time), giving the log. */
   select: string;
-  /** Purchase, category and recommend; ranking always needs search impressions, which no imported log has. */
-  expect: Record<'purchase' | 'category' | 'recommend', Outcome>;
+  /** Purchase, category, recommend and session; ranking always needs search impressions, which no imported log has. */
+  expect: Record<'purchase' | 'category' | 'recommend' | 'session', Outcome>;
 }
 
 const TOO_SMALL = /the log is too small for this family/;
@@ -35,7 +35,7 @@ const REES46_COLUMNS =
   'event_time, event_type, product_id, category_id, category_code, brand, price, user_id, user_session';
 const rees = (where: string, columns = REES46_COLUMNS): Condition['select'] =>
   `SELECT ${columns} FROM src WHERE ${where}`;
-const ALL: Condition['expect'] = { purchase: 'trained', category: 'trained', recommend: 'trained' };
+const ALL: Condition['expect'] = { purchase: 'trained', category: 'trained', recommend: 'trained', session: 'trained' };
 const CONDITIONS: Condition[] = [
   {
     name: 'no user ids',
@@ -46,19 +46,26 @@ const CONDITIONS: Condition[] = [
       category: /the train split has 0 products with a category .*needs products with categories/,
       recommend:
         /the train split has 0 sessions of known users .*a log of anonymous sessions \(user_id NA\) cannot train it/,
+      // Anonymous sessions are what the session family is for.
+      session: 'trained',
     },
   },
   {
     name: 'a few hours',
     format: 'rees46',
     select: rees(`t < (SELECT min(t) FROM src) + INTERVAL 3 HOUR`),
-    expect: { purchase: TOO_SMALL, category: TOO_SMALL, recommend: /the valid split has 0 sessions of known users/ },
+    expect: {
+      purchase: TOO_SMALL,
+      category: TOO_SMALL,
+      recommend: /the valid split has 0 sessions of known users/,
+      session: TOO_SMALL,
+    },
   },
   {
     name: 'a single day',
     format: 'rees46',
     select: rees(`t < (SELECT min(t) FROM src) + INTERVAL 1 DAY`),
-    expect: { purchase: TOO_SMALL, category: NEAR_RANDOM, recommend: TOO_SMALL },
+    expect: { purchase: TOO_SMALL, category: NEAR_RANDOM, recommend: TOO_SMALL, session: TOO_SMALL },
   },
   {
     name: 'no purchases',
@@ -92,7 +99,12 @@ const CONDITIONS: Condition[] = [
     name: 'one product',
     format: 'rees46',
     select: rees('true', REES46_COLUMNS.replace('product_id', `'1001' AS product_id`)),
-    expect: { purchase: 'trained', category: TOO_SMALL, recommend: /the train split has 1 products .*nothing to rank/ },
+    expect: {
+      purchase: 'trained',
+      category: TOO_SMALL,
+      recommend: /the train split has 1 products .*nothing to rank/,
+      session: /the train split has 1 items .*nothing to rank/,
+    },
   },
   {
     // The validation window (70-85 % of the time range) holds no session.
@@ -105,17 +117,18 @@ const CONDITIONS: Condition[] = [
       purchase: /the valid split has 0 session prefixes .*none fall in this split's time window/,
       category: 'trained',
       recommend: /the valid split has 0 sessions of known users .*time window/,
+      session: /the valid split has 0 sessions of two product views or more .*time window/,
     },
   },
   {
     name: 'fewer examples than needed',
     format: 'rees46',
     select: `SELECT ${REES46_COLUMNS} FROM src ORDER BY t LIMIT 300`,
-    expect: { purchase: TOO_SMALL, category: NEAR_RANDOM, recommend: TOO_SMALL },
+    expect: { purchase: TOO_SMALL, category: NEAR_RANDOM, recommend: TOO_SMALL, session: TOO_SMALL },
   },
 ];
 
-const FAMILIES = ['ranking', 'purchase', 'category', 'recommend'];
+const FAMILIES = ['ranking', 'purchase', 'category', 'recommend', 'session'];
 
 interface Cell {
   stage: string;
