@@ -6,7 +6,6 @@
  * `npx tsx bench/recommend.ts [--data DIR] [--seconds N]`.
  */
 import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -16,6 +15,7 @@ import { parseFlags } from '../lib/cli';
 import { queryRows, sqlString, withDuckDB } from '../lib/io/index';
 import { fitCandidateModel, fitReranker, loadRecommendData } from '../lib/recommend/index';
 import { loadTrainConfig, recommendSettings } from '../lib/families/index';
+import { closeConnections, openLoop } from './open-loop';
 import { benchDir, report } from './report';
 
 const flags = parseFlags('npx tsx bench/recommend.ts [--data DIR] [--seconds N] [--port N] [--skip-offline]', {
@@ -117,17 +117,16 @@ const event = () => {
 try {
   const base = `http://127.0.0.1:${flags.port}`;
   // 200 requests per second as an open loop: one request every 5 ms whatever the answers do (as
-  // independent users arrive), so a slow answer cannot hold back the next request and hide its delay.
+  // independent users arrive), latency from each request's scheduled time, so a slow answer cannot
+  // hold back the next request and hide its delay. A warm-up run first (JIT, connections).
   let u = 0;
-  // Warm-up (JIT, first touches), not measured.
-  await openLoop(`http://127.0.0.1:${flags.port}`, () => `/v1/recommend/${users[u++ % users.length]}?k=20`, 200, 3);
-  const open = await openLoop(
-    `http://127.0.0.1:${flags.port}`,
-    () => `/v1/recommend/${users[u++ % users.length]}?k=20`,
-    200,
-    Number(flags.seconds),
-  );
-  report('recommend-get-k20-open-loop-200-per-s', open);
+  const get = () => ({
+    kind: 'recommend',
+    method: 'GET' as const,
+    path: `/v1/recommend/${users[u++ % users.length]}?k=20`,
+  });
+  await openLoop(base, get, 200, 3);
+  report('recommend-get-k20-open-loop-200-per-s', (await openLoop(base, get, 200, Number(flags.seconds))).all);
   // autocannon's rate limit with 10 connections sends bursts of 10 at once: a harsher pattern.
   for (const rate of [200, 0]) {
     const result = await autocannon({
@@ -176,64 +175,9 @@ try {
   }
   report(
     'recommend-get-k20-open-loop-200-per-s-after-ingest',
-    await openLoop(
-      `http://127.0.0.1:${flags.port}`,
-      () => `/v1/recommend/${users[u++ % users.length]}?k=20`,
-      200,
-      Number(flags.seconds),
-    ),
+    (await openLoop(base, get, 200, Number(flags.seconds))).all,
   );
 } finally {
+  closeConnections();
   server.kill('SIGTERM');
-}
-
-/** Sends GET requests at `rate` per second, evenly spaced, for `seconds`; latency percentiles of the answers. */
-async function openLoop(
-  base: string,
-  path: () => string,
-  rate: number,
-  seconds: number,
-): Promise<Record<string, number>> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const latencies: number[] = [];
-  let failed = 0;
-  const total = rate * seconds;
-  const started = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const sent = performance.now();
-    pending.push(
-      new Promise<void>((resolve) => {
-        const req = request(`${base}${path()}`, { agent }, (res) => {
-          res.resume();
-          res.on('end', () => {
-            if (res.statusCode !== 200) failed++;
-            latencies.push(performance.now() - sent);
-            resolve();
-          });
-        });
-        req.on('error', () => {
-          failed++;
-          resolve();
-        });
-        req.end();
-      }),
-    );
-  }
-  await Promise.all(pending);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  return {
-    requests: total,
-    achieved_per_second: total / ((performance.now() - started) / 1000),
-    p50_ms: q(0.5),
-    p90_ms: q(0.9),
-    p99_ms: q(0.99),
-    max_ms: latencies.at(-1)!,
-    failed,
-  };
 }
