@@ -6,7 +6,8 @@ import type { Service } from './service';
 
 /**
  * The service's Prometheus metrics, per app (so several apps, as in tests, do not share counters):
- * requests and latency by route, method and status; model versions; feature-store age; events ingested.
+ * requests and latency by route, method and status; model versions; feature-store age; events ingested;
+ * live sessions in memory and expired.
  */
 export function serviceMetrics(app: FastifyInstance, service: Service) {
   const registry = new Registry();
@@ -41,6 +42,22 @@ export function serviceMetrics(app: FastifyInstance, service: Service) {
     registers: [registry],
     collect() {
       if (existsSync(manifest)) this.set((Date.now() - statSync(manifest).mtimeMs) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'shoplab_live_sessions',
+    help: 'Sessions the session recommender holds in memory (those not idle longer than the session gap)',
+    registers: [registry],
+    collect() {
+      this.set(service.sessions?.size ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'shoplab_live_sessions_expired',
+    help: 'Sessions that left memory after idling longer than the session gap, since the session model was loaded',
+    registers: [registry],
+    collect() {
+      this.set(service.sessions?.expired ?? 0);
     },
   });
   const eventsIngested = new Counter({

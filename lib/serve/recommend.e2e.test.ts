@@ -283,7 +283,7 @@ describe('bad events and requests', () => {
     expect((await recommend(1, 5)).items).toHaveLength(5);
   });
 
-  it('/metrics counts ingested events and passes promtool', async () => {
+  it('/metrics counts ingested events and live sessions, and passes promtool', async () => {
     // Counted from what this test posts, whatever other tests posted before it.
     const ingested = async () =>
       Number(/shoplab_events_ingested_total (\d+)/.exec((await app.inject('/metrics')).body)?.[1] ?? NaN);
@@ -291,6 +291,19 @@ describe('bad events and requests', () => {
     const product = [...groupOf.keys()][0];
     expect((await post([event(900_000_777, product, 0), event(900_000_777, product, 1)])).statusCode).toBe(200);
     expect(await ingested()).toBe(before + 2);
+    // A new anonymous session is one more session held in memory.
+    const live = async () =>
+      Number(/shoplab_live_sessions (\d+)/.exec((await app.inject('/metrics')).body)?.[1] ?? NaN);
+    const sessionsBefore = await live();
+    expect((await post(anonymous('metrics-session', product, 2))).statusCode).toBe(200);
+    expect(await live()).toBe(sessionsBefore + 1);
+    // A session idle past the gap, once a later event arrives, is counted as expired.
+    const expired = async () =>
+      Number(/shoplab_live_sessions_expired (\d+)/.exec((await app.inject('/metrics')).body)?.[1] ?? NaN);
+    const expiredBefore = await expired();
+    expect((await post(anonymous('metrics-idle', product, 0, '2027-01-01T08:00:00Z'))).statusCode).toBe(200);
+    expect((await post(anonymous('metrics-later', product, 0, '2027-01-01T09:00:00Z'))).statusCode).toBe(200);
+    expect(await expired()).toBeGreaterThan(expiredBefore);
     const metrics = (await app.inject('/metrics')).body;
     const version = (await app.inject('/v1/models'))
       .json()
