@@ -19,13 +19,28 @@ const partial = join(dirname(target), `.partial-${name}`);
 rmSync(partial, { recursive: true, force: true });
 mkdirSync(partial, { recursive: true });
 console.error(`\n── notebook ${name} on ${process.env.SHOPLAB_DATA ?? 'data'} ──────────────────────────────`);
-try {
-  await $({
-    stdio: 'inherit',
+// Two kernels started at once can be handed the same ports by jupyter_client (it picks free ports,
+// releases them, and the kernel binds them later): one then dies with EADDRINUSE or never answers.
+// That is the kernel failing to start, not the notebook failing; it is retried with new ports.
+const STARTUP_FAILURE = /Kernel didn't respond in \d+ seconds|Kernel died before replying to kernel_info|EADDRINUSE/;
+for (let attempt = 1; ; attempt++) {
+  let output = '';
+  const run = $({
+    stdio: ['inherit', 'inherit', 'pipe'],
+    nothrow: true,
   })`/usr/bin/python3 -m nbconvert --to html --execute --ExecutePreprocessor.kernel_name=tslab --ExecutePreprocessor.timeout=1200 --output-dir ${partial} --log-level=WARN ${notebook}`;
-} catch (error) {
+  run.stderr.on('data', (chunk) => {
+    output += chunk;
+    process.stderr.write(chunk);
+  });
+  const result = await run;
+  if (result.exitCode === 0) break;
+  if (attempt < 3 && STARTUP_FAILURE.test(output)) {
+    console.error(`notebook ${name}: the kernel did not start (a port clash with another kernel); starting it again`);
+    continue;
+  }
   rmSync(partial, { recursive: true, force: true });
-  console.error(`notebook ${name} failed (exit ${error.exitCode ?? '?'}); the cell and its error are above`);
+  console.error(`notebook ${name} failed (exit ${result.exitCode ?? '?'}); the cell and its error are above`);
   process.exit(1);
 }
 renameSync(join(partial, `${name}.html`), target);
