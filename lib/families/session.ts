@@ -74,7 +74,7 @@ const LENGTH_BUCKETS = 10;
  * Scores lists by the protocol on the same test prefixes: the model, every baseline, random. HR@20
  * and MRR@20 are also kept by prefix length.
  */
-function evaluateLists(models: NextItemModel[], s: SessionLog, log: SessionLog['log']) {
+function evaluateLists(models: NextItemModel[], log: SessionLog['log']) {
   const lists: Record<string, NextItemMetrics> = {};
   const byLength = Array.from({ length: LENGTH_BUCKETS }, (_, i) => ({
     length: i + 1 === LENGTH_BUCKETS ? `${LENGTH_BUCKETS}+` : String(i + 1),
@@ -105,7 +105,7 @@ function evaluateLists(models: NextItemModel[], s: SessionLog, log: SessionLog['
       b.mrr[model.name] = counts[i] ? rr[i] / counts[i] : 0;
     });
   }
-  return { lists, byLength: byLength.filter((b) => b.predictions > 0), items: s.log.items.length };
+  return { lists, byLength: byLength.filter((b) => b.predictions > 0) };
 }
 
 /** The headline metrics of one list, as the registry stores them. */
@@ -160,7 +160,7 @@ export const session: ModelFamily<SessionFamilyDetails> = {
     );
     const models: NextItemModel[] = [model, ...Object.values(BASELINES).map((make) => make()), randomItems(run.seed)];
     for (const m of models.slice(1)) m.fit(log.train, log.items.length);
-    const evaluated = evaluateLists(models, s, log);
+    const evaluated = evaluateLists(models, log);
     const { lists } = evaluated;
     const { verdict, finding } = compareWithBaselines(
       Object.fromEntries(Object.entries(lists).filter(([name]) => name !== 'random')),

@@ -20,7 +20,7 @@ export function topScored(scores: Map<number, number>, k: number, clicks: Float6
 const LIST_CACHE = 100;
 
 /** Items by training clicks, most first (ties by index). */
-function byPopularity(clicks: Float64Array): Int32Array {
+export function byPopularity(clicks: Float64Array): Int32Array {
   return Int32Array.from(clicks.keys()).sort((a, b) => clicks[b] - clicks[a] || a - b);
 }
 
@@ -241,7 +241,6 @@ function sessionKnn(name: 'sknn' | 'vsknn', params: SknnParams): NextItemModel {
         .sort()
         .subarray(Math.max(0, gathered.length - params.sample))
         .reverse();
-      // Similarity of each sampled session, summing the prefix's weights in the prefix's order.
       // Similarity of each sampled session, summing the prefix's weights in the prefix's order. A short
       // prefix looks its items up in the session's sorted items; a long one marks the session's items.
       const sims = new Float64Array(sampled.length);

@@ -2,7 +2,7 @@ import { DataRequirementError } from '../errors';
 import { Rng, shuffle } from '../random';
 import { keepBestRounds, stackGroups, toDMatrix } from '../train/index';
 import { DMatrix, train as trainBooster, type Booster, type BoosterParams, type TrainResult } from '../xgboost/index';
-import { ar, iknn, sknn, spop, sr, vsknn } from './baselines';
+import { ar, byPopularity, iknn, sknn, spop, sr, vsknn } from './baselines';
 import { itemClicks, type NextItemModel } from './protocol';
 
 /** The candidate sources the model re-ranks, each a baseline. */
@@ -192,7 +192,7 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
   const useSources = (train: readonly Int32Array[], items: number) => {
     sources = fitSources(train, items);
     clicks = itemClicks(train, items);
-    popular = new Int32Array(0);
+    popular = byPopularity(clicks);
   };
   const model: NextItemReranker = {
     name: 'model',
@@ -286,11 +286,7 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
         matrix.dispose();
       }
     },
-    popular(k) {
-      if (popular.length !== clicks.length)
-        popular = Int32Array.from(clicks.keys()).sort((a, b) => clicks[b] - clicks[a] || a - b);
-      return popular.slice(0, k);
-    },
+    popular: (k) => popular.slice(0, k),
   };
   return model;
 }

@@ -118,7 +118,7 @@ describe('anonymous sessions', () => {
     for (let i = 0; i < 4; i++) {
       const r = await post(anonymous(session, products[(i * 53) % products.length], i));
       expect(r.statusCode, r.body).toBe(200);
-      expect(r.json()).toMatchObject({ accepted: 1, users: 0, sessions: 1 });
+      expect(r.json()).toMatchObject({ accepted: 1, unknown_products: 0, users: 0, sessions: 1 });
       const next = await sessionList(session);
       expect(next).toMatchObject({ cold_start: false, known_session: true, clicks: i + 1, from_user_history: false });
       expect(next.items.map((x) => x.product_id)).not.toEqual(previous.items.map((x) => x.product_id));
@@ -149,6 +149,13 @@ describe('anonymous sessions', () => {
     expect((await post(anonymous('later', products[3], 0, '2026-06-01T08:31:01Z'))).statusCode).toBe(200);
     expect(await sessionList('idle')).toMatchObject({ known_session: false, cold_start: true });
     expect(await sessionList('later')).toMatchObject({ known_session: true, clicks: 2 });
+  });
+
+  it('an anonymous view of a product the catalogue does not know is accepted and counted', async () => {
+    const r = await post(anonymous('anon-unknown', 999_999_999, 0));
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toEqual({ accepted: 1, unknown_products: 1, users: 0, sessions: 1 });
+    expect(await sessionList('anon-unknown')).toMatchObject({ known_session: true, clicks: 0, cold_start: true });
   });
 
   it('checks k, and a bad user_id is named', async () => {

@@ -45,16 +45,16 @@ export class LiveRecommender {
     for (const [user, state] of states) this.states.set(user, state);
   }
 
-  /** Applies posted events (already checked) to their users' states. */
+  /** Applies posted events (already checked) to their users' states; counts products the catalogue does not know, whoever posted them. */
   apply(events: readonly LiveEvent[]): void {
     const { products } = this.model;
     for (const e of events) {
-      // Anonymous events (no user) are the session recommender's alone.
+      const product = e.product_id === null ? -1 : (products.indexOf.get(e.product_id) ?? -1);
+      if (e.product_id !== null && product < 0) this.unknownProducts++;
+      // Anonymous events (no user) change no user's state: they are the session recommender's.
       if (e.user_id === null) continue;
       let state = this.states.get(e.user_id);
       if (!state) this.states.set(e.user_id, (state = emptyState()));
-      const product = e.product_id === null ? -1 : (products.indexOf.get(e.product_id) ?? -1);
-      if (e.product_id !== null && product < 0) this.unknownProducts++;
       applyEvent(
         state,
         { time: eventTimeMs(e.event_time), type: EVENT_CODE[e.event_type], product, session: e.session_id },
