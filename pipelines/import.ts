@@ -2,6 +2,7 @@ import { dataCatalog } from '../lib/catalog';
 import { InputError, parseFlags, runStage, say } from '../lib/cli';
 import {
   FORMAT_NAMES,
+  FORMATS,
   type FormatName,
   importLog,
   importSessionLog,
@@ -20,7 +21,11 @@ await runStage('import', async () => {
         description: `log format: ${FORMAT_NAMES.join(', ')} (event logs); ${SESSION_IMPORT_FORMATS.join(', ')} (session logs without users)`,
       },
       input: { type: 'string', description: 'the file to import (yoochoose: yoochoose-clicks.dat)' },
-      buys: { type: 'string', description: 'yoochoose only: yoochoose-buys.dat, imported as purchases' },
+      buys: {
+        type: 'string',
+        description:
+          'the purchases file published beside the clicks, imported as purchases: yoochoose-buys.dat (yoochoose) or train-purchases.csv (diginetica)',
+      },
       data: { type: 'string', default: 'data', description: 'data folder; tables go to DIR/raw/' },
     },
   );
@@ -33,10 +38,12 @@ await runStage('import', async () => {
   const catalog = dataCatalog(flags.data);
   const step = (s: string) => say(`import: ${s}`);
   const sessionLog = (SESSION_IMPORT_FORMATS as readonly string[]).includes(flags.format);
-  if (flags.buys && !sessionLog) throw new InputError(`--buys is for --format yoochoose, not ${flags.format}`);
+  const withBuys = ['yoochoose', ...FORMAT_NAMES.filter((f) => FORMATS[f].purchases)];
+  if (flags.buys && !withBuys.includes(flags.format))
+    throw new InputError(`--buys is for --format ${withBuys.join(' or ')}, not ${flags.format}`);
   const summary = sessionLog
     ? await importSessionLog(flags.format as SessionImportFormat, flags.input, catalog, { buys: flags.buys }, step)
-    : await importLog(flags.format as FormatName, flags.input, catalog, {}, step);
+    : await importLog(flags.format as FormatName, flags.input, catalog, {}, step, flags.buys);
   if (summary.rows_rejected > 0) {
     say(
       `import: ${summary.rows_rejected} of ${summary.rows_read} rows rejected: ${JSON.stringify(summary.rejected_by_reason)}`,

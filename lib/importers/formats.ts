@@ -16,8 +16,8 @@ export interface RowCheck {
   fails: string;
 }
 
-export interface FormatSpec {
-  name: FormatName;
+/** How one CSV file of a format maps onto canonical events. */
+export interface FileSpec {
   description: string;
   delimiter: ',' | ';';
   /** The header line, exactly. */
@@ -31,9 +31,15 @@ export interface FormatSpec {
     product_id: string;
     price: string;
   };
-  /** Product attributes the log carries, as SQL over source columns; the rest are null. */
-  products: { category_id?: string; category_path?: string; brand?: string };
+  /** Product attributes the file carries, as SQL over source columns; the rest are null. */
+  products?: { category_id?: string; category_path?: string; brand?: string };
   checks: RowCheck[];
+}
+
+export interface FormatSpec extends FileSpec {
+  name: FormatName;
+  /** A separate purchases file the format is published with (`--buys`), mapped the same way. */
+  purchases?: FileSpec;
 }
 
 const id = (col: string) => `TRY_CAST(NULLIF(trim("${col}"), '') AS BIGINT)`;
@@ -78,6 +84,31 @@ const RETAILROCKET_TIME = `CASE WHEN TRY_CAST(trim("timestamp") AS BIGINT) BETWE
   THEN make_timestamp(TRY_CAST(trim("timestamp") AS BIGINT) * 1000) END`;
 /** Diginetica's timeframe is milliseconds since the session's first event; taken within a year. */
 const DIGINETICA_TIME = `try_strptime(trim("eventdate"), '%Y-%m-%d') + to_milliseconds(CASE WHEN TRY_CAST(trim("timeframe") AS BIGINT) BETWEEN 0 AND 31536000000 THEN TRY_CAST(trim("timeframe") AS BIGINT) END)`;
+
+/** Diginetica's views and purchases share their columns but for the purchases' `ordernumber`. */
+const digineticaEvents = (type: 'view' | 'purchase'): FileSpec['events'] => ({
+  event_time: DIGINETICA_TIME,
+  user_id: `TRY_CAST(NULLIF(NULLIF(trim("user_id"), ''), 'NA') AS BIGINT)`,
+  session_id: text('session_id'),
+  event_type: `'${type}'`,
+  product_id: id('item_id'),
+  price: 'CAST(NULL AS DOUBLE)',
+});
+const DIGINETICA_CHECKS: RowCheck[] = [
+  missingId('session_id', 'session_id'),
+  missingId('item_id', 'product_id'),
+  {
+    reason: 'bad_id',
+    field: 'user_id',
+    fails: `user_id IS NULL AND NULLIF(NULLIF(trim(src_user_id), ''), 'NA') IS NOT NULL`,
+  },
+  {
+    reason: 'unparseable_time',
+    field: 'timeframe',
+    fails: `TRY_CAST(trim(src_timeframe) AS BIGINT) IS NULL OR NOT TRY_CAST(trim(src_timeframe) AS BIGINT) BETWEEN 0 AND 31536000000`,
+  },
+  badTime('eventdate'),
+];
 
 export const FORMATS: Record<FormatName, FormatSpec> = {
   rees46: {
@@ -134,7 +165,6 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
       product_id: id('itemid'),
       price: 'CAST(NULL AS DOUBLE)',
     },
-    products: {},
     checks: [
       missingId('visitorid', 'user_id'),
       missingId('itemid', 'product_id'),
@@ -147,30 +177,15 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
     description: 'Diginetica train-item-views.csv',
     delimiter: ';',
     columns: ['session_id', 'user_id', 'item_id', 'timeframe', 'eventdate'],
-    events: {
-      event_time: DIGINETICA_TIME,
-      user_id: `TRY_CAST(NULLIF(NULLIF(trim("user_id"), ''), 'NA') AS BIGINT)`,
-      session_id: text('session_id'),
-      event_type: `'view'`,
-      product_id: id('item_id'),
-      price: 'CAST(NULL AS DOUBLE)',
+    events: digineticaEvents('view'),
+    checks: DIGINETICA_CHECKS,
+    purchases: {
+      description: 'Diginetica train-purchases.csv',
+      delimiter: ';',
+      columns: ['session_id', 'user_id', 'timeframe', 'eventdate', 'ordernumber', 'item_id'],
+      events: digineticaEvents('purchase'),
+      checks: DIGINETICA_CHECKS,
     },
-    products: {},
-    checks: [
-      missingId('session_id', 'session_id'),
-      missingId('item_id', 'product_id'),
-      {
-        reason: 'bad_id',
-        field: 'user_id',
-        fails: `user_id IS NULL AND NULLIF(NULLIF(trim(src_user_id), ''), 'NA') IS NOT NULL`,
-      },
-      {
-        reason: 'unparseable_time',
-        field: 'timeframe',
-        fails: `TRY_CAST(trim(src_timeframe) AS BIGINT) IS NULL OR NOT TRY_CAST(trim(src_timeframe) AS BIGINT) BETWEEN 0 AND 31536000000`,
-      },
-      badTime('eventdate'),
-    ],
   },
 };
 

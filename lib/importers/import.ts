@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
 import { canonicalSelect } from '../tables';
-import { FORMATS, type FormatName, WRONG_COLUMN_COUNT } from './formats';
+import { type FileSpec, FORMATS, type FormatName, type FormatSpec, WRONG_COLUMN_COUNT } from './formats';
 import { linesOfAcceptedRows, RecordLines } from './lines';
 import { sniffHeader } from './sniff';
 import { AtomicBatch, copyToParquet, type DuckDBOptions, queryRows, sqlString, withDuckDB } from '../io/index';
@@ -55,10 +55,116 @@ function readHead(path: string, bytes = 65536): Uint8Array {
   }
 }
 
+/** What reading one file found: accepted rows, rejects by reason, examples with their lines. */
+interface StagedFile {
+  accepted: number;
+  rejectedByReason: Record<string, number>;
+  examples: RejectExample[];
+}
+
+/** Checks that `input` is a readable file whose header is `spec`'s; returns the delimiter it uses. */
+function checkFile(input: string, spec: Pick<FormatSpec, 'columns' | 'delimiter' | 'description'>): string {
+  if (!existsSync(input)) throw new InputError(`${input}: no such file`);
+  if (!statSync(input).isFile()) throw new InputError(`${input}: not a file`);
+  const header = sniffHeader(readHead(input), spec);
+  if (header.problem !== null) throw new InputError(`${input}: ${header.problem}`);
+  return header.delimiter;
+}
+
+/**
+ * Reads `input` as `spec` into table `table` on `con`: one row per source row with its canonical
+ * columns, and the reason, field and source value of the first check it fails (null when good).
+ */
+async function stageFile(
+  con: DuckDBConnection,
+  spec: FileSpec,
+  input: string,
+  delimiter: string,
+  table: string,
+): Promise<StagedFile> {
+  const columns = `{${spec.columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
+  await con.run(`CREATE TABLE ${table}_src AS SELECT * FROM read_csv(${sqlString(input)}, header = true, auto_detect = false, columns = ${columns},
+    delim = ${sqlString(delimiter)}, quote = '"', escape = '"', ignore_errors = true, store_rejects = true,
+    rejects_table = '${table}_rejects', rejects_scan = '${table}_scans', strict_mode = true)`);
+  // Canonical columns are computed once; the first failing check per row gives its reason,
+  // field and source value.
+  const e = spec.events;
+  const p = spec.products ?? {};
+  const fields = [...new Set(spec.checks.map((c) => c.field))];
+  const failed = `CASE ${spec.checks.map((c, k) => `WHEN ${c.fails} THEN ${k + 1}`).join(' ')} END`;
+  const list = (values: string[]) => `[${values.map(sqlString).join(', ')}]`;
+  const value = `CASE failed ${spec.checks.map((c, k) => `WHEN ${k + 1} THEN "src_${c.field}"`).join(' ')} END`;
+  await con.run(`CREATE TABLE ${table} AS
+    WITH typed AS (
+      SELECT rowid AS row, ${fields.map((f) => `"${f}" AS "src_${f}"`).join(', ')},
+        ${e.event_time} AS event_time, ${e.user_id} AS user_id, ${e.session_id} AS session_id, ${e.event_type} AS event_type,
+        ${e.product_id} AS product_id, ${e.price} AS price,
+        ${p.category_id ?? 'CAST(NULL AS VARCHAR)'} AS category_id, ${p.category_path ?? 'CAST(NULL AS VARCHAR)'} AS category_path,
+        ${p.brand ?? 'CAST(NULL AS VARCHAR)'} AS brand
+      FROM ${table}_src),
+    checked AS (SELECT *, ${failed} AS failed FROM typed)
+    SELECT row, ${list(spec.checks.map((c) => c.reason))}[failed] AS reason, ${list(spec.checks.map((c) => c.field))}[failed] AS field,
+      ${value} AS value, event_time, user_id, session_id, event_type, product_id, price, category_id, category_path, brand
+    FROM checked`);
+  await con.run(`DROP TABLE ${table}_src`);
+
+  const counts = await queryRows(con, `SELECT reason, count(*) AS n FROM ${table} GROUP BY reason`);
+  const readerRejects = await queryRows(
+    con,
+    `SELECT line, error_type, column_name, csv_line FROM ${table}_rejects ORDER BY line`,
+  );
+  const rejectedByReason: Record<string, number> = {};
+  let accepted = 0;
+  for (const { reason: r, n } of counts) {
+    if (r === null) accepted = n as number;
+    else rejectedByReason[r as string] = n as number;
+  }
+  const readerExamples: RejectExample[] = [];
+  const rejectedLines = new Set<number>();
+  for (const r of readerRejects) {
+    const why = READER_REASONS[r.error_type as string] ?? 'malformed_csv';
+    if (rejectedLines.has(r.line as number)) continue;
+    rejectedLines.add(r.line as number);
+    rejectedByReason[why] = (rejectedByReason[why] ?? 0) + 1;
+    if (readerExamples.filter((x) => x.reason === why).length < EXAMPLES_PER_REASON) {
+      readerExamples.push({
+        line: r.line as number,
+        field: null,
+        reason: why,
+        value: String(r.csv_line ?? '')
+          .trim()
+          .slice(0, 200),
+      });
+    }
+  }
+  const valueExamples = await queryRows(
+    con,
+    `SELECT row, reason, field, value FROM
+    (SELECT *, row_number() OVER (PARTITION BY reason ORDER BY row) AS k FROM ${table} WHERE reason IS NOT NULL) WHERE k <= ${EXAMPLES_PER_REASON} ORDER BY row`,
+  );
+  const lines = await acceptedRowLines(
+    input,
+    valueExamples.map((x) => x.row as number),
+    rejectedLines,
+  );
+  const examples = [
+    ...readerExamples,
+    ...valueExamples.map((x) => ({
+      line: lines.get(x.row as number) ?? -1,
+      field: x.field as string,
+      reason: x.reason as string,
+      value: x.value as string | null,
+    })),
+  ].sort((a, b) => a.line - b.line);
+  return { accepted, rejectedByReason, examples };
+}
+
 /**
  * Imports a real clickstream log into the canonical tables under `catalog.raw`. DuckDB reads
  * the file as text in a streaming scan; rows that cannot be read are counted by reason and never
  * reach the tables. Nothing is written unless the file is the named format and some rows are good.
+ * `purchases` is the format's separate purchases file (Diginetica's `train-purchases.csv`), read
+ * the same way; its rejects and examples name that file.
  */
 export async function importLog(
   format: FormatName,
@@ -66,106 +172,58 @@ export async function importLog(
   catalog: DataCatalog,
   options: DuckDBOptions = {},
   onStep?: (step: string) => void,
+  purchases?: string,
 ): Promise<ImportSummary> {
   const spec = FORMATS[format];
-  if (!existsSync(input)) throw new InputError(`${input}: no such file`);
-  if (!statSync(input).isFile()) throw new InputError(`${input}: not a file`);
-  const header = sniffHeader(readHead(input), spec);
-  if (header.problem !== null) throw new InputError(`${input}: ${header.problem}`);
+  if (purchases !== undefined && !spec.purchases)
+    throw new InputError(`the ${format} format has no separate purchases file`);
+  const files: [FileSpec, string, string][] = [[spec, input, checkFile(input, spec)]];
+  if (purchases !== undefined) files.push([spec.purchases!, purchases, checkFile(purchases, spec.purchases!)]);
 
   const batch = new AtomicBatch();
   try {
     return await withDuckDB(async (con) => {
       onStep?.('reading');
-      const columns = `{${spec.columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
-      await con.run(`CREATE TABLE src AS SELECT * FROM read_csv(${sqlString(input)}, header = true, auto_detect = false, columns = ${columns},
-        delim = ${sqlString(header.delimiter)}, quote = '"', escape = '"', ignore_errors = true, store_rejects = true,
-        rejects_table = 'reader_rejects', rejects_scan = 'reader_scans', strict_mode = true)`);
-
-      onStep?.('checking');
-      // Canonical columns are computed once; the first failing check per row gives its reason,
-      // field and source value.
-      const e = spec.events;
-      const p = spec.products;
-      const fields = [...new Set(spec.checks.map((c) => c.field))];
-      const failed = `CASE ${spec.checks.map((c, k) => `WHEN ${c.fails} THEN ${k + 1}`).join(' ')} END`;
-      const list = (values: string[]) => `[${values.map(sqlString).join(', ')}]`;
-      const value = `CASE failed ${spec.checks.map((c, k) => `WHEN ${k + 1} THEN "src_${c.field}"`).join(' ')} END`;
-      await con.run(`CREATE TABLE rows AS
-        WITH typed AS (
-          SELECT rowid AS row, ${fields.map((f) => `"${f}" AS "src_${f}"`).join(', ')},
-            ${e.event_time} AS event_time, ${e.user_id} AS user_id, ${e.session_id} AS session_id, ${e.event_type} AS event_type,
-            ${e.product_id} AS product_id, ${e.price} AS price,
-            ${p.category_id ?? 'CAST(NULL AS VARCHAR)'} AS category_id, ${p.category_path ?? 'CAST(NULL AS VARCHAR)'} AS category_path,
-            ${p.brand ?? 'CAST(NULL AS VARCHAR)'} AS brand
-          FROM src),
-        checked AS (SELECT *, ${failed} AS failed FROM typed)
-        SELECT row, ${list(spec.checks.map((c) => c.reason))}[failed] AS reason, ${list(spec.checks.map((c) => c.field))}[failed] AS field,
-          ${value} AS value, event_time, user_id, session_id, event_type, product_id, price, category_id, category_path, brand
-        FROM checked`);
-      await con.run('DROP TABLE src');
-
-      const counts = await queryRows(con, `SELECT reason, count(*) AS n FROM rows GROUP BY reason`);
-      const readerRejects = await queryRows(
-        con,
-        `SELECT line, error_type, column_name, csv_line FROM reader_rejects ORDER BY line`,
-      );
+      const staged: StagedFile[] = [];
+      for (const [i, [fileSpec, path, delimiter]] of files.entries())
+        staged.push(await stageFile(con, fileSpec, path, delimiter, `rows${i}`));
       const rejectedByReason: Record<string, number> = {};
-      let accepted = 0;
-      for (const { reason: r, n } of counts) {
-        if (r === null) accepted = n as number;
-        else rejectedByReason[r as string] = n as number;
-      }
-      const readerExamples: RejectExample[] = [];
-      const rejectedLines = new Set<number>();
-      for (const r of readerRejects) {
-        const why = READER_REASONS[r.error_type as string] ?? 'malformed_csv';
-        if (rejectedLines.has(r.line as number)) continue;
-        rejectedLines.add(r.line as number);
-        rejectedByReason[why] = (rejectedByReason[why] ?? 0) + 1;
-        if (readerExamples.filter((x) => x.reason === why).length < EXAMPLES_PER_REASON) {
-          readerExamples.push({
-            line: r.line as number,
-            field: null,
-            reason: why,
-            value: String(r.csv_line ?? '')
-              .trim()
-              .slice(0, 200),
-          });
-        }
-      }
-      const valueExamples = await queryRows(
-        con,
-        `SELECT row, reason, field, value FROM
-        (SELECT *, row_number() OVER (PARTITION BY reason ORDER BY row) AS k FROM rows WHERE reason IS NOT NULL) WHERE k <= ${EXAMPLES_PER_REASON} ORDER BY row`,
+      for (const f of staged)
+        for (const [reason, n] of Object.entries(f.rejectedByReason))
+          rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
+      const examples = staged.flatMap((f, i) =>
+        files.length > 1 ? f.examples.map((x) => ({ file: files[i][1], ...x })) : f.examples,
       );
-      const lines = await acceptedRowLines(
-        input,
-        valueExamples.map((x) => x.row as number),
-        rejectedLines,
-      );
-      const examples = [
-        ...readerExamples,
-        ...valueExamples.map((x) => ({
-          line: lines.get(x.row as number) ?? -1,
-          field: x.field as string,
-          reason: x.reason as string,
-          value: x.value as string | null,
-        })),
-      ].sort((a, b) => a.line - b.line);
       const rejected = Object.values(rejectedByReason).reduce((a, b) => a + b, 0);
-      if (accepted === 0) {
-        const first = examples[0];
+      const problem = staged.findIndex((f) => f.accepted === 0);
+      if (problem >= 0) {
+        const first = staged[problem].examples[0];
+        const n = Object.values(staged[problem].rejectedByReason).reduce((a, b) => a + b, 0);
         throw new InputError(
-          `${input}: no row could be read (${rejected} rejected${first ? `; first at line ${first.line}, ${first.field ?? 'row'}: ${first.reason}` : ''})`,
+          `${files[problem][1]}: no row could be read (${n} rejected${first ? `; first at line ${first.line}, ${first.field ?? 'row'}: ${first.reason}` : ''})`,
         );
       }
+      const accepted = staged.reduce((n, f) => n + f.accepted, 0);
 
       onStep?.('writing');
-      await con.run(`CREATE TABLE events AS SELECT event_time, user_id, session_id, event_type, product_id, price, category_id, category_path, brand
-        FROM rows WHERE reason IS NULL`);
-      await con.run('DROP TABLE rows');
-      const stats = await writeImportedTables(con, catalog, batch, { kind: 'import', format, input });
+      await con.run(
+        `CREATE TABLE events AS ${files
+          .map(
+            (
+              _,
+              i,
+            ) => `SELECT event_time, user_id, session_id, event_type, product_id, price, category_id, category_path, brand
+        FROM rows${i} WHERE reason IS NULL`,
+          )
+          .join(' UNION ALL ')}`,
+      );
+      for (const i of files.keys()) await con.run(`DROP TABLE rows${i}`);
+      const stats = await writeImportedTables(con, catalog, batch, {
+        kind: 'import',
+        format,
+        input,
+        ...(purchases !== undefined ? { purchases } : {}),
+      });
       return {
         format,
         input,

@@ -195,6 +195,75 @@ describe('import diginetica', () => {
   });
 });
 
+describe('import diginetica with train-purchases.csv (--buys)', () => {
+  // The CIKM Cup's purchases file as published: camelCase header, `ordernumber` before `itemId`.
+  const dir = tempDir('shoplab-diginetica-buys-');
+  const purchases = join(dir, 'train-purchases.csv');
+  writeFileSync(
+    purchases,
+    'sessionId;userId;timeframe;eventdate;ordernumber;itemId\n1;NA;1200000;2016-05-09;7;31331\n2;5;300000;2016-05-09;8;32118\n2;5;x;2016-05-09;8;12036\n',
+  );
+  const data = join(dir, 'data');
+  const run = runStageScript('import', [
+    '--format',
+    'diginetica',
+    '--input',
+    fixture('diginetica.csv'),
+    '--buys',
+    purchases,
+    '--data',
+    data,
+  ]);
+
+  it('adds the purchases as purchase events of their sessions, timed like the views', async () => {
+    expect(run.status, run.stderr).toBe(0);
+    // The views file's 10 rows (4 good) and the purchases file's 3 (2 good).
+    expect(run.summary).toMatchObject({ rows_read: 13, rows_accepted: 6, rows_rejected: 7 });
+    expect(run.summary!.rejected_by_reason.unparseable_time).toBe(3);
+    const events = await rows(dataCatalog(data).raw.events, "WHERE event_type = 'purchase' ORDER BY event_time");
+    expect(events.map((e) => [(e.event_time as Date).toISOString(), e.user_id, e.session_id, e.product_id])).toEqual([
+      ['2016-05-09T00:05:00.000Z', 5, '2', 32118],
+      ['2016-05-09T00:20:00.000Z', null, '1', 31331],
+    ]);
+  });
+
+  it('names the purchases file and line of a rejected purchase', () => {
+    const bad = run.summary!.examples.filter((x: any) => x.file === purchases);
+    expect(bad.map((x: any) => [x.line, x.reason, x.field, x.value])).toEqual([
+      [4, 'unparseable_time', 'timeframe', 'x'],
+    ]);
+    expect(run.stderr).toContain(`${purchases}:4: unparseable_time in timeframe: "x"`);
+  });
+
+  it('a purchases file that is not one, or --buys with a format without one, exits 2 naming it', () => {
+    const views = runStageScript('import', [
+      '--format',
+      'diginetica',
+      '--input',
+      fixture('diginetica.csv'),
+      '--buys',
+      fixture('diginetica.csv'),
+      '--data',
+      join(dir, 'refused'),
+    ]);
+    expect(views.status).toBe(2);
+    expect(views.stderr).toMatch(/diginetica\.csv: the header is not Diginetica train-purchases\.csv/);
+    const rees = runStageScript('import', [
+      '--format',
+      'rees46',
+      '--input',
+      fixture('rees46.csv'),
+      '--buys',
+      purchases,
+      '--data',
+      join(dir, 'refused'),
+    ]);
+    expect(rees.status).toBe(2);
+    expect(rees.stderr).toMatch(/--buys is for --format yoochoose or diginetica, not rees46/);
+    expect(existsSync(dataCatalog(join(dir, 'refused')).raw.events)).toBe(false);
+  });
+});
+
 describe('import refuses files that are not the named format', () => {
   const dir = tempDir('shoplab-bad-');
   const cases: [string, string | Uint8Array, RegExp][] = [

@@ -1,4 +1,4 @@
 // The public names of lib/importers: what code outside the folder (and its tests) imports.
-export { FORMAT_NAMES, type FormatName } from './formats';
+export { FORMAT_NAMES, FORMATS, type FormatName } from './formats';
 export { importLog } from './import';
 export { importSessionLog, SESSION_IMPORT_FORMATS, type SessionImportFormat } from './sessions';

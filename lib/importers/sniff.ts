@@ -18,7 +18,7 @@ const DELIMITERS = [',', ';', '\t', '|'];
  */
 export function sniffHeader(
   head: Uint8Array,
-  spec: FormatSpec,
+  spec: Pick<FormatSpec, 'columns' | 'delimiter' | 'description'>,
 ): { delimiter: string; problem: null } | { delimiter: null; problem: string } {
   const fail = (problem: string) => ({ delimiter: null, problem });
   if (head.length === 0) return fail('the file is empty');
