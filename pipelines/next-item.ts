@@ -67,7 +67,7 @@ await runStage('next-item', async () => {
     const model = make();
     const started = performance.now();
     try {
-      model.fit(log.train, log.items.length);
+      await model.fit(log.train, log.items.length);
     } catch (error) {
       if (!(error instanceof DataRequirementError)) throw error;
       skipped = error.message;

@@ -52,6 +52,12 @@ await runStage('promote', async () => {
       primary,
       guards,
       margin,
+      features: production
+        ? {
+            candidate: openVersion(familyDir, newest).features(),
+            production: openVersion(familyDir, production.version).features(),
+          }
+        : undefined,
     });
   if (decision.promote) writeProduction(familyDir, { version: newest, reason: decision.reason });
   // What this promotion compared, for the report's "production before this run" column.

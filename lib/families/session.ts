@@ -48,6 +48,7 @@ export function sessionModelParams(fc: FamilyConfig, run: RunSettings): NextItem
     perSource: settings.per_source,
     maxNegatives: settings.max_negatives,
     maxValidSessions: settings.rerank_sessions,
+    embedding: settings.embedding,
     rounds: fc.rounds,
     earlyStopping: fc.early_stopping_rounds,
     booster: fc.params,
@@ -149,17 +150,37 @@ export const session: ModelFamily<SessionFamilyDetails> = {
     );
     const params = sessionModelParams(fc, run);
     const model = nextItemModel(params);
-    const bar = progressBar(`train: re-ranker rounds (valid ${fc.params.eval_metric})`, fc.rounds);
-    const fit = model.fitWith(log.train, log.items.length, {
+    // One bar per step of the fit, each ended where its step ended (early stopping ends the rounds).
+    let bar: ReturnType<typeof progressBar> | null = null;
+    let stage = '';
+    let reached = 0;
+    const step = (name: string, total: number, done: number) => {
+      if (stage !== name) {
+        bar?.done(reached);
+        bar = progressBar(`train: ${name}`, total);
+        stage = name;
+      }
+      reached = done;
+      bar!.update(done);
+    };
+    const fit = await model.fitWith(log.train, log.items.length, {
       validSessions: s.validSessions,
-      onRound: (round) => bar.update(round + 1),
+      onEmbeddingStep: (which, done, steps) =>
+        step(
+          which === 'early'
+            ? 'item2vec on the sessions before the validation period'
+            : 'item2vec on every training session',
+          steps,
+          done,
+        ),
+      onRound: (round) => step(`re-ranker rounds (valid ${fc.params.eval_metric})`, fc.rounds, round + 1),
     });
-    bar.done(fit.result.history.length);
+    (bar as ReturnType<typeof progressBar> | null)?.done(reached);
     say(
       `train: the re-ranker learned on ${n(fit.prefixes)} prefixes of ${n(fit.validSessions)} validation sessions (${n(fit.examples)} candidate rows), ${fit.rounds} rounds kept`,
     );
     const models: NextItemModel[] = [model, ...Object.values(BASELINES).map((make) => make()), randomItems(run.seed)];
-    for (const m of models.slice(1)) m.fit(log.train, log.items.length);
+    for (const m of models.slice(1)) await m.fit(log.train, log.items.length);
     const evaluated = evaluateLists(models, log);
     const { lists } = evaluated;
     const { verdict, finding } = compareWithBaselines(
@@ -225,7 +246,7 @@ export const session: ModelFamily<SessionFamilyDetails> = {
       },
       stored: { baseline_list: best, rows: { prefixes, rerank_prefixes: fit.prefixes, rerank_rows: fit.examples } },
       inputs: s.inputs,
-      writeExtra: (dir) => saveNextItemModel(dir, params),
+      writeExtra: (dir) => saveNextItemModel(dir, params, model, log.items),
       summary: { lists: Object.fromEntries(Object.entries(lists).map(([k, m]) => [k, headline(m)])), finding, verdict },
     };
   },

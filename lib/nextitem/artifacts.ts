@@ -2,29 +2,57 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { InputError } from '../errors';
+import type { Embedding } from '../recommend/index';
 import type { Booster } from '../xgboost/index';
-import { DEFAULT_NEXT_ITEM_PARAMS, nextItemModel, type NextItemModelParams, type NextItemReranker } from './model';
+import {
+  DEFAULT_NEXT_ITEM_PARAMS,
+  NEXT_ITEM_FEATURES,
+  nextItemModel,
+  type NextItemModelParams,
+  type NextItemReranker,
+} from './model';
 import type { PreparedLog } from './protocol';
 
 /**
- * The file a registered session version keeps its model's answer-time parameters in, beside the
- * re-ranker. Its sources are not stored: like every kNN method, the training sessions are the model,
- * and they are fitted again from the data folder when the version is opened.
+ * The files a registered session version keeps beside its re-ranker: the model's answer-time
+ * parameters and item ids (`next-item.json`) and its item2vec vectors (`item2vec.f32`, float32
+ * little-endian, one row per id). The kNN and rule sources are not stored: like every kNN method,
+ * the training sessions are the model, and they are fitted again from the data folder when the
+ * version is opened.
  */
 export const NEXT_ITEM_FILE = 'next-item.json';
+export const NEXT_ITEM_EMBEDDING_FILE = 'item2vec.f32';
 
-type Saved = Pick<NextItemModelParams, 'perSource' | 'maxNegatives' | 'maxValidSessions'>;
+type Saved = Pick<NextItemModelParams, 'perSource' | 'maxNegatives' | 'maxValidSessions'> & {
+  features: string[];
+  embedding: { dim: number; items: string[] };
+};
 
-export function saveNextItemModel(dir: string, params: NextItemModelParams): void {
+/** Writes a fitted model's files into a version folder; `items` are its item ids by index. */
+export function saveNextItemModel(
+  dir: string,
+  params: NextItemModelParams,
+  model: NextItemReranker,
+  items: readonly string[],
+): void {
+  const embedding = model.embedding;
+  if (!embedding) throw new Error('next-item model: fit it before saving');
   const saved: Saved = {
     perSource: params.perSource,
     maxNegatives: params.maxNegatives,
     maxValidSessions: params.maxValidSessions,
+    features: [...NEXT_ITEM_FEATURES],
+    embedding: { dim: embedding.dim, items: [...items] },
   };
-  writeFileSync(join(dir, NEXT_ITEM_FILE), `${JSON.stringify(saved, null, 2)}\n`);
+  writeFileSync(join(dir, NEXT_ITEM_FILE), `${JSON.stringify(saved)}\n`);
+  const v = embedding.vectors;
+  writeFileSync(join(dir, NEXT_ITEM_EMBEDDING_FILE), new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
 }
 
-/** A registered version's model: its saved re-ranker over sources fitted on `log`'s training sessions. */
+/**
+ * A registered version's model: its saved re-ranker and item2vec over sources fitted on `log`'s
+ * training sessions. Saved vectors follow the items by id; an item the version never saw has none.
+ */
 export function openNextItemModel(
   dir: string,
   booster: Booster,
@@ -39,7 +67,39 @@ export function openNextItemModel(
   }
   if (!(Number.isInteger(saved.perSource) && saved.perSource > 0))
     throw new InputError(`${path}: field 'perSource' must be a positive whole number`);
-  const model = nextItemModel({ ...DEFAULT_NEXT_ITEM_PARAMS, ...saved });
-  model.useBooster(booster, log.train, log.items.length);
+  if (JSON.stringify(saved.features) !== JSON.stringify(NEXT_ITEM_FEATURES) || !saved.embedding) {
+    throw new InputError(
+      `${path}: this version was trained by an earlier shoplab with other re-ranker features; train the session family again`,
+    );
+  }
+  const { dim, items } = saved.embedding;
+  const vectorsPath = join(dir, NEXT_ITEM_EMBEDDING_FILE);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(vectorsPath);
+  } catch (error) {
+    throw new InputError(
+      `${vectorsPath}: cannot be read (${(error as Error).message}); train the session family again`,
+    );
+  }
+  if (!(Number.isInteger(dim) && dim > 0) || bytes.byteLength !== items.length * dim * 4)
+    throw new InputError(
+      `${vectorsPath}: holds ${bytes.byteLength} bytes, not ${items.length} × ${dim} float32 vectors`,
+    );
+  const stored = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const row = new Map(items.map((id, i) => [id, i]));
+  const vectors = new Float32Array(log.items.length * dim);
+  log.items.forEach((id, i) => {
+    const r = row.get(id);
+    if (r !== undefined) vectors.set(stored.subarray(r * dim, (r + 1) * dim), i * dim);
+  });
+  const embedding: Embedding = { dim, vectors };
+  const model = nextItemModel({
+    ...DEFAULT_NEXT_ITEM_PARAMS,
+    perSource: saved.perSource,
+    maxNegatives: saved.maxNegatives,
+    maxValidSessions: saved.maxValidSessions,
+  });
+  model.useBooster(booster, log.train, log.items.length, embedding);
   return model;
 }

@@ -1,8 +1,10 @@
 import { DataRequirementError } from '../errors';
 import { Rng, shuffle } from '../random';
+import type { Embedding, Item2VecParams } from '../recommend/index';
 import { keepBestRounds, stackGroups, toDMatrix } from '../train/index';
 import { DMatrix, train as trainBooster, type Booster, type BoosterParams, type TrainResult } from '../xgboost/index';
 import { ar, byPopularity, iknn, sknn, spop, sr, vsknn } from './baselines';
+import { fitSessionEmbedding, PrefixSimilarity } from './embedding';
 import { itemClicks, type NextItemModel } from './protocol';
 
 /** The candidate sources the model re-ranks, each a baseline. */
@@ -10,9 +12,14 @@ const SOURCES = { sknn, vsknn, sr, ar, iknn, spop } as const;
 type SourceName = keyof typeof SOURCES;
 const SOURCE_NAMES = Object.keys(SOURCES) as SourceName[];
 
-/** Per candidate: each source's reciprocal rank and score (over the source's best), then the candidate itself. */
+/** The lists a candidate can come from: the baselines and item2vec. */
+const LIST_NAMES = [...SOURCE_NAMES, 'item2vec'];
+
+/** Per candidate: each list's reciprocal rank and score (over the list's best), then the candidate itself. */
 export const NEXT_ITEM_FEATURES = [
-  ...SOURCE_NAMES.flatMap((s) => [`${s}_rr`, `${s}_score`]),
+  ...LIST_NAMES.flatMap((s) => [`${s}_rr`, `${s}_score`]),
+  'item2vec_cos_prefix',
+  'item2vec_cos_last',
   'log_clicks',
   'times_in_prefix',
   'is_last',
@@ -23,11 +30,13 @@ export const NEXT_ITEM_FEATURES = [
 /** One line per re-ranker column, for the report. */
 export const NEXT_ITEM_FEATURE_DESCRIPTIONS: Record<string, string> = {
   ...Object.fromEntries(
-    SOURCE_NAMES.flatMap((s) => [
+    LIST_NAMES.flatMap((s) => [
       [`${s}_rr`, `1 / rank of the item in ${s.toUpperCase()}'s list for the prefix (missing when not listed)`],
       [`${s}_score`, `the item's place in ${s.toUpperCase()}'s list as (length − rank) / length`],
     ]),
   ),
+  item2vec_cos_prefix: "cosine of the item's item2vec vector with the prefix's recency-weighted mean vector",
+  item2vec_cos_last: "cosine of the item's item2vec vector with the last click's",
   log_clicks: 'log(1 + training clicks on the item)',
   times_in_prefix: 'how often the session has clicked the item so far',
   is_last: "1 when the item is the session's last click",
@@ -51,6 +60,8 @@ export interface NextItemModelParams {
   earlyStopping: number;
   /** XGBoost's parameters for the re-ranker (objective, eval_metric, eta, max_depth, ...). */
   booster: BoosterParams;
+  /** item2vec over the training sessions: a candidate list and two features. */
+  embedding: Item2VecParams;
   seed: number;
   /** XGBoost threads: fixed, because ranking results depend on it. */
   nthread: number;
@@ -64,6 +75,7 @@ export const DEFAULT_NEXT_ITEM_PARAMS: NextItemModelParams = {
   rounds: 200,
   earlyStopping: 20,
   booster: { objective: 'rank:ndcg', eval_metric: 'ndcg@20', eta: 0.1, max_depth: 4 },
+  embedding: { dim: 32, window: 3, negatives: 5, max_pairs: 200_000, epochs: 10, batch: 8192, learning_rate: 0.05 },
   seed: 42,
   nthread: 1,
 };
@@ -74,52 +86,75 @@ export interface Candidates {
   features: Float32Array;
 }
 
-function fitSources(train: readonly Int32Array[], items: number): NextItemModel[] {
-  return SOURCE_NAMES.map((name) => {
+/** What candidates come from: the baselines fitted on some sessions, their item2vec, their clicks. */
+interface Sources {
+  lists: NextItemModel[];
+  similarity: PrefixSimilarity;
+  clicks: Float64Array;
+  /** Scratch, by item: its candidate row during an answer, -1 otherwise (answers are not re-entrant). */
+  rowOf: Int32Array;
+}
+
+function fitSources(train: readonly Int32Array[], items: number, embedding: Embedding): Sources {
+  const lists = SOURCE_NAMES.map((name) => {
     const model = SOURCES[name]();
     model.fit(train, items);
     return model;
   });
+  return {
+    lists,
+    similarity: new PrefixSimilarity(embedding),
+    clicks: itemClicks(train, items),
+    rowOf: new Int32Array(items).fill(-1),
+  };
 }
 
-/** The union of the sources' lists for a prefix, with every candidate's features. */
-function candidatesOf(
-  prefix: Int32Array,
-  sources: NextItemModel[],
-  clicks: Float64Array,
-  perSource: number,
-): Candidates {
-  const lists = sources.map((s) => s.recommend(prefix, perSource));
-  const items = [...new Set(lists.flatMap((l) => Array.from(l)))];
+/** The union of the sources' lists for a prefix (in list order), with every candidate's features. */
+function candidatesOf(prefix: Int32Array, sources: Sources, perSource: number): Candidates {
+  const { similarity, clicks, rowOf } = sources;
+  const embedded = similarity.score(prefix);
+  const lists = [
+    ...sources.lists.map((s) => s.recommend(prefix, perSource)),
+    embedded ? similarity.top(perSource, clicks) : new Int32Array(0),
+  ];
+  let n = 0;
+  for (const list of lists) n += list.length;
+  const items = new Int32Array(n);
+  n = 0;
+  for (const list of lists) for (const item of list) if (rowOf[item] < 0) ((rowOf[item] = n++), (items[n - 1] = item));
   const width = NEXT_ITEM_FEATURES.length;
-  const features = new Float32Array(items.length * width).fill(NaN);
-  const row = new Map(items.map((item, r) => [item, r]));
+  const features = new Float32Array(n * width).fill(NaN);
   lists.forEach((list, s) => {
-    list.forEach((item, rank) => {
-      const r = row.get(item)!;
-      features[r * width + 2 * s] = 1 / (rank + 1);
+    for (let rank = 0; rank < list.length; rank++) {
+      const at = rowOf[list[rank]] * width + 2 * s;
+      features[at] = 1 / (rank + 1);
       // Scores are not comparable across sources; by rank within the source's own list they are.
-      features[r * width + 2 * s + 1] = (list.length - rank) / list.length;
-    });
+      features[at + 1] = (list.length - rank) / list.length;
+    }
   });
-  const base = 2 * sources.length;
-  items.forEach((item, r) => {
-    let times = 0;
-    let lastAt = -1;
-    prefix.forEach((p, i) => {
-      if (p === item) {
-        times++;
-        lastAt = i;
-      }
-    });
+  const base = 2 * lists.length;
+  const last = prefix[prefix.length - 1];
+  for (let r = 0; r < n; r++) {
     const at = r * width + base;
-    features[at] = Math.log1p(clicks[item]);
-    features[at + 1] = times;
-    features[at + 2] = prefix[prefix.length - 1] === item ? 1 : 0;
-    features[at + 3] = lastAt < 0 ? NaN : prefix.length - 1 - lastAt;
-    features[at + 4] = prefix.length;
-  });
-  return { items: Int32Array.from(items), features };
+    const item = items[r];
+    if (embedded) {
+      features[at] = similarity.scores[item];
+      features[at + 1] = similarity.cosine(item, last);
+    }
+    features[at + 2] = Math.log1p(clicks[item]);
+    features[at + 3] = 0;
+    features[at + 4] = last === item ? 1 : 0;
+    features[at + 6] = prefix.length;
+  }
+  // How often and how recently the prefix clicked each candidate: one pass over the prefix.
+  for (let i = 0; i < prefix.length; i++) {
+    const r = rowOf[prefix[i]];
+    if (r < 0) continue;
+    features[r * width + base + 3]++;
+    features[r * width + base + 5] = prefix.length - 1 - i;
+  }
+  for (let r = 0; r < n; r++) rowOf[items[r]] = -1;
+  return { items: items.subarray(0, n), features };
 }
 
 /** What a fit learned, for the report. */
@@ -140,15 +175,20 @@ export interface FitOptions {
   validSessions?: number;
   /** After each boosting round. */
   onRound?: (round: number, valid: number) => void;
+  /** After each item2vec step; `which` is 'early' (the sources the re-ranker learns from) or 'all'. */
+  onEmbeddingStep?: (which: 'early' | 'all', step: number, steps: number) => void;
 }
 
 /** shoplab's next-item model, with what its fit learned. */
 export interface NextItemReranker extends NextItemModel {
-  fitWith(train: readonly Int32Array[], items: number, options?: FitOptions): NextItemFit;
-  /** A saved re-ranker over sources fitted on `train` (a registered version, reloaded). */
-  useBooster(booster: Booster, train: readonly Int32Array[], items: number): void;
+  fit(train: readonly Int32Array[], items: number): Promise<void>;
+  fitWith(train: readonly Int32Array[], items: number, options?: FitOptions): Promise<NextItemFit>;
+  /** A saved re-ranker and item2vec over sources fitted on `train` (a registered version, reloaded). */
+  useBooster(booster: Booster, train: readonly Int32Array[], items: number, embedding: Embedding): void;
   /** The re-ranker, after a fit. */
   readonly booster: Booster | null;
+  /** The item2vec of every training session, after a fit. */
+  readonly embedding: Embedding | null;
   fitted(): Omit<NextItemFit, 'result'> | null;
   /** The `k` best items after a prefix of one click or more, with the re-ranker's scores. */
   rank(prefix: Int32Array, k: number): { items: Int32Array; scores: Float32Array };
@@ -179,31 +219,32 @@ function sampleNegatives(
 
 /**
  * shoplab's next-item model: candidates from the session baselines (SKNN, V-SKNN, SR, AR, iKNN,
- * S-POP), re-ranked by XGBoost (`rank:ndcg` by default) learned on the prefixes of the most recent
- * training sessions (the validation period), with the sources fitted on the sessions before them;
- * for answering, the sources are refitted on every training session.
+ * S-POP) and item2vec, re-ranked by XGBoost (`rank:ndcg` by default) learned on the prefixes of the most recent
+ * training sessions (the validation period), with the sources (item2vec too) fitted on the sessions
+ * before them; for answering, the sources are refitted on every training session.
  */
 export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PARAMS): NextItemReranker {
-  let sources: NextItemModel[] = [];
-  let clicks = new Float64Array(0);
+  let sources: Sources | null = null;
   let booster: Booster | null = null;
   let stats: Omit<NextItemFit, 'result'> | null = null;
   let popular = new Int32Array(0);
-  const useSources = (train: readonly Int32Array[], items: number) => {
-    sources = fitSources(train, items);
-    clicks = itemClicks(train, items);
-    popular = byPopularity(clicks);
+  const useSources = (train: readonly Int32Array[], items: number, embedding: Embedding) => {
+    sources = fitSources(train, items, embedding);
+    popular = byPopularity(sources.clicks);
   };
   const model: NextItemReranker = {
     name: 'model',
     get booster() {
       return booster;
     },
-    fitted: () => stats,
-    fit(train, items) {
-      model.fitWith(train, items);
+    get embedding() {
+      return sources?.similarity.embedding ?? null;
     },
-    fitWith(train, items, options = {}) {
+    fitted: () => stats,
+    async fit(train, items) {
+      await model.fitWith(train, items);
+    },
+    async fitWith(train, items, options = {}) {
       booster?.dispose();
       booster = null;
       const valid = Math.min(
@@ -214,14 +255,17 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
       const cut = train.length - Math.max(0, valid);
       const early = train.slice(0, cut);
       const recent = train.slice(cut).slice(-params.maxValidSessions);
-      const earlySources = fitSources(early, items);
-      const earlyClicks = itemClicks(early, items);
+      const embed = (which: 'early' | 'all', sessions: readonly Int32Array[]) =>
+        fitSessionEmbedding(sessions, items, params.embedding, params.seed, (step, steps) =>
+          options.onEmbeddingStep?.(which, step, steps),
+        );
+      const earlySources = fitSources(early, items, await embed('early', early));
       // One group per validation prefix whose next click is among the candidates.
       const rng = Rng.derive(params.seed, 'next-item-negatives');
       const groups: { features: Float32Array; labels: Float32Array }[] = [];
       for (const session of recent) {
         for (let p = 1; p < session.length; p++) {
-          const c = candidatesOf(session.subarray(0, p), earlySources, earlyClicks, params.perSource);
+          const c = candidatesOf(session.subarray(0, p), earlySources, params.perSource);
           const labels = Float32Array.from(c.items, (item) => (item === session[p] ? 1 : 0));
           if (labels.includes(1))
             groups.push(sampleNegatives({ features: c.features, labels }, params.maxNegatives, rng));
@@ -261,19 +305,23 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
         dtrain.dispose();
         dvalid.dispose();
       }
-      useSources(train, items);
+      useSources(train, items, await embed('all', train));
       return { ...stats, result };
     },
-    useBooster(saved, train, items) {
+    useBooster(saved, train, items, embedding) {
       booster?.dispose();
       booster = saved;
-      useSources(train, items);
+      useSources(train, items, embedding);
     },
-    candidates: (prefix) => candidatesOf(prefix, sources, clicks, params.perSource),
+    candidates(prefix) {
+      if (!sources) throw new Error('next-item model: fit it first');
+      return candidatesOf(prefix, sources, params.perSource);
+    },
     recommend: (prefix, k) => model.rank(prefix, k).items,
     rank(prefix, k) {
-      if (!booster) throw new Error('next-item model: fit it first');
-      const c = candidatesOf(prefix, sources, clicks, params.perSource);
+      if (!booster || !sources) throw new Error('next-item model: fit it first');
+      const { clicks } = sources;
+      const c = candidatesOf(prefix, sources, params.perSource);
       if (c.items.length === 0) return { items: new Int32Array(0), scores: new Float32Array(0) };
       const matrix = new DMatrix(c.features, c.items.length, NEXT_ITEM_FEATURES.length, { nthread: 1 });
       try {

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -5,7 +6,9 @@ import { DataRequirementError } from '../errors';
 import { ar, iknn, pop, sknn, spop, sr, vsknn } from './baselines';
 import { tempDir } from '../testing';
 import { Booster } from '../xgboost/index';
+import { NEXT_ITEM_FILE, openNextItemModel, saveNextItemModel } from './artifacts';
 import { checkSessionSettings } from './config';
+import { PrefixSimilarity } from './embedding';
 import { sampleTestSessions } from './data';
 import { DEFAULT_NEXT_ITEM_PARAMS, nextItemModel } from './model';
 import {
@@ -40,7 +43,7 @@ const test = [
 const log = prepareLog(train, test);
 const [a, b, c, d, e] = [0, 1, 2, 3, 4];
 const fitted = (model: NextItemModel) => {
-  model.fit(log.train, log.items.length);
+  void model.fit(log.train, log.items.length);
   return model;
 };
 const list = (model: NextItemModel, prefix: number[], k = 20) =>
@@ -129,16 +132,16 @@ describe('the baselines, by hand', () => {
 });
 
 describe('the re-ranked model', () => {
-  it('lists only candidates of its sources, and says when the log is too short to learn a re-ranker', () => {
+  it('lists only candidates of its sources, and says when the log is too short to learn a re-ranker', async () => {
     const model = nextItemModel();
-    model.fit(log.train, log.items.length);
+    await model.fit(log.train, log.items.length);
     const ranked = list(model, [a, c], 20);
     // Its candidates are the union of the sources' lists; S-POP pads with every item, so all five appear once.
     expect([...ranked].sort()).toEqual([a, b, c, d, e]);
     expect(model.fitted()?.prefixes).toBeGreaterThanOrEqual(2);
     const tiny = nextItemModel();
-    expect(() => tiny.fit([Int32Array.of(a, b)], 5)).toThrow(DataRequirementError);
-    expect(() => tiny.fit([Int32Array.of(a, b)], 5)).toThrow(/the re-ranker needs at least two/);
+    await expect(tiny.fit([Int32Array.of(a, b)], 5)).rejects.toThrow(DataRequirementError);
+    await expect(tiny.fit([Int32Array.of(a, b)], 5)).rejects.toThrow(/the re-ranker needs at least two/);
   });
 });
 
@@ -146,27 +149,47 @@ describe('the re-ranker at scale', () => {
   // Twelve sessions cycling over five items: every prefix's next click is among the candidates.
   const cycle = Array.from({ length: 12 }, (_, s) => Int32Array.from({ length: 4 }, (_, i) => (s + i) % 5));
 
-  it('learns from the positive and at most maxNegatives sampled negatives per prefix', () => {
+  it('learns from the positive and at most maxNegatives sampled negatives per prefix', async () => {
     const model = nextItemModel({ ...DEFAULT_NEXT_ITEM_PARAMS, maxNegatives: 1, rounds: 5 });
-    const fit = model.fitWith(cycle, 5, { validSessions: 4 });
+    const fit = await model.fitWith(cycle, 5, { validSessions: 4 });
     // Four validation sessions of four clicks: 12 prefixes, each with five candidates, kept as 1 + 1 rows.
     expect(fit.validSessions).toBe(4);
     expect(fit.prefixes).toBe(12);
     expect(fit.examples).toBe(24);
-    const all = nextItemModel({ ...DEFAULT_NEXT_ITEM_PARAMS, rounds: 5 }).fitWith(cycle, 5, { validSessions: 4 });
+    const all = await nextItemModel({ ...DEFAULT_NEXT_ITEM_PARAMS, rounds: 5 }).fitWith(cycle, 5, { validSessions: 4 });
     expect(all.examples).toBe(60);
   });
 
-  it('a saved re-ranker over sources refitted on the same sessions answers exactly as the fitted one', () => {
-    const model = nextItemModel({ ...DEFAULT_NEXT_ITEM_PARAMS, rounds: 5 });
-    model.fitWith(cycle, 5, { validSessions: 4 });
-    const copy = nextItemModel({ ...DEFAULT_NEXT_ITEM_PARAMS, rounds: 5 });
-    const path = join(tempDir('shoplab-next-item-'), 'model.json');
-    model.booster!.save(path);
-    copy.useBooster(Booster.load(path), cycle, 5);
+  it('a saved version over sources refitted on the same sessions answers exactly as the fitted one', async () => {
+    const params = { ...DEFAULT_NEXT_ITEM_PARAMS, rounds: 5 };
+    const model = nextItemModel(params);
+    await model.fitWith(cycle, 5, { validSessions: 4 });
+    const dir = tempDir('shoplab-next-item-');
+    model.booster!.save(join(dir, 'model.json'));
+    const ids = ['i0', 'i1', 'i2', 'i3', 'i4'];
+    saveNextItemModel(dir, params, model, ids);
+    const copy = openNextItemModel(dir, Booster.load(join(dir, 'model.json')), { train: cycle, items: ids });
     for (const prefix of [[0], [1, 2], [3, 4, 0]]) {
       expect(copy.rank(Int32Array.from(prefix), 5)).toEqual(model.rank(Int32Array.from(prefix), 5));
     }
+    // Vectors follow the items by id: a data folder that numbers the items the other way round
+    // gives each item its own vector back.
+    const reversed = openNextItemModel(dir, Booster.load(join(dir, 'model.json')), {
+      train: cycle.map((s) => s.map((i) => 4 - i)),
+      items: [...ids].reverse(),
+    });
+    const dim = model.embedding!.dim;
+    for (let i = 0; i < 5; i++) {
+      expect(reversed.embedding!.vectors.subarray((4 - i) * dim, (5 - i) * dim)).toEqual(
+        model.embedding!.vectors.subarray(i * dim, (i + 1) * dim),
+      );
+    }
+    // A version saved with other features (an earlier shoplab) is refused with what to do.
+    const meta = JSON.parse(readFileSync(join(dir, NEXT_ITEM_FILE), 'utf8'));
+    writeFileSync(join(dir, NEXT_ITEM_FILE), JSON.stringify({ ...meta, features: meta.features.slice(1) }));
+    expect(() => openNextItemModel(dir, Booster.load(join(dir, 'model.json')), { train: cycle, items: ids })).toThrow(
+      /earlier shoplab with other re-ranker features; train the session family again/,
+    );
     // Before any click: the most clicked items. Session s misses item (s + 4) % 5, so items 0 and 4
     // are missed three times (9 clicks) and 1, 2, 3 twice (10 clicks); ties by index.
     expect(Array.from(copy.popular(3))).toEqual([1, 2, 3]);
@@ -189,8 +212,14 @@ describe('the verdict', () => {
 
 describe('session settings and samples', () => {
   it('a bad settings field is named with the file', () => {
-    const good = { per_source: 50, max_negatives: 100, rerank_sessions: 2000, test_sessions: 2000 };
+    const embedding = { dim: 32, window: 3, negatives: 5, max_pairs: 1000, epochs: 1, batch: 256, learning_rate: 0.01 };
+    const good = { per_source: 50, max_negatives: 100, rerank_sessions: 2000, test_sessions: 2000, embedding };
     expect(checkSessionSettings(good, 'models.json', 'families.session.session')).toEqual(good);
+    expect(() =>
+      checkSessionSettings({ ...good, embedding: { ...embedding, dim: 1 } }, 'models.json', 'families.session.session'),
+    ).toThrow(
+      "models.json: field 'families.session.session.embedding.dim' must be a whole number from 2 to 512, got 1",
+    );
     expect(() => checkSessionSettings({ ...good, per_source: 0 }, 'models.json', 'families.session.session')).toThrow(
       "models.json: field 'families.session.session.per_source' must be a whole number from 1 to 1000, got 0",
     );
@@ -204,5 +233,51 @@ describe('session settings and samples', () => {
     expect(positions).toEqual([...positions].sort((x, y) => x - y));
     expect(sampleTestSessions(many, 4, 7).test).toEqual(s1.test);
     expect(sampleTestSessions(many, 20, 7)).toBe(many);
+  });
+});
+
+describe('item2vec as a candidate list', () => {
+  // Four items in two dimensions, unit length: 0 and 1 point the same way, 2 at right angles, 3 opposite.
+  const similarity = new PrefixSimilarity({ dim: 2, vectors: Float32Array.of(1, 0, 1, 0, 0, 1, -1, 0) });
+  const clicks = Float64Array.of(5, 9, 1, 1);
+
+  it('scores every item by its cosine with the prefix, and lists the positive ones best first', () => {
+    expect(similarity.score(Int32Array.of(0))).toBe(true);
+    expect(Array.from(similarity.scores)).toEqual([1, 1, 0, -1]);
+    // 0 and 1 tie at cosine 1: the more clicked first; 2 (cosine 0) and 3 (negative) are not listed.
+    expect(Array.from(similarity.top(10, clicks))).toEqual([1, 0]);
+    expect(Array.from(similarity.top(1, clicks))).toEqual([1]);
+    expect(similarity.cosine(0, 3)).toBe(-1);
+  });
+
+  it('weighs the last click most: after [2, 0] the mean leans to item 0 (weights 0.8 and 1)', () => {
+    similarity.score(Int32Array.of(2, 0));
+    // Mean (1, 0.8) / |(1, 0.8)|: cosine with item 0 is 1 / sqrt(1.64), with item 2 is 0.8 / sqrt(1.64).
+    expect(similarity.scores[0]).toBeCloseTo(1 / Math.sqrt(1.64), 6);
+    expect(similarity.scores[2]).toBeCloseTo(0.8 / Math.sqrt(1.64), 6);
+    expect(Array.from(similarity.top(3, clicks))).toEqual([1, 0, 2]);
+  });
+
+  it('keeps the k best of many in order, as a full sort does', () => {
+    const n = 500;
+    const vectors = new Float32Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      const angle = (i * 7919) % 360;
+      vectors[2 * i] = Math.cos((angle * Math.PI) / 180);
+      vectors[2 * i + 1] = Math.sin((angle * Math.PI) / 180);
+    }
+    const many = new PrefixSimilarity({ dim: 2, vectors });
+    const counts = Float64Array.from({ length: n }, (_, i) => i % 3);
+    many.score(Int32Array.of(0));
+    const sorted = Array.from({ length: n }, (_, i) => i)
+      .filter((i) => many.scores[i] > 0)
+      .sort((x, y) => many.scores[y] - many.scores[x] || counts[y] - counts[x] || x - y);
+    expect(Array.from(many.top(25, counts))).toEqual(sorted.slice(0, 25));
+  });
+
+  it('the item with no vector (never in a training session) scores nothing', () => {
+    const none = new PrefixSimilarity({ dim: 2, vectors: Float32Array.of(1, 0, 0, 0) });
+    expect(none.score(Int32Array.of(1))).toBe(false);
+    expect(Array.from(none.top(5, clicks))).toEqual([]);
   });
 });

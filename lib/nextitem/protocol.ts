@@ -89,7 +89,8 @@ export function splitByTime(clicks: readonly Click[], testDays: number): { train
 /** A next-item recommender: fitted on training sessions, asked for a list after each prefix. */
 export interface NextItemModel {
   name: string;
-  fit(train: readonly Int32Array[], items: number): void;
+  /** The model learns from the training sessions (a baseline at once, shoplab's model asynchronously). */
+  fit(train: readonly Int32Array[], items: number): void | Promise<void>;
   /** Up to `k` item indices, best first; items of the prefix may appear. */
   recommend(prefix: Int32Array, k: number): Int32Array;
 }

@@ -1,6 +1,22 @@
 import { configFields } from '../train/index';
 import { SOURCES } from './candidates';
 import type { RecommendSettings } from './fit';
+import type { Item2VecParams } from './item2vec';
+
+/** Checks an item2vec settings block (the recommend and session families both have one). */
+export function checkItem2VecParams(raw: unknown, path: string, at: string): Item2VecParams {
+  const { object, number } = configFields(path);
+  const o = object(raw, at);
+  return {
+    dim: number(o.dim, `${at}.dim`, 2, 512, true),
+    window: number(o.window, `${at}.window`, 1, 50, true),
+    negatives: number(o.negatives, `${at}.negatives`, 1, 50, true),
+    max_pairs: number(o.max_pairs, `${at}.max_pairs`, 1, 1e9, true),
+    epochs: number(o.epochs, `${at}.epochs`, 1, 100, true),
+    batch: number(o.batch, `${at}.batch`, 1, 1_000_000, true),
+    learning_rate: number(o.learning_rate, `${at}.learning_rate`, 1e-6, 10, false),
+  };
+}
 
 /** Checks `families.recommend.recommend` of the training config; every problem names the file and field. */
 export function checkRecommendSettings(raw: unknown, path: string, at: string): RecommendSettings {
@@ -28,15 +44,7 @@ export function checkRecommendSettings(raw: unknown, path: string, at: string): 
       trend_days: [1, 365, true],
       per_category: [1, 100_000, true],
     }),
-    embedding: section('embedding', {
-      dim: [2, 512, true],
-      window: [1, 50, true],
-      negatives: [1, 50, true],
-      max_pairs: [1, 1e9, true],
-      epochs: [1, 100, true],
-      batch: [1, 1_000_000, true],
-      learning_rate: [1e-6, 10, false],
-    }),
+    embedding: checkItem2VecParams(r.embedding, path, `${at}.embedding`),
     candidates: {
       per_source: Object.fromEntries(
         SOURCES.map((s) => [s, number(perSource[s], `${at}.candidates.per_source.${s}`, 20, 10_000, true)]),

@@ -8,12 +8,20 @@ export {
   topIndices,
   type RecommendModel,
 } from './candidates';
-export { checkRecommendSettings } from './config';
+export { checkItem2VecParams, checkRecommendSettings } from './config';
 export { fitCovisitation } from './covisit';
 export { RECOMMEND_METRICS, reciprocalRankFusion } from './evaluate';
 export { evaluateRecommender, fitCandidateModel, fitReranker, replayStates, type RecommendSettings } from './fit';
 export { type Interactions } from './interactions';
-export { fitItem2Vec, skipGramPairs } from './item2vec';
+export {
+  type Embedding,
+  fitItem2Vec,
+  fitSkipGram,
+  type Item2VecParams,
+  scoreBySimilarity,
+  sequencePairs,
+  skipGramPairs,
+} from './item2vec';
 export { countRecommendExamples, loadInteractions, loadRecommendData } from './load';
 export { fitPopularity } from './popularity';
 export { productIndex } from './products';

@@ -23,17 +23,17 @@ export interface Embedding {
   vectors: Float32Array;
 }
 
-/** Skip-gram pairs (centre, context) from each session's sequence of touched products. */
-export function skipGramPairs(x: Interactions, window: number): { centre: Int32Array; context: Int32Array } {
+/** Skip-gram pairs (centre, context) from sequences of items; repeats in a row count once, an item is never its own context. */
+export function sequencePairs(
+  sequences: Iterable<ArrayLike<number>>,
+  window: number,
+): { centre: Int32Array; context: Int32Array } {
   const centre: number[] = [];
   const context: number[] = [];
   const seq: number[] = [];
-  for (const [from, to] of sessionRanges(x)) {
+  for (const items of sequences) {
     seq.length = 0;
-    for (let i = from; i < to; i++) {
-      const p = x.product[i];
-      if (p >= 0 && EVENT_WEIGHT_BY_CODE[x.type[i]] > 0 && seq[seq.length - 1] !== p) seq.push(p);
-    }
+    for (let i = 0; i < items.length; i++) if (seq[seq.length - 1] !== items[i]) seq.push(items[i]);
     for (let i = 0; i < seq.length; i++) {
       for (let j = Math.max(0, i - window); j <= Math.min(seq.length - 1, i + window); j++) {
         if (j !== i && seq[j] !== seq[i]) {
@@ -44,6 +44,22 @@ export function skipGramPairs(x: Interactions, window: number): { centre: Int32A
     }
   }
   return { centre: Int32Array.from(centre), context: Int32Array.from(context) };
+}
+
+/** Skip-gram pairs from each session's sequence of touched products. */
+export function skipGramPairs(x: Interactions, window: number): { centre: Int32Array; context: Int32Array } {
+  function* sessions() {
+    const seq: number[] = [];
+    for (const [from, to] of sessionRanges(x)) {
+      seq.length = 0;
+      for (let i = from; i < to; i++) {
+        const p = x.product[i];
+        if (p >= 0 && EVENT_WEIGHT_BY_CODE[x.type[i]] > 0) seq.push(p);
+      }
+      yield seq;
+    }
+  }
+  return sequencePairs(sessions(), window);
 }
 
 /**
@@ -59,9 +75,19 @@ export async function fitItem2Vec(
   seed: number,
   onStep: (step: number, steps: number, loss: number) => void = () => {},
 ): Promise<Embedding & { loss: number[] }> {
+  return fitSkipGram(skipGramPairs(x, params.window), products, params, seed, onStep);
+}
+
+/** Skip-gram with negative sampling over given (centre, context) pairs; see `fitItem2Vec`. */
+export async function fitSkipGram(
+  all: { centre: Int32Array; context: Int32Array },
+  products: number,
+  params: Item2VecParams,
+  seed: number,
+  onStep: (step: number, steps: number, loss: number) => void = () => {},
+): Promise<Embedding & { loss: number[] }> {
   const tf = await tfjs();
   const rng = new Rng(seed);
-  const all = skipGramPairs(x, params.window);
   const counts = new Float64Array(products);
   for (const c of all.context) counts[c]++;
   const noise = cumulative(Float64Array.from(counts, (c) => Math.pow(c, 0.75)));

@@ -47,6 +47,23 @@ describe('promotion', () => {
       decidePromotion({ ...base, candidate: { ...production, ...better, log_loss: 0.39 }, production }).promote,
     ).toBe(true);
   });
+
+  it('replaces production trained on other features than this code computes, whatever the metrics', () => {
+    const worse = { ...production, 'ndcg@10': 0.5 };
+    const changed = decidePromotion({
+      ...base,
+      candidate: worse,
+      production,
+      features: { candidate: ['a', 'b', 'c'], production: ['a', 'b'] },
+    });
+    expect(changed).toMatchObject({
+      promote: true,
+      reason: expect.stringContaining('production was trained on other features (1 added, 0 removed)'),
+    });
+    // The same features: the metrics decide as before.
+    const same = { candidate: ['a', 'b'], production: ['a', 'b'] };
+    expect(decidePromotion({ ...base, candidate: worse, production, features: same }).promote).toBe(false);
+  });
 });
 
 describe('registry', () => {

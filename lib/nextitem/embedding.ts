@@ -1,0 +1,68 @@
+import { type Embedding, fitSkipGram, type Item2VecParams, scoreBySimilarity, sequencePairs } from '../recommend/index';
+
+/**
+ * item2vec for sessions: skip-gram with negative sampling over the training sessions' click
+ * sequences (the recommend family's trainer), so items clicked near each other in sessions get
+ * close vectors. A prefix is the recency-weighted mean of its items' vectors.
+ */
+export async function fitSessionEmbedding(
+  train: readonly Int32Array[],
+  items: number,
+  params: Item2VecParams,
+  seed: number,
+  onStep?: (step: number, steps: number) => void,
+): Promise<Embedding> {
+  const { dim, vectors } = await fitSkipGram(sequencePairs(train, params.window), items, params, seed, onStep);
+  return { dim, vectors };
+}
+
+/** The weight of the r-th click before the last in a prefix's mean vector is PREFIX_DECAY^r. */
+export const PREFIX_DECAY = 0.8;
+
+/** At most this many of a prefix's last clicks make its mean vector. */
+const PREFIX_CLICKS = 10;
+
+/** Cosines of items with a prefix's mean vector, into a reused array (one per model: not re-entrant). */
+export class PrefixSimilarity {
+  /** After `score`: every item's cosine with the prefix, 0 for items without a vector. */
+  readonly scores: Float32Array;
+
+  constructor(readonly embedding: Embedding) {
+    this.scores = new Float32Array(embedding.vectors.length / embedding.dim);
+  }
+
+  /** Scores every item against `prefix`; false (all zero) when none of its items has a vector. */
+  score(prefix: Int32Array): boolean {
+    const from = Math.max(0, prefix.length - PREFIX_CLICKS);
+    const items = Array.from(prefix.subarray(from));
+    const weights = items.map((_, i) => PREFIX_DECAY ** (items.length - 1 - i));
+    return scoreBySimilarity(this.embedding, items, weights, this.scores);
+  }
+
+  /** The cosine of two items (0 when either has no vector). */
+  cosine(a: number, b: number): number {
+    const { dim, vectors } = this.embedding;
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += vectors[a * dim + d] * vectors[b * dim + d];
+    return s;
+  }
+
+  /** The `k` items of highest positive cosine after `score`, best first (ties: more clicks, then index). */
+  top(k: number, clicks: Float64Array): Int32Array {
+    const scores = this.scores;
+    // A sorted window of the best k so far, worst first: an item enters only when it beats the worst.
+    const best: number[] = [];
+    const before = (a: number, b: number) =>
+      scores[a] < scores[b] ||
+      (scores[a] === scores[b] && (clicks[a] < clicks[b] || (clicks[a] === clicks[b] && a > b)));
+    for (let i = 0; i < scores.length; i++) {
+      if (!(scores[i] > 0)) continue;
+      if (best.length === k && !before(best[0], i)) continue;
+      if (best.length === k) best.shift();
+      let at = best.length;
+      while (at > 0 && before(i, best[at - 1])) at--;
+      best.splice(at, 0, i);
+    }
+    return Int32Array.from(best.reverse());
+  }
+}
