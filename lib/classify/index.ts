@@ -1,0 +1,6 @@
+// The public names of lib/classify: text classification of product titles (TF-IDF and a linear SVM, as scikit-learn computes them).
+export { fitLinearSvcInParallel } from './parallel';
+export { type Csr, CsrBuilder, hstack, takeRows } from './sparse';
+export { groupedSplit, normalizeTitle, type SplitName } from './split';
+export { decisionFunction, DEFAULT_LINEAR_SVC, fitLinearSvc, type LinearSvc, type LinearSvcOptions } from './svm';
+export { analyze, type Analyzer, fitTfidf, type Tfidf, type TfidfOptions, transformTfidf } from './tfidf';

@@ -1,0 +1,85 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Csr } from './sparse';
+import {
+  assembleSvc,
+  binaryProblems,
+  checkProblem,
+  DEFAULT_LINEAR_SVC,
+  fitLinearSvc,
+  type LinearSvc,
+  type LinearSvcOptions,
+  rowNorms,
+} from './svm';
+
+const WORKER_URL = new URL('./svm-worker.ts', import.meta.url).href;
+
+/** Copies a typed array into shared memory, so every worker reads the one copy. */
+function shared<T extends Int32Array | Float64Array>(a: T): T {
+  const out = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+  out.set(a as never);
+  return out;
+}
+
+/**
+ * fitLinearSvc with its binary problems spread over worker threads (one per core by default). Each
+ * problem draws its own seeded visiting order, so the model is identical to the one-thread fit.
+ * Needs a runtime that loads .ts in workers (tsx does).
+ */
+export async function fitLinearSvcInParallel(
+  x: Csr,
+  y: Int32Array,
+  classes: number,
+  options: LinearSvcOptions = DEFAULT_LINEAR_SVC,
+  threads = availableParallelism(),
+  onClass?: (done: number, total: number) => void,
+): Promise<LinearSvc> {
+  checkProblem(x, y, classes);
+  const problems = binaryProblems(classes);
+  if (threads <= 1 || problems.length === 1) return fitLinearSvc(x, y, classes, options, onClass);
+  const data = {
+    x: { ...x, indptr: shared(x.indptr), indices: shared(x.indices), values: shared(x.values) },
+    y: shared(y),
+    norms: shared(rowNorms(x, options.interceptScaling)),
+    options,
+  };
+  const queue = problems.map((positive, k) => ({ k, positive }));
+  const fitted: { w: Float64Array; iterations: number }[] = new Array(problems.length);
+  let done = 0;
+  const workers = Array.from(
+    { length: Math.min(threads, problems.length) },
+    () =>
+      // tsx registers its loader in the main thread only, so each worker registers it first.
+      new Worker(
+        `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL)}); })`,
+        { eval: true, workerData: data },
+      ),
+  );
+  try {
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            const next = () => {
+              const job = queue.shift();
+              if (job) worker.postMessage(job);
+              else resolve();
+            };
+            worker.on('message', (m: { k: number; w: Float64Array; iterations: number }) => {
+              fitted[m.k] = { w: m.w, iterations: m.iterations };
+              onClass?.(++done, problems.length);
+              next();
+            });
+            worker.on('error', reject);
+            worker.on('exit', (code) => {
+              if (code !== 0) reject(new Error(`a linear SVM thread exited with code ${code}`));
+            });
+            next();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return assembleSvc(x.cols, classes, fitted, options.interceptScaling);
+}
