@@ -17,6 +17,8 @@ export function dataCatalog(dataDir = 'data') {
       users: join(raw, 'users.parquet'),
       events: join(raw, 'events.parquet'),
       impressions: join(raw, 'impressions.parquet'),
+      /** Imported catalogues only: each product's source id, group, seller name and category as given. */
+      catalog: join(raw, 'catalog.parquet'),
       /** Synthetic worlds only: click, cart and purchase probabilities per impression. */
       truthImpressions: join(raw, 'truth_impressions.parquet'),
       /** Synthetic worlds only: purchase intent and purchase probability per session. */

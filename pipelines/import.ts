@@ -4,17 +4,21 @@ import {
   FORMAT_NAMES,
   FORMATS,
   type FormatName,
+  importCatalog,
   importLog,
   importSessionLog,
   SESSION_IMPORT_FORMATS,
   type SessionImportFormat,
 } from '../lib/importers/index';
 
-const ALL_FORMATS: string[] = [...FORMAT_NAMES, ...SESSION_IMPORT_FORMATS];
+const ALL_FORMATS: string[] = [...FORMAT_NAMES, ...SESSION_IMPORT_FORMATS, 'catalog'];
+/** The column flags of `--format catalog`. */
+const CATALOG_COLUMNS = ['id', 'title', 'category', 'brand', 'price', 'seller', 'group'] as const;
 
 await runStage('import', async () => {
   const flags = parseFlags(
-    `npx tsx pipelines/import.ts --format ${ALL_FORMATS.join('|')} --input FILE [--buys FILE] [--data DIR]`,
+    `npx tsx pipelines/import.ts --format ${ALL_FORMATS.join('|')} --input FILE [--buys FILE] [--data DIR]
+  catalog: --title COL [--category COL] [--category-sep SEP] [--id COL] [--brand COL] [--price COL] [--seller COL] [--group COL]`,
     {
       format: {
         type: 'string',
@@ -27,6 +31,18 @@ await runStage('import', async () => {
           'the purchases file published beside the clicks, imported as purchases: yoochoose-buys.dat (yoochoose) or train-purchases.csv (diginetica)',
       },
       data: { type: 'string', default: 'data', description: 'data folder; tables go to DIR/raw/' },
+      title: { type: 'string', description: 'catalog: the column of product titles (required)' },
+      category: { type: 'string', description: 'catalog: the column of category paths (needed to train)' },
+      'category-sep': { type: 'string', description: "catalog: the separator of the path's levels (default '>')" },
+      id: { type: 'string', description: 'catalog: the column of product ids' },
+      brand: { type: 'string', description: 'catalog: the column of brands' },
+      price: { type: 'string', description: 'catalog: the column of prices' },
+      seller: { type: 'string', description: 'catalog: the column of sellers or merchants' },
+      group: {
+        type: 'string',
+        description:
+          'catalog: a column naming the same product sold by several merchants (kept on one side of the split)',
+      },
     },
   );
   if (!flags.format || !ALL_FORMATS.includes(flags.format)) {
@@ -37,6 +53,31 @@ await runStage('import', async () => {
   if (!flags.input) throw new InputError('--input FILE is required');
   const catalog = dataCatalog(flags.data);
   const step = (s: string) => say(`import: ${s}`);
+  if (flags.format === 'catalog') {
+    if (!flags.title) throw new InputError('--format catalog needs --title COL, the column of product titles');
+    if (flags.buys) throw new InputError('--buys is for event logs, not --format catalog');
+    const columns = Object.fromEntries(CATALOG_COLUMNS.filter((c) => flags[c] !== undefined).map((c) => [c, flags[c]]));
+    const summary = await importCatalog(
+      flags.input,
+      catalog,
+      { columns: columns as { title: string }, categorySep: flags['category-sep'] },
+      step,
+    );
+    say(
+      `import: ${summary.products} products, ${summary.categories} category paths (depth up to ${summary.max_depth}), ${summary.unlabeled} without a category`,
+    );
+    if (summary.rows_rejected > 0) {
+      say(
+        `import: ${summary.rows_rejected} of ${summary.rows_read} rows rejected: ${JSON.stringify(summary.rejected_by_reason)}`,
+      );
+      for (const x of summary.examples)
+        say(`  ${flags.input}:${x.line}: ${x.reason}${x.field ? ` in ${x.field}` : ''}: ${JSON.stringify(x.value)}`);
+    }
+    return { summary: { ...summary, paths: catalog.raw }, metaPath: catalog.runMeta('import') };
+  }
+  const stray = CATALOG_COLUMNS.filter((c) => flags[c] !== undefined);
+  if (stray.length || flags['category-sep'] !== undefined)
+    throw new InputError(`--${stray[0] ?? 'category-sep'} is for --format catalog, not ${flags.format}`);
   const sessionLog = (SESSION_IMPORT_FORMATS as readonly string[]).includes(flags.format);
   const withBuys = ['yoochoose', ...FORMAT_NAMES.filter((f) => FORMATS[f].purchases)];
   if (flags.buys && !withBuys.includes(flags.format))

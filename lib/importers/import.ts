@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
 import { canonicalSelect } from '../tables';
-import { type FileSpec, FORMATS, type FormatName, type FormatSpec, WRONG_COLUMN_COUNT } from './formats';
+import { type FileSpec, FORMATS, type FormatName, type FormatSpec, type RowCheck, WRONG_COLUMN_COUNT } from './formats';
 import { linesOfAcceptedRows, RecordLines } from './lines';
 import { sniffHeader } from './sniff';
 import { AtomicBatch, copyToParquet, type DuckDBOptions, queryRows, sqlString, withDuckDB } from '../io/index';
@@ -44,7 +44,7 @@ const READER_REASONS: Record<string, string> = {
   'INVALID UNICODE': 'invalid_encoding',
 };
 
-function readHead(path: string, bytes = 65536): Uint8Array {
+export function readHead(path: string, bytes = 65536): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     const buffer = new Uint8Array(bytes);
@@ -56,79 +56,93 @@ function readHead(path: string, bytes = 65536): Uint8Array {
 }
 
 /** What reading one file found: accepted rows, rejects by reason, examples with their lines. */
-interface StagedFile {
+export interface StagedFile {
   accepted: number;
   rejectedByReason: Record<string, number>;
   examples: RejectExample[];
 }
 
-/** Checks that `input` is a readable file whose header is `spec`'s; returns the delimiter it uses. */
-function checkFile(input: string, spec: Pick<FormatSpec, 'columns' | 'delimiter' | 'description'>): string {
+/** Refuses a path that is not an existing file. */
+export function checkIsFile(input: string): void {
   if (!existsSync(input)) throw new InputError(`${input}: no such file`);
   if (!statSync(input).isFile()) throw new InputError(`${input}: not a file`);
+}
+
+/** Checks that `input` is a readable file whose header is `spec`'s; returns the delimiter it uses. */
+function checkFile(input: string, spec: Pick<FormatSpec, 'columns' | 'delimiter' | 'description'>): string {
+  checkIsFile(input);
   const header = sniffHeader(readHead(input), spec);
   if (header.problem !== null) throw new InputError(`${input}: ${header.problem}`);
   return header.delimiter;
 }
 
+/** How to stage one file: its reader, its output columns as SQL over its columns, the checks. */
+export interface StageSpec {
+  /** The relation reading the file (`read_csv(...)` with rejects stored, or `read_parquet(...)`). */
+  read: string;
+  /** Output columns, as SQL over the source columns. */
+  columns: Record<string, string>;
+  /** First failing check per row gives its reason; `fields` are source columns, named in reports. */
+  checks: RowCheck[];
+  /** Whether the reader stored rejects in `<table>_rejects` (CSV); lines of a Parquet file are row numbers. */
+  csv: boolean;
+}
+
 /**
- * Reads `input` as `spec` into table `table` on `con`: one row per source row with its canonical
- * columns, and the reason, field and source value of the first check it fails (null when good).
+ * Reads `input` into table `table` on `con`: one row per source row with the output columns, and
+ * the reason, field and source value of the first check it fails (null when good). Returns the
+ * counts and up to EXAMPLES_PER_REASON examples per reason, each with its line in the file.
  */
-async function stageFile(
+export async function stageRows(
   con: DuckDBConnection,
-  spec: FileSpec,
+  spec: StageSpec,
   input: string,
-  delimiter: string,
   table: string,
 ): Promise<StagedFile> {
-  const columns = `{${spec.columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
-  await con.run(`CREATE TABLE ${table}_src AS SELECT * FROM read_csv(${sqlString(input)}, header = true, auto_detect = false, columns = ${columns},
-    delim = ${sqlString(delimiter)}, quote = '"', escape = '"', ignore_errors = true, store_rejects = true,
-    rejects_table = '${table}_rejects', rejects_scan = '${table}_scans', strict_mode = true)`);
-  // Canonical columns are computed once; the first failing check per row gives its reason,
+  await con.run(`CREATE TABLE ${table}_src AS SELECT * FROM ${spec.read}`);
+  // Output columns are computed once; the first failing check per row gives its reason,
   // field and source value.
-  const e = spec.events;
-  const p = spec.products ?? {};
   const fields = [...new Set(spec.checks.map((c) => c.field))];
-  const failed = `CASE ${spec.checks.map((c, k) => `WHEN ${c.fails} THEN ${k + 1}`).join(' ')} END`;
-  const list = (values: string[]) => `[${values.map(sqlString).join(', ')}]`;
-  const value = `CASE failed ${spec.checks.map((c, k) => `WHEN ${k + 1} THEN "src_${c.field}"`).join(' ')} END`;
+  const failed = spec.checks.length
+    ? `CASE ${spec.checks.map((c, k) => `WHEN ${c.fails} THEN ${k + 1}`).join(' ')} END`
+    : 'CAST(NULL AS INTEGER)';
+  const list = (values: string[]) =>
+    `(${values.length ? `[${values.map(sqlString).join(', ')}]` : 'CAST([] AS VARCHAR[])'})`;
+  const value = spec.checks.length
+    ? `CASE failed ${spec.checks.map((c, k) => `WHEN ${k + 1} THEN CAST("src_${c.field}" AS VARCHAR)`).join(' ')} END`
+    : 'CAST(NULL AS VARCHAR)';
+  const columns = Object.entries(spec.columns);
   await con.run(`CREATE TABLE ${table} AS
     WITH typed AS (
-      SELECT rowid AS row, ${fields.map((f) => `"${f}" AS "src_${f}"`).join(', ')},
-        ${e.event_time} AS event_time, ${e.user_id} AS user_id, ${e.session_id} AS session_id, ${e.event_type} AS event_type,
-        ${e.product_id} AS product_id, ${e.price} AS price,
-        ${p.category_id ?? 'CAST(NULL AS VARCHAR)'} AS category_id, ${p.category_path ?? 'CAST(NULL AS VARCHAR)'} AS category_path,
-        ${p.brand ?? 'CAST(NULL AS VARCHAR)'} AS brand
+      SELECT rowid AS row${fields.map((f) => `, "${f}" AS "src_${f}"`).join('')},
+        ${columns.map(([name, sql]) => `${sql} AS "${name}"`).join(', ')}
       FROM ${table}_src),
     checked AS (SELECT *, ${failed} AS failed FROM typed)
     SELECT row, ${list(spec.checks.map((c) => c.reason))}[failed] AS reason, ${list(spec.checks.map((c) => c.field))}[failed] AS field,
-      ${value} AS value, event_time, user_id, session_id, event_type, product_id, price, category_id, category_path, brand
+      ${value} AS value, ${columns.map(([name]) => `"${name}"`).join(', ')}
     FROM checked`);
   await con.run(`DROP TABLE ${table}_src`);
 
   const counts = await queryRows(con, `SELECT reason, count(*) AS n FROM ${table} GROUP BY reason`);
-  const readerRejects = await queryRows(
-    con,
-    `SELECT line, error_type, column_name, csv_line FROM ${table}_rejects ORDER BY line`,
-  );
+  const readerRejects = spec.csv
+    ? await queryRows(con, `SELECT line, error_type, column_name, csv_line FROM ${table}_rejects ORDER BY line`)
+    : [];
   const rejectedByReason: Record<string, number> = {};
   let accepted = 0;
   for (const { reason: r, n } of counts) {
-    if (r === null) accepted = n as number;
-    else rejectedByReason[r as string] = n as number;
+    if (r === null) accepted = Number(n);
+    else rejectedByReason[r as string] = Number(n);
   }
   const readerExamples: RejectExample[] = [];
   const rejectedLines = new Set<number>();
   for (const r of readerRejects) {
     const why = READER_REASONS[r.error_type as string] ?? 'malformed_csv';
-    if (rejectedLines.has(r.line as number)) continue;
-    rejectedLines.add(r.line as number);
+    if (rejectedLines.has(Number(r.line))) continue;
+    rejectedLines.add(Number(r.line));
     rejectedByReason[why] = (rejectedByReason[why] ?? 0) + 1;
     if (readerExamples.filter((x) => x.reason === why).length < EXAMPLES_PER_REASON) {
       readerExamples.push({
-        line: r.line as number,
+        line: Number(r.line),
         field: null,
         reason: why,
         value: String(r.csv_line ?? '')
@@ -142,21 +156,63 @@ async function stageFile(
     `SELECT row, reason, field, value FROM
     (SELECT *, row_number() OVER (PARTITION BY reason ORDER BY row) AS k FROM ${table} WHERE reason IS NOT NULL) WHERE k <= ${EXAMPLES_PER_REASON} ORDER BY row`,
   );
-  const lines = await acceptedRowLines(
-    input,
-    valueExamples.map((x) => x.row as number),
-    rejectedLines,
-  );
+  // The reader's line numbers skip newlines inside quoted fields: examples give the file's own lines.
+  const found =
+    spec.csv && (valueExamples.length > 0 || readerExamples.length > 0)
+      ? await acceptedRowLines(
+          input,
+          valueExamples.map((x) => Number(x.row)),
+          rejectedLines,
+          readerExamples.map((x) => x.line),
+        )
+      : null;
+  const lines = found
+    ? found.accepted
+    : new Map(valueExamples.map((x) => [Number(x.row), Number(x.row) + (spec.csv ? 2 : 1)]));
+  for (const x of readerExamples) x.line = found?.reader.get(x.line) ?? x.line;
   const examples = [
     ...readerExamples,
     ...valueExamples.map((x) => ({
-      line: lines.get(x.row as number) ?? -1,
+      line: lines.get(Number(x.row)) ?? -1,
       field: x.field as string,
       reason: x.reason as string,
       value: x.value as string | null,
     })),
   ].sort((a, b) => a.line - b.line);
   return { accepted, rejectedByReason, examples };
+}
+
+/** The CSV reader options every import uses: text columns, rejects stored per table. */
+export const csvRejects = (table: string) =>
+  `ignore_errors = true, store_rejects = true, rejects_table = '${table}_rejects', rejects_scan = '${table}_scans'`;
+
+/** Reads an event file of `spec` into `table` (see `stageRows`): canonical event and product columns. */
+async function stageFile(
+  con: DuckDBConnection,
+  spec: FileSpec,
+  input: string,
+  delimiter: string,
+  table: string,
+): Promise<StagedFile> {
+  const columns = `{${spec.columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
+  const p = spec.products ?? {};
+  return stageRows(
+    con,
+    {
+      read: `read_csv(${sqlString(input)}, header = true, auto_detect = false, columns = ${columns},
+        delim = ${sqlString(delimiter)}, quote = '"', escape = '"', ${csvRejects(table)}, strict_mode = true)`,
+      columns: {
+        ...spec.events,
+        category_id: p.category_id ?? 'CAST(NULL AS VARCHAR)',
+        category_path: p.category_path ?? 'CAST(NULL AS VARCHAR)',
+        brand: p.brand ?? 'CAST(NULL AS VARCHAR)',
+      },
+      checks: spec.checks,
+      csv: true,
+    },
+    input,
+    table,
+  );
 }
 
 /**
@@ -309,13 +365,18 @@ async function acceptedRowLines(
   input: string,
   rows: number[],
   rejectedLines: ReadonlySet<number>,
-): Promise<Map<number, number>> {
-  if (rows.length === 0) return new Map();
-  const needed = Math.max(...rows) + rejectedLines.size + 2;
+  readerExampleLines: number[],
+): Promise<{ accepted: Map<number, number>; reader: Map<number, number> }> {
+  // Scanned only as far as the last line an example needs.
+  let needed = rejectedLines.size + 2;
+  for (const r of rows) needed = Math.max(needed, r + rejectedLines.size + 2);
+  for (const line of readerExampleLines) needed = Math.max(needed, line + 1);
   const scanner = new RecordLines();
   for await (const chunk of createReadStream(input, { highWaterMark: 1 << 20 })) {
     scanner.feed(chunk as Buffer);
     if (scanner.starts.length > needed) break;
   }
-  return linesOfAcceptedRows(rows, scanner.finish(), rejectedLines);
+  const starts = scanner.finish();
+  const reader = new Map(scanner.readerLines.map((line, k) => [line, starts[k]]));
+  return { accepted: linesOfAcceptedRows(rows, starts, scanner.readerLines, rejectedLines), reader };
 }

@@ -28,13 +28,17 @@ describe('RecordLines', () => {
     const whole = new RecordLines();
     whole.feed(bytes(text));
     expect(whole.finish()).toEqual([1, 2, 4, 6]);
+    // DuckDB counts the blank line 3 but not the newline inside "a\nb": the last record is its line 5.
+    expect(whole.readerLines).toEqual([1, 2, 4, 5]);
     const split = new RecordLines();
     for (const ch of text) split.feed(bytes(ch));
     expect(split.finish()).toEqual([1, 2, 4, 6]);
+    expect(split.readerLines).toEqual([1, 2, 4, 5]);
   });
   it('maps accepted row indices to lines, skipping records the reader refused', () => {
-    // Records start on lines 1 (header), 2, 3, 5, 6; line 3 was refused.
-    expect([...linesOfAcceptedRows([0, 1, 2], [1, 2, 3, 5, 6], new Set([3])).entries()]).toEqual([
+    // Records start on lines 1 (header), 2, 3, 5, 6 (the reader's 1, 2, 3, 4, 5: line 3's record
+    // spans two lines); the reader refused its record 3.
+    expect([...linesOfAcceptedRows([0, 1, 2], [1, 2, 3, 5, 6], [1, 2, 3, 4, 5], new Set([3])).entries()]).toEqual([
       [0, 2],
       [1, 5],
       [2, 6],

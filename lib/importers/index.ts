@@ -2,3 +2,4 @@
 export { FORMAT_NAMES, FORMATS, type FormatName } from './formats';
 export { importLog } from './import';
 export { importSessionLog, SESSION_IMPORT_FORMATS, type SessionImportFormat } from './sessions';
+export { type CatalogColumns, type CatalogSummary, importCatalog } from './catalog';
