@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { ROOT } from '../testing';
+import { featurize, fitFeaturizer, fitTemperature, logLoss, priceBucket, softmaxRows, topClasses } from './model';
 import { fitLinearSvcInParallel } from './parallel';
 import { decisionFunction, DEFAULT_LINEAR_SVC, fitLinearSvc } from './svm';
 import { type Csr, CsrBuilder, hstack, takeRows, toDense } from './sparse';
@@ -208,5 +209,46 @@ describe('the grouped split', () => {
     expect(normalizeTitle('  LEGO® City: Police-Station (60246) ')).toBe(
       normalizeTitle('lego city police station 60246'),
     );
+  });
+});
+
+describe("a catalogue classifier's pieces", () => {
+  it('price buckets by powers of two, missing and negative prices in their own bucket', () => {
+    expect([0, 0.99, 1, 2.9, 3, 1000, 1e12].map((p) => priceBucket(p, 20))).toEqual([0, 0, 1, 1, 2, 9, 19]);
+    expect([null, undefined, -1, NaN].map((p) => priceBucket(p, 20))).toEqual([20, 20, 20, 20]);
+  });
+
+  it('features: title blocks, then brand, seller and price one-hot; brands match whatever their case, unseen ones get no column', () => {
+    const f = fitFeaturizer(
+      [
+        { title: 'red car', brand: 'Acme', seller: 's1', price: 3 },
+        { title: 'blue doll', brand: 'Toyco', seller: null, price: null },
+      ],
+      [{ analyzer: 'word', ngram: [1, 1] }],
+      4,
+    );
+    expect(f.text[0].terms).toEqual(['blue', 'car', 'doll', 'red']);
+    expect([f.brands, f.sellers]).toEqual([['acme', 'toyco'], ['s1']]);
+    const m = toDense(featurize(f, [{ title: 'red bike', brand: ' ACME ', seller: 's2', price: 1000 }]));
+    // 4 title terms, 2 brands, 1 seller, 5 price buckets (0..3 and missing): 'red' alone (l2 = 1), acme, bucket 3.
+    expect(m).toEqual([[0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0]]);
+    // No training product with a brand, seller or price: those blocks have no columns at all.
+    const bare = fitFeaturizer([{ title: 'red car' }], [{ analyzer: 'word', ngram: [1, 1] }], 4);
+    expect(toDense(featurize(bare, [{ title: 'car', brand: 'Acme', price: 3 }]))).toEqual([[1, 0]]);
+  });
+
+  it('softmax rows and the k best classes with their probabilities', () => {
+    const p = softmaxRows([0, Math.log(3), 5, 5], 2, 1);
+    [0.25, 0.75, 0.5, 0.5].forEach((v, i) => expect(p[i]).toBeCloseTo(v, 12));
+    const top = topClasses(p, 2, 1);
+    expect(Array.from(top.classes)).toEqual([1, 0]);
+    expect(Array.from(top.probabilities)).toEqual([p[1], p[2]]);
+    expect(logLoss(p, [1, 0], 2)).toBeCloseTo(-(Math.log(0.75) + Math.log(0.5)) / 2, 12);
+  });
+
+  it('the temperature that minimises held-out log loss: ln(3) / 2 when the favoured class is right 3 times in 4', () => {
+    // Every row scores [1, -1]: P(class 0) = 1 / (1 + e^(−2T)), best at 0.75, so T = ln(3) / 2.
+    const scores = [1, -1, 1, -1, 1, -1, 1, -1];
+    expect(fitTemperature(scores, [0, 0, 0, 1], 2)).toBeCloseTo(Math.log(3) / 2, 6);
   });
 });

@@ -1,4 +1,18 @@
 // The public names of lib/classify: text classification of product titles (TF-IDF and a linear SVM, as scikit-learn computes them).
+export {
+  DEFAULT_TEXT_BLOCKS,
+  featurize,
+  type Featurizer,
+  fitFeaturizer,
+  fitTemperature,
+  logLoss,
+  predictProbabilities,
+  priceBucket,
+  type ProductText,
+  softmaxRows,
+  type TextClassifier,
+  topClasses,
+} from './model';
 export { fitLinearSvcInParallel } from './parallel';
 export { type Csr, CsrBuilder, hstack, takeRows } from './sparse';
 export { groupedSplit, normalizeTitle, type SplitName } from './split';

@@ -1,0 +1,170 @@
+import { type Csr, CsrBuilder, hstack } from './sparse';
+import { decisionFunction, type LinearSvc } from './svm';
+import { fitTfidf, type Tfidf, type TfidfOptions, transformTfidf } from './tfidf';
+
+/** What a catalogue classifier reads of a product. */
+export interface ProductText {
+  title: string;
+  brand?: string | null;
+  seller?: string | null;
+  price?: number | null;
+}
+
+/** The feature blocks of a product: title n-grams, then one-hot brand, seller and price bucket. */
+export interface Featurizer {
+  /** The title's TF-IDF blocks (word 1–2 grams and char_wb 2–5 grams by default). */
+  text: Tfidf[];
+  /** One-hot vocabularies learned from training products; unseen values get no column. */
+  brands: string[];
+  sellers: string[];
+  /**
+   * Price buckets: floor(log2(1 + price)), capped; one more column for a missing price. 0 when no
+   * training product has a price (no block: a column every row sets would be a second intercept).
+   */
+  priceBuckets: number;
+}
+
+export const DEFAULT_TEXT_BLOCKS: TfidfOptions[] = [
+  { analyzer: 'word', ngram: [1, 2] },
+  { analyzer: 'char_wb', ngram: [2, 5] },
+];
+
+/** Learns the vocabularies of the training products only. */
+export function fitFeaturizer(
+  train: readonly ProductText[],
+  blocks: readonly TfidfOptions[] = DEFAULT_TEXT_BLOCKS,
+  priceBuckets = 20,
+): Featurizer {
+  const titles = train.map((p) => p.title);
+  const values = (key: 'brand' | 'seller') =>
+    [...new Set(train.map((p) => normalizeValue(p[key])).filter((v): v is string => v !== null))].sort();
+  return {
+    text: blocks.map((options) => fitTfidf(titles, options)),
+    brands: values('brand'),
+    sellers: values('seller'),
+    priceBuckets: train.some((p) => priceBucket(p.price, priceBuckets) < priceBuckets) ? priceBuckets : 0,
+  };
+}
+
+const normalizeValue = (v: string | null | undefined) => {
+  const t = v?.trim().toLowerCase();
+  return t ? t : null;
+};
+
+/** A price's bucket: floor(log2(1 + price)) capped at buckets − 1, or `buckets` when missing or not a number ≥ 0. */
+export function priceBucket(price: number | null | undefined, buckets: number): number {
+  if (price === null || price === undefined || !(price >= 0)) return buckets;
+  return Math.min(buckets - 1, Math.floor(Math.log2(1 + price)));
+}
+
+/** The products' feature rows: the title blocks side by side, then brand, seller and price (value 1 each). */
+export function featurize(f: Featurizer, products: readonly ProductText[]): Csr {
+  const titles = products.map((p) => p.title);
+  const oneHot = (vocabulary: string[], value: (p: ProductText) => string | number | null, cols: number) => {
+    const index = new Map<string | number, number>(vocabulary.map((v, i) => [v, i]));
+    const out = new CsrBuilder(cols);
+    for (const p of products) {
+      const v = value(p);
+      const c = v === null ? undefined : index.get(v);
+      if (c === undefined) out.push([], []);
+      else out.push([c], [1]);
+    }
+    return out.build();
+  };
+  const buckets = f.priceBuckets ? Array.from({ length: f.priceBuckets + 1 }, (_, i) => String(i)) : [];
+  return hstack([
+    ...f.text.map((t) => transformTfidf(t, titles)),
+    oneHot(f.brands, (p) => normalizeValue(p.brand), f.brands.length),
+    oneHot(f.sellers, (p) => normalizeValue(p.seller), f.sellers.length),
+    oneHot(buckets, (p) => String(priceBucket(p.price, f.priceBuckets)), buckets.length),
+  ]);
+}
+
+/** Row-wise softmax of `scores` (rows × classes) times `temperature`, in place-safe new array. */
+export function softmaxRows(scores: ArrayLike<number>, classes: number, temperature: number): Float64Array {
+  const out = new Float64Array(scores.length);
+  for (let r = 0; r * classes < scores.length; r++) {
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) max = Math.max(max, scores[r * classes + c] * temperature);
+    let sum = 0;
+    for (let c = 0; c < classes; c++)
+      sum += out[r * classes + c] = Math.exp(scores[r * classes + c] * temperature - max);
+    for (let c = 0; c < classes; c++) out[r * classes + c] /= sum;
+  }
+  return out;
+}
+
+/** Mean negative log probability of the true class. */
+export function logLoss(probabilities: Float64Array, labels: ArrayLike<number>, classes: number): number {
+  let s = 0;
+  for (let r = 0; r < labels.length; r++) s -= Math.log(Math.max(probabilities[r * classes + labels[r]], 1e-15));
+  return s / labels.length;
+}
+
+/**
+ * The temperature that turns decision values into probabilities with the least log loss on
+ * held-out rows (a one-parameter calibration: the ranking of classes is unchanged). Golden-section
+ * search over log temperature in [1/100, 100].
+ */
+export function fitTemperature(scores: ArrayLike<number>, labels: ArrayLike<number>, classes: number): number {
+  const loss = (logT: number) => logLoss(softmaxRows(scores, classes, Math.exp(logT)), labels, classes);
+  let [lo, hi] = [Math.log(0.01), Math.log(100)];
+  const g = (Math.sqrt(5) - 1) / 2;
+  let a = hi - g * (hi - lo);
+  let b = lo + g * (hi - lo);
+  let fa = loss(a);
+  let fb = loss(b);
+  for (let i = 0; i < 60; i++) {
+    if (fa <= fb) {
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - g * (hi - lo);
+      fa = loss(a);
+    } else {
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + g * (hi - lo);
+      fb = loss(b);
+    }
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+/** Each row's k best classes, best first, with their probabilities. */
+export function topClasses(
+  probabilities: Float64Array,
+  classes: number,
+  k: number,
+): { classes: Int32Array; probabilities: Float64Array } {
+  const rows = probabilities.length / classes;
+  const width = Math.min(k, classes);
+  const outClasses = new Int32Array(rows * width);
+  const outProbabilities = new Float64Array(rows * width);
+  const order = Array.from({ length: classes }, (_, c) => c);
+  for (let r = 0; r < rows; r++) {
+    const p = (c: number) => probabilities[r * classes + c];
+    order.sort((a, b) => p(b) - p(a) || a - b);
+    for (let i = 0; i < width; i++) {
+      outClasses[r * width + i] = order[i];
+      outProbabilities[r * width + i] = p(order[i]);
+    }
+    order.sort((a, b) => a - b);
+  }
+  return { classes: outClasses, probabilities: outProbabilities };
+}
+
+/** A fitted catalogue classifier: features, the SVM and its probability temperature. */
+export interface TextClassifier {
+  classes: string[];
+  featurizer: Featurizer;
+  svm: LinearSvc;
+  temperature: number;
+}
+
+/** Probabilities of every class for each product, rows × classes. */
+export function predictProbabilities(model: TextClassifier, products: readonly ProductText[]): Float64Array {
+  const scores = decisionFunction(model.svm, featurize(model.featurizer, products));
+  return softmaxRows(scores, model.classes.length, model.temperature);
+}
