@@ -39,6 +39,10 @@ await runStage('split', async () => {
         con,
         'SELECT epoch_ms(min(start_time)) AS first, epoch_ms(max(end_time)) AS last FROM sessions',
       );
+      if (range.first === null)
+        throw new InputError(
+          `${catalog.interim.sessions}: no sessions, so no time range to split; the data folder has no events (an imported catalogue has none)`,
+        );
       const cutoffs = computeCutoffs(range.first as number, range.last as number, fractions);
       await con.run(`CREATE TABLE session_splits AS SELECT session_id, ${splitOfSql('start_time', cutoffs)} AS split,
         end_time >= make_timestamp(CASE ${splitOfSql('start_time', cutoffs)} ${(['train', 'valid', 'test'] as const).map((s) => `WHEN '${s}' THEN ${cutoffs[s].to * 1000}`).join(' ')} END) AS runs_past_split

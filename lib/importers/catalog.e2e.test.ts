@@ -102,6 +102,15 @@ describe('import --format catalog', () => {
     ]);
     expect(await rows(raw.events)).toEqual([]);
   });
+
+  it('the event stages after it say in one line that a catalogue has no events', () => {
+    expect(runStageScript('sessionize', ['--data', data]).status).toBe(0);
+    const split = runStageScript('split', ['--data', data]);
+    expect(split.status).toBe(2);
+    expect(split.stderr.trim().split('\n').at(-1)).toMatch(
+      /^split: .*no sessions, so no time range to split; the data folder has no events/,
+    );
+  });
 });
 
 describe('catalogue files as they come', () => {
