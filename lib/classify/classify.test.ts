@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+import { Rng } from '../random';
 import { ROOT } from '../testing';
 import { featurize, fitFeaturizer, fitTemperature, logLoss, priceBucket, softmaxRows, topClasses } from './model';
 import { fitLinearSvcInParallel } from './parallel';
@@ -100,6 +101,37 @@ describe('TF-IDF as scikit-learn computes it', () => {
       'bé ',
       ' bé ',
     ]);
+  });
+});
+
+describe('counting n-grams by walking the vocabulary', () => {
+  it("finds exactly analyze's terms on random titles with odd spacing, short words and characters outside the BMP", () => {
+    const rng = new Rng(5);
+    const pieces = ['a', 'B', 'é', 'ß', '🦖', '1', '_', '-', ' ', '  ', '\t', 'car', 'Lego', 'x', 'İ'];
+    const docs = Array.from({ length: 300 }, () =>
+      Array.from({ length: 1 + rng.int(12) }, () => pieces[rng.int(pieces.length)]).join(''),
+    );
+    for (const options of [
+      { analyzer: 'char_wb', ngram: [2, 5] },
+      { analyzer: 'char_wb', ngram: [1, 3] },
+      { analyzer: 'char', ngram: [2, 4] },
+    ] as TfidfOptions[]) {
+      // Fitted on half, so the other half has n-grams outside the vocabulary.
+      const model = fitTfidf(docs.slice(0, 150), options);
+      const index = new Map(model.terms.map((t, i) => [t, i]));
+      const ours = toDense(transformTfidf(model, docs));
+      docs.forEach((doc, r) => {
+        const counts = new Map<number, number>();
+        for (const term of analyze(doc, options))
+          if (index.has(term)) counts.set(index.get(term)!, (counts.get(index.get(term)!) ?? 0) + 1);
+        const norm = Math.sqrt([...counts].reduce((s, [c, n]) => s + (n * model.idf[c]) ** 2, 0));
+        const expected = new Array<number>(model.terms.length).fill(0);
+        for (const [c, n] of counts) expected[c] = (n * model.idf[c]) / norm;
+        ours[r].forEach((v, c) =>
+          expect(v, `${options.analyzer} '${doc}' column '${model.terms[c]}'`).toBeCloseTo(expected[c], 12),
+        );
+      });
+    }
   });
 });
 

@@ -42,6 +42,28 @@ export class CsrBuilder {
     this.indptr.push(this.nnz);
   }
 
+  /** Appends a row whose columns are already ascending and distinct (no sort, no merge). */
+  pushSorted(columns: ArrayLike<number>, values: ArrayLike<number>): void {
+    const n = columns.length;
+    if (this.nnz + n > this.indices.length) {
+      const size = Math.max(this.indices.length * 2, this.nnz + n);
+      const indices = new Int32Array(size);
+      indices.set(this.indices.subarray(0, this.nnz));
+      const vals = new Float64Array(size);
+      vals.set(this.values.subarray(0, this.nnz));
+      this.indices = indices;
+      this.values = vals;
+    }
+    for (let i = 0; i < n; i++) {
+      const c = columns[i];
+      if (!(c >= 0 && c < this.cols) || (i > 0 && c <= columns[i - 1]))
+        throw new RangeError(`pushSorted: column ${c} out of range or order`);
+      this.indices[this.nnz] = c;
+      this.values[this.nnz++] = values[i];
+    }
+    this.indptr.push(this.nnz);
+  }
+
   build(): Csr {
     return {
       rows: this.indptr.length - 1,

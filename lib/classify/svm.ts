@@ -169,18 +169,33 @@ export function assembleSvc(
   return { classes, cols, weights, iterations: fitted.map((f) => f.iterations), interceptScaling };
 }
 
+/** Each model's weights feature-major (cols × classes), so a row's features read contiguous runs. */
+const BY_FEATURE = new WeakMap<LinearSvc, Float64Array>();
+
+function byFeature(model: LinearSvc): Float64Array {
+  let t = BY_FEATURE.get(model);
+  if (t) return t;
+  const { classes, cols, weights } = model;
+  t = new Float64Array(cols * classes);
+  for (let c = 0; c < classes; c++) for (let j = 0; j < cols; j++) t[j * classes + c] = weights[c * (cols + 1) + j];
+  BY_FEATURE.set(model, t);
+  return t;
+}
+
 /** Decision values, rows × classes (row-major): w·x + intercept per class. */
 export function decisionFunction(model: LinearSvc, x: Csr): Float64Array {
   if (x.cols !== model.cols) throw new Error(`linear SVM: trained on ${model.cols} columns, given ${x.cols}`);
   const { classes, weights, interceptScaling } = model;
   const width = model.cols + 1;
+  const t = byFeature(model);
   const out = new Float64Array(x.rows * classes);
   for (let r = 0; r < x.rows; r++) {
-    for (let c = 0; c < classes; c++) {
-      const base = c * width;
-      let s = weights[base + model.cols] * interceptScaling;
-      for (let k = x.indptr[r]; k < x.indptr[r + 1]; k++) s += weights[base + x.indices[k]] * x.values[k];
-      out[r * classes + c] = s;
+    const o = r * classes;
+    for (let c = 0; c < classes; c++) out[o + c] = weights[c * width + model.cols] * interceptScaling;
+    for (let k = x.indptr[r]; k < x.indptr[r + 1]; k++) {
+      const v = x.values[k];
+      const base = x.indices[k] * classes;
+      for (let c = 0; c < classes; c++) out[o + c] += t[base + c] * v;
     }
   }
   return out;

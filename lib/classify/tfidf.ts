@@ -91,26 +91,126 @@ export function fitTfidf(documents: readonly string[], options: TfidfOptions): T
 /** Each model's term → column lookup, built once per model. */
 const COLUMNS = new WeakMap<Tfidf, Map<string, number>>();
 
+/**
+ * The vocabulary of a character analyzer as a trie over its characters, so a document's n-grams
+ * are found by walking it rather than by making and hashing a string per n-gram. Characters are
+ * numbered 1.. in order of first use (`letter`; 0 for one the vocabulary never uses) and edges
+ * keyed node × letters + letter, small integers V8 hashes fast; `column[node]` is the term ending
+ * there (−1 when none).
+ */
+interface CharTrie {
+  letter: Map<number, number>;
+  letters: number;
+  edges: Map<number, number>;
+  column: Int32Array;
+}
+const TRIES = new WeakMap<Tfidf, CharTrie>();
+
+function charTrie(model: Tfidf): CharTrie {
+  let trie = TRIES.get(model);
+  if (trie) return trie;
+  const letter = new Map<number, number>();
+  for (const term of model.terms)
+    for (const ch of term) if (!letter.has(ch.codePointAt(0)!)) letter.set(ch.codePointAt(0)!, letter.size + 1);
+  const letters = letter.size + 1;
+  const edges = new Map<number, number>();
+  const column: number[] = [-1];
+  model.terms.forEach((term, c) => {
+    let node = 0;
+    for (const ch of term) {
+      const key = node * letters + letter.get(ch.codePointAt(0)!)!;
+      let next = edges.get(key);
+      if (next === undefined) {
+        next = column.push(-1) - 1;
+        edges.set(key, next);
+      }
+      node = next;
+    }
+    column[node] = c;
+  });
+  trie = { letter, letters, edges, column: Int32Array.from(column) };
+  TRIES.set(model, trie);
+  return trie;
+}
+
+/**
+ * Counts a document's character n-grams through the trie (exactly `analyze`'s terms, tested):
+ * from each start, one walk covers every n; `char_wb` counts each padded word's windows shorter
+ * than the word and, when the word is at most the longest n, the whole padded word once.
+ */
+function countCharGrams(model: Tfidf, text: string, onColumn: (c: number) => void): void {
+  const { letter, letters, edges, column } = charTrie(model);
+  const [minN, maxN] = model.options.ngram;
+  const walk = (cps: number[], from: number, to: number, count: (start: number, depth: number) => boolean) => {
+    for (let i = from; i < to; i++) {
+      let node = 0;
+      for (let d = 1; d <= maxN && i + d <= to; d++) {
+        const id = cps[i + d - 1];
+        if (id === 0) break;
+        const next = edges.get(node * letters + id);
+        if (next === undefined) break;
+        node = next;
+        if (column[node] >= 0 && count(i - from, d)) onColumn(column[node]);
+      }
+    }
+  };
+  const lower = text.toLowerCase();
+  if (model.options.analyzer === 'char') {
+    const cps = Array.from(lower.replace(RUNS_OF_SPACE, ' '), (ch) => letter.get(ch.codePointAt(0)!) ?? 0);
+    walk(cps, 0, cps.length, (_, d) => d >= minN);
+    return;
+  }
+  const cps: number[] = [];
+  for (const word of lower.split(/\s+/u)) {
+    if (word === '') continue;
+    const space = letter.get(32) ?? 0;
+    cps.length = 0;
+    cps.push(space);
+    for (const ch of word) cps.push(letter.get(ch.codePointAt(0)!) ?? 0);
+    cps.push(space);
+    const length = cps.length;
+    walk(cps, 0, length, (start, d) => (d >= minN && d < length) || (start === 0 && d === length && length <= maxN));
+  }
+}
+
 /** The documents as TF-IDF rows over the fitted vocabulary; unknown terms are dropped. */
 export function transformTfidf(model: Tfidf, documents: readonly string[]): Csr {
   let column = COLUMNS.get(model);
   if (!column) COLUMNS.set(model, (column = new Map(model.terms.map((t, i) => [t, i]))));
   const out = new CsrBuilder(model.terms.length);
-  const counts = new Map<number, number>();
+  // Scratch counts by column, reset after each document through the list of columns it touched.
+  const counts = new Float64Array(model.terms.length);
+  const touched: number[] = [];
+  const { idf } = model;
+  const sublinear = model.options.sublinearTf === true;
   for (const doc of documents) {
-    counts.clear();
-    for (const term of analyze(doc, model.options)) {
-      const c = column.get(term);
-      if (c !== undefined) counts.set(c, (counts.get(c) ?? 0) + 1);
+    touched.length = 0;
+    if (model.options.analyzer === 'word') {
+      for (const term of analyze(doc, model.options)) {
+        const c = column.get(term);
+        if (c === undefined) continue;
+        if (counts[c] === 0) touched.push(c);
+        counts[c]++;
+      }
+    } else {
+      countCharGrams(model, doc, (c) => {
+        if (counts[c] === 0) touched.push(c);
+        counts[c]++;
+      });
     }
-    const cols = [...counts.keys()];
-    const values = cols.map(
-      (c) => (model.options.sublinearTf ? 1 + Math.log(counts.get(c)!) : counts.get(c)!) * model.idf[c],
-    );
+    const cols = Int32Array.from(touched).sort();
+    const values = new Float64Array(cols.length);
     let norm = 0;
-    for (const v of values) norm += v * v;
+    for (let i = 0; i < cols.length; i++) {
+      const c = cols[i];
+      const v = (sublinear ? 1 + Math.log(counts[c]) : counts[c]) * idf[c];
+      values[i] = v;
+      norm += v * v;
+      counts[c] = 0;
+    }
     norm = Math.sqrt(norm);
-    out.push(cols, norm > 0 ? values.map((v) => v / norm) : values);
+    if (norm > 0) for (let i = 0; i < values.length; i++) values[i] /= norm;
+    out.pushSorted(cols, values);
   }
   return out.build();
 }
