@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { runOnWorkers } from '../workers';
 import type { Csr } from './sparse';
 import {
   assembleSvc,
@@ -46,40 +46,17 @@ export async function fitLinearSvcInParallel(
   const queue = problems.map((positive, k) => ({ k, positive }));
   const fitted: { w: Float64Array; iterations: number }[] = new Array(problems.length);
   let done = 0;
-  const workers = Array.from(
-    { length: Math.min(threads, problems.length) },
-    () =>
-      // tsx registers its loader in the main thread only, so each worker registers it first.
-      new Worker(
-        `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL)}); })`,
-        { eval: true, workerData: data },
-      ),
+  await runOnWorkers(
+    WORKER_URL,
+    data,
+    queue,
+    threads,
+    'linear SVM',
+    (m: { k: number; w: Float64Array; iterations: number }) => {
+      fitted[m.k] = { w: m.w, iterations: m.iterations };
+      onClass?.(++done, problems.length);
+      return true;
+    },
   );
-  try {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const next = () => {
-              const job = queue.shift();
-              if (job) worker.postMessage(job);
-              else resolve();
-            };
-            worker.on('message', (m: { k: number; w: Float64Array; iterations: number }) => {
-              fitted[m.k] = { w: m.w, iterations: m.iterations };
-              onClass?.(++done, problems.length);
-              next();
-            });
-            worker.on('error', reject);
-            worker.on('exit', (code) => {
-              if (code !== 0) reject(new Error(`a linear SVM thread exited with code ${code}`));
-            });
-            next();
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
   return assembleSvc(x.cols, classes, fitted, options.interceptScaling);
 }

@@ -20,15 +20,7 @@ export class CsrBuilder {
   /** Appends a row from parallel arrays of columns and values (any order, repeats summed). */
   push(columns: ArrayLike<number>, values: ArrayLike<number>): void {
     const order = Array.from({ length: columns.length }, (_, i) => i).sort((a, b) => columns[a] - columns[b]);
-    if (this.nnz + order.length > this.indices.length) {
-      const size = Math.max(this.indices.length * 2, this.nnz + order.length);
-      const indices = new Int32Array(size);
-      indices.set(this.indices.subarray(0, this.nnz));
-      const vals = new Float64Array(size);
-      vals.set(this.values.subarray(0, this.nnz));
-      this.indices = indices;
-      this.values = vals;
-    }
+    this.reserve(order.length);
     const start = this.nnz;
     for (const i of order) {
       const c = columns[i];
@@ -45,15 +37,7 @@ export class CsrBuilder {
   /** Appends a row whose columns are already ascending and distinct (no sort, no merge). */
   pushSorted(columns: ArrayLike<number>, values: ArrayLike<number>): void {
     const n = columns.length;
-    if (this.nnz + n > this.indices.length) {
-      const size = Math.max(this.indices.length * 2, this.nnz + n);
-      const indices = new Int32Array(size);
-      indices.set(this.indices.subarray(0, this.nnz));
-      const vals = new Float64Array(size);
-      vals.set(this.values.subarray(0, this.nnz));
-      this.indices = indices;
-      this.values = vals;
-    }
+    this.reserve(n);
     for (let i = 0; i < n; i++) {
       const c = columns[i];
       if (!(c >= 0 && c < this.cols) || (i > 0 && c <= columns[i - 1]))
@@ -62,6 +46,18 @@ export class CsrBuilder {
       this.values[this.nnz++] = values[i];
     }
     this.indptr.push(this.nnz);
+  }
+
+  /** Room for `n` more entries (the arrays double when full). */
+  private reserve(n: number): void {
+    if (this.nnz + n <= this.indices.length) return;
+    const size = Math.max(this.indices.length * 2, this.nnz + n);
+    const indices = new Int32Array(size);
+    indices.set(this.indices.subarray(0, this.nnz));
+    const values = new Float64Array(size);
+    values.set(this.values.subarray(0, this.nnz));
+    this.indices = indices;
+    this.values = values;
   }
 
   build(): Csr {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { runOnWorkers } from '../workers';
 import { assembleWorld, planSlice, planWorld, type World, type WorldOptions } from './world';
 import type { Activity } from './simulate';
 
@@ -21,51 +21,22 @@ export async function generateWorldInParallel(
   const results: Activity[] = new Array(planned.shards.length);
   const progress = new Array(planned.shards.length).fill(0);
   const queue = planned.shards.map((range, k) => ({ k, first: range[0], plan: planSlice(planned.plan, range) }));
-  const workers = Array.from(
-    { length: Math.min(threads, queue.length) },
-    () =>
-      // tsx registers its loader in the main thread only, so each worker registers it first.
-      new Worker(
-        `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL)}); })`,
-        {
-          eval: true,
-          workerData: { options: planned.options, startMs: planned.startMs },
-        },
-      ),
+  await runOnWorkers(
+    WORKER_URL,
+    { options: planned.options, startMs: planned.startMs },
+    queue,
+    threads,
+    'generator',
+    (message: { kind: 'progress' | 'done'; k: number; events?: number; activity?: Activity }) => {
+      if (message.kind === 'progress') {
+        progress[message.k] = message.events!;
+        options.onProgress?.(progress.reduce((a, b) => a + b, 0));
+        return false;
+      }
+      results[message.k] = message.activity!;
+      progress[message.k] = message.activity!.events.time.length;
+      return true;
+    },
   );
-  try {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const next = () => {
-              const job = queue.shift();
-              if (job) worker.postMessage(job);
-              else resolve();
-            };
-            worker.on(
-              'message',
-              (message: { kind: 'progress' | 'done'; k: number; events?: number; activity?: Activity }) => {
-                if (message.kind === 'progress') {
-                  progress[message.k] = message.events!;
-                  options.onProgress?.(progress.reduce((a, b) => a + b, 0));
-                } else {
-                  results[message.k] = message.activity!;
-                  progress[message.k] = message.activity!.events.time.length;
-                  next();
-                }
-              },
-            );
-            worker.on('error', reject);
-            worker.on('exit', (code) => {
-              if (code !== 0) reject(new Error(`a generator thread exited with code ${code}`));
-            });
-            next();
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
   return assembleWorld(planned, results);
 }

@@ -6,7 +6,7 @@ import { InputError } from '../errors';
 import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../io/index';
 import { canonicalSelect } from '../tables';
 import type { RowCheck } from './formats';
-import { checkIsFile, csvRejects, readHead, type RejectExample, stageRows } from './import';
+import { checkIsFile, csvRejects, type ImportSummary, readHead, stageRows } from './import';
 
 /** Which column of the file holds what; only `title` is required. */
 export interface CatalogColumns {
@@ -25,15 +25,11 @@ export interface CatalogOptions {
   categorySep?: string;
 }
 
-export interface CatalogSummary {
+export interface CatalogSummary extends Pick<
+  ImportSummary,
+  'input' | 'rows_read' | 'rows_accepted' | 'rows_rejected' | 'rejected_by_reason' | 'examples' | 'products'
+> {
   format: 'catalog';
-  input: string;
-  rows_read: number;
-  rows_accepted: number;
-  rows_rejected: number;
-  rejected_by_reason: Record<string, number>;
-  examples: RejectExample[];
-  products: number;
   /** Accepted products without a category (kept: they can be scored, not learned from). */
   unlabeled: number;
   categories: number;
