@@ -1,10 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { Rng } from '../random';
-import { ROOT } from '../testing';
-import { featurize, fitFeaturizer, fitTemperature, logLoss, priceBucket, softmaxRows, topClasses } from './model';
+import { ROOT, tempDir } from '../testing';
+import { atFloat32, CLASSIFIER_WEIGHTS_FILE, loadTextClassifier, saveTextClassifier } from './artifacts';
+import { evaluateClassifier } from './evaluate';
+import {
+  featurize,
+  fitFeaturizer,
+  fitTemperature,
+  logLoss,
+  predictProbabilities,
+  priceBucket,
+  softmaxRows,
+  topClasses,
+} from './model';
 import { fitLinearSvcInParallel } from './parallel';
 import { decisionFunction, DEFAULT_LINEAR_SVC, fitLinearSvc } from './svm';
 import { type Csr, CsrBuilder, hstack, takeRows, toDense } from './sparse';
@@ -282,5 +293,54 @@ describe("a catalogue classifier's pieces", () => {
     // Every row scores [1, -1]: P(class 0) = 1 / (1 + e^(−2T)), best at 0.75, so T = ln(3) / 2.
     const scores = [1, -1, 1, -1, 1, -1, 1, -1];
     expect(fitTemperature(scores, [0, 0, 0, 1], 2)).toBeCloseTo(Math.log(3) / 2, 6);
+  });
+});
+
+describe('a classifier saved and loaded, and its test report', () => {
+  it('a reloaded classifier gives exactly the probabilities of the float32-rounded fitted one; a damaged one is refused', () => {
+    const products = reference.train.map((title, i) => ({ title, brand: i % 3 ? 'acme' : null, price: i }));
+    const classes = [...new Set(reference.labels)].sort();
+    const y = Int32Array.from(reference.labels, (l) => classes.indexOf(l));
+    const featurizer = fitFeaturizer(products);
+    const svm = fitLinearSvc(featurize(featurizer, products), y, classes.length);
+    const model = atFloat32({ classes, featurizer, svm, temperature: 2.5 });
+    const dir = tempDir('shoplab-classifier-');
+    saveTextClassifier(dir, model);
+    const again = loadTextClassifier(dir);
+    const test = reference.test.map((title) => ({ title, brand: 'acme', price: 3 }));
+    expect(predictProbabilities(again, test)).toEqual(predictProbabilities(model, test));
+    writeFileSync(join(dir, CLASSIFIER_WEIGHTS_FILE), new Uint8Array(12));
+    expect(() => loadTextClassifier(dir)).toThrow(/holds 12 bytes, not 4 classes × \d+ float32 weights/);
+  });
+
+  it('accuracy, F1, top-3, per-class F1, the confusion of the largest classes and the surest errors, by hand', () => {
+    // Three classes; rows' probabilities (a, b, c) and truths:
+    //   r0 a (.7 .2 .1) right, r1 a (.1 .8 .1) predicted b, r2 b (.2 .5 .3) right, r3 c (.6 .1 .3) predicted a.
+    const p = Float64Array.from([0.7, 0.2, 0.1, 0.1, 0.8, 0.1, 0.2, 0.5, 0.3, 0.6, 0.1, 0.3]);
+    const e = evaluateClassifier(p, [0, 0, 1, 2], ['a', 'b', 'c'], 2, 5);
+    expect(e.accuracy).toBe(0.5);
+    // F1: a tp 1, predicted 2, actual 2 → 0.5; b tp 1, predicted 2, actual 1 → 2/3; c 0.
+    expect(e.macro_f1).toBeCloseTo((0.5 + 2 / 3 + 0) / 3, 12);
+    expect(e.micro_f1).toBe(0.5);
+    // Top 3 of 3 classes always holds the truth.
+    expect(e.top3_accuracy).toBe(1);
+    expect(e.log_loss).toBeCloseTo(-(Math.log(0.7) + Math.log(0.1) + Math.log(0.5) + Math.log(0.3)) / 4, 12);
+    expect(e.per_class.map((c) => [c.class, c.support])).toEqual([
+      ['c', 1],
+      ['a', 2],
+      ['b', 1],
+    ]);
+    // The two largest classes: a (2), then b and c tie at 1, b first; the last column sums c.
+    expect(e.confusion).toEqual({
+      classes: ['a', 'b'],
+      matrix: [
+        [1, 1, 0],
+        [0, 1, 0],
+      ],
+    });
+    expect(e.confident_errors).toEqual([
+      { row: 1, truth: 'a', predicted: 'b', probability: 0.8 },
+      { row: 3, truth: 'c', predicted: 'a', probability: 0.6 },
+    ]);
   });
 });

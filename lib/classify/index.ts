@@ -1,5 +1,13 @@
 // The public names of lib/classify: text classification of product titles (TF-IDF and a linear SVM, as scikit-learn computes them).
 export {
+  atFloat32,
+  CLASSIFIER_FILE,
+  CLASSIFIER_WEIGHTS_FILE,
+  loadTextClassifier,
+  saveTextClassifier,
+} from './artifacts';
+export { type ClassifierEvaluation, evaluateClassifier } from './evaluate';
+export {
   DEFAULT_TEXT_BLOCKS,
   featurize,
   type Featurizer,
