@@ -10,12 +10,9 @@
 import { existsSync } from 'node:fs';
 import { parseFlags } from '../lib/cli';
 import {
-  decisionFunction,
   DEFAULT_LINEAR_SVC,
   featurize,
-  fitFeaturizer,
-  fitLinearSvcInParallel,
-  fitTemperature,
+  fitTextClassifier,
   groupedSplit,
   logLoss,
   normalizeTitle,
@@ -90,15 +87,17 @@ const lap = () => {
   t = now;
   return s;
 };
-const featurizer = fitFeaturizer(pick(train));
-const xtrain = featurize(featurizer, pick(train));
-const vectorize = lap();
-const svm = await fitLinearSvcInParallel(xtrain, labelsOf(train), classes.length, DEFAULT_LINEAR_SVC);
+const fitted = await fitTextClassifier(
+  { products: pick(train), labels: labelsOf(train) },
+  { products: pick(valid), labels: labelsOf(valid) },
+  classes,
+  { svm: DEFAULT_LINEAR_SVC, extraWeights: [0, 0.25, 0.5, 1], threads: 2 },
+);
 const fit = lap();
+const { model } = fitted;
 const k = classes.length;
-const temperature = fitTemperature(decisionFunction(svm, featurize(featurizer, pick(valid))), labelsOf(valid), k);
+const xtrain = featurize(model.featurizer, pick(train));
 lap();
-const model = { classes, featurizer, svm, temperature };
 const probabilities = predictProbabilities(model, pick(test));
 const score = lap();
 const truth = labelsOf(test);
@@ -112,12 +111,13 @@ report(`classify-level-${level}`, {
   train: train.length,
   test: test.length,
   columns: xtrain.cols,
-  vectorize_train_seconds: vectorize,
-  svm_seconds: fit,
+  fit_seconds: fit,
+  fits: fitted.tried.length,
+  extra_weight: model.featurizer.extraWeight ?? 1,
   score_products_per_second: Math.round(test.length / score),
   accuracy: accuracy(truth, predicted),
   top3_accuracy: top3 / truth.length,
   macro_f1: macroF1(confusionMatrix(truth, predicted, k)),
   log_loss: logLoss(probabilities, truth, k),
-  temperature,
+  temperature: model.temperature,
 });

@@ -23,6 +23,7 @@ interface SavedClassifier {
     brands: string[];
     sellers: string[];
     priceBuckets: number;
+    extraWeight: number;
   };
   svm: { classes: number; cols: number; interceptScaling: number; iterations: number[] };
 }
@@ -43,6 +44,7 @@ export function saveTextClassifier(dir: string, model: TextClassifier): void {
       brands: f.brands,
       sellers: f.sellers,
       priceBuckets: f.priceBuckets,
+      extraWeight: f.extraWeight ?? 1,
     },
     svm: { classes: svm.classes, cols: svm.cols, interceptScaling: svm.interceptScaling, iterations: svm.iterations },
   };
@@ -86,6 +88,7 @@ export function loadTextClassifier(dir: string): TextClassifier {
       brands: saved.featurizer.brands,
       sellers: saved.featurizer.sellers,
       priceBuckets: saved.featurizer.priceBuckets,
+      extraWeight: saved.featurizer.extraWeight,
     },
     svm: { ...saved.svm, weights: Float64Array.from(weights) },
   };

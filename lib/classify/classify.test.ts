@@ -10,6 +10,7 @@ import {
   featurize,
   fitFeaturizer,
   fitTemperature,
+  fitTextClassifier,
   logLoss,
   predictProbabilities,
   priceBucket,
@@ -342,5 +343,39 @@ describe('a classifier saved and loaded, and its test report', () => {
       { row: 1, truth: 'a', predicted: 'b', probability: 0.8 },
       { row: 3, truth: 'c', predicted: 'a', probability: 0.6 },
     ]);
+  });
+});
+
+describe('fitting the catalogue classifier', () => {
+  it('keeps the brand weight with the best validation macro F1: brands matter when titles do not tell classes apart', async () => {
+    // Titles draw the same words whatever the class; the brand decides it.
+    const rng = new Rng(3);
+    const words = ['toy', 'set', 'kids', 'fun', 'box', 'new', 'mini', 'pro'];
+    const make = (n: number) =>
+      Array.from({ length: n }, () => {
+        const label = rng.int(3);
+        const title = Array.from({ length: 4 }, () => words[rng.int(words.length)]).join(' ');
+        return { product: { title, brand: ['alpha', 'beta', 'gamma'][label] }, label };
+      });
+    const split = (rows: ReturnType<typeof make>) => ({
+      products: rows.map((r) => r.product),
+      labels: Int32Array.from(rows, (r) => r.label),
+    });
+    const steps: number[] = [];
+    const fit = await fitTextClassifier(split(make(150)), split(make(60)), ['a', 'b', 'c'], {
+      svm: DEFAULT_LINEAR_SVC,
+      extraWeights: [1, 0, 0.5],
+      threads: 1,
+      onFit: (_, done) => steps.push(done),
+    });
+    expect(fit.tried.map((t) => t.weight)).toEqual([0, 0.5, 1]);
+    expect(steps).toEqual([1, 2, 3]);
+    const f1 = Object.fromEntries(fit.tried.map((t) => [t.weight, t.macro_f1]));
+    // Without the brand it is about chance; with it, every validation product is right.
+    expect(f1[0]).toBeLessThan(0.6);
+    expect(f1[1]).toBe(1);
+    const best = Math.max(...fit.tried.map((t) => t.macro_f1));
+    expect(fit.model.featurizer.extraWeight).toBe(fit.tried.find((t) => t.macro_f1 === best)!.weight);
+    expect(fit.model.temperature).toBeGreaterThan(0);
   });
 });

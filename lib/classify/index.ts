@@ -13,12 +13,15 @@ export {
   type Featurizer,
   fitFeaturizer,
   fitTemperature,
+  fitTextClassifier,
   logLoss,
   predictProbabilities,
   priceBucket,
   type ProductText,
   softmaxRows,
   type TextClassifier,
+  type TextClassifierFit,
+  type TextClassifierOptions,
   topClasses,
 } from './model';
 export { fitLinearSvcInParallel } from './parallel';

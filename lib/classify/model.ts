@@ -1,5 +1,7 @@
 import { type Csr, CsrBuilder, hstack } from './sparse';
-import { decisionFunction, type LinearSvc } from './svm';
+import { confusionMatrix, macroF1 } from '../eval/index';
+import { fitLinearSvcInParallel } from './parallel';
+import { decisionFunction, type LinearSvc, type LinearSvcOptions } from './svm';
 import { fitTfidf, type Tfidf, type TfidfOptions, transformTfidf } from './tfidf';
 
 /** What a catalogue classifier reads of a product. */
@@ -22,6 +24,11 @@ export interface Featurizer {
    * training product has a price (no block: a column every row sets would be a second intercept).
    */
   priceBuckets: number;
+  /**
+   * The value a one-hot brand, seller or price column takes (1 by default; each title block has
+   * length 1): how much those facts weigh beside the title, chosen on validation by `fitTextClassifier`.
+   */
+  extraWeight?: number;
 }
 
 export const DEFAULT_TEXT_BLOCKS: TfidfOptions[] = [
@@ -60,14 +67,15 @@ export function priceBucket(price: number | null | undefined, buckets: number): 
 /** The products' feature rows: the title blocks side by side, then brand, seller and price (value 1 each). */
 export function featurize(f: Featurizer, products: readonly ProductText[]): Csr {
   const titles = products.map((p) => p.title);
+  const weight = f.extraWeight ?? 1;
   const oneHot = (vocabulary: string[], value: (p: ProductText) => string | number | null, cols: number) => {
     const index = new Map<string | number, number>(vocabulary.map((v, i) => [v, i]));
     const out = new CsrBuilder(cols);
     for (const p of products) {
       const v = value(p);
       const c = v === null ? undefined : index.get(v);
-      if (c === undefined) out.push([], []);
-      else out.push([c], [1]);
+      if (c === undefined || weight === 0) out.push([], []);
+      else out.push([c], [weight]);
     }
     return out.build();
   };
@@ -167,4 +175,62 @@ export interface TextClassifier {
 export function predictProbabilities(model: TextClassifier, products: readonly ProductText[]): Float64Array {
   const scores = decisionFunction(model.svm, featurize(model.featurizer, products));
   return softmaxRows(scores, model.classes.length, model.temperature);
+}
+
+export interface TextClassifierOptions {
+  svm: LinearSvcOptions;
+  /** Values tried for the brand, seller and price columns (0 leaves them out); the best validation macro F1 wins. */
+  extraWeights: number[];
+  threads: number;
+  /** Before each fit: which weight, and the how-manyth of how many. */
+  onFit?: (weight: number, done: number, total: number) => void;
+}
+
+/** What choosing the weight saw: validation macro F1 for each weight tried. */
+export interface TextClassifierFit {
+  model: TextClassifier;
+  tried: { weight: number; macro_f1: number }[];
+}
+
+/**
+ * Fits the catalogue classifier: vocabularies on the training products only, an SVM for each
+ * brand/seller/price weight tried, the one with the best macro F1 on validation kept (ties: the
+ * smaller weight), and its probability temperature fitted on validation.
+ */
+export async function fitTextClassifier(
+  train: { products: readonly ProductText[]; labels: Int32Array },
+  valid: { products: readonly ProductText[]; labels: Int32Array },
+  classes: string[],
+  options: TextClassifierOptions,
+): Promise<TextClassifierFit> {
+  const base = fitFeaturizer(train.products);
+  const hasExtras = base.brands.length + base.sellers.length + base.priceBuckets > 0;
+  const weights = hasExtras ? [...new Set(options.extraWeights)].sort((a, b) => a - b) : [0];
+  const tried: TextClassifierFit['tried'] = [];
+  let best: { model: TextClassifier; f1: number } | null = null;
+  for (const [i, weight] of weights.entries()) {
+    options.onFit?.(weight, i + 1, weights.length);
+    const featurizer = { ...base, extraWeight: weight };
+    const svm = await fitLinearSvcInParallel(
+      featurize(featurizer, train.products),
+      train.labels,
+      classes.length,
+      options.svm,
+      options.threads,
+    );
+    const scores = decisionFunction(svm, featurize(featurizer, valid.products));
+    const predicted = Array.from(valid.labels, (_, r) => {
+      let top = 0;
+      for (let c = 1; c < classes.length; c++)
+        if (scores[r * classes.length + c] > scores[r * classes.length + top]) top = c;
+      return top;
+    });
+    const f1 = macroF1(confusionMatrix(valid.labels, predicted, classes.length));
+    tried.push({ weight, macro_f1: f1 });
+    if (!best || f1 > best.f1) {
+      const temperature = fitTemperature(scores, valid.labels, classes.length);
+      best = { model: { classes, featurizer, svm, temperature }, f1 };
+    }
+  }
+  return { model: best!.model, tried };
 }
