@@ -6,7 +6,7 @@ import { $ } from 'zx';
 const dataAt = process.argv.indexOf('--data');
 const data = dataAt >= 0 ? process.argv[dataAt + 1] : 'data';
 const tsx = 'node_modules/.bin/tsx';
-/** The benchmarks, and whether each reads the data folder's models. */
+/** The benchmarks, and whether each reads the data folder (its models; classify: its products). */
 const BENCHES = [
   ['generate', false],
   ['import', false],
@@ -18,9 +18,14 @@ const BENCHES = [
   ['serve', true],
   ['recommend', true],
   ['sessions', true],
+  ['classify', true],
 ];
 for (const [name, needsData] of BENCHES) {
-  const args = needsData ? ['--data', data] : [];
+  const args = !needsData
+    ? []
+    : name === 'classify'
+      ? ['--input', `${data}/raw/products.parquet`, '--brand', 'brand', '--price', 'price', '--seller', 'seller_id']
+      : ['--data', data];
   try {
     await $({ stdio: 'inherit' })`${tsx} ${`bench/${name}.ts`} ${args}`;
   } catch (error) {
