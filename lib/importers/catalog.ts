@@ -1,4 +1,3 @@
-import { rmSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 
 import type { DataCatalog } from '../catalog';
@@ -6,7 +5,7 @@ import { InputError } from '../errors';
 import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../io/index';
 import { canonicalSelect } from '../tables';
 import type { RowCheck } from './formats';
-import { checkIsFile, csvRejects, type ImportSummary, readHead, stageRows } from './import';
+import { checkIsFile, commitImport, csvRejects, type ImportSummary, nothingRead, readHead, stageRows } from './import';
 
 /** Which column of the file holds what; only `title` is required. */
 export interface CatalogColumns {
@@ -144,12 +143,7 @@ export async function importCatalog(
         'catalog',
       );
       const rejected = Object.values(staged.rejectedByReason).reduce((a, b) => a + b, 0);
-      if (staged.accepted === 0) {
-        const first = staged.examples[0];
-        throw new InputError(
-          `${input}: no product could be read (${rejected} rejected${first ? `; first at line ${first.line}, ${first.field ?? 'row'}: ${first.reason}` : ''})`,
-        );
-      }
+      if (staged.accepted === 0) throw nothingRead(input, staged, 'product');
       onStep?.('writing');
       await con.run(`CREATE TABLE products AS SELECT row_number() OVER (ORDER BY row) AS product_id, * EXCLUDE (row)
         FROM catalog WHERE reason IS NULL`);
@@ -183,13 +177,7 @@ export async function importCatalog(
         `SELECT count(*) AS products, count(*) - count(category_path) AS unlabeled, count(DISTINCT category_path) AS categories,
           coalesce(max(len(string_split(category_path, ' > '))), 0) AS max_depth FROM products`,
       );
-      writeFileSync(
-        batch.add(catalog.raw.source),
-        `${JSON.stringify({ kind: 'import', format: 'catalog', input, columns, category_sep: sep }, null, 2)}\n`,
-      );
-      batch.commit();
-      for (const stale of [catalog.raw.impressions, catalog.raw.truthImpressions, catalog.raw.truthSessions])
-        rmSync(stale, { force: true });
+      commitImport(catalog, batch, { kind: 'import', format: 'catalog', input, columns, category_sep: sep });
       return {
         format: 'catalog',
         input,

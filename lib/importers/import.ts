@@ -166,9 +166,8 @@ export async function stageRows(
           readerExamples.map((x) => x.line),
         )
       : null;
-  const lines = found
-    ? found.accepted
-    : new Map(valueExamples.map((x) => [Number(x.row), Number(x.row) + (spec.csv ? 2 : 1)]));
+  // A Parquet file has no header and no multi-line records: its rows are its lines.
+  const lines = found ? found.accepted : new Map(valueExamples.map((x) => [Number(x.row), Number(x.row) + 1]));
   for (const x of readerExamples) x.line = found?.reader.get(x.line) ?? x.line;
   const examples = [
     ...readerExamples,
@@ -180,6 +179,26 @@ export async function stageRows(
     })),
   ].sort((a, b) => a.line - b.line);
   return { accepted, rejectedByReason, examples };
+}
+
+/** The error for a file none of whose rows could be read, naming its first reject (`what`: row, product). */
+export function nothingRead(input: string, staged: StagedFile, what: string): InputError {
+  const first = staged.examples[0];
+  const n = Object.values(staged.rejectedByReason).reduce((a, b) => a + b, 0);
+  return new InputError(
+    `${input}: no ${what} could be read (${n} rejected${first ? `; first at line ${first.line}, ${first.field ?? 'row'}: ${first.reason}` : ''})`,
+  );
+}
+
+/**
+ * Ends an import: writes the source description into the batch, commits every table at once, and
+ * removes the tables only a synthetic world has (they would no longer match the imported data).
+ */
+export function commitImport(catalog: DataCatalog, batch: AtomicBatch, source: Record<string, unknown>): void {
+  writeFileSync(batch.add(catalog.raw.source), `${JSON.stringify(source, null, 2)}\n`);
+  batch.commit();
+  for (const stale of [catalog.raw.impressions, catalog.raw.truthImpressions, catalog.raw.truthSessions])
+    rmSync(stale, { force: true });
 }
 
 /** The CSV reader options every import uses: text columns, rejects stored per table. */
@@ -252,13 +271,7 @@ export async function importLog(
       );
       const rejected = Object.values(rejectedByReason).reduce((a, b) => a + b, 0);
       const problem = staged.findIndex((f) => f.accepted === 0);
-      if (problem >= 0) {
-        const first = staged[problem].examples[0];
-        const n = Object.values(staged[problem].rejectedByReason).reduce((a, b) => a + b, 0);
-        throw new InputError(
-          `${files[problem][1]}: no row could be read (${n} rejected${first ? `; first at line ${first.line}, ${first.field ?? 'row'}: ${first.reason}` : ''})`,
-        );
-      }
+      if (problem >= 0) throw nothingRead(files[problem][1], staged[problem], 'row');
       const accepted = staged.reduce((n, f) => n + f.accepted, 0);
 
       onStep?.('writing');
@@ -346,11 +359,7 @@ export async function writeImportedTables(
     `SELECT count(*) AS events, count(DISTINCT product_id) AS products, count(DISTINCT user_id) AS users,
     count(DISTINCT session_id) AS source_sessions FROM events`,
   );
-  writeFileSync(batch.add(catalog.raw.source), `${JSON.stringify(source, null, 2)}\n`);
-  batch.commit();
-  // Tables only a synthetic world has would no longer match these events.
-  for (const stale of [catalog.raw.impressions, catalog.raw.truthImpressions, catalog.raw.truthSessions])
-    rmSync(stale, { force: true });
+  commitImport(catalog, batch, source);
 
   return {
     events: Number(stats.events),

@@ -1,11 +1,16 @@
-import { existsSync, statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
 import { AtomicBatch, queryRows, sqlString, withDuckDB } from '../io/index';
 import { sessionFields, stageClicks, YOOCHOOSE_SECONDS } from '../nextitem/index';
-import { EXAMPLES_PER_REASON, type ImportSummary, type RejectExample, writeImportedTables } from './import';
+import {
+  checkIsFile,
+  EXAMPLES_PER_REASON,
+  type ImportSummary,
+  type RejectExample,
+  writeImportedTables,
+} from './import';
 
 /**
  * Session logs without users, imported into a data folder: every click is a `view` of an anonymous
@@ -25,7 +30,7 @@ const ITEM_ID = (column: string) => `TRY_CAST(${column} AS BIGINT)`;
 
 /** YooChoose purchases as rows of the same shape as the clicks' (`line` is the buys file's). */
 async function stageBuys(con: DuckDBConnection, path: string): Promise<void> {
-  if (!existsSync(path)) throw new InputError(`${path}: no such file`);
+  checkIsFile(path);
   try {
     await con.run(`CREATE TEMP TABLE buys_src AS SELECT *, row_number() OVER () AS line FROM read_csv(${sqlString(path)},
       delim = ',', header = false, auto_detect = false,
@@ -62,8 +67,7 @@ export async function importSessionLog(
   options: { buys?: string } = {},
   onStep?: (step: string) => void,
 ): Promise<ImportSummary & { purchases: number }> {
-  if (!existsSync(input)) throw new InputError(`${input}: no such file`);
-  if (!statSync(input).isFile()) throw new InputError(`${input}: not a file`);
+  checkIsFile(input);
   if (options.buys && format !== 'yoochoose')
     throw new InputError(`--buys is a yoochoose-buys.dat file; the ${format} format has no purchases file`);
   const batch = new AtomicBatch();
