@@ -84,6 +84,35 @@ export function progressBar(label: string, total: number) {
   };
 }
 
+/**
+ * Progress through named phases, a bar each (labelled `prefix` + phase): a phase's bar ends when
+ * it reaches its total, when another phase starts (where it got to: early stopping ends a bar
+ * short), or at `end()`.
+ */
+export function phasedProgress(prefix: string) {
+  let bar: ReturnType<typeof progressBar> | null = null;
+  let phase: string | null = null;
+  let reached = 0;
+  const end = () => {
+    bar?.done(reached);
+    bar = null;
+    phase = null;
+  };
+  return {
+    step(name: string, done: number, total: number) {
+      if (phase !== name) {
+        end();
+        bar = progressBar(`${prefix}${name}`, total);
+        phase = name;
+      }
+      reached = done;
+      if (done >= total) end();
+      else bar!.update(done);
+    },
+    end,
+  };
+}
+
 /** Human progress: a line on stderr. */
 export const say = (message: string) => process.stderr.write(`${message}\n`);
 

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 
 import { Rng } from '../random';
 import { ROOT, tempDir } from '../testing';
+import { confusionMatrix, macroF1 } from '../eval/index';
+import { argmaxRows } from '../train/index';
 import { atFloat32, CLASSIFIER_WEIGHTS_FILE, loadTextClassifier, saveTextClassifier } from './artifacts';
 import { evaluateClassifier } from './evaluate';
 import {
@@ -188,12 +190,7 @@ describe('the linear SVM as scikit-learn trains it (LIBLINEAR, squared hinge, on
       const d = decisionFunction(model, x);
       expected.forEach((row, r) => row.forEach((v, c) => expect(d[r * k + c]).toBeCloseTo(v, 4)));
     }
-    const d = decisionFunction(model, xtest);
-    const predicted = Array.from({ length: xtest.rows }, (_, r) => {
-      let best = 0;
-      for (let c = 1; c < k; c++) if (d[r * k + c] > d[r * k + best]) best = c;
-      return ref.classes[best];
-    });
+    const predicted = Array.from(argmaxRows(decisionFunction(model, xtest), k), (c) => ref.classes[c]);
     expect(predicted).toEqual(ref.predict_test);
     // The default tolerance (1e-4) stops earlier, still near the reference.
     const quick = decisionFunction(fitLinearSvc(xtrain, y, k), xtest);
@@ -362,7 +359,8 @@ describe('fitting the catalogue classifier', () => {
       labels: Int32Array.from(rows, (r) => r.label),
     });
     const steps: number[] = [];
-    const fit = await fitTextClassifier(split(make(150)), split(make(60)), ['a', 'b', 'c'], {
+    const valid = split(make(60));
+    const fit = await fitTextClassifier(split(make(150)), valid, ['a', 'b', 'c'], {
       svm: DEFAULT_LINEAR_SVC,
       extraWeights: [1, 0, 0.5],
       threads: 1,
@@ -376,6 +374,9 @@ describe('fitting the catalogue classifier', () => {
     expect(f1[1]).toBe(1);
     const best = Math.max(...fit.tried.map((t) => t.macro_f1));
     expect(fit.model.featurizer.extraWeight).toBe(fit.tried.find((t) => t.macro_f1 === best)!.weight);
+    // The kept model, scored through its own features, has the validation F1 its fit measured.
+    const predicted = argmaxRows(predictProbabilities(fit.model, valid.products), 3);
+    expect(macroF1(confusionMatrix(valid.labels, predicted, 3))).toBe(best);
     expect(fit.model.temperature).toBeGreaterThan(0);
   });
 });

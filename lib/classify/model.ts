@@ -1,5 +1,6 @@
 import { type Csr, CsrBuilder, hstack } from './sparse';
 import { confusionMatrix, macroF1 } from '../eval/index';
+import { argmaxRows } from '../train/index';
 import { fitLinearSvcInParallel } from './parallel';
 import { decisionFunction, type LinearSvc, type LinearSvcOptions } from './svm';
 import { fitTfidf, type Tfidf, type TfidfOptions, transformTfidf } from './tfidf';
@@ -208,24 +209,25 @@ export async function fitTextClassifier(
   const weights = hasExtras ? [...new Set(options.extraWeights)].sort((a, b) => a - b) : [0];
   const tried: TextClassifierFit['tried'] = [];
   let best: { model: TextClassifier; f1: number } | null = null;
+  // The title blocks are computed once; each weight only rewrites the one-hot columns after them.
+  const textCols = base.text.reduce((n, t) => n + t.terms.length, 0);
+  const [trainX, validX] = [train.products, valid.products].map((p) => featurize({ ...base, extraWeight: 1 }, p));
+  const weigh = (m: Csr, weight: number): Csr => ({
+    ...m,
+    values: m.values.map((v, k) => (m.indices[k] >= textCols ? weight : v)),
+  });
   for (const [i, weight] of weights.entries()) {
     options.onFit?.(weight, i + 1, weights.length);
     const featurizer = { ...base, extraWeight: weight };
     const svm = await fitLinearSvcInParallel(
-      featurize(featurizer, train.products),
+      weigh(trainX, weight),
       train.labels,
       classes.length,
       options.svm,
       options.threads,
     );
-    const scores = decisionFunction(svm, featurize(featurizer, valid.products));
-    const predicted = Array.from(valid.labels, (_, r) => {
-      let top = 0;
-      for (let c = 1; c < classes.length; c++)
-        if (scores[r * classes.length + c] > scores[r * classes.length + top]) top = c;
-      return top;
-    });
-    const f1 = macroF1(confusionMatrix(valid.labels, predicted, classes.length));
+    const scores = decisionFunction(svm, weigh(validX, weight));
+    const f1 = macroF1(confusionMatrix(valid.labels, argmaxRows(scores, classes.length), classes.length));
     tried.push({ weight, macro_f1: f1 });
     if (!best || f1 > best.f1) {
       const temperature = fitTemperature(scores, valid.labels, classes.length);

@@ -1,4 +1,4 @@
-import { progressBar, say } from '../cli';
+import { phasedProgress, progressBar, say } from '../cli';
 import { withDuckDB } from '../io/index';
 import {
   checkRecommendSettings,
@@ -56,15 +56,8 @@ export const recommend: ModelFamily<RecommendDetails> = {
     say(
       `train: ${n(data.events.time.length)} events, ${n(data.products.ids.length)} products, ${n(data.valid.length)} validation and ${n(data.test.length)} test sessions${data.truth ? '' : ' (no truth: imported data, so no oracle)'}`,
     );
-    const bars = new Map<string, ReturnType<typeof progressBar>>();
-    const progress = (phase: string, done: number, total: number) => {
-      let bar = bars.get(phase);
-      if (!bar) bars.set(phase, (bar = progressBar(`train: ${phase}`, total)));
-      if (done >= total) {
-        bar.done(done);
-        bars.delete(phase);
-      } else bar.update(done);
-    };
+    const phases = phasedProgress('train: ');
+    const progress = phases.step;
     const seconds: Record<string, number> = {};
     let started = performance.now();
     const lap = (name: string) => {

@@ -1,4 +1,4 @@
-import { progressBar, say } from '../cli';
+import { phasedProgress, progressBar, say } from '../cli';
 import { withDuckDB } from '../io/index';
 import {
   BASELINES,
@@ -150,32 +150,20 @@ export const session: ModelFamily<SessionFamilyDetails> = {
     );
     const params = sessionModelParams(fc, run);
     const model = nextItemModel(params);
-    // One bar per step of the fit, each ended where its step ended (early stopping ends the rounds).
-    let bar: ReturnType<typeof progressBar> | null = null;
-    let stage = '';
-    let reached = 0;
-    const step = (name: string, total: number, done: number) => {
-      if (stage !== name) {
-        bar?.done(reached);
-        bar = progressBar(`train: ${name}`, total);
-        stage = name;
-      }
-      reached = done;
-      bar!.update(done);
-    };
+    const phases = phasedProgress('train: ');
     const fit = await model.fitWith(log.train, log.items.length, {
       validSessions: s.validSessions,
       onEmbeddingStep: (which, done, steps) =>
-        step(
+        phases.step(
           which === 'early'
             ? 'item2vec on the sessions before the validation period'
             : 'item2vec on every training session',
-          steps,
           done,
+          steps,
         ),
-      onRound: (round) => step(`re-ranker rounds (valid ${fc.params.eval_metric})`, fc.rounds, round + 1),
+      onRound: (round) => phases.step(`re-ranker rounds (valid ${fc.params.eval_metric})`, round + 1, fc.rounds),
     });
-    (bar as ReturnType<typeof progressBar> | null)?.done(reached);
+    phases.end();
     say(
       `train: the re-ranker learned on ${n(fit.prefixes)} prefixes of ${n(fit.validSessions)} validation sessions (${n(fit.examples)} candidate rows), ${fit.rounds} rounds kept`,
     );
