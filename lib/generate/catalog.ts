@@ -113,7 +113,14 @@ export function makeCatalog(rng: Rng, events: number): Catalog {
     const adjective = a >= 0 ? ` ${titleCase(top.adjectives[a])}` : '';
     if (a >= 0) adjectives[i] = 1 << a;
     const model = rng.bernoulli(0.4) ? ` ${100 + rng.int(900)}` : rng.pick(MODEL_SUFFIXES);
-    title[i] = `${brands[b]}${adjective} ${titleCase(leaves[l].nouns[0])}${model}`;
+    title[i] = `${brands[b]}${adjective}\u0000${model}`;
+  }
+  // Titles as shops write them, drawn after everything else so the rest of the world does not
+  // depend on them: nouns, synonyms, words every department uses, accessories of other leaves,
+  // brand-and-model-only listings, misspellings and shouting. The category stays the truth.
+  for (let i = 0; i < productCount; i++) {
+    const [head, model] = title[i].split('\u0000');
+    title[i] = realisticTitle(rng, head, model, leaves[leaf[i]], leaves);
   }
 
   const leafStart = new Int32Array(leaves.length + 1);
@@ -150,6 +157,55 @@ export function makeCatalog(rng: Rng, events: number): Catalog {
     leafCum,
     leavesByTop,
   };
+}
+
+/** Words listings of every department use. */
+const SHARED_WORDS = [
+  'set',
+  'pack',
+  'kit',
+  'premium',
+  'black',
+  'white',
+  'blue',
+  'mini',
+  'large',
+  'classic',
+  'gift',
+  'new',
+  'original',
+  'deluxe',
+  'portable',
+  'xl',
+];
+const TRAILERS = [' (Renewed)', ' - UK Version', ' | Free Delivery', ', 2 Pack', ' [Official]', ' - Gift Idea'];
+
+/**
+ * A product's title from its brand (with its adjective) and model, as real catalogues write them:
+ * the leaf's usual noun or a synonym (one in 14 titles has only brand and a model code), a word
+ * every department uses, an accessory phrase naming a noun of its department ("for laptop"), a typo,
+ * capitals, a trailer.
+ */
+export function realisticTitle(rng: Rng, head: string, model: string, leaf: Leaf, leaves: readonly Leaf[]): string {
+  const code = () =>
+    `${String.fromCharCode(65 + rng.int(26))}${String.fromCharCode(65 + rng.int(26))}-${100 + rng.int(9900)}`;
+  if (rng.bernoulli(1 / 14)) return `${head} ${code()}${model}`;
+  let noun = rng.bernoulli(0.7) ? leaf.nouns[0] : rng.pick(leaf.nouns);
+  if (rng.bernoulli(0.08) && noun.length > 4) {
+    // A typo: a letter dropped, doubled or two swapped.
+    const at = 1 + rng.int(noun.length - 2);
+    const kind = rng.int(3);
+    noun =
+      kind === 0
+        ? noun.slice(0, at) + noun.slice(at + 1)
+        : kind === 1
+          ? noun.slice(0, at) + noun[at] + noun.slice(at)
+          : noun.slice(0, at) + noun[at + 1] + noun[at] + noun.slice(at + 2);
+  }
+  let title = `${head}${rng.bernoulli(0.3) ? ` ${titleCase(rng.pick(SHARED_WORDS))}` : ''} ${titleCase(noun)}${model}`;
+  if (rng.bernoulli(0.15)) title += ` for ${titleCase(rng.pick(leaves.filter((x) => x.top === leaf.top)).nouns[0])}`;
+  if (rng.bernoulli(0.1)) title += rng.pick(TRAILERS);
+  return rng.bernoulli(0.08) ? title.toUpperCase() : title;
 }
 
 /** Draws a product of leaf `l` in proportion to popularity. */
