@@ -99,6 +99,8 @@ include $(DEPS_MK)
 # Parameters live in files that change only when their values do, so stages rerun on change.
 # The raw tables come from the generator, or from a real log when INPUT (and FORMAT) are given:
 #   make all FORMAT=rees46 INPUT=2019-Oct.csv DATA=data-rees46
+# or from a product catalogue, its columns named in CATALOG (the import flags), LEVEL optional:
+#   make all FORMAT=catalog INPUT=products.csv CATALOG='--title name --category path' LEVEL=1 DATA=data-shop
 ifeq ($(INPUT),)
 $(DATA)/meta/params-generate: FORCE
 	@mkdir -p $(@D); p='--seed $(SEED) --events $(EVENTS) --days $(DAYS)'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
@@ -107,8 +109,8 @@ $(DATA)/raw/source.json: $(DATA)/meta/params-generate $(DEPS_generate) | setup
 	$(TSX) pipelines/generate.ts --data $(DATA) $$(cat $<)
 else
 $(DATA)/meta/params-import: FORCE
-	@test -n "$(FORMAT)" || { echo 'make: INPUT=$(INPUT) needs FORMAT=rees46|retailrocket|diginetica|yoochoose|session-rec' >&2; exit 2; }
-	@mkdir -p $(@D); p='--format $(FORMAT) --input $(abspath $(INPUT))$(if $(BUYS), --buys $(abspath $(BUYS)))'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
+	@test -n "$(FORMAT)" || { echo 'make: INPUT=$(INPUT) needs FORMAT=rees46|retailrocket|diginetica|yoochoose|session-rec|catalog' >&2; exit 2; }
+	@mkdir -p $(@D); p='--format $(FORMAT) --input $(abspath $(INPUT))$(if $(BUYS), --buys $(abspath $(BUYS)))$(if $(CATALOG), $(CATALOG))'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
 
 $(DATA)/raw/source.json: $(DATA)/meta/params-import $(INPUT) $(BUYS) $(DEPS_import) | setup
 	$(TSX) pipelines/import.ts --data $(DATA) $$(cat $<)
@@ -131,7 +133,22 @@ data: $(DATA)/features/manifest.json
 # models/<family>/skipped.json, the summary table shows it, and the rest goes on. The stamp in
 # meta/ records that this training has been done. MODEL_FAMILIES comes from lib/families/index.ts
 # (through .make/deps.mk), and each family's stamp depends on its own module, not the others'.
+# A product catalogue (FORMAT=catalog) has products only: the category family alone, trained on
+# the imported products with no sessions, splits or training sets.
+ifeq ($(FORMAT),catalog)
+MODEL_POINTERS := $(DATA)/meta/trained-category
+TRAIN_INPUT := $(DATA)/raw/source.json
+else
 MODEL_POINTERS := $(MODEL_FAMILIES:%=$(DATA)/meta/trained-%)
+TRAIN_INPUT := $(DATA)/features/manifest.json
+endif
+
+# The category family's flags (LEVEL=1|leaf, MIN_CLASS=N, RARE=drop|other), rewritten only when they change.
+TRAIN_FLAGS_category := $(if $(LEVEL), --level $(LEVEL))$(if $(MIN_CLASS), --min-class $(MIN_CLASS))$(if $(RARE), --rare $(RARE))
+$(DATA)/meta/flags-%: FORCE
+	@mkdir -p $(@D); p='$(TRAIN_FLAGS_$*)'; [ -e $@ ] && [ "$$(cat $@)" = "$$p" ] || echo "$$p" > $@
+
+.PRECIOUS: $(DATA)/meta/flags-%
 
 # The part of config/models.json a family's training reads, rewritten only when it changes.
 $(DATA)/meta/config-%: config/models.json scripts/family-config.mjs FORCE
@@ -139,8 +156,8 @@ $(DATA)/meta/config-%: config/models.json scripts/family-config.mjs FORCE
 
 .PRECIOUS: $(DATA)/meta/config-%
 
-$(DATA)/meta/trained-%: $(DATA)/features/manifest.json $(DATA)/meta/config-% $$(DEPS_TRAIN_$$*)
-	$(TSX) pipelines/train.ts --family $* --data $(DATA) --skip-unsupported
+$(DATA)/meta/trained-%: $(TRAIN_INPUT) $(DATA)/meta/config-% $(DATA)/meta/flags-% $$(DEPS_TRAIN_$$*)
+	$(TSX) pipelines/train.ts --family $* --data $(DATA) --skip-unsupported $$(cat $(DATA)/meta/flags-$*)
 	@if [ ! -e $(DATA)/models/$*/skipped.json ]; then $(TSX) pipelines/promote.ts --family $* --data $(DATA); fi
 	@touch $@
 

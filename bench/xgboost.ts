@@ -27,7 +27,7 @@ if (spawnSync(PYTHON, ['-c', 'import xgboost']).status !== 0) {
 }
 const config = loadTrainConfig();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const family of flags.families.split(',') as ('ranking' | 'purchase' | 'category')[]) {
+for (const family of flags.families.split(',') as ('ranking' | 'purchase')[]) {
   const spec: SetModelFamily = FAMILIES[family] as SetModelFamily;
   const data = await loadFamilyData(dataCatalog(flags.data), spec);
   const dir = join(benchDir(), `xgboost-${family}`);
@@ -36,7 +36,7 @@ for (const family of flags.families.split(',') as ('ranking' | 'purchase' | 'cat
   writeFileSync(join(dir, 'x.f32'), train.matrix.values);
   writeFileSync(join(dir, 'y.f32'), Float32Array.from(train.labels));
   if (train.groups) writeFileSync(join(dir, 'group.u32'), train.groups);
-  const params = resolveParams(spec, config.families[family], config, data);
+  const params = resolveParams(config.families[family], config, data);
   writeFileSync(
     join(dir, 'meta.json'),
     JSON.stringify({

@@ -1,4 +1,12 @@
-import { Worker } from 'node:worker_threads';
+import { type TransferListItem, Worker } from 'node:worker_threads';
+
+/** A worker thread running the module at `url` (a .ts file: tsx registers its loader in the main thread only, so the worker registers it first). */
+function startWorker(url: string, workerData: unknown): Worker {
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`, {
+    eval: true,
+    workerData,
+  });
+}
 
 /**
  * Runs `jobs` on up to `threads` worker threads of the module at `url` (a .ts file: tsx registers
@@ -16,13 +24,8 @@ export async function runOnWorkers<Job, Message>(
   onMessage: (message: Message) => boolean,
 ): Promise<void> {
   const queue = [...jobs];
-  const workers = Array.from(
-    { length: Math.max(1, Math.min(threads, queue.length)) },
-    () =>
-      new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`, {
-        eval: true,
-        workerData,
-      }),
+  const workers = Array.from({ length: Math.max(1, Math.min(threads, queue.length)) }, () =>
+    startWorker(url, workerData),
   );
   try {
     await Promise.all(
@@ -47,5 +50,68 @@ export async function runOnWorkers<Job, Message>(
     );
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * A fixed set of worker threads answering jobs as they come: `run` sends a job to an idle worker
+ * (or queues it) and resolves with the one message the worker posts back for it. A worker that
+ * fails or exits fails its job and every later one, naming `what` runs on it. `close` terminates them.
+ */
+export class WorkerPool<Job, Result> {
+  private readonly idle: Worker[] = [];
+  private readonly waiting: {
+    job: Job;
+    transfer: TransferListItem[];
+    resolve: (r: Result) => void;
+    reject: (e: Error) => void;
+  }[] = [];
+  private readonly busy = new Map<Worker, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
+  private failure: Error | null = null;
+  private readonly workers: Worker[];
+
+  constructor(url: string, workerData: unknown, threads: number, what: string) {
+    this.workers = Array.from({ length: Math.max(1, threads) }, () => startWorker(url, workerData));
+    for (const worker of this.workers) {
+      worker.on('message', (result: Result) => {
+        const job = this.busy.get(worker);
+        this.busy.delete(worker);
+        job?.resolve(result);
+        this.idle.push(worker);
+        this.next();
+      });
+      const fail = (error: Error) => {
+        this.failure ??= error;
+        this.busy.get(worker)?.reject(error);
+        this.busy.delete(worker);
+        for (const w of this.waiting.splice(0)) w.reject(error);
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        if (code !== 0) fail(new Error(`a ${what} thread exited with code ${code}`));
+      });
+      this.idle.push(worker);
+    }
+  }
+
+  run(job: Job, transfer: TransferListItem[] = []): Promise<Result> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<Result>((resolve, reject) => {
+      this.waiting.push({ job, transfer, resolve, reject });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    while (this.idle.length > 0 && this.waiting.length > 0) {
+      const worker = this.idle.shift()!;
+      const { job, transfer, resolve, reject } = this.waiting.shift()!;
+      this.busy.set(worker, { resolve, reject });
+      worker.postMessage(job, transfer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

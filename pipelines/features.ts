@@ -13,7 +13,7 @@ import { readCutoffs, SPLITS } from '../lib/split';
 
 await runStage('features', async () => {
   const flags = parseFlags(
-    'npx tsx pipelines/features.ts [--history frozen|as-of-example] [--smoothing N] [--hash-buckets N] [--data DIR]',
+    'npx tsx pipelines/features.ts [--history frozen|as-of-example] [--smoothing N] [--data DIR]',
     {
       data: { type: 'string', default: 'data', description: 'data folder: reads raw/ and interim/, writes features/' },
       history: {
@@ -25,11 +25,6 @@ await runStage('features', async () => {
         type: 'string',
         default: String(DEFAULT_FEATURE_OPTIONS.smoothing),
         description: 'pseudo-counts pulling rare products toward their category rate',
-      },
-      'hash-buckets': {
-        type: 'string',
-        default: String(DEFAULT_FEATURE_OPTIONS.hashBuckets),
-        description: 'buckets of the hashing trick for product content',
       },
     },
   );
@@ -50,7 +45,6 @@ await runStage('features', async () => {
   const cutoffs = readCutoffs(catalog.interim.splits);
   const options = {
     smoothing: intFlag('smoothing', flags.smoothing, 0, 1_000_000),
-    hashBuckets: intFlag('hash-buckets', flags['hash-buckets'], 2, 1 << 24),
     staticCatalogPrices: source.kind === 'synthetic',
   };
   const hasImpressions = existsSync(catalog.raw.impressions);

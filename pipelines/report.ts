@@ -18,7 +18,9 @@ await runStage('report', async () => {
     out: { type: 'string', default: 'reports', description: 'where index.html and one page per family go' },
   });
   const catalog = dataCatalog(flags.data);
-  if (!existsSync(catalog.features.manifest))
+  // An imported catalogue has products and the category family only: no events, splits or features.
+  const catalogueOnly = existsSync(catalog.raw.catalog) && !existsSync(catalog.features.manifest);
+  if (!catalogueOnly && !existsSync(catalog.features.manifest))
     throw new InputError(`${catalog.features.manifest}: no such file; run make data first`);
   const families = FAMILY_NAMES.filter((f) => listVersions(catalog.models.family(f)).length > 0);
   const skipped = FAMILY_NAMES.map((family) => ({ family, reason: readSkipped(catalog.models.family(family)) })).filter(
@@ -26,8 +28,10 @@ await runStage('report', async () => {
   );
   if (!families.length && !skipped.length)
     throw new InputError(`${catalog.models.dir}: no registered model; run make models first`);
-  const manifest = readFeatureManifest(catalog.features.manifest);
-  const cutoffs = readJson<{ cutoffs: Record<string, { from: string; to: string }> }>(catalog.interim.splits).cutoffs;
+  const manifest = catalogueOnly ? null : readFeatureManifest(catalog.features.manifest);
+  const cutoffs = catalogueOnly
+    ? null
+    : readJson<{ cutoffs: Record<string, { from: string; to: string }> }>(catalog.interim.splits).cutoffs;
   const source = readJson<{ seed?: number }>(catalog.raw.source);
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
   const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' });
@@ -38,10 +42,14 @@ await runStage('report', async () => {
   const timings = readStageRuns(catalog.meta).map(({ stage, seconds }) => ({ stage, seconds }));
 
   const reports = await withDuckDB(async (con) => {
-    const funnel = (await queryRows(
-      con,
-      `SELECT event_type AS step, count(*) AS events FROM read_parquet(${sqlString(catalog.interim.events)}) GROUP BY 1 ORDER BY 2 DESC`,
-    )) as { step: string; events: number }[];
+    const funnel = (
+      catalogueOnly
+        ? []
+        : await queryRows(
+            con,
+            `SELECT event_type AS step, count(*) AS events FROM read_parquet(${sqlString(catalog.interim.events)}) GROUP BY 1 ORDER BY 2 DESC`,
+          )
+    ) as { step: string; events: number }[];
     const products = await queryRows(
       con,
       `SELECT title, brand, seller_id, price FROM read_parquet(${sqlString(catalog.raw.products)})`,
@@ -59,8 +67,14 @@ await runStage('report', async () => {
       const current = promotion?.candidate === version ? promotion : null;
       const before = current?.production_before ?? null;
       const splits = [];
-      // A family without training-set files (session reads the sessions themselves) counts its examples.
-      const counts = existsSync(catalog.features.set(family, 'train')) ? null : await spec.count(catalog);
+      // A family without training-set files (session and category read their data themselves)
+      // reports the rows its version stored per split, or else counts its examples.
+      const storedRows = stored.rows as Partial<Record<(typeof SPLITS)[number], number>> | undefined;
+      const counts = existsSync(catalog.features.set(family, 'train'))
+        ? null
+        : SPLITS.every((s) => typeof storedRows?.[s] === 'number')
+          ? Object.fromEntries(SPLITS.map((s) => [s, { examples: storedRows![s]! }]))
+          : await spec.count(catalog);
       for (const split of SPLITS) {
         const file = catalog.features.set(family, split);
         const [r] = counts
@@ -71,15 +85,17 @@ await runStage('report', async () => {
             );
         splits.push({
           split,
-          from: cutoffs[split].from,
-          to: cutoffs[split].to,
+          // A catalogue's split is by product group, not by time.
+          from: cutoffs?.[split].from ?? '—',
+          to: cutoffs?.[split].to ?? '—',
           rows: r.rows as number,
           label_rate: r.label_rate as number | null,
         });
       }
       const descriptions = spec.describeFeatures({
-        features: manifest.features[family] ?? [],
-        hashBuckets: manifest.options.hashBuckets,
+        features:
+          (manifest?.features as Record<string, { name: string; description: string }[]> | undefined)?.[family] ?? [],
+        hashBuckets: Number((params.category as { hash_buckets?: number } | undefined)?.hash_buckets ?? 0),
         products,
       });
       out.push({

@@ -6,7 +6,9 @@ import { DataRequirementError, parseFlags, runStage, say, StageRefusal } from '.
 import { FAMILIES, FAMILY_NAMES, familyFlag, type Fitted, loadTrainConfig } from '../lib/families/index';
 import { fileSha256 } from '../lib/io/index';
 import { clearSkipped, registerVersion, writeSkipped, writeVersionFiles } from '../lib/registry/index';
-import { checkFloor, DEFAULT_CONFIG, metricsTable } from '../lib/train/index';
+import { checkFloor, DEFAULT_CONFIG, type FamilyConfig, metricsTable } from '../lib/train/index';
+import { parseLevel } from '../lib/classify/index';
+import { InputError } from '../lib/errors';
 
 await runStage('train', async () => {
   const flags = parseFlags(
@@ -27,6 +29,21 @@ await runStage('train', async () => {
         default: DEFAULT_CONFIG,
         description: 'hyperparameters, floors, data requirements and promotion rules of every family',
       },
+      level: {
+        type: 'string',
+        description:
+          "category only: the depth of the category path a class is cut at (1: top level) or 'leaf' (default: the config's)",
+      },
+      'min-class': {
+        type: 'string',
+        description:
+          "category only: classes with fewer products are left out or merged (default: the config's min_class_products)",
+      },
+      rare: {
+        type: 'string',
+        description:
+          "category only: 'drop' leaves rare classes out, 'other' merges them into one class (default: the config's)",
+      },
       'skip-unsupported': {
         type: 'boolean',
         description:
@@ -37,7 +54,7 @@ await runStage('train', async () => {
   const name = familyFlag(flags.family);
   const family = FAMILIES[name];
   const config = loadTrainConfig(flags.config);
-  const fc = config.families[name];
+  const fc = categoryFlags(config.families[name], name, flags);
   const catalog = dataCatalog(flags.data);
   const familyDir = catalog.models.family(family.name);
   let fitted: Fitted;
@@ -125,3 +142,31 @@ await runStage('train', async () => {
     fitted.booster.dispose();
   }
 });
+
+/** The category family's flags over its config block; refused for any other family. */
+function categoryFlags(
+  fc: FamilyConfig,
+  family: string,
+  flags: { level?: string; 'min-class'?: string; rare?: string },
+): FamilyConfig {
+  const given = (['level', 'min-class', 'rare'] as const).filter((f) => flags[f] !== undefined);
+  if (given.length === 0) return fc;
+  if (family !== 'category') throw new InputError(`--${given[0]} is a category family flag, not ${family}'s`);
+  const settings = { ...(fc.settings.category as Record<string, unknown>) };
+  if (flags.level !== undefined) {
+    const level = parseLevel(flags.level);
+    if (level === null) throw new InputError(`--level must be a whole number from 1 or 'leaf', got '${flags.level}'`);
+    settings.level = level;
+  }
+  if (flags['min-class'] !== undefined) {
+    if (!/^[1-9][0-9]*$/.test(flags['min-class']))
+      throw new InputError(`--min-class must be a whole number from 1, got '${flags['min-class']}'`);
+    settings.min_class_products = Number(flags['min-class']);
+  }
+  if (flags.rare !== undefined) {
+    if (flags.rare !== 'drop' && flags.rare !== 'other')
+      throw new InputError(`--rare must be 'drop' or 'other', got '${flags.rare}'`);
+    settings.rare = flags.rare;
+  }
+  return { ...fc, settings: { ...fc.settings, category: settings } };
+}

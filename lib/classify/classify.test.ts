@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -23,6 +23,9 @@ import { fitLinearSvcInParallel } from './parallel';
 import { decisionFunction, DEFAULT_LINEAR_SVC, fitLinearSvc } from './svm';
 import { type Csr, CsrBuilder, hstack, takeRows, toDense } from './sparse';
 import { groupedSplit, normalizeTitle } from './split';
+import { categoryAt, checkCategorySettings, classLabels, parseLevel } from './labels';
+import { scoreProductFile } from './bulk';
+import { parseProductCsv, predictionsCsv, predictionsHeader, productFromRecord } from './csv';
 import { analyze, fitTfidf, type TfidfOptions, transformTfidf } from './tfidf';
 
 /**
@@ -378,5 +381,184 @@ describe('fitting the catalogue classifier', () => {
     const predicted = argmaxRows(predictProbabilities(fit.model, valid.products), 3);
     expect(macroF1(confusionMatrix(valid.labels, predicted, 3))).toBe(best);
     expect(fit.model.temperature).toBeGreaterThan(0);
+  });
+});
+
+describe('classes from category paths', () => {
+  it('cuts a path at a level, falls back to the id only for the leaf', () => {
+    expect(categoryAt('Toys > Games > Puzzles', '7', 1)).toBe('Toys');
+    expect(categoryAt('Toys > Games > Puzzles', '7', 2)).toBe('Toys > Games');
+    expect(categoryAt('Toys', '7', 3)).toBe('Toys');
+    expect(categoryAt('Toys > Games', '7', 'leaf')).toBe('Toys > Games');
+    expect(categoryAt(null, '2053013552326770905', 'leaf')).toBe('2053013552326770905');
+    expect(categoryAt(null, '7', 1)).toBeNull();
+    expect(categoryAt(null, null, 'leaf')).toBeNull();
+    expect([parseLevel('1'), parseLevel('leaf'), parseLevel('0'), parseLevel('1.5'), parseLevel('top')]).toEqual([
+      1,
+      'leaf',
+      null,
+      null,
+      null,
+    ]);
+  });
+
+  it('leaves rare classes out, or merges them into other, and counts them', () => {
+    // a: 3 products, b: 2, c: 1, d: 1, one unlabeled.
+    const names = ['a', 'b', 'a', null, 'c', 'a', 'b', 'd'];
+    const dropped = classLabels(names, 2, 'drop');
+    expect(dropped.classes).toEqual(['a', 'b']);
+    expect(Array.from(dropped.labels)).toEqual([0, 1, 0, -1, -1, 0, 1, -1]);
+    expect([dropped.unlabeled, dropped.rare]).toEqual([1, { classes: 2, products: 2, merged: false }]);
+    const merged = classLabels(names, 2, 'other');
+    expect(merged.classes).toEqual(['a', 'b', 'other']);
+    expect(Array.from(merged.labels)).toEqual([0, 1, 0, -1, 2, 0, 1, 2]);
+    expect(merged.rare).toEqual({ classes: 2, products: 2, merged: true });
+    // Nothing rare: no `other` class appears.
+    expect(classLabels(['a', 'b'], 1, 'other').classes).toEqual(['a', 'b']);
+  });
+
+  it("checks the family's settings block, naming the field", () => {
+    const good = {
+      level: 'leaf',
+      min_class_products: 10,
+      rare: 'drop',
+      split: { train: 0.7, valid: 0.15, test: 0.15 },
+      linear: { C: 1, extra_weights: [0, 1] },
+      hash_buckets: 4096,
+    };
+    expect(checkCategorySettings(good, 'm.json', 'families.category.category').level).toBe('leaf');
+    expect(() => checkCategorySettings({ ...good, level: 0 }, 'm.json', 'c')).toThrow(
+      "m.json: field 'c.level' must be a whole number from 1 to 100, got 0",
+    );
+    expect(() => checkCategorySettings({ ...good, rare: 'merge' }, 'm.json', 'c')).toThrow(
+      `m.json: field 'c.rare' must be "drop" or "other", got "merge"`,
+    );
+    expect(() => checkCategorySettings({ ...good, linear: { C: 1, extra_weights: [] } }, 'm.json', 'c')).toThrow(
+      "field 'c.linear.extra_weights' must be a non-empty list",
+    );
+  });
+});
+
+describe('products from CSV, and predictions as CSV', () => {
+  it('reads a product row: a missing title or a bad price is a named problem, empty cells are missing values', () => {
+    const columns = { title: 'name', brand: 'maker', price: 'price', seller: 'shop', id: 'sku' };
+    expect(
+      productFromRecord({ sku: 'A1', name: ' Red shoe ', maker: '', price: '£1,299.00', shop: 'S' }, columns),
+    ).toEqual({
+      product: { id: 'A1', title: 'Red shoe', brand: null, seller: 'S', seller_id: null, price: 1299 },
+    });
+    expect(productFromRecord({ name: '  ', price: '3' }, columns)).toEqual({
+      problem: { reason: 'missing_title', field: 'name', value: '' },
+    });
+    expect(productFromRecord({ name: 'x', price: 'about 3' }, columns)).toEqual({
+      problem: { reason: 'unparseable_price', field: 'price', value: 'about 3' },
+    });
+    expect(productFromRecord({ name: 'x', price: '-3' }, columns)).toEqual({
+      problem: { reason: 'negative_price', field: 'price', value: '-3' },
+    });
+  });
+
+  it('parses a CSV body with a BOM, quotes, CRLF and seller ids; names the row and field of a bad one', () => {
+    const products = parseProductCsv(
+      '\uFEFFtitle,brand,seller_id,price\r\n"Shoe, red ""fast""",acme,4,3\r\nBoot,,,\r\n',
+    );
+    expect(products).toEqual([
+      { id: null, title: 'Shoe, red "fast"', brand: 'acme', seller: '4', seller_id: 4, price: 3 },
+      { id: null, title: 'Boot', brand: null, seller: null, seller_id: null, price: null },
+    ]);
+    expect(() => parseProductCsv('title,price\nshoe,1\nboot,x\n')).toThrow(
+      "the CSV body, row 2, field 'price': unparseable price ('x')",
+    );
+    expect(() => parseProductCsv('title,price\nshoe,1,2\n')).toThrow(/the CSV body, row 1: Too many fields/);
+    expect(() => parseProductCsv('title,seller_id\nshoe,s1\n')).toThrow("row 1, field 'seller_id': not a whole number");
+    expect(() => parseProductCsv('name\nshoe\n')).toThrow(
+      "the CSV body has no column 'title' (title); its columns: name",
+    );
+  });
+
+  it('writes top-k answers as CSV rows, quoting what needs it, numbering rows without an id', () => {
+    const top = [
+      [
+        { category: 'Toys > Games', probability: 0.75 },
+        { category: 'A, "B"', probability: 0.25 },
+      ],
+    ];
+    expect(predictionsHeader(2)).toBe('id,category_1,probability_1,category_2,probability_2\n');
+    expect(predictionsCsv([null], top, 2, 7)).toBe('7,Toys > Games,0.750000,"A, ""B""",0.250000\n');
+    expect(predictionsCsv(['x'], top, 3)).toBe('x,Toys > Games,0.750000,"A, ""B""",0.250000,,\n');
+  });
+});
+
+describe('scoring a product file in bulk', () => {
+  // A scorer that answers the class named in the title, batches finishing out of order.
+  const classes = ['boots', 'hats', 'shirts'];
+  let calls = 0;
+  const scorer = {
+    classes,
+    async topK(products: { title: string }[]) {
+      const delay = calls++ % 2 === 0 ? 20 : 0;
+      await new Promise((r) => setTimeout(r, delay));
+      const width = 2;
+      const out = {
+        classes: new Int32Array(products.length * width),
+        probabilities: new Float64Array(products.length * width),
+      };
+      products.forEach((p, r) => {
+        const c = Math.max(
+          0,
+          classes.findIndex((name) => p.title.includes(name)),
+        );
+        out.classes.set([c, (c + 1) % 3], r * width);
+        out.probabilities.set([0.9, 0.1], r * width);
+      });
+      return out;
+    },
+  };
+  const options = {
+    columns: { title: 'name', price: 'cost', id: 'sku' },
+    asked: [] as never[],
+    k: 2,
+    batch: 2,
+    inFlight: 2,
+  };
+
+  it('writes every good row in file order, counts bad rows by reason and row, and leaves nothing half-written', async () => {
+    const dir = tempDir('shoplab-bulk-');
+    const input = join(dir, 'products.csv');
+    const output = join(dir, 'out.csv');
+    writeFileSync(
+      input,
+      '\uFEFFsku,name,cost\r\nA,red hats,3\r\nB,"blue, shirts",£4.50\r\nC,,2\r\nD,boots,free\r\nE,more hats\r\nF,wool hats,1,9\r\n,plain shirts,\r\n\r\n',
+    );
+    const result = await scoreProductFile(input, output, scorer, options);
+    expect(readFileSync(output, 'utf8')).toBe(
+      'id,category_1,probability_1,category_2,probability_2\n' +
+        'A,hats,0.900000,shirts,0.100000\nB,shirts,0.900000,boots,0.100000\n7,shirts,0.900000,boots,0.100000\n',
+    );
+    expect(result).toMatchObject({
+      rows_read: 7,
+      rows_scored: 3,
+      rows_rejected: 4,
+      rejected_by_reason: { missing_title: 1, unparseable_price: 1, wrong_column_count: 2 },
+    });
+    expect(result.examples.map((e) => [e.row, e.field, e.reason])).toEqual([
+      [3, 'name', 'missing_title'],
+      [4, 'cost', 'unparseable_price'],
+      [5, '(row)', 'wrong_column_count'],
+      [6, '(row)', 'wrong_column_count'],
+    ]);
+    // A header without the title column, or a scorer failing, leaves no output at all.
+    const other = join(dir, 'other.csv');
+    writeFileSync(input, 'sku,title\nA,hats\n');
+    await expect(scoreProductFile(input, other, scorer, options)).rejects.toThrow(
+      `${input} has no column 'name' (title); its columns: sku, title`,
+    );
+    writeFileSync(input, 'sku,name\nA,hats\nB,boots\nC,shirts\n');
+    const failing = { classes, topK: async () => Promise.reject(new Error('scorer died')) };
+    await expect(scoreProductFile(input, other, failing, options)).rejects.toThrow('scorer died');
+    expect(readdirSync(dir).sort()).toEqual(['out.csv', 'products.csv']);
+    await expect(scoreProductFile(join(dir, 'none.csv'), other, scorer, options)).rejects.toThrow(
+      'none.csv: no such file',
+    );
   });
 });

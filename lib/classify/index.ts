@@ -29,3 +29,32 @@ export { type Csr, CsrBuilder, hstack, takeRows } from './sparse';
 export { groupedSplit, normalizeTitle, type SplitName } from './split';
 export { decisionFunction, DEFAULT_LINEAR_SVC, fitLinearSvc, type LinearSvc, type LinearSvcOptions } from './svm';
 export { analyze, type Analyzer, fitTfidf, type Tfidf, type TfidfOptions, transformTfidf } from './tfidf';
+export {
+  type CategorySettings,
+  categoryAt,
+  checkCategorySettings,
+  classLabels,
+  type ClassLabels,
+  OTHER_CLASS,
+  parseLevel,
+} from './labels';
+export {
+  type CatalogProduct,
+  type CategoryInput,
+  contentColumns,
+  contentMatrix,
+  readCatalogProducts,
+  sellerName,
+} from './products';
+export {
+  checkHeader,
+  DEFAULT_PRODUCT_COLUMNS,
+  parsePrice,
+  parseProductCsv,
+  predictionsCsv,
+  predictionsHeader,
+  type ProductColumns,
+  productFromRecord,
+  type ProductRowProblem,
+} from './csv';
+export { type BulkOptions, type BulkResult, type ProductScorer, scoreProductFile } from './bulk';

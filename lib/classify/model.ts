@@ -151,15 +151,19 @@ export function topClasses(
   const width = Math.min(k, classes);
   const outClasses = new Int32Array(rows * width);
   const outProbabilities = new Float64Array(rows * width);
-  const order = Array.from({ length: classes }, (_, c) => c);
+  // k passes of a selection per row (best probability, then the smaller class): no sort of every class.
+  const taken = new Uint8Array(classes);
   for (let r = 0; r < rows; r++) {
-    const p = (c: number) => probabilities[r * classes + c];
-    order.sort((a, b) => p(b) - p(a) || a - b);
+    const o = r * classes;
     for (let i = 0; i < width; i++) {
-      outClasses[r * width + i] = order[i];
-      outProbabilities[r * width + i] = p(order[i]);
+      let best = -1;
+      for (let c = 0; c < classes; c++)
+        if (!taken[c] && (best < 0 || probabilities[o + c] > probabilities[o + best])) best = c;
+      taken[best] = 1;
+      outClasses[r * width + i] = best;
+      outProbabilities[r * width + i] = probabilities[o + best];
     }
-    order.sort((a, b) => a - b);
+    for (let i = 0; i < width; i++) taken[outClasses[r * width + i]] = 0;
   }
   return { classes: outClasses, probabilities: outProbabilities };
 }

@@ -169,14 +169,19 @@ export function assembleSvc(
   return { classes, cols, weights, iterations: fitted.map((f) => f.iterations), interceptScaling };
 }
 
-/** Each model's weights feature-major (cols × classes), so a row's features read contiguous runs. */
-const BY_FEATURE = new WeakMap<LinearSvc, Float64Array>();
+/**
+ * Each model's weights feature-major (cols × classes), so a row's features read contiguous runs.
+ * Float32 when every weight is one already (a saved or float32-rounded model): the same values in
+ * half the memory a row's features pull through the cache.
+ */
+const BY_FEATURE = new WeakMap<LinearSvc, Float64Array | Float32Array>();
 
-function byFeature(model: LinearSvc): Float64Array {
+function byFeature(model: LinearSvc): Float64Array | Float32Array {
   let t = BY_FEATURE.get(model);
   if (t) return t;
   const { classes, cols, weights } = model;
-  t = new Float64Array(cols * classes);
+  const exact = weights.every((w) => Math.fround(w) === w);
+  t = exact ? new Float32Array(cols * classes) : new Float64Array(cols * classes);
   for (let c = 0; c < classes; c++) for (let j = 0; j < cols; j++) t[j * classes + c] = weights[c * (cols + 1) + j];
   BY_FEATURE.set(model, t);
   return t;

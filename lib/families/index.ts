@@ -37,6 +37,7 @@ export const loadTrainConfig = (path = DEFAULT_CONFIG): ShopConfig =>
 
 export { category, purchase, ranking, recommend, session };
 export { recommendSettings } from './recommend';
+export { bulkCategoryScorer, type CategoryModel, openCategoryModel, predictXgboostCategories } from './category';
 export { REFERENCES } from './charts';
 export type { SetModelFamily } from './set-family';
 export type { Chart, DescribeContext, FitContext, Fitted, ModelFamily } from './types';

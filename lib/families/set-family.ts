@@ -1,7 +1,4 @@
-import { join } from 'node:path';
-
 import { progressBar, say } from '../cli';
-import { writeJsonAtomic } from '../registry/index';
 import {
   checkRequirements,
   countFamilyExamples,
@@ -53,9 +50,7 @@ export function setFamily<Details>(own: Own<Details>): SetModelFamily<Details> {
           rows: { train: data.train.labels.length, valid: data.valid.labels.length, test: data.test.labels.length },
         },
         inputs: data.inputs,
-        writeExtra: (dir) => {
-          if (data.classes) writeJsonAtomic(join(dir, 'classes.json'), data.classes);
-        },
+        writeExtra: () => {},
       };
     },
     async scoreSaved({ catalog }, version) {

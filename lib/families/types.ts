@@ -57,8 +57,9 @@ export interface FitContext {
 
 /** What describing feature columns may read. */
 export interface DescribeContext {
-  /** The feature manifest's entries of this family (name and description), and its hashing options. */
+  /** The feature manifest's entries of this family (name and description); empty for families that read no training set. */
   features: { name: string; description: string }[];
+  /** Hashed buckets the version's model reads (category; 0 otherwise). */
   hashBuckets: number;
   /** The products table (title, brand, seller_id, price). */
   products: Record<string, unknown>[];
@@ -93,4 +94,5 @@ export interface Fitted<Details = unknown> {
 export type Chart =
   | { plot: string; traces: Record<string, unknown>[]; layout: Record<string, unknown>; height?: number }
   | { table: { head: string[]; rows: (string | number | null | undefined)[][] } }
-  | { grid: Chart[] };
+  | { grid: Chart[] }
+  | { note: string };

@@ -3,18 +3,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../errors';
 import { requireTables, type TableContract } from '../io/index';
 import type { Cutoffs } from '../split/index';
-import {
-  createCategoryExamples,
-  createPurchaseExamples,
-  createRankingExamples,
-  createRecommendExamples,
-  type HistoryRule,
-} from './examples';
+import { createPurchaseExamples, createRankingExamples, createRecommendExamples, type HistoryRule } from './examples';
 import { createDays, createProductSnapshots, createUserTotals } from './history';
 import { type FeatureSpec, manifestEntry } from './manifest';
 import {
-  categorySetSql,
-  contentFeatures,
   createQueryTotals,
   type FeatureOptions,
   productFeatures,
@@ -22,14 +14,14 @@ import {
   queryProductFeatures,
   rankingSetSql,
   recommendSetSql,
-  registerContentHashes,
   createRankingText,
   fitRankingIdf,
   sessionFeatures,
   userFeatures,
 } from './sets';
 
-export const FAMILIES = ['ranking', 'purchase', 'category', 'recommend'] as const;
+// The category family reads the products themselves (lib/families/category.ts): no set here.
+export const FAMILIES = ['ranking', 'purchase', 'recommend'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 /** Each family's features, in the order models are trained on them. */
@@ -42,7 +34,6 @@ export function familyFeatures(options: FeatureOptions): Record<Family, FeatureS
       ...queryProductFeatures(options),
     ],
     purchase: sessionFeatures(),
-    category: contentFeatures(),
     recommend: [],
   };
 }
@@ -109,11 +100,6 @@ export async function buildTrainingSets(
   await createPurchaseExamples(con, cutoffs, rule);
   await con.run(`CREATE OR REPLACE TABLE purchase_set AS ${await purchaseSetSql(con)}`);
   built.push('purchase');
-  onStep('category set');
-  await createCategoryExamples(con, options.seed);
-  await registerContentHashes(con, options.hashBuckets);
-  await con.run(`CREATE OR REPLACE TABLE category_set AS ${categorySetSql()}`);
-  built.push('category');
   onStep('recommend set');
   await createRecommendExamples(con, cutoffs, rule);
   await con.run(`CREATE OR REPLACE TABLE recommend_set AS ${recommendSetSql()}`);

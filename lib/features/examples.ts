@@ -73,17 +73,6 @@ export async function createPurchaseExamples(
 }
 
 /**
- * `category_examples`: one row per product with a category, split 70/15/15 by a seeded
- * multiplicative hash of the product id (products have no time), the same on every DuckDB version.
- */
-export async function createCategoryExamples(con: DuckDBConnection, seed: number): Promise<void> {
-  await con.run(`CREATE OR REPLACE TABLE category_examples AS
-    SELECT product_id, category_id AS label, CASE WHEN h < 70 THEN 'train' WHEN h < 85 THEN 'valid' ELSE 'test' END AS split
-    FROM (SELECT *, CAST(((CAST(product_id AS HUGEINT) * 2654435761 + ${Math.trunc(seed)}) % 4294967296) * 100 // 4294967296 AS INTEGER) AS h
-          FROM products WHERE category_id IS NOT NULL)`);
-}
-
-/**
  * `recommend_examples`: per session with a known user, the products it touched (the targets),
  * to be recommended as of the session's start.
  */

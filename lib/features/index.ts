@@ -5,6 +5,7 @@ export { type FeatureSpec, type RankCandidate } from './manifest';
 export { createAsOfLookup, joinLookup } from './running-totals';
 export {
   CONTENT_DENSE,
+  CONTENT_DESCRIPTIONS,
   DEFAULT_FEATURE_OPTIONS,
   contentFeatureRow,
   createRankingText,

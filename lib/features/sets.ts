@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { BIGINT, DOUBLE, FLOAT, INTEGER, LIST, listValue } from '@duckdb/node-api';
+import { BIGINT, FLOAT, INTEGER } from '@duckdb/node-api';
 import { queryRows, registerColumnScan } from '../io/index';
 import { FUNNEL, userHistoryJoins, WINDOWS } from './history';
 import type { FeatureSpec, RankCandidate } from './manifest';
@@ -9,8 +9,6 @@ import { cosine, fitIdf, hashBucket, hashFeatures, tfidf, tokenize, tokenOverlap
 export interface FeatureOptions {
   /** Pseudo-views of the category's rate that rare products are pulled toward. */
   smoothing: number;
-  /** Buckets of the hashing trick for product content. */
-  hashBuckets: number;
   /**
    * Whether catalogue prices are known up front (the synthetic shop's are fixed); otherwise a
    * product's price is the last one seen in events before the snapshot.
@@ -18,7 +16,7 @@ export interface FeatureOptions {
   staticCatalogPrices: boolean;
 }
 
-export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = { smoothing: 20, hashBuckets: 4096, staticCatalogPrices: true };
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = { smoothing: 20, staticCatalogPrices: true };
 
 const f = (
   entity: FeatureSpec['entity'],
@@ -257,27 +255,17 @@ export function sessionFeatures(): FeatureSpec[] {
   ];
 }
 
-/** Content features of a product (no history, no category): numeric ones here, hashed ones in `contentHashes`. */
-export function contentFeatures(): FeatureSpec[] {
-  return [
-    f('content', 'title_chars', 'characters in the title', 'ch.title_chars', 'int'),
-    f('content', 'title_tokens', 'tokens in the title', 'ch.title_tokens', 'int'),
-    f('content', 'mean_token_chars', 'mean token length in the title', 'ch.mean_token_chars'),
-    f('content', 'price', 'catalogue price', 'ch.price'),
-    f('content', 'log_price', 'ln(1 + catalogue price)', 'ch.log_price'),
-    {
-      name: 'hashed',
-      entity: 'content',
-      type: 'float',
-      description:
-        'hashing trick over seller, brand, title tokens and the brand × price-range cross (CSR: hash_indices, hash_values)',
-      sql: '',
-    },
-  ];
-}
-
-/** The numeric content features, in `contentFeatures()` order (the hashed ones are separate). */
+/** The numeric content features of a product (no history, no category) the category family's XGBoost reads, before its hashed buckets. */
 export const CONTENT_DENSE = ['title_chars', 'title_tokens', 'mean_token_chars', 'price', 'log_price'] as const;
+
+/** What each content column holds, for the report's feature charts. */
+export const CONTENT_DESCRIPTIONS: Record<(typeof CONTENT_DENSE)[number], string> = {
+  title_chars: 'characters in the title',
+  title_tokens: 'tokens in the title',
+  mean_token_chars: 'mean token length in the title',
+  price: 'catalogue price',
+  log_price: 'ln(1 + catalogue price)',
+};
 
 /**
  * A product's content features: the numeric ones (null when undefined) and the hashed names as
@@ -510,34 +498,6 @@ export async function purchaseSetSql(con: DuckDBConnection): Promise<string> {
       USING (session_id, cut)
     ${userJoins}
     ORDER BY x.as_of, x.session_id, x.cut`;
-}
-
-/** Registers `content_hashes()`: per product, hashed content names as CSR pieces and title token stats. */
-export async function registerContentHashes(con: DuckDBConnection, buckets: number): Promise<void> {
-  const products = await queryRows(
-    con,
-    'SELECT product_id, title, brand, seller_id, price FROM products ORDER BY product_id',
-  );
-  const rows = products.map((p) => contentFeatureRow(p as never, buckets));
-  const dense = (name: (typeof CONTENT_DENSE)[number]) => rows.map((r) => r.dense[name]);
-  registerColumnScan(con, 'content_hashes', [
-    { name: 'product_id', type: BIGINT, values: BigInt64Array.from(products, (p) => BigInt(p.product_id as number)) },
-    { name: 'hash_indices', type: LIST(INTEGER), values: rows.map((r) => listValue(r.indices)) },
-    { name: 'hash_values', type: LIST(FLOAT), values: rows.map((r) => listValue(r.values)) },
-    { name: 'title_chars', type: INTEGER, values: Int32Array.from(rows, (r) => r.dense.title_chars!) },
-    { name: 'title_tokens', type: INTEGER, values: Int32Array.from(rows, (r) => r.dense.title_tokens!) },
-    { name: 'mean_token_chars', type: DOUBLE, values: dense('mean_token_chars') },
-    { name: 'price', type: DOUBLE, values: dense('price') },
-    { name: 'log_price', type: DOUBLE, values: dense('log_price') },
-  ]);
-}
-
-/** SELECT of the category training set: content only, so the category cannot leak into a feature. */
-export function categorySetSql(): string {
-  return `SELECT x.product_id, x.split, x.label,
-      ${selectList(contentFeatures())}, ch.hash_indices, ch.hash_values
-    FROM category_examples x JOIN products p USING (product_id) JOIN content_hashes() ch USING (product_id)
-    ORDER BY x.product_id`;
 }
 
 /** SELECT of the recommendation set: who, when, and which products the session went on to touch. */

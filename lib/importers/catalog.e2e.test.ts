@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { dataCatalog } from '../catalog';
 import { queryRows, withDuckDB } from '../io/duckdb';
 import { runStageScript, tempDir } from '../testing';
+import { parsePrice } from '../classify/index';
 import { categoryPathSql, priceSql } from './catalog';
 
 const rows = (path: string) => withDuckDB((con) => queryRows(con, `SELECT * FROM read_parquet('${path}') ORDER BY 1`));
@@ -166,13 +167,40 @@ describe('catalogue files as they come', () => {
     expect(empty.run.status).toBe(2);
     expect(empty.run.stderr).toMatch(/no product could be read \(1 rejected; first at line 2, name: missing_title\)/);
     for (const r of [missing, noTitle, empty]) expect(existsSync(dataCatalog(r.data).raw.products)).toBe(false);
+    // CRLF lines then an LF one: DuckDB's reader fits no dialect; one line, no stack, nothing written.
+    const mixed = importCatalogFile('m.csv', 'name,path\r\nshoe,Toys\r\n"boot, red",Toys\nhat,Toys\n', [
+      '--title',
+      'name',
+    ]);
+    expect(mixed.run.status).toBe(2);
+    expect(mixed.run.stderr).toMatch(/m\.csv: cannot be read as CSV \(/);
+    expect(mixed.run.stderr).not.toMatch(/internal error|^\s+at /m);
+    expect(existsSync(dataCatalog(mixed.data).raw.products)).toBe(false);
     const stray = runStageScript('import', ['--format', 'rees46', '--input', missing.path, '--title', 'name']);
     expect(stray.stderr).toMatch(/--title is for --format catalog, not rees46/);
   });
 });
 
 describe('prices and category paths in SQL', () => {
-  it('reads prices as shops write them and category paths as their levels', async () => {
+  it('reads prices as shops write them and category paths as their levels; bulk scoring reads prices alike', async () => {
+    const prices = [
+      '£3.42',
+      '$1,299.00',
+      '3,49',
+      '£3.42 - £5.00',
+      'EUR 12',
+      '12.5.3',
+      '1,2345',
+      'free',
+      '',
+      '-2',
+      '1,000,000.5',
+      '€ 7',
+    ];
+    const [sql] = await withDuckDB((con) =>
+      queryRows(con, `SELECT ${prices.map((p, i) => `${priceSql(`'${p}'`)} AS p${i}`).join(', ')}`),
+    );
+    expect(prices.map(parsePrice)).toEqual(Object.values(sql));
     const [r] = await withDuckDB((con) =>
       queryRows(
         con,

@@ -55,6 +55,22 @@ export function priceSql(column: string): string {
 }
 
 /**
+ * Runs a read of a CSV file, turning DuckDB's reader failures (a file no dialect fits) into one
+ * line naming the file: in practice mixed line endings (CRLF lines, then LF ones) or a stray quote.
+ */
+async function csvReadErrors<T>(input: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!/^Invalid Input Error/.test(message)) throw error;
+    throw new InputError(
+      `${input}: cannot be read as CSV (${message.split('\n')[0].replace(/^Invalid Input Error: /, '')}); mixed line endings (CRLF and LF lines in one file) or an unmatched quote are the usual causes`,
+    );
+  }
+}
+
+/**
  * A category path as ' > '-joined trimmed levels, from the forms catalogues publish: `A > B > C`,
  * `A >> B` or Flipkart's `["A >> B >> C"]`; empty levels are dropped. NULL when nothing is left.
  */
@@ -120,27 +136,29 @@ export async function importCatalog(
           ? [{ reason: 'duplicate_id', field: columns.id, fails: 'source_id IS NOT NULL AND id_seen > 1' }]
           : []),
       ];
-      const staged = await stageRows(
-        con,
-        {
-          read,
-          columns: {
-            title: col(columns.title),
-            source_id: col(columns.id),
-            id_seen: columns.id ? `count(*) OVER (PARTITION BY ${col(columns.id)} ORDER BY rowid)` : '1',
-            category_source: col(columns.category),
-            category_path: categoryPathSql(col(columns.category), sep),
-            brand: col(columns.brand),
-            price_text: col(columns.price),
-            price: priceSql(col(columns.price)),
-            seller: col(columns.seller),
-            group_id: col(columns.group),
+      const staged = await csvReadErrors(input, () =>
+        stageRows(
+          con,
+          {
+            read,
+            columns: {
+              title: col(columns.title),
+              source_id: col(columns.id),
+              id_seen: columns.id ? `count(*) OVER (PARTITION BY ${col(columns.id)} ORDER BY rowid)` : '1',
+              category_source: col(columns.category),
+              category_path: categoryPathSql(col(columns.category), sep),
+              brand: col(columns.brand),
+              price_text: col(columns.price),
+              price: priceSql(col(columns.price)),
+              seller: col(columns.seller),
+              group_id: col(columns.group),
+            },
+            checks,
+            csv: !parquet,
           },
-          checks,
-          csv: !parquet,
-        },
-        input,
-        'catalog',
+          input,
+          'catalog',
+        ),
       );
       const rejected = Object.values(staged.rejectedByReason).reduce((a, b) => a + b, 0);
       if (staged.accepted === 0) throw nothingRead(input, staged, 'product');

@@ -59,7 +59,7 @@ export async function exploreFamily(
   );
   const descriptions = family.describeFeatures({
     features: (manifest.features as Record<string, { name: string; description: string }[]>)[family.name] ?? [],
-    hashBuckets: manifest.options.hashBuckets,
+    hashBuckets: 0,
     products,
   });
   const production = readProduction(catalog.models.family(family.name));

@@ -84,6 +84,7 @@ export function renderCharts(charts: Chart[]): string {
   return charts
     .map((c) => {
       if ('grid' in c) return `<div class="grid">${renderCharts(c.grid)}</div>`;
+      if ('note' in c) return `<p class="muted">${escapeHtml(c.note)}</p>`;
       if ('table' in c)
         return table(
           c.table.head,
@@ -116,7 +117,7 @@ ${table(
   ['split', 'from', 'to', 'rows', 'label rate'],
   r.data.splits.map((s) => [s.split, s.from, s.to, s.rows.toLocaleString('en-US'), fmt(s.label_rate)]),
 )}
-${plotHtml('funnel', [{ type: 'bar', x: r.data.funnel.map((f) => f.step), y: r.data.funnel.map((f) => f.events) }], { title: { text: 'Events by type (the funnel)' } }, 320)}
+${r.data.funnel.length ? plotHtml('funnel', [{ type: 'bar', x: r.data.funnel.map((f) => f.step), y: r.data.funnel.map((f) => f.events) }], { title: { text: 'Events by type (the funnel)' } }, 320) : ''}
 <h2>Run</h2>
 ${table(
   ['what', 'value'],

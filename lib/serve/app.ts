@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 
+import { parseProductCsv } from '../classify/index';
 import { fieldOf, httpError, jsonProblem } from './http';
 import { serviceMetrics } from './metrics';
 import { eventRoutes } from './routes/events';
@@ -44,6 +45,22 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
     const problem = jsonProblem(value);
     if (problem) done(httpError(400, `${problem.field}: ${problem.message}`, problem.field), undefined);
     else done(null, value);
+  });
+
+  // Products to classify may come as CSV (a header, then up to MAX_BATCH rows): they become the JSON body's products.
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (request, body, done) => {
+    if (request.url.split('?')[0] !== '/v1/predict/category') {
+      done(
+        httpError(415, 'text/csv bodies are accepted by /v1/predict/category only; send application/json'),
+        undefined,
+      );
+      return;
+    }
+    try {
+      done(null, { products: parseProductCsv(body as string) });
+    } catch (e) {
+      done(httpError(400, (e as Error).message), undefined);
+    }
   });
 
   app.setErrorHandler((err, request, reply) => {

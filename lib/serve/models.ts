@@ -1,6 +1,6 @@
 import type { DataCatalog } from '../catalog';
 import { openVersion, readProduction } from '../registry/index';
-import { FAMILY_NAMES, type FamilyName } from '../families/index';
+import { type CategoryModel, FAMILY_NAMES, type FamilyName, openCategoryModel } from '../families/index';
 import { Booster } from '../xgboost/index';
 
 /** A production model as the service holds it. */
@@ -12,6 +12,8 @@ export interface LoadedModel {
   features: string[];
   /** Category: class names in the model's output order. */
   classes?: string[];
+  /** Category: the version's chosen model (the linear one, or the booster). */
+  category?: CategoryModel;
   metrics: Record<string, number>;
   params: Record<string, unknown>;
 }
@@ -36,12 +38,14 @@ export function loadProductionModels(catalog: DataCatalog): Partial<Record<Famil
     const production = readProduction(dir);
     if (!production) continue;
     const v = openVersion(dir, production.version);
+    // One thread per prediction: a request's few rows cost less than waking OpenMP's workers, and
+    // concurrent requests already use the cores. Predictions do not depend on the thread count.
+    const booster = Booster.load(v.modelPath).setParams({ nthread: 1 });
     models[family] = {
       family,
       version: production.version,
-      // One thread per prediction: a request's few rows cost less than waking OpenMP's workers, and
-      // concurrent requests already use the cores. Predictions do not depend on the thread count.
-      booster: Booster.load(v.modelPath).setParams({ nthread: 1 }),
+      booster,
+      category: family === 'category' ? openCategoryModel(v.dir, v.modelPath, booster) : undefined,
       features: v.features(),
       classes: v.classes() ?? undefined,
       metrics: v.metrics().metrics.model,

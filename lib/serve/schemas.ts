@@ -112,8 +112,10 @@ export const CategoryBody = Type.Object(
     products: Type.Array(
       Type.Object(
         {
+          id: Type.Optional(nullable<string>('string', { maxLength: 200 })),
           title: Type.String({ maxLength: 2000 }),
           brand: Type.Optional(nullable<string>('string', { maxLength: 200 })),
+          seller: Type.Optional(nullable<string>('string', { maxLength: 200 })),
           seller_id: Type.Optional(NullableId()),
           price: Type.Optional(nullable<number>('number', { minimum: 0 })),
         },

@@ -5,12 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { dataCatalog } from '../catalog';
-import { category } from '../families/index';
+import { openCategoryModel } from '../families/index';
 import { Rng } from '../random';
 import { writeProduction } from '../registry/index';
 import { processCpuSeconds, runStageScript, runStages, startServer, tempDir } from '../testing';
-import { argmaxRows, loadFamilyData, toDMatrix } from '../train/index';
-import { Booster, DMatrix } from '../xgboost/index';
+import { argmaxRows } from '../train/index';
+import { DMatrix } from '../xgboost/index';
 import { EVENT_ORDER } from '../sessions/index';
 import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
 import { unweightProbabilities } from '../train/index';
@@ -111,34 +111,98 @@ describe('service basics', () => {
 });
 
 describe('POST /v1/predict/category, and bad input on every endpoint', () => {
-  it('predicts what the registered model predicts on the training set rows: one feature implementation', async () => {
-    const { test, classes } = await loadFamilyData(catalog, category);
-    const rows = await (
-      await import('../io/duckdb')
-    ).withDuckDB((con) =>
-      import('../io/duckdb').then(({ queryRows, sqlString }) =>
-        queryRows(
-          con,
-          `SELECT p.title, p.brand, p.seller_id, p.price FROM read_parquet(${sqlString(catalog.features.set('category', 'test'))}) x
-        JOIN read_parquet(${sqlString(catalog.raw.products)}) p USING (product_id) ORDER BY x.product_id LIMIT 50`,
-        ),
+  it("answers what the registered version's chosen model answers, from JSON or CSV, in JSON or CSV", async () => {
+    const rows = await withDuckDB((con) =>
+      queryRows(
+        con,
+        `SELECT CAST(product_id AS VARCHAR) AS id, title, brand, seller_id, price FROM read_parquet(${sqlString(catalog.raw.products)})
+          ORDER BY product_id LIMIT 50`,
       ),
     );
-    const response = await post('/v1/predict/category', { products: rows });
+    const products = rows.map((r) => ({
+      title: r.title as string,
+      brand: r.brand as string | null,
+      seller_id: Number(r.seller_id),
+      price: r.price as number | null,
+    }));
+    const response = await post('/v1/predict/category', { products });
     expect(response.statusCode, response.body).toBe(200);
     const { predictions } = response.json() as { predictions: { category: string; probability: number }[][] };
-    const booster = Booster.load(join(catalog.models.family('category'), 'v1', 'model.json'));
-    const matrix = toDMatrix(test);
-    const expected = booster.predict(matrix).values;
-    booster.dispose();
-    matrix.dispose();
-    const top = argmaxRows(expected, classes!.length);
+    const dir = join(catalog.models.family('category'), 'v1');
+    const saved = openCategoryModel(dir, join(dir, 'model.json'));
+    const expected = saved.probabilities(products.map((p) => ({ ...p, seller: String(p.seller_id) })));
+    saved.dispose();
+    const k = saved.classes.length;
+    const top = argmaxRows(expected, k);
     predictions.forEach((p, i) => {
       expect(p).toHaveLength(3);
       expect(p[0].probability).toBeGreaterThanOrEqual(p[1].probability);
-      expect(p[0].category).toBe(classes![top[i]]);
-      expect(p[0].probability).toBeCloseTo(expected[i * classes!.length + top[i]], 6);
+      expect(p[0].category).toBe(saved.classes[top[i]]);
+      expect(p[0].probability).toBeCloseTo(expected[i * k + top[i]], 6);
     });
+    // The same products as a CSV body (quoted titles, an empty brand), answered in JSON and in CSV.
+    const quote = (v: unknown) => (v === null ? '' : `"${String(v).replaceAll('"', '""')}"`);
+    const csv = `id,title,brand,seller_id,price\r\n${rows.map((r) => [r.id, r.title, r.brand, r.seller_id, r.price].map(quote).join(',')).join('\r\n')}\r\n`;
+    const fromCsv = await app.inject({
+      method: 'POST',
+      url: '/v1/predict/category',
+      payload: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(fromCsv.statusCode, fromCsv.body).toBe(200);
+    expect(fromCsv.json().predictions).toEqual(predictions);
+    const asCsv = await app.inject({
+      method: 'POST',
+      url: '/v1/predict/category',
+      payload: csv,
+      headers: { 'content-type': 'text/csv', accept: 'text/csv' },
+    });
+    expect(asCsv.statusCode, asCsv.body).toBe(200);
+    expect(asCsv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(asCsv.headers['x-model-version']).toBe('1');
+    const lines = asCsv.body.trim().split('\n');
+    expect(lines[0]).toBe('id,category_1,probability_1,category_2,probability_2,category_3,probability_3');
+    expect(lines).toHaveLength(51);
+    lines.slice(1).forEach((line, i) => {
+      const cells = line.split(',');
+      expect(cells[0]).toBe(rows[i].id);
+      expect(Number(cells[2])).toBeCloseTo(predictions[i][0].probability, 5);
+    });
+    // Bad CSV rows are named by row and field; CSV elsewhere is refused.
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/predict/category',
+      payload: 'title,price\nshoe,12\nboot,twelve\n',
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect([bad.statusCode, bad.json().message]).toEqual([
+      400,
+      "the CSV body, row 2, field 'price': unparseable price ('twelve')",
+    ]);
+    const noTitle = await app.inject({
+      method: 'POST',
+      url: '/v1/predict/category',
+      payload: 'name,price\nshoe,12\n',
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect([noTitle.statusCode, noTitle.json().message]).toEqual([
+      400,
+      "the CSV body has no column 'title' (title); its columns: name, price",
+    ]);
+    const elsewhere = await app.inject({
+      method: 'POST',
+      url: '/v1/rank',
+      payload: 'title\nshoe\n',
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(elsewhere.statusCode).toBe(415);
+    const many = await app.inject({
+      method: 'POST',
+      url: '/v1/predict/category',
+      payload: `title\n${'shoe\n'.repeat(MAX_BATCH + 1)}`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(many.statusCode).toBe(413);
   });
 
   const oversized = <T>(item: T) => Array.from({ length: MAX_BATCH + 1 }, () => item);

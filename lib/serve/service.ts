@@ -141,7 +141,8 @@ export class Service {
     const models = this.current;
     return (
       Object.keys(models).length > 0 &&
-      existsSync(this.catalog.features.manifest) &&
+      // An imported catalogue serves its category model with no feature store.
+      (existsSync(this.catalog.features.manifest) || Object.keys(models).every((f) => f === 'category')) &&
       (!models.purchase || this.storeReady) &&
       (!models.ranking || this.rankReady)
     );

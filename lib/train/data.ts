@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { FloatMatrix } from '../columns';
-import { queryRows, toNumber } from '../io/index';
+import { toNumber } from '../io/index';
 import { readMatrix } from '../io/index';
 
 /** One split of a family's training set, ready for a model: features as float32, labels, and what evaluation needs. */
@@ -10,20 +10,17 @@ export interface SplitData {
   labels: Float64Array;
   /** Ranking: sizes of consecutive search groups. */
   groups?: Uint32Array;
-  /** Category: hashed content as CSR, columns numbered after the dense features. */
-  sparse?: { indptr: Float64Array; indices: Uint32Array; values: Float32Array; cols: number };
   /** Per row: what the baseline and the oracle need (historical CTR, brand, truth), from `extras`. */
   extras: Record<string, (number | string | null)[]>;
 }
 
-/** A family's three splits, the ordered feature names the model sees, and (category) the class names. */
+/** A family's three splits and the ordered feature names the model sees. */
 export interface FamilyData {
   train: SplitData;
   valid: SplitData;
   test: SplitData;
-  /** Every model column, dense features first then hashed buckets (category). */
+  /** Every model column, in order. */
   features: string[];
-  classes?: string[];
 }
 
 /** How a family's rows are read: their order, label, and the columns the baseline and oracle use. */
@@ -31,7 +28,7 @@ export interface FamilyReader {
   /** SQL over `x` (the training-set file) with any joins, ordered so groups are contiguous. */
   from: (file: string, raw: RawTables) => string;
   order: string;
-  /** SQL of the numeric label (category: the class index is assigned later). */
+  /** SQL of the numeric label. */
   label: string;
   extras: Record<string, string>;
   /** Extras from the truth tables (alias `t`), read only when the world has them. */
@@ -42,8 +39,6 @@ export interface FamilyReader {
   truthTable?: 'truthImpressions' | 'truthSessions';
   /** The extra holding each row's group key: rows come in contiguous groups (ranking searches). */
   groupBy?: string;
-  /** The file has hashed content columns (hash_indices, hash_values) read as CSR after the dense features. */
-  hashed?: boolean;
   /** SQL of the key a sample keeps or drops whole (a search, a session, a product). */
   sampleKey: string;
 }
@@ -68,8 +63,7 @@ export function sampleWhere(reader: Pick<FamilyReader, 'sampleKey'>, sample: num
 
 /**
  * Reads one split of a family's training set: the dense features named in `features` (the
- * manifest's order) as float32, the label, ranking groups, the category's hashed content as CSR
- * (columns from `features.length` on, `hashBuckets` of them), and the extras columns.
+ * manifest's order) as float32, the label, ranking groups and the extras columns.
  */
 export async function readSplit(
   con: DuckDBConnection,
@@ -77,7 +71,6 @@ export async function readSplit(
   file: string,
   raw: RawTables,
   features: string[],
-  hashBuckets = 0,
   sample = 1,
 ): Promise<SplitData> {
   const hasTruth = reader.truthTable !== undefined && raw[reader.truthTable] !== undefined;
@@ -108,7 +101,6 @@ export async function readSplit(
   }
   const data: SplitData = { matrix, labels, extras };
   if (reader.groupBy) data.groups = groupSizes(extras[reader.groupBy]);
-  if (reader.hashed) data.sparse = await readHashed(con, table, features.length, hashBuckets);
   await con.run(`DROP TABLE ${table}`);
   return data;
 }
@@ -123,72 +115,6 @@ export function groupSizes(keys: ArrayLike<unknown>): Uint32Array {
   return Uint32Array.from(sizes);
 }
 
-async function readHashed(
-  con: DuckDBConnection,
-  table: string,
-  offset: number,
-  buckets: number,
-): Promise<NonNullable<SplitData['sparse']>> {
-  const rows = await queryRows(con, `SELECT hash_indices, hash_values FROM ${table}`);
-  const indptr = new Float64Array(rows.length + 1);
-  const indices: number[] = [];
-  const values: number[] = [];
-  rows.forEach((row, r) => {
-    const idx = row.hash_indices as number[];
-    const val = row.hash_values as number[];
-    for (let k = 0; k < idx.length; k++) {
-      indices.push(offset + idx[k]);
-      values.push(val[k]);
-    }
-    indptr[r + 1] = indices.length;
-  });
-  return { indptr, indices: Uint32Array.from(indices), values: Float32Array.from(values), cols: offset + buckets };
-}
-
-/**
- * Category: numbers each split's category labels by the sorted list of categories found in any
- * split, and returns that list (the model's class order).
- */
-export function assignClasses(splits: SplitData[]): string[] {
-  const classes = [...new Set(splits.flatMap((s) => s.extras.category.map(String)))].sort();
-  const index = new Map(classes.map((c, i) => [c, i]));
-  for (const split of splits)
-    split.extras.category.forEach((c, i) => {
-      split.labels[i] = index.get(String(c))!;
-    });
-  return classes;
-}
-
-/** The rows × cols CSR of a split's dense features (NaN left out) followed by its hashed columns. */
-export function combinedCSR(data: SplitData): {
-  indptr: Float64Array;
-  indices: Uint32Array;
-  values: Float32Array;
-  cols: number;
-} {
-  const { matrix, sparse } = data;
-  const p = matrix.features.length;
-  if (!sparse) throw new Error('combinedCSR: the split has no hashed columns');
-  const indptr = new Float64Array(matrix.rows + 1);
-  const indices = new Uint32Array(matrix.rows * p + sparse.indices.length);
-  const values = new Float32Array(indices.length);
-  let at = 0;
-  for (let r = 0; r < matrix.rows; r++) {
-    for (let j = 0; j < p; j++) {
-      const v = matrix.values[r * p + j];
-      if (Number.isNaN(v)) continue;
-      indices[at] = j;
-      values[at++] = v;
-    }
-    for (let k = sparse.indptr[r]; k < sparse.indptr[r + 1]; k++) {
-      indices[at] = sparse.indices[k];
-      values[at++] = sparse.values[k];
-    }
-    indptr[r + 1] = at;
-  }
-  return { indptr, indices: indices.subarray(0, at), values: values.subarray(0, at), cols: sparse.cols };
-}
-
 /** The first rows of a split, at most `maxRows` and whole ranking groups only (a smaller training set for notebooks). */
 export function headRows(data: SplitData, maxRows: number): SplitData {
   let rows = Math.min(maxRows, data.labels.length);
@@ -200,7 +126,6 @@ export function headRows(data: SplitData, maxRows: number): SplitData {
     rows = kept;
     groups = groups.slice(0, g);
   }
-  if (data.sparse) throw new Error('headRows: hashed splits are small already; use them whole');
   const p = data.matrix.features.length;
   return {
     matrix: { features: data.matrix.features, rows, values: data.matrix.values.slice(0, rows * p) },

@@ -1,15 +1,12 @@
 import {
   calibrationBins,
   type CalibrationBin,
-  confusionMatrix,
   type CurvePoint,
   ndcgAtK,
-  perClassF1,
   precisionRecallCurve,
   rocCurve,
 } from '../eval/index';
 import type { SplitData } from './data';
-import { argmaxRows } from './evaluate';
 
 /** Test scores of the four references (oracle null without truth). */
 export interface ReferenceScores {
@@ -35,9 +32,36 @@ export type EvaluationDetails =
       pr: PerReference<CurvePoint[]>;
       calibration: PerReference<CalibrationBin[]>;
     }
-  | { family: 'category'; classes: string[]; confusion: number[][]; per_class_f1: number[] }
+  | CategoryDetails
   | RecommendDetails
   | SessionDetails;
+
+/**
+ * Category: the linear model and XGBoost side by side, which validation chose, the chosen model's
+ * test report, and how classes were formed and the products split.
+ */
+export interface CategoryDetails {
+  family: 'category';
+  chosen: 'linear' | 'xgboost';
+  /** Each candidate's validation macro F1 (which decided) and test metrics. */
+  models: Record<'linear' | 'xgboost', { valid_macro_f1: number; test: Record<string, number> }>;
+  /** The linear model's brand/seller/price weight tried on validation, the one kept, and its temperature. */
+  linear: { tried: { weight: number; macro_f1: number }[]; weight: number; temperature: number; terms: number };
+  classes: string[];
+  /** The chosen model's test report: per-class F1 (worst first), the largest classes' confusion, the surest errors with titles. */
+  per_class: { class: string; support: number; f1: number }[];
+  confusion: { classes: string[]; matrix: number[][] };
+  confident_errors: { title: string; truth: string; predicted: string; probability: number }[];
+  labels: {
+    level: number | 'leaf';
+    min_class_products: number;
+    /** Products without a category at the level. */
+    unlabeled: number;
+    /** Classes under min_class_products: how many, their products, and whether they were merged into `other` (else left out). */
+    rare: { classes: number; products: number; merged: boolean };
+  };
+  split: { train: number; valid: number; test: number; grouped_by: string };
+}
 
 /** Session: every list by the next-item protocol, by prefix length, and the model against the best baseline. */
 export interface SessionDetails {
@@ -160,10 +184,4 @@ export function purchaseDetails(test: SplitData, scores: ReferenceScores): Evalu
       calibrationBins(test.labels, s, 10),
     ),
   };
-}
-
-/** Category details: the model's confusion matrix and per-class F1. */
-export function categoryDetails(test: SplitData, model: ArrayLike<number>, classes: string[]): EvaluationDetails {
-  const confusion = confusionMatrix(test.labels, argmaxRows(model, classes.length), classes.length);
-  return { family: 'category', classes, confusion, per_class_f1: perClassF1(confusion) };
 }

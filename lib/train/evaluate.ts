@@ -7,8 +7,6 @@ export type Metrics = Record<string, number>;
 export interface Truth {
   labels: ArrayLike<number>;
   groups?: ArrayLike<number>;
-  /** Category: the number of classes (scores are rows × classes probabilities). */
-  classes?: number;
 }
 
 /** The index of the largest value of each row of a rows × classes array (first on ties). */
@@ -57,13 +55,12 @@ export function metricsByKey(
   truth: Truth,
   scores: ArrayLike<number>,
 ): { key: number; rows: number; metrics: Metrics }[] {
-  const width = truth.classes ?? 1;
   const distinct = [...new Set(Array.from(keys))].sort((a, b) => a - b);
   return distinct.map((key) => {
     const rows: number[] = [];
     for (let i = 0; i < keys.length; i++) if (keys[i] === key) rows.push(i);
     const labels = rows.map((i) => truth.labels[i]);
-    const subset = rows.flatMap((i) => Array.from({ length: width }, (_, c) => scores[i * width + c]));
+    const subset = rows.map((i) => scores[i]);
     return { key, rows: rows.length, metrics: evaluate({ ...truth, labels }, subset) };
   });
 }

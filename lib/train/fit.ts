@@ -1,6 +1,6 @@
 import { Rng, shuffle } from '../random';
 import { type Booster, type BoosterParams, DMatrix, type TrainResult, train } from '../xgboost/index';
-import { combinedCSR, type FamilyData, type SplitData } from './data';
+import type { FamilyData, SplitData } from './data';
 import type { FamilyConfig, RunSettings } from './config';
 import { assertBelowOracle, gapClosed, type Metrics } from './evaluate';
 import type { SetFamilySpec } from './spec';
@@ -27,26 +27,11 @@ export interface FittedFamily {
 }
 
 /**
- * The XGBoost matrix of a split (or of some of its rows): dense float32, or CSR when it has hashed
- * columns. `nthread` builds it, as the booster's own thread count should.
+ * The XGBoost matrix of a split (or of some of its rows), dense float32. `nthread` builds it, as
+ * the booster's own thread count should.
  */
 export function toDMatrix(data: SplitData, rows?: Uint32Array, nthread = 0): DMatrix {
   const labels = Float32Array.from(data.labels);
-  if (data.sparse) {
-    const csr = combinedCSR(data);
-    if (!rows) return DMatrix.fromCSR(csr.indptr, csr.indices, csr.values, csr.cols, { labels });
-    const indptr = [0];
-    const indices: number[] = [];
-    const values: number[] = [];
-    for (const r of rows) {
-      for (let k = csr.indptr[r]; k < csr.indptr[r + 1]; k++) {
-        indices.push(csr.indices[k]);
-        values.push(csr.values[k]);
-      }
-      indptr.push(indices.length);
-    }
-    return DMatrix.fromCSR(indptr, Uint32Array.from(indices), Float32Array.from(values), csr.cols);
-  }
   const { values, features } = data.matrix;
   const p = features.length;
   if (!rows) return new DMatrix(values, data.matrix.rows, p, { labels, groups: data.groups, nthread });
@@ -74,18 +59,13 @@ export function sampleRows(n: number, k: number, seed: number): Uint32Array {
 }
 
 /** XGBoost parameters with the run's seed and threads, 'auto' resolved against the training split, and what the data decides. */
-export function resolveParams(
-  spec: Pick<SetFamilySpec, 'dataParams'>,
-  fc: FamilyConfig,
-  run: RunSettings,
-  data: FamilyData,
-): BoosterParams {
+export function resolveParams(fc: FamilyConfig, run: RunSettings, data: FamilyData): BoosterParams {
   const params: BoosterParams = { ...fc.params, nthread: run.nthread, seed: run.seed };
   if (params.scale_pos_weight === 'auto') {
     const positives = data.train.labels.reduce((s, y) => s + (y > 0 ? 1 : 0), 0);
     params.scale_pos_weight = positives > 0 ? (data.train.labels.length - positives) / positives : 1;
   }
-  return { ...params, ...spec.dataParams?.(data) };
+  return params;
 }
 
 /**
@@ -100,7 +80,7 @@ export function fitFamily(
   config: RunSettings,
   onRound: (round: number, valid: number) => void = () => {},
 ): FittedFamily {
-  const params = resolveParams(spec, fc, config, data);
+  const params = resolveParams(fc, config, data);
   const dtrain = toDMatrix(data.train, undefined, config.nthread);
   const dvalid = toDMatrix(data.valid, undefined, config.nthread);
   const dtest = toDMatrix(data.test, undefined, config.nthread);
@@ -196,13 +176,23 @@ export function meanAbsShap(
   const rows = sampleRows(set.labels.length, sampleSize, seed);
   const matrix = toDMatrix(set, rows, nthread);
   try {
-    const { values, shape } = booster.predict(matrix, 'contributions', rounds);
-    const width = shape[shape.length - 1];
-    const sums = new Float64Array(width);
-    for (let i = 0; i < values.length; i++) sums[i % width] += Math.abs(values[i]);
-    const count = values.length / width;
-    return Object.fromEntries(features.map((name, j) => [name, sums[j] / count]));
+    return meanAbsContributions(booster, matrix, features, rounds);
   } finally {
     matrix.dispose();
   }
+}
+
+/** Mean |SHAP contribution| per feature (bias left out, every class of a multi-class model pooled) over a matrix's rows. */
+export function meanAbsContributions(
+  booster: Booster,
+  matrix: DMatrix,
+  features: string[],
+  rounds = 0,
+): Record<string, number> {
+  const { values, shape } = booster.predict(matrix, 'contributions', rounds);
+  const width = shape[shape.length - 1];
+  const sums = new Float64Array(width);
+  for (let i = 0; i < values.length; i++) sums[i % width] += Math.abs(values[i]);
+  const count = values.length / width;
+  return Object.fromEntries(features.map((name, j) => [name, sums[j] / count]));
 }

@@ -9,7 +9,7 @@ export {
   type RunSettings,
   type TrainConfig,
 } from './config';
-export { combinedCSR, groupSizes, headRows, stackGroups, type FamilyData, type SplitData } from './data';
+export { groupSizes, headRows, stackGroups, type FamilyData, type SplitData } from './data';
 export { LeakError, argmaxRows, assertBelowOracle, gapClosed, metricsByKey, type Metrics } from './evaluate';
 export {
   fitFamily,
@@ -17,8 +17,10 @@ export {
   keepBestRounds,
   lastValue,
   learningCurve,
+  meanAbsContributions,
   meanAbsShap,
   resolveParams,
+  sampleRows,
   toDMatrix,
   unweightProbabilities,
   type FittedFamily,
@@ -37,7 +39,7 @@ export {
 export { metricsTable } from './card';
 export { countFamilyExamples, loadFamilyData } from './load';
 export {
-  categoryDetails,
+  type CategoryDetails,
   purchaseDetails,
   rankingDetails,
   selectGroups,

@@ -4,20 +4,13 @@ import type { DataCatalog } from '../catalog';
 import { readFeatureManifest } from '../features/index';
 import { DataRequirementError, InputError } from '../errors';
 import { queryRows, sqlString, toNumber, withDuckDB } from '../io/index';
-import { assignClasses, type FamilyData, type RawTables, readSplit } from './data';
+import { type FamilyData, type RawTables, readSplit } from './data';
 
 import { type RequirementCounts, SPLITS } from './requirements';
 import type { SetFamilySpec } from './spec';
 
 /** What loading a family's splits needs of it. */
-export type LoadSpec = Pick<SetFamilySpec, 'name' | 'reader' | 'missingData' | 'labelsAreClasses'>;
-
-/** The model's columns: the manifest's features, with `hashed` expanded into its buckets. */
-export function modelColumns(manifestFeatures: string[], hashBuckets: number): { dense: string[]; columns: string[] } {
-  const dense = manifestFeatures.filter((f) => f !== 'hashed');
-  const hashed = manifestFeatures.includes('hashed') ? Array.from({ length: hashBuckets }, (_, i) => `hash_${i}`) : [];
-  return { dense, columns: [...dense, ...hashed] };
-}
+export type LoadSpec = Pick<SetFamilySpec, 'name' | 'reader' | 'missingData'>;
 
 /** A family's training-set files, train/valid/test, checked to exist. */
 function familyFiles(catalog: DataCatalog, spec: LoadSpec): string[] {
@@ -64,13 +57,8 @@ export async function loadFamilyData(
   const raw: RawTables = { products: catalog.raw.products };
   if (existsSync(catalog.raw.truthImpressions)) raw.truthImpressions = catalog.raw.truthImpressions;
   if (existsSync(catalog.raw.truthSessions)) raw.truthSessions = catalog.raw.truthSessions;
-  const { dense, columns } = modelColumns(names, manifest.options.hashBuckets);
   const [train, valid, test] = await withDuckDB((con) =>
-    Promise.all(
-      files.map((file) =>
-        readSplit(con, spec.reader, file, raw, dense, manifest.options.hashBuckets, options.sample ?? 1),
-      ),
-    ),
+    Promise.all(files.map((file) => readSplit(con, spec.reader, file, raw, names, options.sample ?? 1))),
   );
   for (const [split, data] of Object.entries({ train, valid, test })) {
     if (data.labels.length === 0)
@@ -79,6 +67,5 @@ export async function loadFamilyData(
         { family },
       );
   }
-  const classes = spec.labelsAreClasses ? assignClasses([train, valid, test]) : undefined;
-  return { train, valid, test, features: columns, classes, inputs: [manifestPath, ...files] };
+  return { train, valid, test, features: names, inputs: [manifestPath, ...files] };
 }

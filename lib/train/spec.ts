@@ -1,5 +1,4 @@
 import type { DataCatalog } from '../catalog';
-import type { BoosterParams } from '../xgboost/index';
 import type { ReferenceScores } from './details';
 import type { Evaluate, Truth } from './evaluate';
 import type { FamilyData, FamilyReader } from './data';
@@ -22,12 +21,8 @@ export interface SetFamilySpec {
   references: (data: FamilyData, seed: number) => References;
   /** What its report draws beyond the headline metrics (JSON, stored in metrics.json). */
   details: (data: FamilyData, scores: ReferenceScores) => unknown;
-  /** XGBoost parameters the data decides (the number of classes). */
-  dataParams?: (data: FamilyData) => BoosterParams;
   /** The truth a test split is scored against. */
   truth: (data: FamilyData) => Truth;
   /** What the data folder lacks for this family, when its training sets are missing (null: nothing, rerun the features stage). */
   missingData?: (catalog: DataCatalog) => string | null;
-  /** The label is a class name (the `category` extra), numbered across splits at load time. */
-  labelsAreClasses?: boolean;
 }

@@ -64,11 +64,13 @@ describe.each(FAMILY_NAMES)('family %s conforms', (name) => {
     ]) {
       expect(() => readFileSync(join(dir, file)), file).not.toThrow();
     }
-    // The data it was scored on is fingerprinted: its test set, or the sessions themselves for a
-    // family that reads them without a training-set file.
+    // The data it was scored on is fingerprinted: its test set, or what a family that reads its
+    // data without a training-set file reads (the sessions; the products).
     const testData = existsSync(catalog.features.set(name, 'test'))
       ? `features/${name}_test.parquet`
-      : 'interim/events.parquet';
+      : name === 'category'
+        ? 'raw/products.parquet'
+        : 'interim/events.parquet';
     expect(Object.keys(JSON.parse(readFileSync(join(dir, 'fingerprints.json'), 'utf8')))).toContain(testData);
   });
 

@@ -5,7 +5,6 @@ import { DMatrix, train } from '../xgboost';
 import {
   assertBelowOracle,
   brandMajority,
-  combinedCSR,
   expectedGain,
   gapClosed,
   groupSizes,
@@ -148,23 +147,5 @@ describe('data helpers', () => {
     expect(Array.from(head.labels)).toEqual([0, 1]);
     expect(head.extras.search_id).toEqual([1, 1]);
     expect(headRows(data, 5).matrix.rows).toBe(5);
-  });
-
-  it('dense features and hashed columns merge into one CSR, missing values left out', () => {
-    const data: SplitData = {
-      matrix: { features: ['a', 'b'], rows: 2, values: Float32Array.of(1, NaN, 3, 4) },
-      labels: new Float64Array(2),
-      extras: {},
-      sparse: {
-        indptr: Float64Array.of(0, 1, 3),
-        indices: Uint32Array.of(5, 2, 4),
-        values: Float32Array.of(0.5, -1, 1),
-        cols: 6,
-      },
-    };
-    const csr = combinedCSR(data);
-    expect(Array.from(csr.indptr)).toEqual([0, 2, 6]);
-    expect(Array.from(csr.indices)).toEqual([0, 5, 0, 1, 2, 4]);
-    expect(Array.from(csr.values)).toEqual([1, 0.5, 3, 4, -1, 1]);
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 
+import { predictionsCsv, predictionsHeader, sellerName } from '../../classify/index';
 import { predictCategories } from '../category';
 import { httpError } from '../http';
 import { eventTimeMs, predictPurchases } from '../purchase';
@@ -14,22 +15,34 @@ export const predictRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ser
     {
       schema: {
         description:
-          'Top-3 leaf categories with probabilities for 1 to 1000 products, from title, brand, seller and price.',
+          "Top-3 categories with probabilities for 1 to 1000 products, from title, brand, seller and price. The body is JSON, or CSV (Content-Type: text/csv; a header naming title and any of id, brand, seller, seller_id, price). With Accept: text/csv the answer is CSV: id (or the row's number), then category and probability for each rank; the model version is in the X-Model-Version header.",
         body: CategoryBody,
         response: answers(CategoryAnswer),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const model = service.need('category');
+      const { products } = request.body;
       const predictions = predictCategories(
         model,
-        request.body.products.map((p) => ({
+        products.map((p) => ({
           title: p.title,
           brand: p.brand ?? null,
+          seller: sellerName(p.seller, p.seller_id),
           seller_id: p.seller_id ?? null,
           price: p.price ?? null,
         })),
       );
+      if (prefersCsv(request.headers.accept)) {
+        void reply.header('x-model-version', String(model.version)).type('text/csv; charset=utf-8');
+        return (
+          predictionsHeader() +
+          predictionsCsv(
+            products.map((p) => p.id ?? null),
+            predictions,
+          )
+        );
+      }
       return { model_version: model.version, predictions };
     },
   );
@@ -89,3 +102,18 @@ export const predictRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ser
     },
   );
 };
+
+/** Whether an Accept header asks for CSV before JSON (no header, or any other type, answers JSON). */
+export function prefersCsv(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const ranked = accept
+    .split(',')
+    .map((part, i) => {
+      const [type, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((x) => x.trim()).find((x) => x.startsWith('q='));
+      return { type: type.trim(), q: q ? Number(q.slice(2)) : 1, i };
+    })
+    .filter((x) => x.q > 0 && ['text/csv', 'application/json', '*/*', 'application/*', 'text/*'].includes(x.type))
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return ranked.length > 0 && ranked[0].type === 'text/csv';
+}
