@@ -101,13 +101,21 @@ include $(DEPS_MK)
 #   make all FORMAT=rees46 INPUT=2019-Oct.csv DATA=data-rees46
 # or from a product catalogue, its columns named in CATALOG (the import flags), LEVEL optional:
 #   make all FORMAT=catalog INPUT=products.csv CATALOG='--title name --category path' LEVEL=1 DATA=data-shop
-ifeq ($(INPUT),)
+# A folder an import wrote keeps its raw tables when a later make names no INPUT (`make serve
+# DATA=data-shop`): nothing regenerates or re-imports it.
+IMPORTED_DATA := $(if $(INPUT),,$(wildcard $(DATA)/meta/params-import))
+ifneq ($(INPUT)$(IMPORTED_DATA),)
+ifneq ($(IMPORTED_DATA),)
+$(info make: $(DATA) holds an imported log or catalogue ($(shell cat $(IMPORTED_DATA))); give INPUT= and FORMAT= to import again)
+endif
+else
 $(DATA)/meta/params-generate: FORCE
 	@mkdir -p $(@D); p='--seed $(SEED) --events $(EVENTS) --days $(DAYS)'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
 
 $(DATA)/raw/source.json: $(DATA)/meta/params-generate $(DEPS_generate) | setup
 	$(TSX) pipelines/generate.ts --data $(DATA) $$(cat $<)
-else
+endif
+ifneq ($(INPUT),)
 $(DATA)/meta/params-import: FORCE
 	@test -n "$(FORMAT)" || { echo 'make: INPUT=$(INPUT) needs FORMAT=rees46|retailrocket|diginetica|yoochoose|session-rec|catalog' >&2; exit 2; }
 	@mkdir -p $(@D); p='--format $(FORMAT) --input $(abspath $(INPUT))$(if $(BUYS), --buys $(abspath $(BUYS)))$(if $(CATALOG), $(CATALOG))'; [ "$$(cat $@ 2>/dev/null)" = "$$p" ] || echo "$$p" > $@
@@ -135,7 +143,8 @@ data: $(DATA)/features/manifest.json
 # (through .make/deps.mk), and each family's stamp depends on its own module, not the others'.
 # A product catalogue (FORMAT=catalog) has products only: the category family alone, trained on
 # the imported products with no sessions, splits or training sets.
-ifeq ($(FORMAT),catalog)
+CATALOGUE := $(or $(filter catalog,$(FORMAT)),$(if $(IMPORTED_DATA),$(wildcard $(DATA)/raw/catalog.parquet)))
+ifneq ($(CATALOGUE),)
 MODEL_POINTERS := $(DATA)/meta/trained-category
 TRAIN_INPUT := $(DATA)/raw/source.json
 else
@@ -144,8 +153,9 @@ TRAIN_INPUT := $(DATA)/features/manifest.json
 endif
 
 # The category family's flags (LEVEL=1|leaf, MIN_CLASS=N, RARE=drop|other), rewritten only when they change.
+# On an imported folder named without INPUT (make serve DATA=…), the flags it was trained with stay.
 TRAIN_FLAGS_category := $(if $(LEVEL), --level $(LEVEL))$(if $(MIN_CLASS), --min-class $(MIN_CLASS))$(if $(RARE), --rare $(RARE))
-$(DATA)/meta/flags-%: FORCE
+$(DATA)/meta/flags-%: $(if $(IMPORTED_DATA),,FORCE)
 	@mkdir -p $(@D); p='$(TRAIN_FLAGS_$*)'; [ -e $@ ] && [ "$$(cat $@)" = "$$p" ] || echo "$$p" > $@
 
 .PRECIOUS: $(DATA)/meta/flags-%
@@ -165,7 +175,7 @@ models: $(MODEL_POINTERS)
 
 # Notebooks, one file target each, written atomically next to the reports. They explore the
 # synthetic world (its personas, searches and truth), so an imported log runs without them.
-NOTEBOOKS := $(if $(INPUT),,$(sort $(wildcard notebooks/*.ipynb)))
+NOTEBOOKS := $(if $(INPUT)$(IMPORTED_DATA),,$(sort $(wildcard notebooks/*.ipynb)))
 NOTEBOOK_HTML := $(NOTEBOOKS:notebooks/%.ipynb=$(REPORTS)/notebooks/%.html)
 
 $(REPORTS)/notebooks/%.html: notebooks/%.ipynb $(MODEL_POINTERS) $$(DEPS_NB_$$*) scripts/run-notebook.mjs | setup

@@ -10,6 +10,8 @@
 import { existsSync } from 'node:fs';
 import { parseFlags } from '../lib/cli';
 import {
+  categoryAt,
+  classLabels,
   DEFAULT_LINEAR_SVC,
   featurize,
   fitTextClassifier,
@@ -51,26 +53,29 @@ const rows = await withDuckDB((con) =>
   ),
 );
 const level = Number(flags.level);
-const labelOf = (path: string) =>
+// The path as the catalogue importer writes it (levels trimmed, joined by ' > '), cut at the level.
+const pathOf = (path: string) =>
   path
     .split('>')
     .map((s) => s.trim())
     .filter((s) => s !== '')
-    .slice(0, level)
     .join(' > ');
-const counts = new Map<string, number>();
-for (const r of rows) counts.set(labelOf(r.path as string), (counts.get(labelOf(r.path as string)) ?? 0) + 1);
-const kept = rows.filter((r) => counts.get(labelOf(r.path as string))! >= Number(flags['min-class']));
+const named = classLabels(
+  rows.map((r) => categoryAt(pathOf(r.path as string), null, level)),
+  Number(flags['min-class']),
+  'drop',
+);
+const kept = rows.filter((_, i) => named.labels[i] >= 0);
 const products: ProductText[] = kept.map((r) => ({
   title: r.title as string,
   brand: r.brand as string | null,
   seller: r.seller as string | null,
   price: r.price as number | null,
 }));
-const labels = kept.map((r) => labelOf(r.path as string));
-const classes = [...new Set(labels)].sort();
+const { classes } = named;
+const labels = named.labels.filter((y) => y >= 0);
 const split = groupedSplit(
-  labels,
+  Array.from(labels, (y) => classes[y]),
   products.map((p) => normalizeTitle(p.title)),
   { train: 0.7, valid: 0.15, test: 0.15 },
   42,
@@ -78,7 +83,7 @@ const split = groupedSplit(
 const part = (s: string) => kept.map((_, i) => i).filter((i) => split[i] === s);
 const [train, valid, test] = [part('train'), part('valid'), part('test')];
 const pick = (rows: number[]) => rows.map((i) => products[i]);
-const labelsOf = (rows: number[]) => Int32Array.from(rows, (i) => classes.indexOf(labels[i]));
+const labelsOf = (rows: number[]) => Int32Array.from(rows, (i) => labels[i]);
 
 let t = performance.now();
 const lap = () => {

@@ -134,3 +134,20 @@ describe('scripts/check-imports.mjs', () => {
     expect(run.stderr).toContain("lib/a/index.ts: `export *`; list the folder's public names");
   });
 });
+
+describe('make on a data folder an import wrote', () => {
+  it('neither regenerates nor re-imports it when no INPUT is given, and a catalogue trains the category family only', () => {
+    const data = mkdtempSync(join(tmpdir(), 'shoplab-make-'));
+    mkdirSync(join(data, 'meta'));
+    mkdirSync(join(data, 'raw'));
+    writeFileSync(join(data, 'meta', 'params-import'), '--format catalog --input /nowhere/products.csv --title name\n');
+    writeFileSync(join(data, 'raw', 'source.json'), '{"kind": "import"}\n');
+    writeFileSync(join(data, 'raw', 'catalog.parquet'), '');
+    const run = spawnSync('make', ['-n', 'models', `DATA=${data}`], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/pipelines\/(generate|import|sessionize|features)\.ts/);
+    expect(run.stdout).toContain(`pipelines/train.ts --family category --data ${data}`);
+    for (const other of FAMILY_NAMES.filter((n) => n !== 'category'))
+      expect(run.stdout).not.toContain(`--family ${other}`);
+  });
+});

@@ -87,20 +87,21 @@ export async function scoreProductFile(
     products = [];
     ids = [];
     result.rows_scored += batch.length;
-    pending.push(
-      model.topK(batch).then((top) =>
-        predictionsCsv(
-          batchIds,
-          batch.map((_, r) =>
-            Array.from({ length: width }, (_, i) => ({
-              category: model.classes[top.classes[r * width + i]],
-              probability: top.probabilities[r * width + i],
-            })),
-          ),
-          options.k,
+    const scored = model.topK(batch).then((top) =>
+      predictionsCsv(
+        batchIds,
+        batch.map((_, r) =>
+          Array.from({ length: width }, (_, i) => ({
+            category: model.classes[top.classes[r * width + i]],
+            probability: top.probabilities[r * width + i],
+          })),
         ),
+        options.k,
       ),
     );
+    // Handled here as well as where it is awaited, in order: a batch may fail before its turn.
+    scored.catch(() => {});
+    pending.push(scored);
   };
   const drain = async (limit: number) => {
     while (pending.length > limit) writeSync(fd, await pending.shift()!);
@@ -178,8 +179,6 @@ export async function scoreProductFile(
       // already closed
     }
     rmSync(temp, { force: true });
-    // Batches still being scored are not waited for; their rejections are not unhandled.
-    for (const p of pending) p.catch(() => {});
     throw e;
   }
   options.onProgress?.(size, size);

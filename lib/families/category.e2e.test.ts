@@ -172,20 +172,9 @@ describe('a product catalogue from CSV to a trained, reported, served and bulk-s
     const input = join(dir, 'new.csv');
     const output = join(dir, 'predictions.csv');
     writeFileSync(input, `${products}q3,,Acme,3\nq4,Orbit rake,Orbit,-1\n`);
-    const bulk = runStageScript('predict', [
-      '--family',
-      'category',
-      '--data',
-      data,
-      '--input',
-      input,
-      '--output',
-      output,
-      '--threads',
-      '2',
-      '--version',
-      String(top.summary!.version),
-    ]);
+    const predict = (out: string, ...more: string[]) =>
+      runStageScript('predict', ['--family', 'category', '--data', data, '--input', input, '--output', out, ...more]);
+    const bulk = predict(output, '--threads', '2', '--version', String(top.summary!.version));
     expect(bulk.status, bulk.stderr).toBe(0);
     expect(bulk.summary).toMatchObject({
       rows_read: 4,
@@ -194,18 +183,7 @@ describe('a product catalogue from CSV to a trained, reported, served and bulk-s
     });
     expect(bulk.stderr).toContain("predict: rejected row 4, price: negative_price ('-1')");
     expect(readFileSync(output, 'utf8')).toBe(served);
-    const missing = runStageScript('predict', [
-      '--family',
-      'category',
-      '--data',
-      data,
-      '--input',
-      input,
-      '--output',
-      join(dir, 'x.csv'),
-      '--title',
-      'name',
-    ]);
+    const missing = predict(join(dir, 'x.csv'), '--title', 'name');
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain(`${input} has no column 'name' (title)`);
     expect(existsSync(join(dir, 'x.csv'))).toBe(false);

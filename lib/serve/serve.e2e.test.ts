@@ -140,23 +140,20 @@ describe('POST /v1/predict/category, and bad input on every endpoint', () => {
       expect(p[0].category).toBe(saved.classes[top[i]]);
       expect(p[0].probability).toBeCloseTo(expected[i * k + top[i]], 6);
     });
+    const postCsv = (url: string, payload: string, csvAnswer = false) =>
+      app.inject({
+        method: 'POST',
+        url,
+        payload,
+        headers: { 'content-type': 'text/csv', ...(csvAnswer ? { accept: 'text/csv' } : {}) },
+      });
     // The same products as a CSV body (quoted titles, an empty brand), answered in JSON and in CSV.
     const quote = (v: unknown) => (v === null ? '' : `"${String(v).replaceAll('"', '""')}"`);
     const csv = `id,title,brand,seller_id,price\r\n${rows.map((r) => [r.id, r.title, r.brand, r.seller_id, r.price].map(quote).join(',')).join('\r\n')}\r\n`;
-    const fromCsv = await app.inject({
-      method: 'POST',
-      url: '/v1/predict/category',
-      payload: csv,
-      headers: { 'content-type': 'text/csv' },
-    });
+    const fromCsv = await postCsv('/v1/predict/category', csv);
     expect(fromCsv.statusCode, fromCsv.body).toBe(200);
     expect(fromCsv.json().predictions).toEqual(predictions);
-    const asCsv = await app.inject({
-      method: 'POST',
-      url: '/v1/predict/category',
-      payload: csv,
-      headers: { 'content-type': 'text/csv', accept: 'text/csv' },
-    });
+    const asCsv = await postCsv('/v1/predict/category', csv, true);
     expect(asCsv.statusCode, asCsv.body).toBe(200);
     expect(asCsv.headers['content-type']).toMatch(/^text\/csv/);
     expect(asCsv.headers['x-model-version']).toBe('1');
@@ -169,39 +166,19 @@ describe('POST /v1/predict/category, and bad input on every endpoint', () => {
       expect(Number(cells[2])).toBeCloseTo(predictions[i][0].probability, 5);
     });
     // Bad CSV rows are named by row and field; CSV elsewhere is refused.
-    const bad = await app.inject({
-      method: 'POST',
-      url: '/v1/predict/category',
-      payload: 'title,price\nshoe,12\nboot,twelve\n',
-      headers: { 'content-type': 'text/csv' },
-    });
+    const bad = await postCsv('/v1/predict/category', 'title,price\nshoe,12\nboot,twelve\n');
     expect([bad.statusCode, bad.json().message]).toEqual([
       400,
       "the CSV body, row 2, field 'price': unparseable price ('twelve')",
     ]);
-    const noTitle = await app.inject({
-      method: 'POST',
-      url: '/v1/predict/category',
-      payload: 'name,price\nshoe,12\n',
-      headers: { 'content-type': 'text/csv' },
-    });
+    const noTitle = await postCsv('/v1/predict/category', 'name,price\nshoe,12\n');
     expect([noTitle.statusCode, noTitle.json().message]).toEqual([
       400,
       "the CSV body has no column 'title' (title); its columns: name, price",
     ]);
-    const elsewhere = await app.inject({
-      method: 'POST',
-      url: '/v1/rank',
-      payload: 'title\nshoe\n',
-      headers: { 'content-type': 'text/csv' },
-    });
+    const elsewhere = await postCsv('/v1/rank', 'title\nshoe\n');
     expect(elsewhere.statusCode).toBe(415);
-    const many = await app.inject({
-      method: 'POST',
-      url: '/v1/predict/category',
-      payload: `title\n${'shoe\n'.repeat(MAX_BATCH + 1)}`,
-      headers: { 'content-type': 'text/csv' },
-    });
+    const many = await postCsv('/v1/predict/category', `title\n${'shoe\n'.repeat(MAX_BATCH + 1)}`);
     expect(many.statusCode).toBe(413);
   });
 
