@@ -87,7 +87,7 @@ await runStage('predict', async () => {
   // Opened here for its choice and classes (and to fail on a damaged version before any thread starts).
   const model = openCategoryModel(v.dir, v.modelPath);
   model.dispose();
-  const scorer = bulkCategoryScorer(v.dir, v.modelPath, model.classes, top, threads);
+  const scorer = await bulkCategoryScorer(v.dir, v.modelPath, model.classes, top, threads);
   const asked = (['brand', 'price', 'seller', 'id'] as const).filter((k) => flags[k] !== undefined);
   const columns: ProductColumns = {
     title: flags.title,

@@ -12,8 +12,6 @@ import {
   rowNorms,
 } from './svm';
 
-const WORKER_URL = new URL('./svm-worker.ts', import.meta.url).href;
-
 /** Copies a typed array into shared memory, so every worker reads the one copy. */
 function shared<T extends Int32Array | Float64Array>(a: T): T {
   const out = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
@@ -24,7 +22,8 @@ function shared<T extends Int32Array | Float64Array>(a: T): T {
 /**
  * fitLinearSvc with its binary problems spread over worker threads (one per core by default). Each
  * problem draws its own seeded visiting order, so the model is identical to the one-thread fit.
- * Needs a runtime that loads .ts in workers (tsx does).
+ * Needs a runtime that loads .ts in workers (tsx does). One thread fits in-process: notebooks
+ * (tslab's CommonJS build) cannot load the module naming the worker file through `import.meta`.
  */
 export async function fitLinearSvcInParallel(
   x: Csr,
@@ -46,8 +45,9 @@ export async function fitLinearSvcInParallel(
   const queue = problems.map((positive, k) => ({ k, positive }));
   const fitted: { w: Float64Array; iterations: number }[] = new Array(problems.length);
   let done = 0;
+  const { SVM_WORKER_URL } = await import('./svm-worker-url');
   await runOnWorkers(
-    WORKER_URL,
+    SVM_WORKER_URL,
     data,
     queue,
     threads,

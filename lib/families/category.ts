@@ -29,7 +29,6 @@ import {
 } from '../classify/index';
 import { CONTENT_DESCRIPTIONS, hashedColumnLegend } from '../features/index';
 import { withDuckDB } from '../io/index';
-import { WorkerPool } from '../workers';
 import { writeJsonAtomic } from '../registry/index';
 import {
   assertBelowOracle,
@@ -467,24 +466,18 @@ export function openCategoryModel(dir: string, modelPath: string, booster?: Boos
   };
 }
 
-const SCORE_WORKER_URL = new URL('./category-worker.ts', import.meta.url).href;
-
 /**
  * A saved category version scoring batches on `threads` worker threads (each opens the version
- * once): what bulk scoring of a product file uses. `close` ends the threads.
+ * once): what bulk scoring of a product file uses. `close` ends the threads. Loaded on first call:
+ * its module names the worker file through `import.meta.url`, which notebooks (tslab's CommonJS
+ * build) cannot load, and notebooks import this family.
  */
-export function bulkCategoryScorer(
+export async function bulkCategoryScorer(
   dir: string,
   modelPath: string,
   classes: string[],
   k: number,
   threads: number,
-): ProductScorer & { close(): Promise<void> } {
-  const pool = new WorkerPool<CategoryInput[], { classes: Int32Array; probabilities: Float64Array }>(
-    SCORE_WORKER_URL,
-    { dir, modelPath, k },
-    threads,
-    'category scoring',
-  );
-  return { classes, topK: (products) => pool.run(products), close: () => pool.close() };
+): Promise<ProductScorer & { close(): Promise<void> }> {
+  return (await import('./category-bulk')).bulkCategoryScorer(dir, modelPath, classes, k, threads);
 }
