@@ -1,14 +1,23 @@
 /**
- * Load on the prediction service with autocannon: latency percentiles and throughput of
- * /v1/rank (100 candidates), /v1/predict/purchase (batches of 1 and 100 sessions) and /v1/predict/category (1 product), at 10
- * and 50 connections, against a server in its own process. `npx tsx bench/serve.ts [--data DIR] [--seconds N]`.
+ * The prediction service under load, against a server in its own process (node with tsx's loader,
+ * so its CPU time is the server's own), with realistic varied bodies: the 200 most searched queries
+ * each with its 100 most-shown products (/v1/rank), 200 test sessions' first five events one at a
+ * time and 100 at a time (/v1/predict/purchase), 200 products (/v1/predict/category). For each:
+ * flat out (a closed loop of 10 connections: throughput), then an evenly paced open loop at fixed
+ * rates it can hold (latency from each request's scheduled send time: no coordinated omission; a
+ * rate above 90 % of the flat-out one is reported as skipped), with the server's CPU time per
+ * request; and the seconds from start to /ready.
+ * `npx tsx bench/serve.ts [--data DIR] [--seconds N]`.
  */
 import { spawn } from 'node:child_process';
-import autocannon from 'autocannon';
+import { join } from 'node:path';
+
 import { dataCatalog } from '../lib/catalog';
 import { parseFlags } from '../lib/cli';
 import { queryRows, sqlString, withDuckDB } from '../lib/io/index';
 import { EVENT_ORDER } from '../lib/sessions/index';
+import { processCpuSeconds, ROOT } from '../lib/testing';
+import { closeConnections, closedLoop, openLoop, type PacedRequest } from './open-loop';
 import { report } from './report';
 
 const flags = parseFlags('npx tsx bench/serve.ts [--data DIR] [--seconds N] [--port N]', {
@@ -16,14 +25,14 @@ const flags = parseFlags('npx tsx bench/serve.ts [--data DIR] [--seconds N] [--p
   seconds: { type: 'string', default: '10', description: 'seconds per run' },
   port: { type: 'string', default: '8099', description: 'port for the server under test' },
 });
+const seconds = Number(flags.seconds);
 const catalog = dataCatalog(flags.data);
-// Real session prefixes (the first five events of test-period sessions) and real products.
-const { sessions, products, rank } = await withDuckDB(async (con) => {
+const { sessions, products, searches } = await withDuckDB(async (con) => {
   const events = await queryRows(
     con,
     `SELECT session_id, strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS event_time, event_type, user_id, product_id, price
     FROM (SELECT *, row_number() OVER (PARTITION BY session_id ORDER BY ${EVENT_ORDER}) AS k FROM read_parquet(${sqlString(catalog.interim.events)})
-          WHERE session_id IN (SELECT session_id FROM read_parquet(${sqlString(catalog.features.set('purchase', 'test'))}) ORDER BY session_id LIMIT 100))
+          WHERE session_id IN (SELECT DISTINCT session_id FROM read_parquet(${sqlString(catalog.features.set('purchase', 'test'))}) ORDER BY session_id LIMIT 200))
     WHERE k <= 5 ORDER BY session_id, k`,
   );
   const bySession = new Map<string, Record<string, unknown>[]>();
@@ -31,31 +40,29 @@ const { sessions, products, rank } = await withDuckDB(async (con) => {
     bySession.set(String(session_id), [...(bySession.get(String(session_id)) ?? []), e]);
   const products = await queryRows(
     con,
-    `SELECT title, brand, seller_id, price FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY product_id LIMIT 1`,
+    `SELECT title, brand, seller_id, price FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY hash(product_id) LIMIT 200`,
   );
-  // The most frequent query, with the 100 products most often shown for it (and others to make up 100).
-  const [q] = await queryRows(
+  // The 200 most searched queries, each with its 100 most-shown products, by a user who searched it.
+  const rows = await queryRows(
     con,
-    `SELECT query FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 1`,
+    `WITH q AS (SELECT query, count(*) AS n, min(user_id) AS user_id FROM read_parquet(${sqlString(catalog.raw.impressions)})
+                GROUP BY query ORDER BY n DESC, query LIMIT 200),
+          shown AS (SELECT query, product_id, count(*) AS n FROM read_parquet(${sqlString(catalog.raw.impressions)})
+                    WHERE query IN (SELECT query FROM q) GROUP BY ALL),
+          top AS (SELECT query, list(product_id ORDER BY n DESC, product_id)[1:100] AS product_ids FROM shown GROUP BY query)
+     SELECT q.query, q.user_id, top.product_ids FROM q JOIN top USING (query) ORDER BY q.n DESC, q.query`,
   );
-  const candidates = await queryRows(
-    con,
-    `SELECT product_id FROM (
-      SELECT product_id, count(*) AS n FROM read_parquet(${sqlString(catalog.raw.impressions)}) WHERE query = ${sqlString(String(q.query))} GROUP BY product_id
-      UNION ALL SELECT product_id, 0 AS n FROM read_parquet(${sqlString(catalog.raw.products)}))
-    GROUP BY product_id ORDER BY max(n) DESC, product_id LIMIT 100`,
-  );
-  const rank = {
-    query: String(q.query),
-    user_id: Number(
-      (await queryRows(con, `SELECT min(user_id) AS u FROM read_parquet(${sqlString(catalog.raw.users)})`))[0].u,
-    ),
-    product_ids: candidates.map((r) => Number(r.product_id)),
-  };
-  return { sessions: [...bySession.values()].map((events) => ({ events })), products, rank };
+  const searches = rows.map((r) => ({
+    query: String(r.query),
+    ...(r.user_id === null ? {} : { user_id: Number(r.user_id) }),
+    product_ids: (r.product_ids as unknown[]).map(Number),
+  }));
+  return { sessions: [...bySession.values()].map((events) => ({ events })), products, searches };
 });
 
-const server = spawn('node_modules/.bin/tsx', ['pipelines/serve.ts', '--data', flags.data], {
+const startedAt = performance.now();
+const server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'pipelines/serve.ts'), '--data', flags.data], {
+  cwd: ROOT,
   env: { ...process.env, PORT: flags.port },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
@@ -65,36 +72,65 @@ await new Promise<void>((resolve, reject) => {
   });
   server.on('exit', (code) => reject(new Error(`the server exited (${code})`)));
 });
+const base = `http://127.0.0.1:${flags.port}`;
+for (;;) {
+  const r = await fetch(`${base}/ready`).catch(() => null);
+  if (r?.ok) break;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+report('serve-ready-after-start', { seconds: (performance.now() - startedAt) / 1000 });
+
+const cases: { name: string; rates: number[]; body: (i: number) => unknown; path: string; rows: number }[] = [
+  { name: 'rank-100', path: '/v1/rank', rows: 1, rates: [500, 1000], body: (i) => searches[i % searches.length] },
+  {
+    name: 'purchase-1',
+    path: '/v1/predict/purchase',
+    rows: 1,
+    rates: [500],
+    body: (i) => ({ sessions: [sessions[i % sessions.length]] }),
+  },
+  {
+    name: 'purchase-100',
+    path: '/v1/predict/purchase',
+    rows: 100,
+    rates: [100],
+    body: (i) => ({ sessions: sessions.slice((i % 2) * 100, (i % 2) * 100 + 100) }),
+  },
+  {
+    name: 'category-1',
+    path: '/v1/predict/category',
+    rows: 1,
+    rates: [500],
+    body: (i) => ({ products: [products[i % products.length]] }),
+  },
+];
+const cpu = () => processCpuSeconds(server.pid!);
 try {
-  const cases = [
-    { name: 'rank-100', path: '/v1/rank', body: rank },
-    { name: 'purchase-batch-1', path: '/v1/predict/purchase', body: { sessions: sessions.slice(0, 1) } },
-    { name: 'purchase-batch-100', path: '/v1/predict/purchase', body: { sessions } },
-    { name: 'category-1', path: '/v1/predict/category', body: { products } },
-  ];
-  // Each case flat out at 10 and 50 connections; ranking also held at the goal's 500 requests per second.
-  const runs = cases.flatMap((c) => [10, 50].map((connections) => ({ ...c, connections, rate: 0 })));
-  runs.splice(2, 0, { ...cases[0], connections: 10, rate: 500 }, { ...cases[0], connections: 50, rate: 500 });
-  for (const c of runs) {
-    const result = await autocannon({
-      url: `http://127.0.0.1:${flags.port}${c.path}`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(c.body),
-      connections: c.connections,
-      duration: Number(flags.seconds),
-      ...(c.rate ? { overallRate: c.rate } : {}),
+  for (const c of cases) {
+    const next = (i: number): PacedRequest => ({ kind: c.name, method: 'POST', path: c.path, body: c.body(i) });
+    await closedLoop(base, next, 10, 2); // warm-up
+    let before = cpu();
+    const flat = await closedLoop(base, next, 10, seconds);
+    report(`serve-${c.name}-flat-out-c10`, {
+      ...flat,
+      rows_per_second: flat.per_second * c.rows,
+      server_cpu_ms_per_request: ((cpu() - before) * 1000) / flat.requests,
     });
-    report(`serve-${c.name}-c${c.connections}${c.rate ? `-at-${c.rate}-per-s` : ''}`, {
-      connections: c.connections,
-      requests_per_second: result.requests.average,
-      p50_ms: result.latency.p50,
-      p90_ms: result.latency.p90,
-      p99_ms: result.latency.p99,
-      non_2xx: result.non2xx,
-      errors: result.errors,
-    });
+    for (const rate of c.rates) {
+      // A rate the service cannot hold only grows a queue: it is named, not run for minutes.
+      if (rate > 0.9 * flat.per_second) {
+        report(`serve-${c.name}-open-loop-${rate}-per-s`, { skipped: 1, flat_out_per_second: flat.per_second });
+        continue;
+      }
+      before = cpu();
+      const paced = (await openLoop(base, next, rate, seconds))[c.name];
+      report(`serve-${c.name}-open-loop-${rate}-per-s`, {
+        ...paced,
+        server_cpu_ms_per_request: ((cpu() - before) * 1000) / paced.requests,
+      });
+    }
   }
 } finally {
+  closeConnections();
   server.kill('SIGTERM');
 }
