@@ -3,6 +3,7 @@ export { MAX_BATCH, buildApp } from './app';
 export { fieldOf, jsonProblem } from './http';
 export { loadProductionModels } from './models';
 export { eventTimeMs, predictPurchases, type SessionEvent } from './purchase';
+export { buildPurchaseIndex, predictPurchasesFast, purchaseFeatureRows } from './purchase-index';
 export { loadServingStore, rankProducts } from './rank';
 export { buildRankingIndex, rankWithIndex, rankingFeatureRows, rankingMatrix } from './rank-index';
 export type { RecommendAnswer } from './schemas';

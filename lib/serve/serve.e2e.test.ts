@@ -24,6 +24,8 @@ import {
   loadServingStore,
   MAX_BATCH,
   predictPurchases,
+  predictPurchasesFast,
+  buildPurchaseIndex,
   rankingFeatureRows,
   rankingMatrix,
   rankProducts,
@@ -524,6 +526,75 @@ describe('POST /v1/predict/purchase', () => {
     const response = await post('/v1/predict/purchase', { sessions: cases.map((c) => ({ events: c.events })) });
     expect(response.statusCode, response.body).toBe(200);
     response.json().probabilities.forEach((p: number, i: number) => expect(p).toBeCloseTo(served.probabilities[i], 6));
+  });
+});
+
+describe('the purchase fast path', () => {
+  it("computes exactly the SQL path's features and probabilities, for every kind of session", async () => {
+    const model = loadProductionModels(catalog).purchase!;
+    const rng = new Rng(3);
+    const sessions = await withDuckDB(async (con) => {
+      const rows = await queryRows(
+        con,
+        `SELECT session_id, list(struct_pack(event_time := strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ'), event_type, user_id, product_id, price)
+          ORDER BY ${EVENT_ORDER}) AS events FROM read_parquet(${sqlString(catalog.interim.events)})
+          GROUP BY session_id ORDER BY hash(session_id) LIMIT 150`,
+      );
+      // As a JSON body brings them: ids as numbers.
+      const id = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+      return rows.map((r): { events: SessionEvent[] } => ({
+        events: (r.events as SessionEvent[])
+          .slice(0, 1 + rng.int(12))
+          .map((e) => ({ ...e, user_id: id(e.user_id), product_id: id(e.product_id) })),
+      }));
+    });
+    const t = (s: string) => s;
+    // What real requests bring: an unknown user, no user, one event, no views, odd prices, equal times,
+    // a zone offset, a time just before midnight, and a user named only on a later event.
+    sessions.push(
+      {
+        events: [
+          {
+            event_time: t('2026-03-01T10:00:00Z'),
+            event_type: 'view',
+            user_id: 987654321,
+            product_id: 5,
+            price: 19.99,
+          },
+        ],
+      },
+      {
+        events: [
+          { event_time: t('2026-03-01T10:00:00Z'), event_type: 'search' },
+          { event_time: t('2026-03-01T10:00:00Z'), event_type: 'search' },
+        ],
+      },
+      {
+        events: [
+          { event_time: t('2026-03-02T23:59:59.999Z'), event_type: 'view', product_id: 7, price: 0.1234567 },
+          { event_time: t('2026-03-03T01:00:00+02:00'), event_type: 'view', product_id: 7, price: 1e7 / 3 },
+          {
+            event_time: t('2026-03-03T00:30:00.5'),
+            event_type: 'add_to_cart',
+            product_id: 8,
+            price: null,
+            user_id: sessions[0].events.find((e) => e.user_id != null)?.user_id ?? 1,
+          },
+        ],
+      },
+    );
+    const sql = await withDuckDB(async (con) => {
+      await con.run(
+        `CREATE TABLE user_totals AS SELECT * FROM read_parquet(${sqlString(catalog.features.store('user_totals'))})`,
+      );
+      return { served: await predictPurchases(con, model, sessions), index: await buildPurchaseIndex(con) };
+    });
+    const fast = predictPurchasesFast(sql.index, model, sessions);
+    sessions.forEach((_, i) => {
+      for (const name of model.features)
+        expect(fast.features[i][name], `session ${i}: ${name}`).toBe(sql.served.features[i][name]);
+    });
+    expect(fast.probabilities).toEqual(sql.served.probabilities);
   });
 });
 

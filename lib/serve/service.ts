@@ -8,6 +8,7 @@ import { loadInteractions, loadRecommendModel, RECOMMENDER_FILE } from '../recom
 import { versionDir } from '../registry/index';
 import { EventLog, type LiveEvent } from './events';
 import { httpError } from './http';
+import { buildPurchaseIndex, type PurchaseIndex } from './purchase-index';
 import { type LoadedModel, loadProductionModels } from './models';
 import { loadServingStore } from './rank';
 import { buildRankingIndex, type RankingIndex } from './rank-index';
@@ -54,6 +55,8 @@ export class Service {
     readonly rankReady: boolean,
     /** Ranking's request-independent features, computed once by the training SQL: a search only assembles them. */
     readonly rankingIndex: RankingIndex | null,
+    /** Purchase features' user history, read once: a request computes its features in TypeScript. */
+    readonly purchaseIndex: PurchaseIndex | null,
     readonly eventLogPath: string,
     readonly eventLog: EventLog,
     private live: LiveRecommender | null,
@@ -78,6 +81,7 @@ export class Service {
       rankReady && featureOptions && loaded.snapshotDay && loaded.idf
         ? await buildRankingIndex(store.con, loaded.snapshotDay, loaded.idf, featureOptions)
         : null;
+    const purchaseIndex = storeReady ? await buildPurchaseIndex(store.con) : null;
     // Live recommendations: users' states from the event history, then from the service's own log of posted events.
     const eventLogPath = options.eventLog ?? catalog.live.events;
     const opened = EventLog.open(eventLogPath);
@@ -92,6 +96,7 @@ export class Service {
       storeReady,
       rankReady,
       rankingIndex,
+      purchaseIndex,
       eventLogPath,
       opened.log,
       null,
