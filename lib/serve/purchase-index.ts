@@ -20,7 +20,8 @@ export async function buildPurchaseIndex(con: DuckDBConnection): Promise<Purchas
   const reader = await con.runAndReadAll(
     'SELECT user_id, epoch_ms(upto) AS upto, sessions, purchases FROM user_totals ORDER BY user_id, upto',
   );
-  const [ids, upto, sessions, purchases] = reader.getColumnsJS() as unknown[][];
+  // No rows (a log without user ids) gives no columns at all.
+  const [ids = [], upto = [], sessions = [], purchases = []] = reader.getColumnsJS() as unknown[][];
   const users: PurchaseIndex['users'] = new Map();
   let start = 0;
   for (let i = 1; i <= ids.length; i++) {
