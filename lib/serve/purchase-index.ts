@@ -1,9 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-import { unweightProbabilities } from '../train/index';
-import { DMatrix } from '../xgboost/index';
-import { type LoadedModel, SERVING_MATRIX } from './models';
-import { eventTimeMs, type SessionEvent } from './purchase';
+import { type LoadedModel, modelInput } from './models';
+import { eventTimeMs, purchaseProbabilities, type SessionEvent } from './purchase';
 
 const DAY_MS = 86_400_000;
 
@@ -118,22 +116,5 @@ export function predictPurchasesFast(
   sessions: readonly { events: readonly SessionEvent[] }[],
 ): { probabilities: number[]; features: Record<string, number | null>[] } {
   const features = purchaseFeatureRows(index, sessions);
-  const p = model.features.length;
-  const values = new Float32Array(features.length * p);
-  features.forEach((row, i) =>
-    model.features.forEach((name, j) => {
-      const v = row[name];
-      values[i * p + j] = v === null || v === undefined ? NaN : v;
-    }),
-  );
-  const matrix = new DMatrix(values, features.length, p, SERVING_MATRIX);
-  try {
-    const predicted = unweightProbabilities(
-      model.booster.predict(matrix).values,
-      (model.params as { xgboost: Record<string, string | number | boolean> }).xgboost,
-    );
-    return { probabilities: Array.from(predicted), features };
-  } finally {
-    matrix.dispose();
-  }
+  return { probabilities: purchaseProbabilities(model, modelInput(model, features).values, features.length), features };
 }

@@ -71,13 +71,18 @@ export async function predictPurchases(
     `SELECT * FROM (${await purchaseSetSql(con)}) ORDER BY CAST(session_id AS INTEGER)`,
   );
   const { values, features } = modelInput(model, rows);
-  const matrix = new DMatrix(values, rows.length, model.features.length, SERVING_MATRIX);
+  return { probabilities: purchaseProbabilities(model, values, rows.length), features };
+}
+
+/** The purchase model's probabilities for rows × its features (float32, NaN missing), its training weight divided back out. */
+export function purchaseProbabilities(model: LoadedModel, values: Float32Array, rows: number): number[] {
+  const matrix = new DMatrix(values, rows, model.features.length, SERVING_MATRIX);
   try {
     const predicted = unweightProbabilities(
       model.booster.predict(matrix).values,
       (model.params as { xgboost: Record<string, string | number | boolean> }).xgboost,
     );
-    return { probabilities: Array.from(predicted), features };
+    return Array.from(predicted);
   } finally {
     matrix.dispose();
   }
