@@ -3,6 +3,7 @@ import { closeSync, createReadStream, openSync, renameSync, rmSync, statSync, wr
 import Papa from 'papaparse';
 
 import { InputError } from '../errors';
+import { namedTopClasses } from './model';
 import { checkHeader, predictionsCsv, predictionsHeader, type ProductColumns, productFromRecord } from './csv';
 import type { CategoryInput } from './products';
 
@@ -78,8 +79,6 @@ export async function scoreProductFile(
   const pending: Promise<string>[] = [];
   let products: CategoryInput[] = [];
   let ids: string[] = [];
-  const n = model.classes.length;
-  const width = Math.min(options.k, n);
   const dispatch = () => {
     if (products.length === 0) return;
     const batch = products;
@@ -87,18 +86,9 @@ export async function scoreProductFile(
     products = [];
     ids = [];
     result.rows_scored += batch.length;
-    const scored = model.topK(batch).then((top) =>
-      predictionsCsv(
-        batchIds,
-        batch.map((_, r) =>
-          Array.from({ length: width }, (_, i) => ({
-            category: model.classes[top.classes[r * width + i]],
-            probability: top.probabilities[r * width + i],
-          })),
-        ),
-        options.k,
-      ),
-    );
+    const scored = model
+      .topK(batch)
+      .then((top) => predictionsCsv(batchIds, namedTopClasses(model.classes, top, batch.length, options.k), options.k));
     // Handled here as well as where it is awaited, in order: a batch may fail before its turn.
     scored.catch(() => {});
     pending.push(scored);

@@ -15,6 +15,7 @@ export {
   fitTemperature,
   fitTextClassifier,
   logLoss,
+  namedTopClasses,
   predictProbabilities,
   priceBucket,
   type ProductText,

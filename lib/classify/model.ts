@@ -168,6 +168,22 @@ export function topClasses(
   return { classes: outClasses, probabilities: outProbabilities };
 }
 
+/** `topClasses`' rows as named answers: each row's best classes with their probabilities, best first. */
+export function namedTopClasses(
+  classes: readonly string[],
+  top: { classes: Int32Array; probabilities: Float64Array },
+  rows: number,
+  k: number,
+): { category: string; probability: number }[][] {
+  const width = Math.min(k, classes.length);
+  return Array.from({ length: rows }, (_, r) =>
+    Array.from({ length: width }, (_, i) => ({
+      category: classes[top.classes[r * width + i]],
+      probability: top.probabilities[r * width + i],
+    })),
+  );
+}
+
 /** A fitted catalogue classifier: features, the SVM and its probability temperature. */
 export interface TextClassifier {
   classes: string[];

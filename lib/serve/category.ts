@@ -1,4 +1,4 @@
-import { type CategoryInput, topClasses } from '../classify/index';
+import { type CategoryInput, namedTopClasses, topClasses } from '../classify/index';
 import type { LoadedModel } from './models';
 
 /**
@@ -12,12 +12,5 @@ export function predictCategories(
 ): { category: string; probability: number }[][] {
   const chosen = model.category!;
   const n = chosen.classes.length;
-  const top = topClasses(chosen.probabilities(products), n, k);
-  const width = Math.min(k, n);
-  return products.map((_, r) =>
-    Array.from({ length: width }, (_, i) => ({
-      category: chosen.classes[top.classes[r * width + i]],
-      probability: top.probabilities[r * width + i],
-    })),
-  );
+  return namedTopClasses(chosen.classes, topClasses(chosen.probabilities(products), n, k), products.length, k);
 }
