@@ -42,6 +42,8 @@ export function dataCatalog(dataDir = 'data') {
       store: (table: string) => join(dataDir, 'features', 'store', `${table}.parquet`),
       /** The TF-IDF vocabulary of the training period, [token, idf] pairs. */
       storeIdf: join(dataDir, 'features', 'store', 'idf.json'),
+      /** The ranking index the service reads at start (a blocks file computed from the store and the catalogue). */
+      storeRankingIndex: join(dataDir, 'features', 'store', 'ranking-index.bin'),
       /** The training set of a model family for one split. */
       set: (family: string, split: string) => join(dataDir, 'features', `${family}_${split}.parquet`),
     },

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dataCatalog } from '../lib/catalog';
 import { InputError, intFlag, parseFlags, runStage, say } from '../lib/cli';
 import {
@@ -9,6 +9,7 @@ import {
   servingStoreTables,
 } from '../lib/features';
 import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/index';
+import { writeRankingIndex } from '../lib/serve/index';
 import { readCutoffs, SPLITS } from '../lib/split';
 
 await runStage('features', async () => {
@@ -111,6 +112,11 @@ await runStage('features', async () => {
       },
       { memoryLimit: '16GB' },
     );
+    // The service's ranking index, from the store just written: it reads this file at start instead of computing it.
+    if (hasImpressions) {
+      say('features: the ranking index for the service');
+      await writeRankingIndex(catalog);
+    } else rmSync(catalog.features.storeRankingIndex, { force: true });
     return {
       summary: {
         history: flags.history,

@@ -4,6 +4,17 @@ export { fieldOf, jsonProblem } from './http';
 export { loadProductionModels } from './models';
 export { eventTimeMs, predictPurchases, type SessionEvent } from './purchase';
 export { buildPurchaseIndex, predictPurchasesFast, purchaseFeatureRows } from './purchase-index';
-export { loadServingStore, rankProducts } from './rank';
-export { buildRankingIndex, rankWithIndex, rankingFeatureRows, rankingMatrix } from './rank-index';
+export { loadServingStore, rankProducts, servingStoreStamp } from './rank';
+export {
+  buildRankingIndex,
+  loadRankingIndex,
+  pairRow,
+  rankWithIndex,
+  rankingFeatureRows,
+  rankingMatrix,
+  readRankingIndex,
+  saveRankingIndex,
+  sortedPairs,
+  writeRankingIndex,
+} from './rank-index';
 export type { RecommendAnswer } from './schemas';

@@ -1,53 +1,159 @@
+import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
+import type { DataCatalog } from '../catalog';
+
 import {
-  cosine,
   createAsOfLookup,
   type FeatureOptions,
   type FeatureSpec,
   joinLookup,
   productFeatures,
   queryProductFeatures,
+  readFeatureManifest,
   type RankCandidate,
   selectList,
   tfidf,
   tokenize,
-  tokenOverlap,
   userFeatures,
 } from '../features/index';
-import { queryRows, requireTables, type TableContract } from '../io/index';
-import { DMatrix } from '../xgboost/index';
-import { type LoadedModel, SERVING_MATRIX } from './models';
-import type { RankedProduct, RankRequest } from './rank';
+import {
+  type Block,
+  queryRows,
+  readBlocks,
+  requireTables,
+  type TableContract,
+  withDuckDB,
+  writeBlocks,
+} from '../io/index';
+import type { LoadedModel } from './models';
+import { loadServingStore, type RankedProduct, type RankRequest, servingStoreStamp } from './rank';
 
 type Row = Record<string, number | null>;
 
 /**
- * Every request-independent piece of the ranking features, computed once when the service loads
- * by the training's own SQL expressions over the serving store (product, user, user × category,
- * query × product and query × category history), so a search only assembles them: the fast path
- * of /v1/rank. A test holds it equal, feature by feature, to the SQL path (`rankProducts`).
+ * Pairs of keys with values: for each outer key (sorted), its inner keys (sorted) and `width`
+ * values each. A lookup is two binary searches; the arrays are what a blocks file stores.
+ */
+export interface SortedPairs {
+  outer: Float64Array;
+  /** Where each outer key's inner keys start (outer.length + 1 entries). */
+  start: Int32Array;
+  inner: Float64Array;
+  values: Float64Array;
+  width: number;
+}
+
+function lowerBound(keys: Float64Array, key: number, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The index of `key` in the sorted `keys`, or -1. */
+export function sortedFind(keys: Float64Array, key: number): number {
+  const i = lowerBound(keys, key, 0, keys.length);
+  return i < keys.length && keys[i] === key ? i : -1;
+}
+
+/** Sorts (outer, inner, values…) triples into a SortedPairs; a repeated pair keeps its last values. */
+export function sortedPairs(outer: number[], inner: number[], values: number[][], width: number): SortedPairs {
+  const order = Array.from(outer, (_, i) => i).sort((a, b) => outer[a] - outer[b] || inner[a] - inner[b] || a - b);
+  const keep = order.filter((i, k) => {
+    const j = order[k + 1];
+    return j === undefined || outer[j] !== outer[i] || inner[j] !== inner[i];
+  });
+  const outs: number[] = [];
+  const start: number[] = [];
+  keep.forEach((i, k) => {
+    if (k === 0 || outer[i] !== outer[keep[k - 1]]) {
+      outs.push(outer[i]);
+      start.push(k);
+    }
+  });
+  start.push(keep.length);
+  return {
+    outer: Float64Array.from(outs),
+    start: Int32Array.from(start),
+    inner: Float64Array.from(keep, (i) => inner[i]),
+    values: Float64Array.from(keep.flatMap((i) => values[i].slice(0, width))),
+    width,
+  };
+}
+
+/** The row of (outer, inner) in `pairs` (its values at row × width), or -1. */
+export function pairRow(pairs: SortedPairs, outer: number, inner: number): number {
+  const o = sortedFind(pairs.outer, outer);
+  if (o < 0) return -1;
+  const from = pairs.start[o];
+  const to = pairs.start[o + 1];
+  const i = lowerBound(pairs.inner, inner, from, to);
+  return i < to && pairs.inner[i] === inner ? i : -1;
+}
+
+/**
+ * Every request-independent piece of the ranking features, computed by the training's own SQL
+ * expressions over the serving store (product, user, user × category, query × product and query ×
+ * category history), so a search only assembles them: the fast path of /v1/rank. It is held in
+ * typed arrays (NaN for a missing value), which the features stage writes to a blocks file and the
+ * service reads in one pass. A test holds it equal, feature by feature, to the SQL path (`rankProducts`).
  */
 export interface RankingIndex {
-  products: Map<
-    number,
-    { features: Row; category: string | null; price: number | null; tokens: string[]; vector: Map<string, number> }
-  >;
+  /** The store this index was computed from (see `servingStoreStamp`). */
+  stamp: string;
+  options: FeatureOptions;
+  productFeatureNames: string[];
+  userFeatureNames: string[];
+  /** Catalogue products, sorted by id; the rest are by product row. */
+  productIds: Float64Array;
+  /** products × productFeatureNames. */
+  productValues: Float64Array;
   /** What a product the catalogue does not know gets. */
-  coldProduct: Row;
-  users: Map<number, { features: Row; events: number | null; meanViewedPrice: number | null }>;
-  /** A user with no history, or none given. */
-  noUser: { features: Row; events: number | null; meanViewedPrice: number | null };
-  userCategoryEvents: Map<string, number>;
-  queryIds: Map<string, number>;
-  pairTotals: Map<string, [number, number, number]>;
-  queryCategoryTotals: Map<string, [number, number, number]>;
-  idf: ReadonlyMap<string, number>;
+  coldProduct: Float64Array;
+  /** Index into `categories`, -1 for none. */
+  productCategory: Int32Array;
+  productPrice: Float64Array;
+  /** The title's distinct tokens (indices into `tokens`), by product row: tokenIds[tokenStart[r]..tokenStart[r + 1]). */
+  tokenStart: Int32Array;
+  tokenIds: Int32Array;
+  /** The title's TF-IDF vector (token indices and weights, in the order `tfidf` builds it), by product row. */
+  vectorStart: Int32Array;
+  vectorIds: Int32Array;
+  vectorWeights: Float64Array;
+  /** Users with history, sorted by id; the rest are by user row. */
+  userIds: Float64Array;
+  userValues: Float64Array;
+  userEvents: Float64Array;
+  userMeanViewed: Float64Array;
+  /** A user with no history, or none given: values, then events and mean viewed price. */
+  noUser: Float64Array;
+  /** user id × category index → events. */
+  userCategoryEvents: SortedPairs;
+  /** query id × product id → impressions, clicks, purchases. */
+  pairTotals: SortedPairs;
+  /** query id × category index → impressions, clicks, purchases. */
+  queryCategoryTotals: SortedPairs;
+  categories: string[];
+  /** Every title token and every IDF token; `idf` by token index (NaN: not in the vocabulary). */
+  tokens: string[];
+  idf: Float64Array;
+  queries: string[];
+  /** query_id by index of `queries`. */
+  queryIdValues: Float64Array;
+  // Built when loaded, for lookups by text.
+  tokenIndex: Map<string, number>;
+  queryIndex: Map<string, number>;
   /** The ranking features that depend on the request, each with its spec's `serve` expression. */
   requestFeatures: { name: string; serve: NonNullable<FeatureSpec['serve']> }[];
 }
 
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const nan = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
+const orNull = (v: number) => (Number.isNaN(v) ? null : v);
 const f32 = (v: number | null) => (v === null || !Number.isFinite(v) ? null : Math.fround(v));
 
 /** The serving store's tables buildRankingIndex reads (loadServingStore writes them), and its scratch tables. */
@@ -69,13 +175,15 @@ export const RANKING_INDEX_TABLES = {
 export async function buildRankingIndex(
   con: DuckDBConnection,
   snapshotDay: string,
-  idf: ReadonlyMap<string, number>,
+  idfMap: ReadonlyMap<string, number>,
   options: FeatureOptions,
+  stamp = '',
 ): Promise<RankingIndex> {
   await requireTables(con, 'buildRankingIndex', RANKING_INDEX_TABLES);
   const day = `TIMESTAMP '${snapshotDay}'`;
   const product = productFeatures(options);
   const priceSql = product.find((s) => s.name === 'price')!.sql;
+  const productFeatureNames = product.map((s) => s.name);
   // Products, plus id -1 standing for an unknown one: no catalogue row, a history of zeros (as the SQL path gives it).
   await con.run(
     `CREATE OR REPLACE TEMP TABLE index_products AS SELECT * FROM memory.main.catalog_products UNION ALL BY NAME SELECT -1::BIGINT AS product_id`,
@@ -90,30 +198,9 @@ export async function buildRankingIndex(
     `SELECT x.product_id, x.category_id, p.title, CAST(${priceSql} AS DOUBLE) AS price_double, ${selectList(product)}
     FROM (SELECT product_id, category_id, ${day} AS snapshot_day FROM index_products) x JOIN index_products p USING (product_id)
     LEFT JOIN index_product_days pd ON pd.product_id = x.product_id AND pd.day = x.snapshot_day
-    LEFT JOIN memory.main.category_days cd ON cd.category_id IS NOT DISTINCT FROM x.category_id AND cd.day = x.snapshot_day`,
+    LEFT JOIN memory.main.category_days cd ON cd.category_id IS NOT DISTINCT FROM x.category_id AND cd.day = x.snapshot_day
+    ORDER BY x.product_id`,
   );
-  const pick = (row: Record<string, unknown>, names: string[]): Row =>
-    Object.fromEntries(names.map((n) => [n, num(row[n])]));
-  const products: RankingIndex['products'] = new Map();
-  let coldProduct: Row = {};
-  for (const row of productRows) {
-    const features = pick(
-      row,
-      product.map((s) => s.name),
-    );
-    if (Number(row.product_id) === -1) {
-      coldProduct = features;
-      continue;
-    }
-    const tokens = tokenize(row.title as string | null);
-    products.set(Number(row.product_id), {
-      features,
-      category: (row.category_id as string | null) ?? null,
-      price: num(row.price_double),
-      tokens,
-      vector: tfidf(tokens, idf),
-    });
-  }
   // Users, plus id -1 with no history.
   await con.run(
     `CREATE OR REPLACE TEMP TABLE index_users AS SELECT user_id, ${day} AS snapshot_day FROM (SELECT DISTINCT user_id FROM memory.main.user_totals UNION SELECT -1)`,
@@ -121,143 +208,456 @@ export async function buildRankingIndex(
   await createAsOfLookup(con, 'index_users_ut', 'index_users', 'memory.main.user_totals', ['user_id']);
   // The user's own features; those that combine the user with the product are computed per candidate (`serve`).
   const userSpecs = userFeatures(priceSql).filter((s) => !s.serve);
+  const userFeatureNames = userSpecs.map((s) => s.name);
   const userRows = await queryRows(
     con,
     `SELECT x.user_id, ${selectList(userSpecs)}, ut.events AS ut_events,
-      CAST(ut.viewed_price / nullif(ut.priced_views, 0) AS DOUBLE) AS mean_viewed FROM index_users x ${joinLookup('index_users_ut', 'ut', ['user_id'])}`,
+      CAST(ut.viewed_price / nullif(ut.priced_views, 0) AS DOUBLE) AS mean_viewed FROM index_users x ${joinLookup('index_users_ut', 'ut', ['user_id'])}
+    ORDER BY x.user_id`,
   );
-  const users: RankingIndex['users'] = new Map();
-  let noUser: RankingIndex['noUser'] = { features: {}, events: null, meanViewedPrice: null };
-  for (const row of userRows) {
-    const entry = {
-      features: pick(
-        row,
-        userSpecs.map((s) => s.name),
-      ),
-      events: num(row.ut_events),
-      meanViewedPrice: num(row.mean_viewed),
-    };
-    if (Number(row.user_id) === -1) noUser = entry;
-    else users.set(Number(row.user_id), entry);
-  }
   // History as of the snapshot day, which is after every event: each key's latest running totals.
-  const latest = async (table: string, keys: string[], measures: string[]) =>
-    new Map(
-      (
-        await queryRows(
-          con,
-          `SELECT ${keys.join(', ')}, ${measures.join(', ')} FROM memory.main.${table}
+  const latest = (table: string, keys: string[], measures: string[]) =>
+    queryRows(
+      con,
+      `SELECT ${keys.join(', ')}, ${measures.join(', ')} FROM memory.main.${table}
       WHERE upto < ${day} QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY upto DESC) = 1`,
-        )
-      ).map((r) => [keys.map((k) => String(r[k])).join('|'), measures.map((m) => Number(r[m]))] as const),
     );
-  const userCategoryEvents = new Map(
-    [...(await latest('user_category_totals', ['user_id', 'category_id'], ['events']))].map(([k, [v]]) => [k, v]),
-  );
-  const pairTotals = (await latest(
+  const userCategoryRows = await latest('user_category_totals', ['user_id', 'category_id'], ['events']);
+  const pairRows = await latest(
     'query_product_totals',
     ['query_id', 'product_id'],
     ['impressions', 'clicks', 'purchases'],
-  )) as Map<string, [number, number, number]>;
-  const queryCategoryTotals = (await latest(
+  );
+  const queryCategoryRows = await latest(
     'query_category_totals',
     ['query_id', 'category_id'],
     ['impressions', 'clicks', 'purchases'],
-  )) as Map<string, [number, number, number]>;
-  const queryIds = new Map(
-    (await queryRows(con, 'SELECT query, query_id FROM memory.main.query_ids')).map((r) => [
-      String(r.query),
-      Number(r.query_id),
-    ]),
   );
+  const queryRowsById = await queryRows(con, 'SELECT query, query_id FROM memory.main.query_ids ORDER BY query');
   for (const table of ['index_products', 'index_product_days', 'index_users'])
     await con.run(`DROP TABLE IF EXISTS temp.main.${table}`);
-  return {
-    products,
-    coldProduct,
-    users,
-    noUser,
-    userCategoryEvents,
-    queryIds,
-    pairTotals,
-    queryCategoryTotals,
+
+  // Dictionaries: categories and tokens by sorted text, so the same store gives the same bytes.
+  const categorySet = new Set<string>();
+  for (const rows of [productRows, userCategoryRows, queryCategoryRows])
+    for (const r of rows) if (r.category_id !== null) categorySet.add(String(r.category_id));
+  const categories = [...categorySet].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const categoryIndex = new Map(categories.map((c, i) => [c, i]));
+  const catalogueRows = productRows.filter((r) => Number(r.product_id) !== -1);
+  const titleTokens = catalogueRows.map((r) => tokenize(r.title as string | null));
+  const tokenSet = new Set<string>(idfMap.keys());
+  for (const list of titleTokens) for (const t of list) tokenSet.add(t);
+  const tokens = [...tokenSet].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const tokenIndex = new Map(tokens.map((t, i) => [t, i]));
+  const idf = Float64Array.from(tokens, (t) => idfMap.get(t) ?? NaN);
+
+  const n = catalogueRows.length;
+  const pf = productFeatureNames.length;
+  const productValues = new Float64Array(n * pf);
+  const tokenStart = new Int32Array(n + 1);
+  const vectorStart = new Int32Array(n + 1);
+  const tokenIds: number[] = [];
+  const vectorIds: number[] = [];
+  const vectorWeights: number[] = [];
+  catalogueRows.forEach((row, r) => {
+    productFeatureNames.forEach((name, k) => (productValues[r * pf + k] = nan(row[name])));
+    for (const t of new Set(titleTokens[r])) tokenIds.push(tokenIndex.get(t)!);
+    tokenStart[r + 1] = tokenIds.length;
+    for (const [t, w] of tfidf(titleTokens[r], idfMap)) {
+      vectorIds.push(tokenIndex.get(t)!);
+      vectorWeights.push(w);
+    }
+    vectorStart[r + 1] = vectorIds.length;
+  });
+  const cold = productRows.find((r) => Number(r.product_id) === -1);
+  const catalogueUsers = userRows.filter((r) => Number(r.user_id) !== -1);
+  const uf = userFeatureNames.length;
+  const userValues = new Float64Array(catalogueUsers.length * uf);
+  catalogueUsers.forEach((row, r) => userFeatureNames.forEach((name, k) => (userValues[r * uf + k] = nan(row[name]))));
+  const none = userRows.find((r) => Number(r.user_id) === -1);
+  const categoryOf = (v: unknown) => (v === null ? -1 : categoryIndex.get(String(v))!);
+  const withCategory = (rows: Record<string, unknown>[]) => rows.filter((r) => r.category_id !== null);
+  const ucRows = withCategory(userCategoryRows);
+  const qcRows = withCategory(queryCategoryRows);
+  return withLookups({
+    stamp,
+    productFeatureNames,
+    userFeatureNames,
+    productIds: Float64Array.from(catalogueRows, (r) => Number(r.product_id)),
+    productValues,
+    coldProduct: Float64Array.from(productFeatureNames, (name) => nan(cold?.[name])),
+    productCategory: Int32Array.from(catalogueRows, (r) => categoryOf(r.category_id)),
+    productPrice: Float64Array.from(catalogueRows, (r) => nan(r.price_double)),
+    tokenStart,
+    tokenIds: Int32Array.from(tokenIds),
+    vectorStart,
+    vectorIds: Int32Array.from(vectorIds),
+    vectorWeights: Float64Array.from(vectorWeights),
+    userIds: Float64Array.from(catalogueUsers, (r) => Number(r.user_id)),
+    userValues,
+    userEvents: Float64Array.from(catalogueUsers, (r) => nan(r.ut_events)),
+    userMeanViewed: Float64Array.from(catalogueUsers, (r) => nan(r.mean_viewed)),
+    noUser: Float64Array.from([
+      ...userFeatureNames.map((name) => nan(none?.[name])),
+      nan(none?.ut_events),
+      nan(none?.mean_viewed),
+    ]),
+    userCategoryEvents: sortedPairs(
+      ucRows.map((r) => Number(r.user_id)),
+      ucRows.map((r) => categoryOf(r.category_id)),
+      ucRows.map((r) => [Number(r.events)]),
+      1,
+    ),
+    pairTotals: sortedPairs(
+      pairRows.map((r) => Number(r.query_id)),
+      pairRows.map((r) => Number(r.product_id)),
+      pairRows.map((r) => [Number(r.impressions), Number(r.clicks), Number(r.purchases)]),
+      3,
+    ),
+    queryCategoryTotals: sortedPairs(
+      qcRows.map((r) => Number(r.query_id)),
+      qcRows.map((r) => categoryOf(r.category_id)),
+      qcRows.map((r) => [Number(r.impressions), Number(r.clicks), Number(r.purchases)]),
+      3,
+    ),
+    categories,
+    tokens,
     idf,
+    queries: queryRowsById.map((r) => String(r.query)),
+    queryIdValues: Float64Array.from(queryRowsById, (r) => Number(r.query_id)),
+    requestFeatures: [],
+    options,
+  });
+}
+
+type Stored = Omit<RankingIndex, 'tokenIndex' | 'queryIndex' | 'requestFeatures'>;
+
+/** Adds what lookups by text need (built from the stored arrays) and the request features' serve expressions. */
+function withLookups(index: Stored & { requestFeatures?: unknown }): RankingIndex {
+  const { options } = index;
+  const priceSql = productFeatures(options).find((s) => s.name === 'price')!.sql;
+  return {
+    ...index,
+    tokenIndex: new Map(index.tokens.map((t, i) => [t, i])),
+    queryIndex: new Map(index.queries.map((q, i) => [q, i])),
     requestFeatures: [...userFeatures(priceSql), ...queryProductFeatures(options)].flatMap((spec) =>
       spec.serve ? [{ name: spec.name, serve: spec.serve }] : [],
     ),
   };
 }
 
+/** The version of the index file's layout: a file of another is rebuilt, not misread. */
+const INDEX_FORMAT = 1;
+
+const ARRAYS = [
+  'productIds',
+  'productValues',
+  'coldProduct',
+  'productCategory',
+  'productPrice',
+  'tokenStart',
+  'tokenIds',
+  'vectorStart',
+  'vectorIds',
+  'vectorWeights',
+  'userIds',
+  'userValues',
+  'userEvents',
+  'userMeanViewed',
+  'noUser',
+  'idf',
+  'queryIdValues',
+] as const;
+const PAIRS = ['userCategoryEvents', 'pairTotals', 'queryCategoryTotals'] as const;
+
+/** Writes the index to a blocks file (atomically). */
+export function saveRankingIndex(path: string, index: RankingIndex): void {
+  const blocks: Record<string, Block> = {};
+  for (const name of ARRAYS) blocks[name] = index[name];
+  for (const name of PAIRS)
+    for (const part of ['outer', 'start', 'inner', 'values'] as const) blocks[`${name}.${part}`] = index[name][part];
+  writeBlocks(
+    path,
+    {
+      format: INDEX_FORMAT,
+      stamp: index.stamp,
+      options: index.options,
+      productFeatureNames: index.productFeatureNames,
+      userFeatureNames: index.userFeatureNames,
+      widths: Object.fromEntries(PAIRS.map((name) => [name, index[name].width])),
+      categories: index.categories,
+      tokens: index.tokens,
+      queries: index.queries,
+    },
+    blocks,
+  );
+}
+
 /**
- * Visits every feature of every candidate of one search, by name, as the training SQL computes it
- * (float32 values, null for missing): the request-independent ones from the index, the others from
- * their specs' `serve` expressions over what the service knows of the candidate.
+ * Reads an index file written by `saveRankingIndex`; null when it was computed from another store
+ * than `stamp` says (or by another layout), so the caller builds it again.
  */
-function visitFeatures(
+export function loadRankingIndex(path: string, stamp: string): RankingIndex | null {
+  const { meta, blocks } = readBlocks(path);
+  const m = meta as {
+    format: number;
+    stamp: string;
+    options: FeatureOptions;
+    productFeatureNames: string[];
+    userFeatureNames: string[];
+    widths: Record<string, number>;
+    categories: string[];
+    tokens: string[];
+    queries: string[];
+  };
+  if (m?.format !== INDEX_FORMAT || m.stamp !== stamp) return null;
+  const pairs = Object.fromEntries(
+    PAIRS.map((name) => [
+      name,
+      {
+        outer: blocks[`${name}.outer`],
+        start: blocks[`${name}.start`],
+        inner: blocks[`${name}.inner`],
+        values: blocks[`${name}.values`],
+        width: m.widths[name],
+      },
+    ]),
+  );
+  return withLookups({
+    ...(Object.fromEntries(ARRAYS.map((name) => [name, blocks[name]])) as Pick<Stored, (typeof ARRAYS)[number]>),
+    ...(pairs as Pick<Stored, (typeof PAIRS)[number]>),
+    stamp: m.stamp,
+    options: m.options,
+    productFeatureNames: m.productFeatureNames,
+    userFeatureNames: m.userFeatureNames,
+    categories: m.categories,
+    tokens: m.tokens,
+    queries: m.queries,
+  });
+}
+
+/**
+ * The data folder's ranking index file when it was computed from the store as it is now, else
+ * null (no file, another store, an older layout, or an unreadable file: each said on stderr but
+ * the first).
+ */
+export function readRankingIndex(catalog: DataCatalog): RankingIndex | null {
+  const path = catalog.features.storeRankingIndex;
+  if (!existsSync(path)) return null;
+  try {
+    return loadRankingIndex(path, servingStoreStamp(catalog));
+  } catch (e) {
+    process.stderr.write(`serve: ${(e as Error).message}\n`);
+    return null;
+  }
+}
+
+/** Computes the data folder's ranking index from its store and writes the file the service reads. */
+export async function writeRankingIndex(catalog: DataCatalog): Promise<RankingIndex | null> {
+  return withDuckDB(async (con) => {
+    const store = await loadServingStore(con, catalog);
+    if (!existsSync(catalog.features.manifest) || !store.snapshotDay || !store.idf) return null;
+    if (!RANKING_INDEX_TABLES.reads.every((t) => t === 'catalog_products' || store.tables.has(t))) return null;
+    const options = readFeatureManifest(catalog.features.manifest).options;
+    const index = await buildRankingIndex(con, store.snapshotDay, store.idf, options, servingStoreStamp(catalog));
+    saveRankingIndex(catalog.features.storeRankingIndex, index);
+    return index;
+  });
+}
+
+/** A search's query as the index sees it: TF-IDF weights by token index (in `tfidf`'s order), distinct known tokens, distinct tokens. */
+interface QueryText {
+  ids: number[];
+  weights: number[];
+  known: number[];
+  distinct: number;
+}
+
+function queryText(index: RankingIndex, query: string): QueryText {
+  const queryTokens = tokenize(query);
+  // tfidf's own arithmetic, in its order: weights summed per token in first-seen order, then L2-normalised.
+  const ids: number[] = [];
+  const weights: number[] = [];
+  const known: number[] = [];
+  for (const t of queryTokens) {
+    const id = index.tokenIndex.get(t);
+    if (id === undefined) continue;
+    if (!known.includes(id)) known.push(id);
+    const w = index.idf[id];
+    if (Number.isNaN(w)) continue;
+    const at = ids.indexOf(id);
+    if (at < 0) {
+      ids.push(id);
+      weights.push(w);
+    } else weights[at] += w;
+  }
+  let norm = 0;
+  for (const x of weights) norm += x * x;
+  norm = Math.sqrt(norm);
+  if (norm > 0) for (let i = 0; i < weights.length; i++) weights[i] /= norm;
+  return { ids, weights, known, distinct: new Set(queryTokens).size };
+}
+
+/** `cosine` of the query's and product row r's vectors, summing in the same order (over the shorter one). */
+function rowCosine(index: RankingIndex, q: QueryText, r: number): number {
+  const from = index.vectorStart[r];
+  const to = index.vectorStart[r + 1];
+  let dot = 0;
+  if (q.ids.length <= to - from) {
+    for (let i = 0; i < q.ids.length; i++) {
+      let w = 0;
+      for (let j = from; j < to; j++)
+        if (index.vectorIds[j] === q.ids[i]) {
+          w = index.vectorWeights[j];
+          break;
+        }
+      dot += q.weights[i] * w;
+    }
+  } else {
+    for (let j = from; j < to; j++) {
+      const at = q.ids.indexOf(index.vectorIds[j]);
+      dot += index.vectorWeights[j] * (at < 0 ? 0 : q.weights[at]);
+    }
+  }
+  return dot;
+}
+
+/** `tokenOverlap`: distinct query tokens found in product row r's title. */
+function rowOverlap(index: RankingIndex, q: QueryText, r: number): number {
+  let n = 0;
+  for (const id of q.known)
+    for (let j = index.tokenStart[r]; j < index.tokenStart[r + 1]; j++)
+      if (index.tokenIds[j] === id) {
+        n++;
+        break;
+      }
+  return n;
+}
+
+const totals = (pairs: SortedPairs, row: number): [number, number, number] | null =>
+  row < 0 ? null : [pairs.values[row * 3], pairs.values[row * 3 + 1], pairs.values[row * 3 + 2]];
+
+/**
+ * Visits every candidate of one search with what its features need: the product row (-1 when the
+ * catalogue lacks it), the user row (-1: no history or none given) and the candidate for the
+ * request features' `serve` expressions.
+ */
+function visitCandidates(
   index: RankingIndex,
   request: RankRequest,
-  visit: (row: number, name: string, value: number | null) => void,
+  visit: (i: number, product: number, user: number, candidate: RankCandidate) => void,
 ): void {
-  const user =
-    (request.user_id === null || request.user_id === undefined ? undefined : index.users.get(request.user_id)) ??
-    index.noUser;
-  const queryId = index.queryIds.get(request.query) ?? -1;
-  const queryTokens = tokenize(request.query);
-  const queryVector = tfidf(queryTokens, index.idf);
-  const distinct = new Set(queryTokens).size;
-  request.product_ids.forEach((id, i) => {
-    const product = index.products.get(id);
-    const category = product?.category ?? null;
-    const candidate: RankCandidate = {
+  const userId = request.user_id ?? null;
+  const user = userId === null ? -1 : sortedFind(index.userIds, userId);
+  const userEvents = orNull(user < 0 ? index.noUser[index.userFeatureNames.length] : index.userEvents[user]);
+  const meanViewedPrice = orNull(
+    user < 0 ? index.noUser[index.userFeatureNames.length + 1] : index.userMeanViewed[user],
+  );
+  const q = index.queryIndex.get(request.query);
+  const queryId = q === undefined ? -1 : index.queryIdValues[q];
+  const text = queryText(index, request.query);
+  const ids = request.product_ids;
+  for (let i = 0; i < ids.length; i++) {
+    const r = sortedFind(index.productIds, ids[i]);
+    const category = r < 0 ? -1 : index.productCategory[r];
+    visit(i, r, user, {
       position: i + 1,
-      pair: index.pairTotals.get(`${queryId}|${id}`) ?? null,
-      queryCategory: (category === null ? undefined : index.queryCategoryTotals.get(`${queryId}|${category}`)) ?? null,
-      tfidfCosine: product ? cosine(queryVector, product.vector) : 0,
-      tokenOverlap: product ? tokenOverlap(queryTokens, product.tokens) : 0,
-      queryTokens: distinct,
-      userEvents: user.events,
-      userCategoryEvents:
-        user.events === null || category === null
-          ? null
-          : (index.userCategoryEvents.get(`${request.user_id}|${category}`) ?? null),
-      price: product?.price ?? null,
-      meanViewedPrice: user.meanViewedPrice,
-    };
-    const productFeatures = product?.features ?? index.coldProduct;
-    for (const name in productFeatures) visit(i, name, productFeatures[name]);
-    for (const name in user.features) visit(i, name, user.features[name]);
-    for (const { name, serve } of index.requestFeatures) visit(i, name, f32(serve(candidate)));
-  });
+      pair: totals(index.pairTotals, pairRow(index.pairTotals, queryId, ids[i])),
+      queryCategory:
+        category < 0 ? null : totals(index.queryCategoryTotals, pairRow(index.queryCategoryTotals, queryId, category)),
+      tfidfCosine: r < 0 ? 0 : rowCosine(index, text, r),
+      tokenOverlap: r < 0 ? 0 : rowOverlap(index, text, r),
+      queryTokens: text.distinct,
+      userEvents,
+      userCategoryEvents: (() => {
+        if (userEvents === null || category < 0) return null;
+        const row = pairRow(index.userCategoryEvents, userId!, category);
+        return row < 0 ? null : index.userCategoryEvents.values[row];
+      })(),
+      price: r < 0 ? null : orNull(index.productPrice[r]),
+      meanViewedPrice,
+    });
+  }
 }
 
 /** The feature rows of one search, by name, as the training SQL computes them (float32 values, null for missing). */
 export function rankingFeatureRows(index: RankingIndex, request: RankRequest): Row[] {
-  const rows: Row[] = request.product_ids.map(() => ({}));
-  visitFeatures(index, request, (i, name, value) => {
-    rows[i][name] = value;
+  const rows: Row[] = [];
+  const pf = index.productFeatureNames.length;
+  const uf = index.userFeatureNames.length;
+  visitCandidates(index, request, (i, product, user, candidate) => {
+    const row: Row = {};
+    index.productFeatureNames.forEach((name, k) => {
+      row[name] = orNull(product < 0 ? index.coldProduct[k] : index.productValues[product * pf + k]);
+    });
+    index.userFeatureNames.forEach((name, k) => {
+      row[name] = orNull(user < 0 ? index.noUser[k] : index.userValues[user * uf + k]);
+    });
+    for (const { name, serve } of index.requestFeatures) row[name] = f32(serve(candidate));
+    rows[i] = row;
   });
   return rows;
 }
 
-/** Where each named feature sits in a model's columns (-1: the model does not use it), cached per model. */
-const layouts = new WeakMap<LoadedModel, Map<string, number>>();
-const columnsOf = (model: LoadedModel) => {
-  let layout = layouts.get(model);
-  if (!layout) layouts.set(model, (layout = new Map(model.features.map((name, j) => [name, j]))));
+/** Where each of the index's features sits in a model's columns (-1: the model does not use it), cached per model and index. */
+interface Layout {
+  product: Int32Array;
+  user: Int32Array;
+  request: Int32Array;
+}
+const layouts = new WeakMap<LoadedModel, WeakMap<RankingIndex, Layout>>();
+function layoutOf(model: LoadedModel, index: RankingIndex): Layout {
+  let byIndex = layouts.get(model);
+  if (!byIndex) layouts.set(model, (byIndex = new WeakMap()));
+  let layout = byIndex.get(index);
+  if (!layout) {
+    const column = new Map(model.features.map((name, j) => [name, j]));
+    const of = (names: string[]) => Int32Array.from(names, (name) => column.get(name) ?? -1);
+    layout = {
+      product: of(index.productFeatureNames),
+      user: of(index.userFeatureNames),
+      request: of(index.requestFeatures.map((f) => f.name)),
+    };
+    byIndex.set(index, layout);
+  }
   return layout;
-};
+}
 
 /**
  * The model's input matrix for one search (rows × model columns, NaN for missing): the values of
- * `rankingFeatureRows`, written straight into place.
+ * `rankingFeatureRows`, written straight into place (into `into` when given, which must be large enough).
  */
-export function rankingMatrix(index: RankingIndex, model: LoadedModel, request: RankRequest): Float32Array {
-  const layout = columnsOf(model);
+export function rankingMatrix(
+  index: RankingIndex,
+  model: LoadedModel,
+  request: RankRequest,
+  into?: Float32Array,
+): Float32Array {
+  const layout = layoutOf(model, index);
   const p = model.features.length;
-  const values = new Float32Array(request.product_ids.length * p).fill(NaN);
-  visitFeatures(index, request, (i, name, value) => {
-    const j = layout.get(name);
-    if (j !== undefined && value !== null) values[i * p + j] = value;
+  const size = request.product_ids.length * p;
+  const values = into ? into.subarray(0, size) : new Float32Array(size);
+  values.fill(NaN);
+  const pf = index.productFeatureNames.length;
+  const uf = index.userFeatureNames.length;
+  const { requestFeatures } = index;
+  visitCandidates(index, request, (i, product, user, candidate) => {
+    const base = i * p;
+    for (let k = 0; k < pf; k++) {
+      const j = layout.product[k];
+      if (j >= 0) values[base + j] = product < 0 ? index.coldProduct[k] : index.productValues[product * pf + k];
+    }
+    for (let k = 0; k < uf; k++) {
+      const j = layout.user[k];
+      if (j >= 0) values[base + j] = user < 0 ? index.noUser[k] : index.userValues[user * uf + k];
+    }
+    for (let k = 0; k < requestFeatures.length; k++) {
+      const j = layout.request[k];
+      if (j >= 0) {
+        const v = f32(requestFeatures[k].serve(candidate));
+        if (v !== null) values[base + j] = v;
+      }
+    }
   });
   return values;
 }
@@ -268,23 +668,25 @@ export function rankWithIndex(
   model: LoadedModel,
   request: RankRequest,
 ): { results: RankedProduct[] } {
-  const matrix = new DMatrix(
-    rankingMatrix(index, model, request),
-    request.product_ids.length,
+  const n = request.product_ids.length;
+  const scores = model.booster.predictDense(
+    rankingMatrix(index, model, request, scratch(n * model.features.length)),
+    n,
     model.features.length,
-    SERVING_MATRIX,
   );
-  try {
-    const scores = model.booster.predict(matrix).values;
-    const results = request.product_ids.map((id, i) => ({
-      product_id: id,
-      score: scores[i],
-      position: i + 1,
-      cold_start: !index.products.has(id),
-    }));
-    results.sort((a, b) => b.score - a.score || a.position - b.position);
-    return { results };
-  } finally {
-    matrix.dispose();
-  }
+  const results = request.product_ids.map((id, i) => ({
+    product_id: id,
+    score: scores[i],
+    position: i + 1,
+    cold_start: sortedFind(index.productIds, id) < 0,
+  }));
+  results.sort((a, b) => b.score - a.score || a.position - b.position);
+  return { results };
+}
+
+/** One input buffer reused by every search (a request is scored synchronously, start to end). */
+let buffer = new Float32Array(0);
+function scratch(size: number): Float32Array {
+  if (buffer.length < size) buffer = new Float32Array(size);
+  return buffer;
 }

@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
 import { createRankingText, type FeatureOptions, rankingSetSql } from '../features/index';
 import { servingStoreTables } from '../features/index';
 import { FUNNEL, WINDOWS } from '../features/index';
-import { queryRows, sqlString } from '../io/index';
+import { fileSha256, queryRows, sqlString } from '../io/index';
 import { DMatrix } from '../xgboost/index';
 import { type LoadedModel, modelInput, SERVING_MATRIX } from './models';
 
@@ -77,6 +79,22 @@ export async function loadServingStore(con: DuckDBConnection, catalog: DataCatal
     ? new Map(JSON.parse(readFileSync(catalog.features.storeIdf, 'utf8')) as [string, number][])
     : null;
   return { tables, snapshotDay, idf };
+}
+
+/**
+ * A fingerprint of what the ranking index is computed from: the store's files, its TF-IDF
+ * vocabulary, the feature manifest and the catalogue (their bytes, so a copied folder keeps it).
+ */
+export function servingStoreStamp(catalog: DataCatalog): string {
+  const hash = createHash('sha256');
+  const files = [
+    ...Object.keys(servingStoreTables()).map((t) => catalog.features.store(t)),
+    catalog.features.storeIdf,
+    catalog.features.manifest,
+    catalog.raw.products,
+  ];
+  for (const path of files) hash.update(`${basename(path)}:${existsSync(path) ? fileSha256(path) : 'absent'}\n`);
+  return hash.digest('hex');
 }
 
 /**

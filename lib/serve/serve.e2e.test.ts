@@ -30,6 +30,10 @@ import {
   rankingMatrix,
   rankProducts,
   rankWithIndex,
+  loadRankingIndex,
+  readRankingIndex,
+  saveRankingIndex,
+  servingStoreStamp,
   type SessionEvent,
 } from '.';
 
@@ -442,7 +446,19 @@ describe('POST /v1/rank', () => {
     const manifest = JSON.parse(readFileSync(catalog.features.manifest, 'utf8'));
     await withDuckDB(async (con) => {
       const store = await loadServingStore(con, catalog);
-      const index = await buildRankingIndex(con, store.snapshotDay!, store.idf!, manifest.options);
+      // Computed, written to a blocks file and read back, as the features stage and the service do.
+      const path = join(tempDir('shoplab-rank-index-'), 'ranking-index.bin');
+      saveRankingIndex(
+        path,
+        await buildRankingIndex(con, store.snapshotDay!, store.idf!, manifest.options, 'this store'),
+      );
+      expect(loadRankingIndex(path, 'another store')).toBeNull();
+      const index = loadRankingIndex(path, 'this store')!;
+      // The features stage wrote the same index for the service, stamped with this store.
+      const written = readRankingIndex(catalog)!;
+      expect(written.stamp).toBe(servingStoreStamp(catalog));
+      expect(Array.from(written.pairTotals.values)).toEqual(Array.from(index.pairTotals.values));
+      expect(Array.from(written.productValues)).toEqual(Array.from(index.productValues));
       const searches = await queryRows(
         con,
         `SELECT query, list(DISTINCT product_id ORDER BY product_id)[1:12] AS ids, min(user_id) AS user_id

@@ -11,7 +11,7 @@ import { httpError } from './http';
 import { buildPurchaseIndex, type PurchaseIndex } from './purchase-index';
 import { type LoadedModel, loadProductionModels } from './models';
 import { loadServingStore } from './rank';
-import { buildRankingIndex, type RankingIndex } from './rank-index';
+import { buildRankingIndex, type RankingIndex, readRankingIndex } from './rank-index';
 import { LiveRecommender } from './recommend';
 import { LiveSessions } from './sessions';
 
@@ -73,14 +73,25 @@ export class Service {
       ? await loadServingStore(store.con, catalog)
       : { tables: new Set<string>(), snapshotDay: null, idf: null };
     const storeReady = loaded.tables.has('user_totals');
-    const rankReady = RANKING_TABLES.every((t) => loaded.tables.has(t)) && loaded.idf !== null;
     const featureOptions = existsSync(catalog.features.manifest)
       ? readFeatureManifest(catalog.features.manifest).options
       : null;
-    const rankingIndex =
-      rankReady && featureOptions && loaded.snapshotDay && loaded.idf
-        ? await buildRankingIndex(store.con, loaded.snapshotDay, loaded.idf, featureOptions)
-        : null;
+    // The ranking index as the features stage wrote it, or (an older or changed store) computed now.
+    let rankingIndex = featureOptions ? readRankingIndex(catalog) : null;
+    if (
+      !rankingIndex &&
+      featureOptions &&
+      RANKING_TABLES.every((t) => loaded.tables.has(t)) &&
+      loaded.idf !== null &&
+      loaded.snapshotDay
+    ) {
+      const started = performance.now();
+      rankingIndex = await buildRankingIndex(store.con, loaded.snapshotDay, loaded.idf, featureOptions);
+      process.stderr.write(
+        `serve: computed the ranking index at start (${((performance.now() - started) / 1000).toFixed(1)} s): ${catalog.features.storeRankingIndex} is missing or from another store; the features stage writes it\n`,
+      );
+    }
+    const rankReady = rankingIndex !== null;
     const purchaseIndex = storeReady ? await buildPurchaseIndex(store.con) : null;
     // Live recommendations: users' states from the event history, then from the service's own log of posted events.
     const eventLogPath = options.eventLog ?? catalog.live.events;

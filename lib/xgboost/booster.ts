@@ -108,6 +108,16 @@ export class DMatrix {
   }
 }
 
+/** In-place prediction of values with every round; XGBoost's JSON reader takes NaN as the missing value. */
+const DENSE_CONFIG = JSON.stringify({
+  type: 0,
+  training: false,
+  iteration_begin: 0,
+  iteration_end: 0,
+  strict_shape: false,
+  cache_id: 0,
+}).replace('}', ',"missing":NaN}');
+
 export type BoosterParams = Record<string, string | number | boolean>;
 
 /** A trained or loaded XGBoost model. Call dispose() when done. */
@@ -169,6 +179,43 @@ export class Booster {
       (result[set] ??= {})[key.slice(dash + 1)] = Number(value);
     }
     return result;
+  }
+
+  /** Native memory the dense predictions read their input from, grown as needed (freed with the booster). */
+  private input: { pointer: unknown; view: Float32Array; address: bigint } | null = null;
+
+  /**
+   * Predictions (the objective's output) for a dense row-major matrix of `rows` × `cols` float32
+   * values, NaN for missing: XGBoost's in-place prediction, with no DMatrix built. The values are
+   * copied into a buffer this booster keeps, so a request-sized call allocates nothing native. Equal
+   * to `predict` on a DMatrix of the same values.
+   */
+  predictDense(values: Float32Array, rows: number, cols: number): Float32Array {
+    const size = rows * cols;
+    if (values.length < size) throw new Error(`predictDense: ${values.length} values for ${rows} × ${cols}`);
+    if (!this.input || this.input.view.length < size) {
+      if (this.input) koffi.free(this.input.pointer);
+      const capacity = Math.max(size, 1024);
+      const pointer = koffi.alloc('float', capacity);
+      this.input = {
+        pointer,
+        view: new Float32Array(koffi.view(pointer, capacity * 4)),
+        address: koffi.address(pointer) as bigint,
+      };
+    }
+    this.input.view.set(values.subarray(0, size));
+    const array = `{"data":[${this.input.address},true],"shape":[${rows},${cols}],"strides":null,"typestr":"<f4","version":3}`;
+    const shape: unknown[] = [null];
+    const dim: number[] = [0];
+    const result: unknown[] = [null];
+    check(
+      xgb().XGBoosterPredictFromDense(this.native, array, DENSE_CONFIG, null, shape, dim, result),
+      'XGBoosterPredictFromDense',
+    );
+    const dims = Array.from(koffi.decode(shape[0], 'uint64_t', Number(dim[0])) as ArrayLike<bigint | number>, Number);
+    const n = dims.reduce((a, b) => a * b, 1);
+    // Copied out of XGBoost's buffer, which the next call reuses.
+    return Float32Array.from(koffi.decode(result[0], 'float', n) as Float32Array);
   }
 
   /**
@@ -265,6 +312,8 @@ export class Booster {
     registry.unregister(this);
     check(xgb().XGBoosterFree(this.handle), 'XGBoosterFree');
     this.handle = null;
+    if (this.input) koffi.free(this.input.pointer);
+    this.input = null;
   }
 }
 

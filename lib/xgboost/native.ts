@@ -40,6 +40,9 @@ function load() {
     XGBoosterPredictFromDMatrix: lib.func(
       'int XGBoosterPredictFromDMatrix(void *handle, void *dmat, const char *config, _Out_ uint64_t **shape, _Out_ uint64_t *dim, _Out_ float **result)',
     ),
+    XGBoosterPredictFromDense: lib.func(
+      'int XGBoosterPredictFromDense(void *handle, const char *values, const char *config, void *m, _Out_ uint64_t **shape, _Out_ uint64_t *dim, _Out_ float **result)',
+    ),
     XGBoosterFeatureScore: lib.func(
       'int XGBoosterFeatureScore(void *handle, const char *config, _Out_ uint64_t *nfeatures, _Out_ const char ***features, _Out_ uint64_t *dim, _Out_ uint64_t **shape, _Out_ float **scores)',
     ),

@@ -112,6 +112,28 @@ describe('Booster', () => {
     expect(() => DMatrix.fromCSR([0, 1], Uint32Array.of(300), Float32Array.of(1), 300)).toThrow(/column index 300/);
   });
 
+  it('in-place dense prediction (no DMatrix) gives the reference predictions, for any row count and missing values', () => {
+    const ref = reference.binary;
+    const trainSet = parseLabelFirst(dataset('binary.train'));
+    const testSet = parseLabelFirst(dataset('binary.test'));
+    const { booster } = train(ref.params, matrix(trainSet), { rounds: ref.num_boost_round });
+    const dense = booster.predictDense(testSet.values, testSet.rows, testSet.cols);
+    expect(dense.length).toBe(ref.test_predictions.length);
+    dense.forEach((v, i) => expect(Math.abs(v - ref.test_predictions[i]), `prediction ${i}`).toBeLessThan(1e-5));
+    // One row, then more rows than before (the input buffer grows), then rows with missing values:
+    // each equal to the DMatrix path on the same values.
+    const withMissing = testSet.values.map((v, i) => (i % 7 === 0 ? NaN : v));
+    for (const [values, rows] of [
+      [testSet.values.subarray(0, testSet.cols), 1],
+      [testSet.values, testSet.rows],
+      [withMissing, testSet.rows],
+    ] as const) {
+      const viaMatrix = booster.predict(new DMatrix(values, rows, testSet.cols)).values;
+      expect(Array.from(booster.predictDense(values, rows, testSet.cols))).toEqual(Array.from(viaMatrix));
+    }
+    expect(() => booster.predictDense(testSet.values, testSet.rows + 1, testSet.cols)).toThrow(/values for/);
+  });
+
   it("turns XGBoost's errors into Errors with its message: bad parameters, shapes, use after dispose", () => {
     const m = matrix(data);
     expect(() => train({ objective: 'binary:nonsense' }, m, { rounds: 1 })).toThrow(/XGBoost .*failed: .*nonsense/s);
