@@ -6,7 +6,9 @@
  * flat out (a closed loop of 10 connections: throughput), then an evenly paced open loop at fixed
  * rates it can hold (latency from each request's scheduled send time: no coordinated omission; a
  * rate above 90 % of the flat-out one is reported as skipped), with the server's CPU time per
- * request; and the seconds from start to /ready.
+ * request (the primary's and every worker's); /v1/recommend for known users flat out, then paced
+ * at 500/s while as many events a second are posted (to a temporary event log); and the seconds
+ * from start to /ready. WORKERS passes through (default: one worker per core).
  * `npx tsx bench/serve.ts [--data DIR] [--seconds N]`.
  */
 import { spawn } from 'node:child_process';
@@ -16,7 +18,7 @@ import { dataCatalog } from '../lib/catalog';
 import { parseFlags } from '../lib/cli';
 import { queryRows, sqlString, withDuckDB } from '../lib/io/index';
 import { EVENT_ORDER } from '../lib/sessions/index';
-import { processCpuSeconds, ROOT } from '../lib/testing';
+import { ROOT, tempDir, treeCpuSeconds } from '../lib/testing';
 import { closeConnections, closedLoop, openLoop, type PacedRequest } from './open-loop';
 import { report } from './report';
 
@@ -61,11 +63,16 @@ const { sessions, products, searches } = await withDuckDB(async (con) => {
 });
 
 const startedAt = performance.now();
-const server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'pipelines/serve.ts'), '--data', flags.data], {
-  cwd: ROOT,
-  env: { ...process.env, PORT: flags.port },
-  stdio: ['ignore', 'ignore', 'pipe'],
-});
+const eventLog = join(tempDir('shoplab-bench-serve-'), 'events.jsonl');
+const server = spawn(
+  process.execPath,
+  ['--import', 'tsx', join(ROOT, 'pipelines/serve.ts'), '--data', flags.data, '--event-log', eventLog],
+  {
+    cwd: ROOT,
+    env: { ...process.env, PORT: flags.port },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  },
+);
 await new Promise<void>((resolve, reject) => {
   server.stderr.on('data', (chunk) => {
     if (String(chunk).includes('serve: http')) resolve();
@@ -78,7 +85,10 @@ for (;;) {
   if (r?.ok) break;
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
-report('serve-ready-after-start', { seconds: (performance.now() - startedAt) / 1000 });
+report('serve-ready-after-start', {
+  seconds: (performance.now() - startedAt) / 1000,
+  workers: Number(process.env.WORKERS ?? (await import('node:os')).availableParallelism()),
+});
 
 const cases: { name: string; rates: number[]; body: (i: number) => unknown; path: string; rows: number }[] = [
   { name: 'rank-100', path: '/v1/rank', rows: 1, rates: [500, 1000], body: (i) => searches[i % searches.length] },
@@ -104,7 +114,7 @@ const cases: { name: string; rates: number[]; body: (i: number) => unknown; path
     body: (i) => ({ products: [products[i % products.length]] }),
   },
 ];
-const cpu = () => processCpuSeconds(server.pid!);
+const cpu = () => treeCpuSeconds(server.pid!);
 try {
   for (const c of cases) {
     const next = (i: number): PacedRequest => ({ kind: c.name, method: 'POST', path: c.path, body: c.body(i) });
@@ -130,6 +140,46 @@ try {
       });
     }
   }
+  // Known users' recommendations, flat out; then paced at 500/s with 500 events a second posted between them.
+  const users = [...new Set(sessions.flatMap((s) => s.events.map((e) => e.user_id)).filter((u) => u !== null))];
+  const recommend = (i: number): PacedRequest => ({
+    kind: 'recommend',
+    method: 'GET',
+    path: `/v1/recommend/${users[i % users.length]}?k=20`,
+  });
+  await closedLoop(base, recommend, 10, 2);
+  let before = cpu();
+  const flat = await closedLoop(base, recommend, 10, seconds);
+  report('serve-recommend-flat-out-c10', {
+    ...flat,
+    server_cpu_ms_per_request: ((cpu() - before) * 1000) / flat.requests,
+  });
+  const viewed = sessions.flatMap((s) => s.events).filter((e) => e.user_id !== null && e.product_id !== null);
+  const mixed = (i: number): PacedRequest => {
+    if (i % 2 === 1) return recommend(i >> 1);
+    const e = viewed[(i >> 1) % viewed.length];
+    return {
+      kind: 'event',
+      method: 'POST',
+      path: '/v1/events',
+      body: {
+        event_time: new Date().toISOString(),
+        user_id: e.user_id,
+        session_id: `bench-${e.user_id}`,
+        event_type: 'view',
+        product_id: e.product_id,
+      },
+    };
+  };
+  before = cpu();
+  const paced = await openLoop(base, mixed, 1000, seconds);
+  const requests = paced.all.requests;
+  report('serve-recommend-open-loop-500-per-s-with-500-events-per-s', {
+    ...paced.recommend,
+    events_p99_ms: paced.event.p99_ms,
+    events_failed: paced.event.failed,
+    server_cpu_ms_per_request: ((cpu() - before) * 1000) / requests,
+  });
 } finally {
   closeConnections();
   server.kill('SIGTERM');

@@ -79,6 +79,29 @@ export function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The processes a process started, from /proc (empty once it is gone). */
+export function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** CPU seconds a process and every process under it have used so far (a multi-process service's total). */
+export function treeCpuSeconds(pid: number): number {
+  let total = 0;
+  try {
+    total = processCpuSeconds(pid);
+  } catch {
+    return 0;
+  }
+  for (const child of childPids(pid)) total += treeCpuSeconds(child);
+  return total;
+}
+
 /** A new folder under the test run's temporary root (test/global-setup.ts removes it at the end). */
 export const tempDir = (prefix = 'shoplab-') => mkdtempSync(join(tmpdir(), prefix));
 

@@ -7,9 +7,9 @@ import {
   featureManifest,
   type HistoryRule,
   servingStoreTables,
+  writeRankingIndex,
 } from '../lib/features';
 import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/index';
-import { writeRankingIndex } from '../lib/serve/index';
 import { readCutoffs, SPLITS } from '../lib/split';
 
 await runStage('features', async () => {

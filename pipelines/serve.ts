@@ -1,8 +1,14 @@
-import { parseFlags, say } from '../lib/cli';
-import { buildApp } from '../lib/serve/index';
+import { availableParallelism } from 'node:os';
 
-/** `make serve`: the prediction service on HOST:PORT (default 127.0.0.1:8000) over DATA's production models. */
-const flags = parseFlags('npx tsx pipelines/serve.ts [--data DIR] (HOST and PORT from the environment)', {
+import { dataCatalog } from '../lib/catalog';
+import { parseFlags, say } from '../lib/cli';
+import { buildApp, buildService, cluster, runPrimary, workerChannel } from '../lib/serve/index';
+
+/**
+ * `make serve`: the prediction service on HOST:PORT (default 127.0.0.1:8000) over DATA's production
+ * models, in WORKERS processes (default: one per core; 1 serves from this process alone).
+ */
+const flags = parseFlags('npx tsx pipelines/serve.ts [--data DIR] (HOST, PORT and WORKERS from the environment)', {
   data: {
     type: 'string',
     default: process.env.DATA ?? 'data',
@@ -19,10 +25,39 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   say(`serve: PORT must be a port number, got '${process.env.PORT}'`);
   process.exit(2);
 }
-const app = await buildApp({ dataDir: flags.data, logger: process.env.LOG === '1', eventLog: flags['event-log'] });
-const address = await app.listen({ host, port });
-say(`serve: ${address} (docs at /docs, metrics at /metrics); Ctrl-C stops`);
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => {
+const workers = process.env.WORKERS === undefined ? availableParallelism() : Number(process.env.WORKERS);
+if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+  say(`serve: WORKERS must be a whole number from 1 to 256, got '${process.env.WORKERS}'`);
+  process.exit(2);
+}
+const eventLog = flags['event-log'] ?? dataCatalog(flags.data).live.events;
+const logger = process.env.LOG === '1';
+
+if (workers === 1) {
+  const app = await buildApp({ dataDir: flags.data, logger, eventLog });
+  const address = await app.listen({ host, port });
+  say(`serve: ${address} (docs at /docs, metrics at /metrics); Ctrl-C stops`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      void app.close().then(() => process.exit(0));
+    });
+} else if (cluster.isPrimary) {
+  say(`serve: starting ${workers} workers over ${flags.data}`);
+  const primary = runPrimary({ workers, eventLog, say });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      // Workers finish their requests in flight; one that does not stop within 5 s is killed.
+      setTimeout(() => process.exit(0), 5000).unref();
+      void primary.close().then(() => process.exit(0));
+    });
+} else {
+  const channel = workerChannel();
+  const { app, service } = await buildService({ dataDir: flags.data, logger, eventLog, channel });
+  channel.attach({ apply: (events, end) => service.applyLive(events, end), reload: () => service.reload() });
+  await channel.joined(service.appliedEnd);
+  channel.listening(await app.listen({ host, port }));
+  // The primary disconnects a worker to stop it: finish what is in flight, then exit.
+  process.once('disconnect', () => {
     void app.close().then(() => process.exit(0));
   });
+}

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
+
 import { phasedProgress, progressBar, say } from '../cli';
-import { withDuckDB } from '../io/index';
+import { fileSha256, withDuckDB } from '../io/index';
 import {
   checkRecommendSettings,
   countRecommendExamples,
@@ -11,8 +13,11 @@ import {
   RECOMMEND_FEATURE_DESCRIPTIONS,
   RECOMMEND_FEATURES,
   RECOMMEND_METRICS,
+  LIVE_STATES_FILE,
   type RecommendSettings,
+  replayStates,
   saveRecommendModel,
+  saveStates,
 } from '../recommend/index';
 import { checkRequirements, type FamilyConfig } from '../train/index';
 import { Booster } from '../xgboost/index';
@@ -113,6 +118,10 @@ export const recommend: ModelFamily<RecommendDetails> = {
         .map(([k, v]) => `${k} ${v.toFixed(3)}`)
         .join(', ')}; ${fit.details.mean_candidates.toFixed(0)} candidates per session`,
     );
+    // Every user's state as of the end of the history, as the service replays it at start: it reads this file instead.
+    say("train: replaying the whole history into the users' live states, for the service");
+    const live = replayStates(data.events, model.products, [], () => {}, true);
+    const historyStamp = fileSha256(catalog.interim.events);
     return {
       booster: fit.booster,
       params: fit.params,
@@ -134,7 +143,10 @@ export const recommend: ModelFamily<RecommendDetails> = {
         rows: fit.details.sessions,
       },
       inputs: data.inputs,
-      writeExtra: (dir) => saveRecommendModel(dir, model),
+      writeExtra: (dir) => {
+        saveRecommendModel(dir, model);
+        saveStates(join(dir, LIVE_STATES_FILE), live, historyStamp);
+      },
       summary: {
         lists: fit.details.lists,
         coverage: fit.details.coverage,

@@ -21,3 +21,19 @@ export {
 } from './sets';
 export { cosine, tfidf, tokenOverlap, tokenize } from './text';
 export { buildTrainingSets, familyFeatures, featureManifest, readFeatureManifest, servingStoreTables } from './build';
+export {
+  RANKING_INDEX_TABLES,
+  buildRankingIndex,
+  loadRankingIndex,
+  loadServingStore,
+  pairRow,
+  readRankingIndex,
+  saveRankingIndex,
+  servingStoreStamp,
+  sortedFind,
+  sortedPairs,
+  writeRankingIndex,
+  type RankingIndex,
+  type ServingStore,
+  type SortedPairs,
+} from './ranking-index';

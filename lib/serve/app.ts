@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { AggregatorRegistry } from 'prom-client';
 
 import { parseProductCsv } from '../classify/index';
 import { fieldOf, httpError, jsonProblem } from './http';
@@ -23,6 +24,11 @@ export { MAX_BATCH, MAX_RECOMMENDATIONS } from './schemas';
  * JSON error naming the field, never a 500.
  */
 export async function buildApp(options: ServeOptions): Promise<FastifyInstance> {
+  return (await buildService(options)).app;
+}
+
+/** The app and the service it serves (a worker of a multi-process service hands the service to the primary's channel). */
+export async function buildService(options: ServeOptions): Promise<{ app: FastifyInstance; service: Service }> {
   const service = await Service.open(options);
   const app = Fastify({
     logger: options.logger ?? false,
@@ -93,10 +99,18 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
   });
 
   const metrics = serviceMetrics(app, service);
+  if (options.channel) {
+    // A worker reports these metrics to the primary, which sums every worker's, and names itself in each answer.
+    AggregatorRegistry.setRegistries([metrics.registry]);
+    const worker = String(process.pid);
+    app.addHook('onSend', async (_request, reply) => {
+      void reply.header('x-shoplab-worker', worker);
+    });
+  }
   await app.register(swagger, { openapi: { info: { title: 'shoplab prediction service', version: '1' } } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   for (const routes of [healthRoutes, modelRoutes, predictRoutes, eventRoutes, recommendRoutes]) {
     await app.register(routes, { service, metrics });
   }
-  return app;
+  return { app, service };
 }

@@ -7,6 +7,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
   truncateSync,
   writeSync,
 } from 'node:fs';
@@ -153,26 +154,54 @@ export class EventLog {
 
   /** The complete lines of a log, checked, in order. */
   static read(path: string): LiveEvent[] {
+    return EventLog.readRange(path).events;
+  }
+
+  /**
+   * The complete lines between byte offsets `from` and `to` (default: the end of the file), checked,
+   * in order, and the offset after the last of them: where the next read starts.
+   */
+  static readRange(path: string, from = 0, to?: number): { events: LiveEvent[]; end: number } {
     const events: LiveEvent[] = [];
-    if (existsSync(path)) {
-      const text = readFileSync(path, 'utf8');
-      text
-        .slice(0, text.lastIndexOf('\n') + 1)
-        .split('\n')
-        .forEach((line, i) => {
-          if (!line) return;
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(line);
-          } catch {
-            throw new Error(`${path}: line ${i + 1} is not JSON; the log is damaged`);
-          }
-          const { event, problems } = checkEvent(parsed, i, '');
-          if (!event) throw new Error(`${path}: line ${i + 1}: ${problems[0].message}`);
-          events.push(event);
-        });
+    if (!existsSync(path)) return { events, end: from };
+    const fd = openSync(path, 'r');
+    let bytes: Buffer;
+    try {
+      const stop = to ?? fstatSync(fd).size;
+      bytes = Buffer.alloc(Math.max(0, stop - from));
+      let got = 0;
+      while (got < bytes.length) {
+        const n = readSync(fd, bytes, got, bytes.length - got, from + got);
+        if (n === 0) break;
+        got += n;
+      }
+      bytes = bytes.subarray(0, got);
+    } finally {
+      closeSync(fd);
     }
-    return events;
+    const complete = bytes.lastIndexOf(10) + 1;
+    const text = bytes.toString('utf8', 0, complete);
+    // Line numbers count from the start of the read: the file's own when it starts at byte 0.
+    const where = (i: number) => `line ${i + 1}${from ? ` after byte ${from}` : ''}`;
+    text.split('\n').forEach((line, i) => {
+      if (!line) return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        throw new Error(`${path}: ${where(i)} is not JSON; the log is damaged`);
+      }
+      const { event, problems } = checkEvent(parsed, i, '');
+      if (!event) throw new Error(`${path}: ${where(i)}: ${problems[0].message}`);
+      events.push(event);
+    });
+    return { events, end: from + complete };
+  }
+
+  /** The log's size in bytes: where the next append lands. */
+  get size(): number {
+    if (this.fd === null) throw new Error(`${this.path}: the event log is closed`);
+    return fstatSync(this.fd).size;
   }
 
   /** Appends events as one write, then waits for the disk; on failure the log is cut back to where it was. */

@@ -7,7 +7,8 @@ import type { Service } from './service';
 /**
  * The service's Prometheus metrics, per app (so several apps, as in tests, do not share counters):
  * requests and latency by route, method and status; model versions; feature-store age; events ingested;
- * live sessions in memory and expired.
+ * live sessions in memory and expired. In a multi-process service the primary sums the workers'
+ * counters and histograms (lib/serve/cluster.ts).
  */
 export function serviceMetrics(app: FastifyInstance, service: Service) {
   const registry = new Registry();
@@ -29,6 +30,8 @@ export function serviceMetrics(app: FastifyInstance, service: Service) {
     name: 'shoplab_model_version',
     help: 'Registry version of the production model loaded, by family',
     labelNames: ['family'],
+    // Every worker holds the same models and live state: one's value, not the sum.
+    aggregator: 'first',
     registers: [registry],
     collect() {
       this.reset();
@@ -39,6 +42,8 @@ export function serviceMetrics(app: FastifyInstance, service: Service) {
   new Gauge({
     name: 'shoplab_feature_store_age_seconds',
     help: 'Seconds since the feature store (features/manifest.json) was written',
+    // Every worker holds the same models and live state: one's value, not the sum.
+    aggregator: 'first',
     registers: [registry],
     collect() {
       if (existsSync(manifest)) this.set((Date.now() - statSync(manifest).mtimeMs) / 1000);
@@ -47,6 +52,8 @@ export function serviceMetrics(app: FastifyInstance, service: Service) {
   new Gauge({
     name: 'shoplab_live_sessions',
     help: 'Sessions the session recommender holds in memory (those not idle longer than the session gap)',
+    // Every worker holds the same models and live state: one's value, not the sum.
+    aggregator: 'first',
     registers: [registry],
     collect() {
       this.set(service.sessions?.size ?? 0);
@@ -55,6 +62,8 @@ export function serviceMetrics(app: FastifyInstance, service: Service) {
   new Gauge({
     name: 'shoplab_live_sessions_expired',
     help: 'Sessions that left memory after idling longer than the session gap, since the session model was loaded',
+    // Every worker holds the same models and live state: one's value, not the sum.
+    aggregator: 'first',
     registers: [registry],
     collect() {
       this.set(service.sessions?.expired ?? 0);

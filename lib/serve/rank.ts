@@ -1,13 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-import type { DataCatalog } from '../catalog';
 import { createRankingText, type FeatureOptions, rankingSetSql } from '../features/index';
-import { servingStoreTables } from '../features/index';
 import { FUNNEL, WINDOWS } from '../features/index';
-import { fileSha256, queryRows, sqlString } from '../io/index';
+import { queryRows, sqlString } from '../io/index';
 import { DMatrix } from '../xgboost/index';
 import { type LoadedModel, modelInput, SERVING_MATRIX } from './models';
 
@@ -27,13 +22,6 @@ export interface RankedProduct {
   cold_start: boolean;
 }
 
-/** What the serving store held: the tables loaded, the snapshot day and the TF-IDF vocabulary (ranking). */
-export interface ServingStore {
-  tables: Set<string>;
-  snapshotDay: string | null;
-  idf: Map<string, number> | null;
-}
-
 /**
  * The store's own tables, by full name: per request, temporary tables of the same names shadow
  * them (even `main.x` finds the temporary one first), so the training SQL reads this search's data.
@@ -50,52 +38,6 @@ const SHADOWS = [
   'user_totals',
   'user_category_totals',
 ];
-
-const LATEST_ONLY: Record<string, string> = {
-  user_category_totals: 'user_id, category_id',
-  query_product_totals: 'query_id, product_id',
-  query_category_totals: 'query_id, category_id',
-};
-
-/** Loads every serving-store table the features stage wrote into `con`, and the catalogue as `catalog_products`. */
-export async function loadServingStore(con: DuckDBConnection, catalog: DataCatalog): Promise<ServingStore> {
-  const tables = new Set<string>();
-  for (const table of Object.keys(servingStoreTables())) {
-    if (!existsSync(catalog.features.store(table))) continue;
-    // Ranking asks every history as of the store's snapshot day, after the last event: only each
-    // key's latest running total can answer, so the rest is dropped (purchase keeps user_totals whole).
-    const keys = LATEST_ONLY[table];
-    await con.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM read_parquet(${sqlString(catalog.features.store(table))})
-      ${keys ? `QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY upto DESC) = 1` : ''}`);
-    tables.add(table);
-  }
-  await con.run(
-    `CREATE OR REPLACE TABLE catalog_products AS SELECT * FROM read_parquet(${sqlString(catalog.raw.products)})`,
-  );
-  const snapshotDay = tables.has('product_days')
-    ? String((await queryRows(con, `SELECT strftime(max(day), '%Y-%m-%d %H:%M:%S') AS day FROM product_days`))[0].day)
-    : null;
-  const idf = existsSync(catalog.features.storeIdf)
-    ? new Map(JSON.parse(readFileSync(catalog.features.storeIdf, 'utf8')) as [string, number][])
-    : null;
-  return { tables, snapshotDay, idf };
-}
-
-/**
- * A fingerprint of what the ranking index is computed from: the store's files, its TF-IDF
- * vocabulary, the feature manifest and the catalogue (their bytes, so a copied folder keeps it).
- */
-export function servingStoreStamp(catalog: DataCatalog): string {
-  const hash = createHash('sha256');
-  const files = [
-    ...Object.keys(servingStoreTables()).map((t) => catalog.features.store(t)),
-    catalog.features.storeIdf,
-    catalog.features.manifest,
-    catalog.raw.products,
-  ];
-  for (const path of files) hash.update(`${basename(path)}:${existsSync(path) ? fileSha256(path) : 'absent'}\n`);
-  return hash.digest('hex');
-}
 
 /**
  * Scores a search's candidates with the ranking model. The features come from the training set's

@@ -1,14 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { dataCatalog } from '../catalog';
 import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
-import { loadRecommendModel, topIndices } from '../recommend/index';
+import { fileSha256 } from '../io/index';
+import {
+  LIVE_STATES_FILE,
+  loadInteractions,
+  loadRecommendModel,
+  loadStates,
+  replayStates,
+  topIndices,
+} from '../recommend/index';
 import { readProduction, versionDir, writeProduction } from '../registry/index';
-import { runStageScript, runStages, startServer, tempDir } from '../testing';
+import { childPids, runStageScript, runStages, startServer, tempDir } from '../testing';
 import { buildApp, MAX_BATCH } from '.';
 
 const data = join(tempDir('shoplab-recommend-'), 'data');
@@ -340,6 +348,23 @@ describe('a new production version', () => {
   }, 60_000);
 });
 
+describe('start-up', () => {
+  it('reads the live states the training stage replayed, equal to replaying the history now', async () => {
+    const dir = versionDir(
+      catalog.models.family('recommend'),
+      readProduction(catalog.models.family('recommend'))!.version,
+    );
+    const model = loadRecommendModel(dir);
+    const events = await withDuckDB((con) => loadInteractions(con, catalog.interim.events, model.products));
+    const replayed = replayStates(events, model.products, [], () => {}, true);
+    expect(replayed.size).toBeGreaterThan(100);
+    const path = join(dir, LIVE_STATES_FILE);
+    expect(loadStates(path, fileSha256(catalog.interim.events))).toEqual(replayed);
+    // Stamped with another history, it is not used.
+    expect(loadStates(path, 'another history')).toBeNull();
+  });
+});
+
 describe('durability', () => {
   it('SIGKILL loses no acknowledged event: the restarted service replays its log', async () => {
     const dir = join(tempDir('shoplab-recommend-kill-'), 'data');
@@ -390,4 +415,116 @@ describe('durability', () => {
       process.kill(-server.child.pid!, 'SIGKILL');
     }
   }, 120_000);
+
+  it('with two workers: every worker sees an acknowledged event, a killed worker or primary loses none, reload swaps both, metrics sum both', async () => {
+    const dir = join(tempDir('shoplab-recommend-cluster-'), 'data');
+    cpSync(data, dir, { recursive: true });
+    rmSync(dataCatalog(dir).live.dir, { recursive: true, force: true });
+    // Two category versions, the first in production: the reload moves both workers to the second.
+    const versions = [1, 2].map(() => {
+      const run = runStageScript('train', ['--family', 'category', '--data', dir]);
+      expect(run.status, run.stderr).toBe(0);
+      return JSON.parse(run.stdout.trim().split('\n').at(-1)!).version as number;
+    });
+    writeProduction(dataCatalog(dir).models.family('category'), { version: versions[0], reason: 'test' });
+    const env = { ...process.env, WORKERS: '2' };
+    let server = await startServer(dir, env);
+    const served = new Map<string, number>(); // recommend answers by worker pid
+    // A new connection per request: the cluster deals connections to the workers in turn.
+    const call = async (path: string, init: RequestInit = {}) => {
+      const r = await fetch(`${server.url}${path}`, {
+        ...init,
+        headers: { ...init.headers, connection: 'close' },
+        signal: AbortSignal.timeout(30_000),
+      });
+      const worker = r.headers.get('x-shoplab-worker')!;
+      expect(r.status, `${path} on worker ${worker}: ${await r.clone().text()}`).toBe(200);
+      return { worker, body: (path === '/metrics' ? await r.text() : await r.json()) as any };
+    };
+    const postEvents = (body: unknown) =>
+      call('/v1/events', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    /** Asks until both workers of the moment answered; each answer must be the same. */
+    const fromEveryWorker = async (path: string) => {
+      const seen = new Map<string, unknown>();
+      for (let i = 0; seen.size < 2; i++) {
+        expect(i, `two workers answering ${path}`).toBeLessThan(40);
+        const { worker, body } = await call(path);
+        if (path.startsWith('/v1/recommend/')) served.set(worker, (served.get(worker) ?? 0) + 1);
+        seen.set(worker, body);
+      }
+      const [first, second] = [...seen.values()];
+      expect(second).toEqual(first);
+      return { workers: [...seen.keys()], body: first };
+    };
+    const user = 900_200_001;
+    const products = [...groupOf.keys()];
+    let second = 0;
+    const postViews = async (n: number) => {
+      for (let i = 0; i < n; i++) await postEvents(event(user, products[(second * 13) % products.length], second++));
+    };
+    const workersOf = (pid: number) =>
+      childPids(pid).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('serve.ts'));
+    try {
+      // Each event is acknowledged once both workers applied it: the very next answer, from either, counts it.
+      for (let round = 1; round <= 3; round++) {
+        await postViews(1);
+        expect((await fromEveryWorker(`/v1/recommend/${user}`)).body).toMatchObject({ recent_items: round });
+      }
+      // A worker killed: the other answers meanwhile, and its replacement catches up with what was posted while it loaded.
+      const [victim, survivor] = workersOf(server.child.pid!);
+      process.kill(victim, 'SIGKILL');
+      // Once the primary has reaped it, no connection is dealt to it any more (one dealt in the instant
+      // it died would go unanswered: never acknowledged, so a client's retry loses nothing).
+      for (let i = 0; existsSync(`/proc/${victim}`); i++) {
+        expect(i, 'the primary reaps the killed worker').toBeLessThan(100);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await postViews(3);
+      // Until the replacement answers (it loads while the survivor serves).
+      for (let i = 0; ; i++) {
+        expect(i, 'a replacement worker answers').toBeLessThan(300);
+        const { worker } = await call('/health');
+        if (worker !== String(victim) && worker !== String(survivor)) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const answer = await fromEveryWorker(`/v1/recommend/${user}`);
+      expect(answer.workers).not.toContain(String(victim));
+      expect(answer.body).toMatchObject({ recent_items: 6, known_user: true });
+      // Metrics are every live worker's, summed.
+      const metrics = (await call('/metrics')).body as string;
+      const counted = Number(
+        /shoplab_http_requests_total\{route="\/v1\/recommend\/:user_id",method="GET",status="200"\} (\d+)/.exec(
+          metrics,
+        )![1],
+      );
+      expect(counted).toBe(workersOf(server.child.pid!).reduce((sum, p) => sum + (served.get(String(p)) ?? 0), 0));
+      // A reload asked of one worker swaps both.
+      writeProduction(dataCatalog(dir).models.family('category'), { version: versions[1], reason: 'test' });
+      const reload = await call('/v1/models/reload', { method: 'POST' });
+      expect(reload.body.after.category).toBe(versions[1]);
+      const models = (await fromEveryWorker('/v1/models')).body as { family: string; version: number }[];
+      expect(models.find((m) => m.family === 'category')!.version).toBe(versions[1]);
+      // The primary killed: its workers go with it, and the restarted service has every acknowledged event.
+      const before = (await fromEveryWorker(`/v1/recommend/${user}`)).body;
+      const workers = workersOf(server.child.pid!);
+      process.kill(server.child.pid!, 'SIGKILL');
+      for (let i = 0; workers.some((p) => existsSync(`/proc/${p}`)); i++) {
+        expect(i, 'the workers exit with their primary').toBeLessThan(50);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      server = await startServer(dir, env);
+      expect((await fromEveryWorker(`/v1/recommend/${user}`)).body).toEqual(before);
+      expect(readFileSync(dataCatalog(dir).live.events, 'utf8').trim().split('\n')).toHaveLength(6);
+    } finally {
+      try {
+        process.kill(-server.child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }, 240_000);
 });

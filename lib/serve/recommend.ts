@@ -39,6 +39,11 @@ export class LiveRecommender {
     this.scorer = new CandidateScorer(model);
   }
 
+  /** Takes the users' states as the training stage replayed them (see saveStates). */
+  restore(states: ReadonlyMap<number, UserState>): void {
+    for (const [user, state] of states) this.states.set(user, state);
+  }
+
   /** Replays the history (events as typed columns, in time order) into the states. */
   replayHistory(events: Interactions): void {
     const states = replayStates(events, this.model.products, [], () => {}, true);

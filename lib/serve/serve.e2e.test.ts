@@ -6,9 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { dataCatalog } from '../catalog';
 import { openCategoryModel } from '../families/index';
+import {
+  buildRankingIndex,
+  loadRankingIndex,
+  loadServingStore,
+  readRankingIndex,
+  saveRankingIndex,
+  servingStoreStamp,
+} from '../features/index';
 import { Rng } from '../random';
 import { writeProduction } from '../registry/index';
-import { processCpuSeconds, runStageScript, runStages, startServer, tempDir } from '../testing';
+import { runStageScript, runStages, startServer, tempDir, treeCpuSeconds } from '../testing';
 import { argmaxRows } from '../train/index';
 import { DMatrix } from '../xgboost/index';
 import { EVENT_ORDER } from '../sessions/index';
@@ -16,12 +24,10 @@ import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
 import { unweightProbabilities } from '../train/index';
 import {
   buildApp,
-  buildRankingIndex,
   eventTimeMs,
   fieldOf,
   jsonProblem,
   loadProductionModels,
-  loadServingStore,
   MAX_BATCH,
   predictPurchases,
   predictPurchasesFast,
@@ -30,10 +36,6 @@ import {
   rankingMatrix,
   rankProducts,
   rankWithIndex,
-  loadRankingIndex,
-  readRankingIndex,
-  saveRankingIndex,
-  servingStoreStamp,
   type SessionEvent,
 } from '.';
 
@@ -689,7 +691,7 @@ describe("serving does not depend on the caller's environment", () => {
       return { query: String(q.query), ids: products.map((r) => Number(r.product_id)) };
     });
     const body = JSON.stringify({ query, product_ids: ids });
-    /** CPU seconds the server process spends on `n` requests sent one after another. */
+    /** CPU seconds the server (its primary and workers) spends on `n` requests sent one after another. */
     const cpuPerRequest = async (env: NodeJS.ProcessEnv, n: number) => {
       const { child, url } = await startServer(data, env);
       try {
@@ -703,9 +705,9 @@ describe("serving does not depend on the caller's environment", () => {
           await r.arrayBuffer();
         };
         for (let i = 0; i < 30; i++) await send();
-        const before = processCpuSeconds(child.pid!);
+        const before = treeCpuSeconds(child.pid!);
         for (let i = 0; i < n; i++) await send();
-        return (processCpuSeconds(child.pid!) - before) / n;
+        return (treeCpuSeconds(child.pid!) - before) / n;
       } finally {
         process.kill(-child.pid!, 'SIGKILL');
       }

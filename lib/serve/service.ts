@@ -1,17 +1,29 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { type DataCatalog, dataCatalog } from '../catalog';
-import { readFeatureManifest } from '../features/index';
-import { openDuckDB } from '../io/index';
+import {
+  buildRankingIndex,
+  loadServingStore,
+  type RankingIndex,
+  readFeatureManifest,
+  readRankingIndex,
+} from '../features/index';
+import { fileSha256, openDuckDB } from '../io/index';
 import { loadServingSessions, openNextItemModel } from '../nextitem/index';
-import { loadInteractions, loadRecommendModel, RECOMMENDER_FILE } from '../recommend/index';
+import {
+  LIVE_STATES_FILE,
+  loadInteractions,
+  loadRecommendModel,
+  loadStates,
+  RECOMMENDER_FILE,
+  type UserState,
+} from '../recommend/index';
 import { versionDir } from '../registry/index';
 import { EventLog, type LiveEvent } from './events';
 import { httpError } from './http';
 import { buildPurchaseIndex, type PurchaseIndex } from './purchase-index';
 import { type LoadedModel, loadProductionModels } from './models';
-import { loadServingStore } from './rank';
-import { buildRankingIndex, type RankingIndex, readRankingIndex } from './rank-index';
 import { LiveRecommender } from './recommend';
 import { LiveSessions } from './sessions';
 
@@ -23,7 +35,24 @@ export interface ServeOptions {
   bodyLimit?: number;
   /** The log posted events are appended to and replayed from (default: the data folder's live/events.jsonl). */
   eventLog?: string;
+  /**
+   * Set in a worker of a multi-process service (lib/serve/cluster.ts): the primary process writes the
+   * event log and passes every recorded event to every worker; reloads and metrics go through it too.
+   */
+  channel?: PrimaryChannel;
 }
+
+/** A worker's link to the primary process, which owns the event log. */
+export interface PrimaryChannel {
+  /** Logs events (fsync) and has every worker apply them; resolves with this worker's count of unknown products. */
+  record(events: LiveEvent[]): Promise<number>;
+  /** Has every worker swap to the current production versions; resolves with this worker's swap. */
+  reload(): Promise<ReloadAnswer>;
+  /** The metrics of every worker, summed (Prometheus text). */
+  metrics(): Promise<string>;
+}
+
+export type ReloadAnswer = { before: Record<string, number>; after: Record<string, number> };
 
 type Models = ReturnType<typeof loadProductionModels>;
 
@@ -44,6 +73,8 @@ const RANKING_TABLES = [
  */
 export class Service {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The event log's bytes this process has applied (they end with a complete line). */
+  appliedEnd = 0;
 
   private constructor(
     readonly catalog: DataCatalog,
@@ -58,7 +89,9 @@ export class Service {
     /** Purchase features' user history, read once: a request computes its features in TypeScript. */
     readonly purchaseIndex: PurchaseIndex | null,
     readonly eventLogPath: string,
-    readonly eventLog: EventLog,
+    /** The log this process writes (null in a worker: the primary writes it). */
+    private readonly eventLog: EventLog | null,
+    readonly channel: PrimaryChannel | null,
     private live: LiveRecommender | null,
     private liveSessions: LiveSessions | null,
   ) {}
@@ -95,11 +128,20 @@ export class Service {
     const purchaseIndex = storeReady ? await buildPurchaseIndex(store.con) : null;
     // Live recommendations: users' states from the event history, then from the service's own log of posted events.
     const eventLogPath = options.eventLog ?? catalog.live.events;
-    const opened = EventLog.open(eventLogPath);
-    if (opened.droppedBytes)
-      process.stderr.write(
-        `serve: ${eventLogPath}: dropped an unfinished last line (${opened.droppedBytes} bytes) left by a crash mid-write; it was never acknowledged\n`,
-      );
+    let eventLog: EventLog | null = null;
+    let logged: { events: LiveEvent[]; end: number };
+    if (options.channel) {
+      // A worker reads the log as far as it is complete; the primary sends what is appended after that.
+      logged = EventLog.readRange(eventLogPath);
+    } else {
+      const opened = EventLog.open(eventLogPath);
+      if (opened.droppedBytes)
+        process.stderr.write(
+          `serve: ${eventLogPath}: dropped an unfinished last line (${opened.droppedBytes} bytes) left by a crash mid-write; it was never acknowledged\n`,
+        );
+      eventLog = opened.log;
+      logged = { events: opened.events, end: opened.log.size };
+    }
     const service = new Service(
       catalog,
       models,
@@ -109,12 +151,14 @@ export class Service {
       rankingIndex,
       purchaseIndex,
       eventLogPath,
-      opened.log,
+      eventLog,
+      options.channel ?? null,
       null,
       null,
     );
-    service.live = await service.buildRecommender(models, () => opened.events);
-    service.liveSessions = await service.buildSessions(models, () => opened.events);
+    service.appliedEnd = logged.end;
+    service.live = await service.buildRecommender(models, () => logged.events);
+    service.liveSessions = await service.buildSessions(models, () => logged.events);
     return service;
   }
 
@@ -165,16 +209,60 @@ export class Service {
   }
 
   /** Loads the production pointers again; the recommender is rebuilt (history, then the event log) when its version changed. */
-  async reload(): Promise<{ before: Record<string, number>; after: Record<string, number> }> {
+  async reload(): Promise<ReloadAnswer> {
     const versions = (models: Models) => Object.fromEntries(Object.values(models).map((m) => [m.family, m.version]));
     const before = versions(this.current);
     const next = loadProductionModels(this.catalog);
     if (next.recommend?.version !== this.current.recommend?.version)
-      this.live = await this.serially(() => this.buildRecommender(next, () => EventLog.read(this.eventLogPath)));
+      this.live = await this.serially(() => this.buildRecommender(next, () => this.appliedEvents()));
     if (next.session?.version !== this.current.session?.version)
-      this.liveSessions = await this.serially(() => this.buildSessions(next, () => EventLog.read(this.eventLogPath)));
+      this.liveSessions = await this.serially(() => this.buildSessions(next, () => this.appliedEvents()));
     this.current = next;
     return { before, after: versions(this.current) };
+  }
+
+  /**
+   * The logged events this process has applied: a rebuilt recommender replays exactly those, and
+   * those applied after (read and swap happen with no event applied between them).
+   */
+  private appliedEvents(): LiveEvent[] {
+    return EventLog.readRange(this.eventLogPath, 0, this.appliedEnd).events;
+  }
+
+  /**
+   * Records posted (checked) events: appended to the event log and flushed to disk, then applied to
+   * the live states, in every process of the service before this resolves. Resolves with the
+   * products neither live model knows (the user recommender's count when it runs, else the session model's).
+   */
+  async record(events: LiveEvent[]): Promise<number> {
+    if (this.channel) return this.channel.record(events);
+    const log = this.eventLog!;
+    try {
+      log.append(events);
+    } catch (e) {
+      throw httpError(
+        503,
+        `could not write the event log ${this.eventLogPath}: ${(e as Error).message}; nothing was recorded`,
+      );
+    }
+    return this.applyLive(events, log.size);
+  }
+
+  /** Applies logged events to the live states; `end` is where they end in the log. Returns the unknown products among them. */
+  applyLive(events: readonly LiveEvent[], end: number): number {
+    const live = this.live;
+    const sessions = this.liveSessions;
+    const unknownBefore = live?.unknownProducts ?? 0;
+    const unknownSessionBefore = sessions?.unknownProducts ?? 0;
+    live?.apply(events);
+    sessions?.apply(events);
+    this.appliedEnd = end;
+    return live ? live.unknownProducts - unknownBefore : (sessions?.unknownProducts ?? 0) - unknownSessionBefore;
+  }
+
+  /** Swaps every process of the service to the current production versions; answers this one's swap. */
+  reloadEverywhere(): Promise<ReloadAnswer> {
+    return this.channel ? this.channel.reload() : this.reload();
   }
 
   /** `logged` is called after the history is loaded, so a rebuild also replays events posted while it loaded. */
@@ -194,8 +282,24 @@ export class Service {
       return null;
     }
     const live = new LiveRecommender(model, reranker);
-    if (existsSync(this.catalog.interim.events))
-      live.replayHistory(await loadInteractions(this.store.con, this.catalog.interim.events, live.model.products));
+    const history = this.catalog.interim.events;
+    if (existsSync(history)) {
+      // The states as the training stage replayed them from this history, else replayed now.
+      let states: Map<number, UserState> | null = null;
+      try {
+        states = loadStates(join(dir, LIVE_STATES_FILE), fileSha256(history));
+      } catch (e) {
+        process.stderr.write(`serve: ${(e as Error).message}\n`);
+      }
+      if (states) live.restore(states);
+      else {
+        const started = performance.now();
+        live.replayHistory(await loadInteractions(this.store.con, history, live.model.products));
+        process.stderr.write(
+          `serve: replayed the history into the users' states at start (${((performance.now() - started) / 1000).toFixed(1)} s): recommend v${reranker.version} has no ${LIVE_STATES_FILE} for this history; training the recommend family writes it\n`,
+        );
+      }
+    }
     live.apply(logged());
     return live;
   }
@@ -234,6 +338,6 @@ export class Service {
 
   close(): void {
     this.store.close();
-    this.eventLog.close();
+    this.eventLog?.close();
   }
 }

@@ -2,7 +2,6 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 
 import { checkEventBody } from '../events';
-import { httpError } from '../http';
 import { answers, EventsAnswer, EventsBody, EventsProblem, MAX_BATCH } from '../schemas';
 import type { RouteOptions } from './context';
 
@@ -33,27 +32,11 @@ export const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servi
             : problems[0].message;
         return reply.code(status).send({ error: STATUS_CODES[status], field: problems[0].field, message, problems });
       }
-      try {
-        service.eventLog.append(events);
-      } catch (e) {
-        throw httpError(
-          503,
-          `could not write the event log ${service.eventLogPath}: ${(e as Error).message}; nothing was recorded`,
-        );
-      }
+      const unknown = await service.record(events);
       metrics.eventsIngested.inc(events.length);
-      const live = service.recommender;
-      const sessions = service.sessions;
-      const unknownBefore = live?.unknownProducts ?? 0;
-      const unknownSessionBefore = sessions?.unknownProducts ?? 0;
-      live?.apply(events);
-      sessions?.apply(events);
       return {
         accepted: events.length,
-        // Products neither live model knows (the user recommender's count when it runs, else the session model's).
-        unknown_products: live
-          ? live.unknownProducts - unknownBefore
-          : (sessions?.unknownProducts ?? 0) - unknownSessionBefore,
+        unknown_products: unknown,
         users: new Set(events.filter((e) => e.user_id !== null).map((e) => e.user_id)).size,
         sessions: new Set(events.map((e) => e.session_id)).size,
       };

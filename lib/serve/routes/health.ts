@@ -10,7 +10,9 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
     reply.code(service.ready ? 200 : 503).send({ ready: service.ready, models: Object.keys(service.models) }),
   );
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    reply
+      .type(metrics.registry.contentType)
+      .send(await (service.channel ? service.channel.metrics() : metrics.registry.metrics())),
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 };

@@ -14,5 +14,5 @@ export const modelRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servi
     })),
   );
   // Requests in flight keep the set they started with; new ones see the new set.
-  app.post('/v1/models/reload', async () => service.reload());
+  app.post('/v1/models/reload', async () => service.reloadEverywhere());
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { pairRow, sortedFind, sortedPairs } from './rank-index';
+import { pairRow, sortedFind, sortedPairs } from './ranking-index';
 
 describe('sorted pairs (the ranking index lookups)', () => {
   // (query, product) → impressions, clicks, purchases, given out of order, with one pair repeated.

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+
+import { readBlocks, writeBlocks } from '../io/index';
+import type { UserState } from './state';
+
+/**
+ * Every user's live state as of the end of a data folder's history, in a blocks file beside the
+ * recommend version: the service reads it at start instead of replaying the whole history. Each
+ * map keeps its insertion order, so a state read back is the replayed one exactly. `stamp` names
+ * the history it was replayed from (the events file's sha256); another history is replayed again.
+ */
+export const LIVE_STATES_FILE = 'live-states.bin';
+
+/** The version of the file's layout: a file of another is replayed again, not misread. */
+const FORMAT = 1;
+
+const flatten = (lists: number[][], Type: Int32ArrayConstructor | Float64ArrayConstructor) => {
+  const start = new Int32Array(lists.length + 1);
+  lists.forEach((l, i) => (start[i + 1] = start[i] + l.length));
+  const values = new Type(start[lists.length]);
+  lists.forEach((l, i) => values.set(l, start[i]));
+  return { start, values };
+};
+
+/** Writes the users' states (atomically). */
+export function saveStates(path: string, states: ReadonlyMap<number, UserState>, stamp: string): void {
+  const list = [...states];
+  const recent = flatten(
+    list.map(([, s]) => s.recent),
+    Int32Array,
+  );
+  const categories = flatten(
+    list.map(([, s]) => [...s.categories.keys()]),
+    Int32Array,
+  );
+  const categoryWeights = flatten(
+    list.map(([, s]) => [...s.categories.values()]),
+    Float64Array,
+  );
+  const groups = flatten(
+    list.map(([, s]) => [...s.groups.keys()]),
+    Int32Array,
+  );
+  const groupWeights = flatten(
+    list.map(([, s]) => [...s.groups.values()]),
+    Float64Array,
+  );
+  writeBlocks(
+    path,
+    { format: FORMAT, stamp, sessions: list.map(([, s]) => s.session) },
+    {
+      users: Float64Array.from(list, ([u]) => u),
+      recentStart: recent.start,
+      recent: recent.values,
+      lastTime: Float64Array.from(list, ([, s]) => s.lastTime),
+      events: Float64Array.from(list, ([, s]) => s.events),
+      categoryStart: categories.start,
+      categories: categories.values,
+      categoryWeights: categoryWeights.values,
+      groupStart: groups.start,
+      groups: groups.values,
+      groupWeights: groupWeights.values,
+      categoryTotal: Float64Array.from(list, ([, s]) => s.categoryTotal),
+      logPrice: Float64Array.from(list.flatMap(([, s]) => s.logPrice)),
+    },
+  );
+}
+
+/** The states a file holds, or null when there is none or it was replayed from another history. */
+export function loadStates(path: string, stamp: string): Map<number, UserState> | null {
+  if (!existsSync(path)) return null;
+  const { meta, blocks: b } = readBlocks(path);
+  const m = meta as { format: number; stamp: string; sessions: (string | null)[] };
+  if (m?.format !== FORMAT || m.stamp !== stamp) return null;
+  const states = new Map<number, UserState>();
+  const slice = (start: ArrayLike<number>, values: ArrayLike<number>, i: number) =>
+    Array.prototype.slice.call(values, start[i], start[i + 1]) as number[];
+  b.users.forEach((user, i) => {
+    const categories = slice(b.categoryStart, b.categories, i);
+    const categoryWeights = slice(b.categoryStart, b.categoryWeights, i);
+    const groups = slice(b.groupStart, b.groups, i);
+    const groupWeights = slice(b.groupStart, b.groupWeights, i);
+    states.set(user, {
+      recent: slice(b.recentStart, b.recent, i),
+      lastTime: b.lastTime[i],
+      events: b.events[i],
+      categories: new Map(categories.map((c, k) => [c, categoryWeights[k]])),
+      groups: new Map(groups.map((g, k) => [g, groupWeights[k]])),
+      categoryTotal: b.categoryTotal[i],
+      logPrice: [b.logPrice[3 * i], b.logPrice[3 * i + 1], b.logPrice[3 * i + 2]],
+      session: m.sessions[i],
+    });
+  });
+  return states;
+}

@@ -1,0 +1,238 @@
+import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
+
+import { EventLog, type LiveEvent } from './events';
+import type { PrimaryChannel, ReloadAnswer } from './service';
+
+/**
+ * The service on every core: one primary process and `workers` worker processes (Node's cluster:
+ * the workers share the listening port, connections are dealt round-robin). Each worker loads the
+ * models and indexes itself and answers requests alone; the primary holds the one thing that must
+ * be single, the event log:
+ * - a worker checks a posted batch and sends it to the primary, which appends it and fsyncs, then
+ *   sends it to every worker; the worker answers once every worker has applied it, so an
+ *   acknowledged event is visible to the next /v1/recommend whichever worker answers;
+ * - a worker that starts (or restarts after a crash) reads the log as far as it is complete, says
+ *   where it stopped, and gets what was appended since before it takes part;
+ * - /v1/models/reload swaps every worker (each finishes its requests in flight on the old set);
+ * - /metrics sums every worker's counters and histograms.
+ * A worker that dies is replaced; when the primary dies, its workers exit with it (Node closes
+ * their channel) and nothing acknowledged is lost, because it was on disk before the answer.
+ */
+
+/** Messages between the primary and a worker. */
+type ToPrimary =
+  | { t: 'joined'; end: number }
+  | { t: 'listening'; address: string }
+  | { t: 'record'; id: number; events: LiveEvent[] }
+  | { t: 'applied'; seq: number; unknown: number }
+  | { t: 'reload'; id: number }
+  | { t: 'reloaded'; seq: number; answer?: ReloadAnswer; error?: string }
+  | { t: 'metrics'; id: number };
+type ToWorker =
+  | { t: 'apply'; seq: number; events: LiveEvent[]; end: number }
+  | { t: 'reload'; seq: number }
+  | { t: 'answer'; id: number; value?: unknown; error?: string; status?: number };
+
+export interface PrimaryOptions {
+  workers: number;
+  eventLog: string;
+  /** Progress lines (serve: …). */
+  say: (line: string) => void;
+}
+
+/** Runs the primary process: forks the workers, writes the event log, relays reloads and metrics. */
+export function runPrimary(options: PrimaryOptions): { close: () => Promise<void> } {
+  const opened = EventLog.open(options.eventLog);
+  if (opened.droppedBytes)
+    options.say(
+      `serve: ${options.eventLog}: dropped an unfinished last line (${opened.droppedBytes} bytes) left by a crash mid-write; it was never acknowledged`,
+    );
+  const log = opened.log;
+  // prom-client answers the workers' metric requests through cluster messages once this exists.
+  const aggregator = new AggregatorRegistry();
+  /** Workers that have caught up with the log: every append goes to each of them. */
+  const members = new Set<Worker>();
+  /** Broadcasts (appends, reloads) waiting for workers, by sequence number. */
+  const pending = new Map<
+    number,
+    { waiting: Set<Worker>; origin: Worker; id: number; result?: unknown; error?: string; status?: number }
+  >();
+  let seq = 0;
+  let closing = false;
+  let announced = false;
+
+  const send = (worker: Worker, message: ToWorker) => {
+    if (worker.isConnected()) worker.send(message);
+  };
+  const settle = (key: number) => {
+    const p = pending.get(key);
+    if (!p || p.waiting.size > 0) return;
+    pending.delete(key);
+    send(p.origin, { t: 'answer', id: p.id, value: p.result, error: p.error, status: p.status });
+  };
+  const broadcast = (origin: Worker, id: number, message: (seq: number) => ToWorker) => {
+    const key = ++seq;
+    pending.set(key, { waiting: new Set(members), origin, id });
+    for (const w of members) send(w, message(key));
+    settle(key);
+  };
+
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.on('message', (m: ToPrimary) => {
+      switch (m.t) {
+        case 'joined': {
+          // What was appended after the worker's read, before it takes part in appends: nothing can come between.
+          const since = EventLog.readRange(options.eventLog, m.end);
+          send(worker, { t: 'apply', seq: 0, events: since.events, end: since.end });
+          members.add(worker);
+          break;
+        }
+        case 'listening':
+          if (!announced) {
+            announced = true;
+            options.say(
+              `serve: ${m.address} (docs at /docs, metrics at /metrics; ${options.workers} workers); Ctrl-C stops`,
+            );
+          }
+          break;
+        case 'record': {
+          let end: number;
+          try {
+            log.append(m.events);
+            end = log.size;
+          } catch (e) {
+            send(worker, {
+              t: 'answer',
+              id: m.id,
+              status: 503,
+              error: `could not write the event log ${options.eventLog}: ${(e as Error).message}; nothing was recorded`,
+            });
+            break;
+          }
+          broadcast(worker, m.id, (s) => ({ t: 'apply', seq: s, events: m.events, end }));
+          break;
+        }
+        case 'applied':
+        case 'reloaded': {
+          const p = pending.get(m.seq);
+          if (!p) break;
+          p.waiting.delete(worker);
+          if (worker === p.origin) {
+            if (m.t === 'applied') p.result = m.unknown;
+            else if (m.error) p.error = m.error;
+            else p.result = m.answer;
+          } else if (m.t === 'reloaded' && m.error && !p.error) p.error = `another worker: ${m.error}`;
+          settle(m.seq);
+          break;
+        }
+        case 'reload':
+          broadcast(worker, m.id, (s) => ({ t: 'reload', seq: s }));
+          break;
+        case 'metrics':
+          aggregator.clusterMetrics().then(
+            (text) => send(worker, { t: 'answer', id: m.id, value: text }),
+            (e: Error) => send(worker, { t: 'answer', id: m.id, status: 500, error: e.message }),
+          );
+          break;
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      members.delete(worker);
+      for (const [key, p] of pending) {
+        p.waiting.delete(worker);
+        settle(key);
+      }
+      if (closing) return;
+      options.say(`serve: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+      fork();
+    });
+  };
+  for (let i = 0; i < options.workers; i++) fork();
+
+  return {
+    close: async () => {
+      closing = true;
+      await Promise.all(
+        Object.values(cluster.workers ?? {}).map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              if (!w || w.isDead()) return resolve();
+              w.once('exit', () => resolve());
+              w.disconnect();
+            }),
+        ),
+      );
+      log.close();
+    },
+  };
+}
+
+/**
+ * A worker's side of the channel. `apply` and `reload` are this worker's own (the Service's);
+ * `joined` tells the primary where this worker's read of the log ended, once it can apply.
+ */
+export function workerChannel(): PrimaryChannel & {
+  attach(handlers: { apply: (events: LiveEvent[], end: number) => number; reload: () => Promise<ReloadAnswer> }): void;
+  /** Tells the primary where this worker's read of the log ended; resolves once it has applied what came after. */
+  joined(end: number): Promise<void>;
+  listening(address: string): void;
+} {
+  new AggregatorRegistry(); // answers the primary's metric requests
+  let next = 0;
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const ask = <T>(message: ToPrimary & { id: number }): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      waiting.set(message.id, { resolve: resolve as (v: unknown) => void, reject });
+      process.send!(message);
+    });
+  let handlers: { apply: (events: LiveEvent[], end: number) => number; reload: () => Promise<ReloadAnswer> } | null =
+    null;
+  const queued: ToWorker[] = [];
+  let caughtUp: (() => void) | null = null;
+  const handle = (m: ToWorker) => {
+    if (m.t === 'answer') {
+      const w = waiting.get(m.id);
+      if (!w) return;
+      waiting.delete(m.id);
+      if (m.error !== undefined) w.reject(Object.assign(new Error(m.error), { statusCode: m.status ?? 500 }));
+      else w.resolve(m.value);
+      return;
+    }
+    if (!handlers) {
+      queued.push(m);
+      return;
+    }
+    if (m.t === 'apply') {
+      const unknown = m.events.length ? handlers.apply(m.events, m.end) : 0;
+      if (m.seq > 0) process.send!({ t: 'applied', seq: m.seq, unknown } satisfies ToPrimary);
+      else caughtUp?.();
+    } else if (m.t === 'reload') {
+      handlers.reload().then(
+        (answer) => process.send!({ t: 'reloaded', seq: m.seq, answer } satisfies ToPrimary),
+        (e: Error) => process.send!({ t: 'reloaded', seq: m.seq, error: e.message } satisfies ToPrimary),
+      );
+    }
+  };
+  process.on('message', (m: ToWorker | { type?: string }) => {
+    if ('t' in m) handle(m as ToWorker);
+  });
+  return {
+    attach(h) {
+      handlers = h;
+      for (const m of queued.splice(0)) handle(m);
+    },
+    joined: (end) =>
+      new Promise<void>((resolve) => {
+        caughtUp = resolve;
+        process.send!({ t: 'joined', end } satisfies ToPrimary);
+      }),
+    listening: (address) => process.send!({ t: 'listening', address } satisfies ToPrimary),
+    record: (events) => ask<number>({ t: 'record', id: ++next, events }),
+    reload: () => ask<ReloadAnswer>({ t: 'reload', id: ++next }),
+    metrics: () => ask<string>({ t: 'metrics', id: ++next }),
+  };
+}
+
+export { cluster };
