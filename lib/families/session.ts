@@ -1,5 +1,7 @@
+import { join } from 'node:path';
+
 import { phasedProgress, progressBar, say } from '../cli';
-import { withDuckDB } from '../io/index';
+import { fileSha256, withDuckDB } from '../io/index';
 import {
   BASELINES,
   checkSessionSettings,
@@ -16,7 +18,11 @@ import {
   nextItemModel,
   openNextItemModel,
   randomItems,
+  fitSourceLists,
+  loadServingSessions,
   saveNextItemModel,
+  saveServingSources,
+  SERVING_SOURCES_FILE,
   sampleTestSessions,
   type SessionLog,
   type SessionSettings,
@@ -194,6 +200,11 @@ export const session: ModelFamily<SessionFamilyDetails> = {
         return { features: c.features, labels: Float32Array.from(c.items, (i) => (i === t[p + 1] ? 1 : 0)) };
       }),
     );
+    // What the service fits on every session of the folder at start, fitted here: it reads the file instead.
+    say('train: the item-to-item lists over every session, for the service');
+    const historyStamp = fileSha256(catalog.interim.events);
+    const serving = await withDuckDB((con) => loadServingSessions(con, catalog));
+    const servingLists = fitSourceLists(serving.train, serving.items.length);
     const features = [...NEXT_ITEM_FEATURES];
     return {
       booster,
@@ -234,7 +245,10 @@ export const session: ModelFamily<SessionFamilyDetails> = {
       },
       stored: { baseline_list: best, rows: { prefixes, rerank_prefixes: fit.prefixes, rerank_rows: fit.examples } },
       inputs: s.inputs,
-      writeExtra: (dir) => saveNextItemModel(dir, params, model, log.items),
+      writeExtra: (dir) => {
+        saveNextItemModel(dir, params, model, log.items);
+        saveServingSources(join(dir, SERVING_SOURCES_FILE), serving, servingLists, historyStamp);
+      },
       summary: { lists: Object.fromEntries(Object.entries(lists).map(([k, m]) => [k, headline(m)])), finding, verdict },
     };
   },

@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { InputError } from '../errors';
+import { readBlocks, writeBlocks } from '../io/index';
 import type { Embedding } from '../recommend/index';
 import type { Booster } from '../xgboost/index';
 import {
@@ -10,6 +11,7 @@ import {
   nextItemModel,
   type NextItemModelParams,
   type NextItemReranker,
+  type SourceLists,
 } from './model';
 import type { PreparedLog } from './protocol';
 
@@ -57,6 +59,8 @@ export function openNextItemModel(
   dir: string,
   booster: Booster,
   log: Pick<PreparedLog, 'train' | 'items'>,
+  /** AR's and SR's lists already fitted on `log` (see saveServingSources), instead of fitting them again. */
+  lists?: SourceLists,
 ): NextItemReranker {
   const path = join(dir, NEXT_ITEM_FILE);
   let saved: Saved;
@@ -100,6 +104,62 @@ export function openNextItemModel(
     maxNegatives: saved.maxNegatives,
     maxValidSessions: saved.maxValidSessions,
   });
-  model.useBooster(booster, log.train, log.items.length, embedding);
+  model.useBooster(booster, log.train, log.items.length, embedding, lists);
   return model;
+}
+
+/**
+ * What the service fits a session version's sources on, kept beside the version: every session of
+ * the data folder (the click sequences and the item ids) and the item-to-item lists fitted on them
+ * (the slow part of a fit), in a blocks file stamped with the events file's sha256. The service
+ * reads it at start; with another history it reads the sessions and fits again.
+ */
+export const SERVING_SOURCES_FILE = 'serving-sources.bin';
+const SOURCES_FORMAT = 1;
+
+function flattenLists(lists: readonly Int32Array[]): { start: Int32Array; values: Int32Array } {
+  const start = new Int32Array(lists.length + 1);
+  lists.forEach((l, i) => (start[i + 1] = start[i] + l.length));
+  const values = new Int32Array(start[lists.length]);
+  lists.forEach((l, i) => values.set(l, start[i]));
+  return { start, values };
+}
+
+const unflatten = (start: Int32Array, values: Int32Array) =>
+  Array.from({ length: start.length - 1 }, (_, i) => values.subarray(start[i], start[i + 1]));
+
+/** Writes the serving sessions and their fitted lists (atomically). */
+export function saveServingSources(
+  path: string,
+  log: Pick<PreparedLog, 'train' | 'items'>,
+  lists: SourceLists,
+  stamp: string,
+): void {
+  const blocks: Record<string, Int32Array> = {};
+  const train = flattenLists(log.train);
+  blocks['train.start'] = train.start;
+  blocks['train.items'] = train.values;
+  for (const [name, l] of Object.entries(lists)) {
+    const flat = flattenLists(l);
+    blocks[`${name}.start`] = flat.start;
+    blocks[`${name}.items`] = flat.values;
+  }
+  writeBlocks(path, { format: SOURCES_FORMAT, stamp, items: log.items, lists: Object.keys(lists) }, blocks);
+}
+
+/** The serving sessions and lists a file holds, or null when there is none or it is of another history. */
+export function loadServingSources(
+  path: string,
+  stamp: string,
+): { log: Pick<PreparedLog, 'train' | 'items'>; lists: SourceLists } | null {
+  if (!existsSync(path)) return null;
+  const { meta, blocks } = readBlocks(path);
+  const m = meta as { format: number; stamp: string; items: string[]; lists: string[] };
+  if (m?.format !== SOURCES_FORMAT || m.stamp !== stamp) return null;
+  const list = (name: string) =>
+    unflatten(blocks[`${name}.start`] as Int32Array, blocks[`${name}.items`] as Int32Array);
+  return {
+    log: { items: m.items, train: list('train') },
+    lists: Object.fromEntries(m.lists.map((name) => [name, list(name)])),
+  };
 }

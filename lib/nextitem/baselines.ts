@@ -144,6 +144,10 @@ function lastItemLists(
       lists = fitLists(train, items);
     },
     recommend: (prefix, k) => lists[prefix[prefix.length - 1]].slice(0, k),
+    savedLists: () => lists,
+    restoreLists(saved) {
+      lists = saved;
+    },
   };
 }
 

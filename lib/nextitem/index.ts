@@ -1,6 +1,14 @@
 // The public names of lib/nextitem: session-based next-item recommendation (protocol and baselines).
 export { BASELINES, ar, iknn, pop, randomItems, sknn, spop, sr, topScored, vsknn, type SknnParams } from './baselines';
-export { NEXT_ITEM_EMBEDDING_FILE, NEXT_ITEM_FILE, openNextItemModel, saveNextItemModel } from './artifacts';
+export {
+  NEXT_ITEM_EMBEDDING_FILE,
+  NEXT_ITEM_FILE,
+  SERVING_SOURCES_FILE,
+  loadServingSources,
+  openNextItemModel,
+  saveNextItemModel,
+  saveServingSources,
+} from './artifacts';
 export { fitSessionEmbedding, PrefixSimilarity } from './embedding';
 export { checkSessionSettings, type SessionSettings } from './config';
 export { CLICK_EVENT, loadServingSessions, loadSessionLog, sampleTestSessions, type SessionLog } from './data';
@@ -36,4 +44,6 @@ export {
   type NextItemFit,
   type NextItemModelParams,
   type NextItemReranker,
+  fitSourceLists,
+  type SourceLists,
 } from './model';

@@ -95,10 +95,30 @@ interface Sources {
   rowOf: Int32Array;
 }
 
-function fitSources(train: readonly Int32Array[], items: number, embedding: Embedding): Sources {
+/** Fitted item-to-item lists by source name (AR's and SR's): what the slow part of a fit computes. */
+export type SourceLists = Record<string, Int32Array[]>;
+
+/** Fits only the sources whose lists can be kept (`sourceLists` of a model fitted on the same sessions). */
+export function fitSourceLists(train: readonly Int32Array[], items: number): SourceLists {
+  return Object.fromEntries(
+    SOURCE_NAMES.flatMap((name) => {
+      const model = SOURCES[name]();
+      if (!model.savedLists) return [];
+      model.fit(train, items);
+      return [[name, model.savedLists()]];
+    }),
+  );
+}
+
+function fitSources(train: readonly Int32Array[], items: number, embedding: Embedding, saved?: SourceLists): Sources {
   const lists = SOURCE_NAMES.map((name) => {
     const model = SOURCES[name]();
-    model.fit(train, items);
+    const kept = saved?.[name];
+    if (kept && model.restoreLists) {
+      if (kept.length !== items)
+        throw new Error(`next-item model: ${name}'s saved lists cover ${kept.length} items, not ${items}`);
+      model.restoreLists(kept);
+    } else model.fit(train, items);
     return model;
   });
   return {
@@ -184,7 +204,16 @@ export interface NextItemReranker extends NextItemModel {
   fit(train: readonly Int32Array[], items: number): Promise<void>;
   fitWith(train: readonly Int32Array[], items: number, options?: FitOptions): Promise<NextItemFit>;
   /** A saved re-ranker and item2vec over sources fitted on `train` (a registered version, reloaded). */
-  useBooster(booster: Booster, train: readonly Int32Array[], items: number, embedding: Embedding): void;
+  useBooster(
+    booster: Booster,
+    train: readonly Int32Array[],
+    items: number,
+    embedding: Embedding,
+    /** Item-to-item lists fitted on the same sessions (sourceLists), taken instead of fitting them again. */
+    lists?: SourceLists,
+  ): void;
+  /** The fitted item-to-item lists of the sources that have them. */
+  sourceLists(): SourceLists;
   /** The re-ranker, after a fit. */
   readonly booster: Booster | null;
   /** The item2vec of every training session, after a fit. */
@@ -228,8 +257,8 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
   let booster: Booster | null = null;
   let stats: Omit<NextItemFit, 'result'> | null = null;
   let popular = new Int32Array(0);
-  const useSources = (train: readonly Int32Array[], items: number, embedding: Embedding) => {
-    sources = fitSources(train, items, embedding);
+  const useSources = (train: readonly Int32Array[], items: number, embedding: Embedding, saved?: SourceLists) => {
+    sources = fitSources(train, items, embedding, saved);
     popular = byPopularity(sources.clicks);
   };
   const model: NextItemReranker = {
@@ -308,10 +337,19 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
       useSources(train, items, await embed('all', train));
       return { ...stats, result };
     },
-    useBooster(saved, train, items, embedding) {
+    useBooster(saved, train, items, embedding, lists) {
       booster?.dispose();
       booster = saved;
-      useSources(train, items, embedding);
+      useSources(train, items, embedding, lists);
+    },
+    sourceLists() {
+      if (!sources) throw new Error('next-item model: fit it first');
+      return Object.fromEntries(
+        SOURCE_NAMES.flatMap((name, i) => {
+          const lists = sources!.lists[i].savedLists?.();
+          return lists ? [[name, lists]] : [];
+        }),
+      );
     },
     candidates(prefix) {
       if (!sources) throw new Error('next-item model: fit it first');

@@ -93,6 +93,10 @@ export interface NextItemModel {
   fit(train: readonly Int32Array[], items: number): void | Promise<void>;
   /** Up to `k` item indices, best first; items of the prefix may appear. */
   recommend(prefix: Int32Array, k: number): Int32Array;
+  /** An item-to-item method's fitted lists (all its answers read), to keep them in a file... */
+  savedLists?(): Int32Array[];
+  /** ...and to take them back instead of fitting. */
+  restoreLists?(lists: Int32Array[]): void;
 }
 
 /** The headline metrics of the protocol, as the registry stores them. */

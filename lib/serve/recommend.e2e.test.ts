@@ -17,7 +17,8 @@ import {
 } from '../recommend/index';
 import { readProduction, versionDir, writeProduction } from '../registry/index';
 import { childPids, runStageScript, runStages, startServer, tempDir } from '../testing';
-import { buildApp, MAX_BATCH } from '.';
+import { loadServingSessions, loadServingSources, openNextItemModel, SERVING_SOURCES_FILE } from '../nextitem/index';
+import { buildApp, loadProductionModels, MAX_BATCH } from '.';
 
 const data = join(tempDir('shoplab-recommend-'), 'data');
 const catalog = dataCatalog(data);
@@ -362,6 +363,27 @@ describe('start-up', () => {
     expect(loadStates(path, fileSha256(catalog.interim.events))).toEqual(replayed);
     // Stamped with another history, it is not used.
     expect(loadStates(path, 'another history')).toBeNull();
+  });
+
+  it("reads the session version's sessions and item-to-item lists, giving the answers of sources fitted now", async () => {
+    const version = loadProductionModels(catalog).session!;
+    const dir = versionDir(catalog.models.family('session'), version.version);
+    const path = join(dir, SERVING_SOURCES_FILE);
+    const kept = loadServingSources(path, fileSha256(catalog.interim.events))!;
+    const log = await withDuckDB((con) => loadServingSessions(con, catalog));
+    expect(kept.log.items).toEqual(log.items);
+    expect(kept.log.train.map((t) => Array.from(t))).toEqual(log.train.map((t) => Array.from(t)));
+    const fitted = openNextItemModel(dir, version.booster, log);
+    const fromFile = openNextItemModel(dir, version.booster, kept.log, kept.lists);
+    const plain = (lists: Record<string, Int32Array[]>) =>
+      Object.fromEntries(Object.entries(lists).map(([name, l]) => [name, l.map((x) => Array.from(x))]));
+    expect(Object.keys(kept.lists).sort()).toEqual(['ar', 'sr']);
+    expect(plain(fromFile.sourceLists())).toEqual(plain(fitted.sourceLists()));
+    for (const session of log.train.slice(-30)) {
+      const prefix = session.subarray(0, Math.max(1, session.length - 1));
+      expect(fromFile.rank(prefix, 20)).toEqual(fitted.rank(prefix, 20));
+    }
+    expect(loadServingSources(path, 'another history')).toBeNull();
   });
 });
 

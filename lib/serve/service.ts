@@ -10,7 +10,13 @@ import {
   readRankingIndex,
 } from '../features/index';
 import { fileSha256, openDuckDB } from '../io/index';
-import { loadServingSessions, openNextItemModel } from '../nextitem/index';
+import {
+  loadServingSessions,
+  loadServingSources,
+  type NextItemReranker,
+  openNextItemModel,
+  SERVING_SOURCES_FILE,
+} from '../nextitem/index';
 import {
   LIVE_STATES_FILE,
   loadInteractions,
@@ -315,9 +321,26 @@ export class Service {
     const dir = versionDir(this.catalog.models.family('session'), version.version);
     let sessions: LiveSessions;
     try {
-      const log = await loadServingSessions(this.store.con, this.catalog);
-      const model = openNextItemModel(dir, version.booster, log);
-      sessions = new LiveSessions(model, log.items, version, (user) => this.userHistory(user));
+      // The sessions and lists the training stage fitted on this history, else read and fitted now.
+      const history = this.catalog.interim.events;
+      const kept = existsSync(history)
+        ? loadServingSources(join(dir, SERVING_SOURCES_FILE), fileSha256(history))
+        : null;
+      let model: NextItemReranker;
+      let items: readonly string[];
+      if (kept) {
+        model = openNextItemModel(dir, version.booster, kept.log, kept.lists);
+        items = kept.log.items;
+      } else {
+        const started = performance.now();
+        const log = await loadServingSessions(this.store.con, this.catalog);
+        model = openNextItemModel(dir, version.booster, log);
+        items = log.items;
+        process.stderr.write(
+          `serve: fitted session v${version.version}'s sources on every session at start (${((performance.now() - started) / 1000).toFixed(1)} s): it has no ${SERVING_SOURCES_FILE} for this history; training the session family writes it\n`,
+        );
+      }
+      sessions = new LiveSessions(model, items, version, (user) => this.userHistory(user));
     } catch (e) {
       // A damaged version or missing data leaves session recommendations unavailable (503), not the service down.
       process.stderr.write(
