@@ -43,7 +43,7 @@ help:
 	@echo "make setup      install what is missing (npm packages, Debian packages, the tslab kernel)"
 	@echo "make notebooks  execute every notebook headlessly, HTML to reports/notebooks/"
 	@echo "make report     the evaluation reports: reports/index.html and a page per model family"
-	@echo "make serve      the prediction service on 127.0.0.1:8000 (HOST=, PORT=) over the production models"
+	@echo "make serve      the prediction service on 127.0.0.1:8000 (HOST=, PORT=, WORKERS= processes, default one per core) over the production models"
 	@echo "make lab        the notebook server on 127.0.0.1:$(LAB_PORT) with the TypeScript kernel"
 	@echo "make bench      print the benchmark figures"
 	@echo "make recommend-import FORMAT=rees46|retailrocket|diginetica|yoochoose|session-rec INPUT=FILE [BUYS=FILE] DATA=DIR   a real log through the recommenders (session-based for a log without users)"

@@ -27,6 +27,7 @@ export {
   loadRankingIndex,
   loadServingStore,
   pairRow,
+  pairRowAt,
   readRankingIndex,
   saveRankingIndex,
   servingStoreStamp,

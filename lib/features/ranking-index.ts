@@ -41,10 +41,15 @@ const LATEST_ONLY: Record<string, string> = {
 };
 
 /** Loads every serving-store table the features stage wrote into `con`, and the catalogue as `catalog_products`. */
-export async function loadServingStore(con: DuckDBConnection, catalog: DataCatalog): Promise<ServingStore> {
+export async function loadServingStore(
+  con: DuckDBConnection,
+  catalog: DataCatalog,
+  /** Only these tables (and no catalogue, snapshot day or vocabulary): what a service with its ranking index needs. */
+  only?: readonly string[],
+): Promise<ServingStore> {
   const tables = new Set<string>();
   for (const table of Object.keys(servingStoreTables())) {
-    if (!existsSync(catalog.features.store(table))) continue;
+    if (!existsSync(catalog.features.store(table)) || (only && !only.includes(table))) continue;
     // Ranking asks every history as of the store's snapshot day, after the last event: only each
     // key's latest running total can answer, so the rest is dropped (purchase keeps user_totals whole).
     const keys = LATEST_ONLY[table];
@@ -52,6 +57,7 @@ export async function loadServingStore(con: DuckDBConnection, catalog: DataCatal
       ${keys ? `QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY upto DESC) = 1` : ''}`);
     tables.add(table);
   }
+  if (only) return { tables, snapshotDay: null, idf: null };
   await con.run(
     `CREATE OR REPLACE TABLE catalog_products AS SELECT * FROM read_parquet(${sqlString(catalog.raw.products)})`,
   );
@@ -137,7 +143,11 @@ export function sortedPairs(outer: number[], inner: number[], values: number[][]
 
 /** The row of (outer, inner) in `pairs` (its values at row × width), or -1. */
 export function pairRow(pairs: SortedPairs, outer: number, inner: number): number {
-  const o = sortedFind(pairs.outer, outer);
+  return pairRowAt(pairs, sortedFind(pairs.outer, outer), inner);
+}
+
+/** `pairRow` with the outer key's index already found (`sortedFind(pairs.outer, outer)`; -1: absent). */
+export function pairRowAt(pairs: SortedPairs, o: number, inner: number): number {
   if (o < 0) return -1;
   const from = pairs.start[o];
   const to = pairs.start[o + 1];

@@ -81,9 +81,7 @@ export function iknn(): NextItemModel {
   return {
     name: 'iknn',
     fit(t, items) {
-      distinct = distinctItems(t);
-      sessionsOf = sessionsByItem(t, items);
-      clicks = itemClicks(t, items);
+      ({ distinct, sessionsOf, clicks } = sessionIndex(t, items));
       together = new Float64Array(items);
       cache.clear();
     },
@@ -111,6 +109,28 @@ export function iknn(): NextItemModel {
 
 /** Each training session's distinct items, in first-click order. */
 const distinctItems = (train: readonly Int32Array[]) => train.map((session) => Int32Array.from(new Set(session)));
+
+/**
+ * What the session- and item-kNN methods derive from the same training sessions, computed once per
+ * sessions array (the service fits all three on one; none of them changes these arrays).
+ */
+const derived = new WeakMap<
+  readonly Int32Array[],
+  { items: number; distinct: Int32Array[]; sessionsOf: Int32Array[]; clicks: Float64Array }
+>();
+function sessionIndex(train: readonly Int32Array[], items: number) {
+  let d = derived.get(train);
+  if (!d || d.items !== items) {
+    d = {
+      items,
+      distinct: distinctItems(train),
+      sessionsOf: sessionsByItem(train, items),
+      clicks: itemClicks(train, items),
+    };
+    derived.set(train, d);
+  }
+  return d;
+}
 
 /** Rule tables: for each item, the items that follow it with their weights. */
 type Rules = Map<number, Map<number, number>>;
@@ -213,10 +233,8 @@ function sessionKnn(name: 'sknn' | 'vsknn', params: SknnParams): NextItemModel {
   return {
     name,
     fit(t, items) {
-      distinct = distinctItems(t);
+      ({ distinct, sessionsOf, clicks } = sessionIndex(t, items));
       sortedItems = distinct.map((d) => d.slice().sort());
-      sessionsOf = sessionsByItem(t, items);
-      clicks = itemClicks(t, items);
       seen = new Float64Array(t.length);
       member = new Float64Array(items);
       scores = new Float64Array(items);

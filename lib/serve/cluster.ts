@@ -9,8 +9,8 @@ import type { PrimaryChannel, ReloadAnswer } from './service';
  * the workers share the listening port, connections are dealt round-robin). Each worker loads the
  * models and indexes itself and answers requests alone; the primary holds the one thing that must
  * be single, the event log:
- * - a worker checks a posted batch and sends it to the primary, which appends it and fsyncs, then
- *   sends it to every worker; the worker answers once every worker has applied it, so an
+ * - a worker checks a posted batch and sends it to the primary, which appends it and fsyncs (with
+ *   the batches posted at the same moment: one write and one fsync for all), then sends it to every worker; the worker answers once every worker has applied it, so an
  *   acknowledged event is visible to the next /v1/recommend whichever worker answers;
  * - a worker that starts (or restarts after a crash) reads the log as far as it is complete, says
  *   where it stopped, and gets what was appended since before it takes part;
@@ -61,6 +61,7 @@ export function runPrimary(options: PrimaryOptions): { close: () => Promise<void
   let seq = 0;
   let closing = false;
   let announced = false;
+  const listening = new Set<Worker>();
 
   const send = (worker: Worker, message: ToWorker) => {
     if (worker.isConnected()) worker.send(message);
@@ -78,6 +79,26 @@ export function runPrimary(options: PrimaryOptions): { close: () => Promise<void
     settle(key);
   };
 
+  /** Posted batches waiting for the next group commit. */
+  const queued: { worker: Worker; id: number; events: LiveEvent[] }[] = [];
+  const commit = () => {
+    const group = queued.splice(0);
+    let ends: number[];
+    try {
+      ends = log.appendBatches(group.map((g) => g.events));
+    } catch (e) {
+      for (const g of group)
+        send(g.worker, {
+          t: 'answer',
+          id: g.id,
+          status: 503,
+          error: `could not write the event log ${options.eventLog}: ${(e as Error).message}; nothing was recorded`,
+        });
+      return;
+    }
+    group.forEach((g, i) => broadcast(g.worker, g.id, (s) => ({ t: 'apply', seq: s, events: g.events, end: ends[i] })));
+  };
+
   const fork = () => {
     const worker = cluster.fork();
     worker.on('message', (m: ToPrimary) => {
@@ -90,30 +111,20 @@ export function runPrimary(options: PrimaryOptions): { close: () => Promise<void
           break;
         }
         case 'listening':
-          if (!announced) {
+          // Announced once every first worker serves (the address line is what callers wait for).
+          listening.add(worker);
+          if (!announced && listening.size >= options.workers) {
             announced = true;
             options.say(
               `serve: ${m.address} (docs at /docs, metrics at /metrics; ${options.workers} workers); Ctrl-C stops`,
             );
           }
           break;
-        case 'record': {
-          let end: number;
-          try {
-            log.append(m.events);
-            end = log.size;
-          } catch (e) {
-            send(worker, {
-              t: 'answer',
-              id: m.id,
-              status: 503,
-              error: `could not write the event log ${options.eventLog}: ${(e as Error).message}; nothing was recorded`,
-            });
-            break;
-          }
-          broadcast(worker, m.id, (s) => ({ t: 'apply', seq: s, events: m.events, end }));
+        case 'record':
+          // Appended with whatever else arrives before the next turn of the event loop: one write and
+          // one fsync for all of them.
+          if (queued.push({ worker, id: m.id, events: m.events }) === 1) setImmediate(commit);
           break;
-        }
         case 'applied':
         case 'reloaded': {
           const p = pending.get(m.seq);

@@ -206,9 +206,18 @@ export class EventLog {
 
   /** Appends events as one write, then waits for the disk; on failure the log is cut back to where it was. */
   append(events: readonly LiveEvent[]): void {
+    this.appendBatches([events]);
+  }
+
+  /**
+   * Appends several batches as one write and one flush (a group commit: concurrent posts share the
+   * wait for the disk); returns the byte offset where each batch ends. On failure none is kept.
+   */
+  appendBatches(batches: readonly (readonly LiveEvent[])[]): number[] {
     const fd = this.fd;
     if (fd === null) throw new Error(`${this.path}: the event log is closed`);
-    const buffer = Buffer.from(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const parts = batches.map((events) => Buffer.from(events.map((e) => `${JSON.stringify(e)}\n`).join('')));
+    const buffer = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     const size = fstatSync(fd).size;
     try {
       let written = 0;
@@ -218,6 +227,8 @@ export class EventLog {
       ftruncateSync(fd, size);
       throw error;
     }
+    let end = size;
+    return parts.map((part) => (end += part.length));
   }
 
   close(): void {

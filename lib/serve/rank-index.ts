@@ -1,5 +1,5 @@
 import {
-  pairRow,
+  pairRowAt,
   type RankCandidate,
   type RankingIndex,
   type SortedPairs,
@@ -83,8 +83,14 @@ function rowOverlap(index: RankingIndex, q: QueryText, r: number): number {
   return n;
 }
 
-const totals = (pairs: SortedPairs, row: number): [number, number, number] | null =>
-  row < 0 ? null : [pairs.values[row * 3], pairs.values[row * 3 + 1], pairs.values[row * 3 + 2]];
+/** A pair's three totals into `into`, or null when the pair has none. */
+function fill(into: [number, number, number], pairs: SortedPairs, row: number): [number, number, number] | null {
+  if (row < 0) return null;
+  into[0] = pairs.values[row * 3];
+  into[1] = pairs.values[row * 3 + 1];
+  into[2] = pairs.values[row * 3 + 2];
+  return into;
+}
 
 /**
  * Visits every candidate of one search with what its features need: the product row (-1 when the
@@ -105,27 +111,42 @@ function visitCandidates(
   const q = index.queryIndex.get(request.query);
   const queryId = q === undefined ? -1 : index.queryIdValues[q];
   const text = queryText(index, request.query);
+  // Each history's rows of this query and this user, found once for every candidate.
+  const { pairTotals, queryCategoryTotals, userCategoryEvents } = index;
+  const pairOuter = sortedFind(pairTotals.outer, queryId);
+  const categoryOuter = sortedFind(queryCategoryTotals.outer, queryId);
+  const userOuter = userEvents === null ? -1 : sortedFind(userCategoryEvents.outer, userId!);
+  // One candidate object, filled for each in turn (`serve` expressions read it at once, keep nothing).
+  const pair: [number, number, number] = [0, 0, 0];
+  const queryCategory: [number, number, number] = [0, 0, 0];
+  const candidate: RankCandidate = {
+    position: 0,
+    pair: null,
+    queryCategory: null,
+    tfidfCosine: 0,
+    tokenOverlap: 0,
+    queryTokens: text.distinct,
+    userEvents,
+    userCategoryEvents: null,
+    price: null,
+    meanViewedPrice,
+  };
   const ids = request.product_ids;
   for (let i = 0; i < ids.length; i++) {
     const r = sortedFind(index.productIds, ids[i]);
     const category = r < 0 ? -1 : index.productCategory[r];
-    visit(i, r, user, {
-      position: i + 1,
-      pair: totals(index.pairTotals, pairRow(index.pairTotals, queryId, ids[i])),
-      queryCategory:
-        category < 0 ? null : totals(index.queryCategoryTotals, pairRow(index.queryCategoryTotals, queryId, category)),
-      tfidfCosine: r < 0 ? 0 : rowCosine(index, text, r),
-      tokenOverlap: r < 0 ? 0 : rowOverlap(index, text, r),
-      queryTokens: text.distinct,
-      userEvents,
-      userCategoryEvents: (() => {
-        if (userEvents === null || category < 0) return null;
-        const row = pairRow(index.userCategoryEvents, userId!, category);
-        return row < 0 ? null : index.userCategoryEvents.values[row];
-      })(),
-      price: r < 0 ? null : orNull(index.productPrice[r]),
-      meanViewedPrice,
-    });
+    candidate.position = i + 1;
+    candidate.pair = fill(pair, pairTotals, pairRowAt(pairTotals, pairOuter, ids[i]));
+    candidate.queryCategory =
+      category < 0
+        ? null
+        : fill(queryCategory, queryCategoryTotals, pairRowAt(queryCategoryTotals, categoryOuter, category));
+    candidate.tfidfCosine = r < 0 ? 0 : rowCosine(index, text, r);
+    candidate.tokenOverlap = r < 0 ? 0 : rowOverlap(index, text, r);
+    const userCategory = category < 0 ? -1 : pairRowAt(userCategoryEvents, userOuter, category);
+    candidate.userCategoryEvents = userCategory < 0 ? null : userCategoryEvents.values[userCategory];
+    candidate.price = r < 0 ? null : orNull(index.productPrice[r]);
+    visit(i, r, user, candidate);
   }
 }
 

@@ -178,6 +178,20 @@ describe('anonymous sessions', () => {
 });
 
 describe('cold start and live updates', () => {
+  it("keeps a user's answer until that user's next event, whoever else posts", async () => {
+    const [user, other] = [900_300_001, 900_300_002];
+    const products = [...groupOf.keys()];
+    for (const u of [user, other]) expect((await post(event(u, products[3], 1))).statusCode).toBe(200);
+    const first = await recommend(user, 7);
+    expect(await recommend(user, 7)).toEqual(first);
+    expect((await post(event(other, products[50], 2))).statusCode).toBe(200);
+    expect(await recommend(user, 7)).toEqual(first);
+    expect((await post(event(user, products[90], 3))).statusCode).toBe(200);
+    const after = await recommend(user, 7);
+    expect(after.recent_items).toBe(first.recent_items + 1);
+    expect(after).not.toEqual(first);
+  });
+
   it('an unknown user gets trending and popular products', async () => {
     const r = await recommend(900_000_001);
     expect(r).toMatchObject({ cold_start: true, known_user: false, recent_items: 0 });

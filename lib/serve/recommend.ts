@@ -27,8 +27,19 @@ export interface Recommendation {
  * service's event log, updated by each posted event, and the production re-ranker over the
  * candidate sources. One instance per production model version.
  */
+/** What `recommend` answers. */
+export type UserAnswer = { cold_start: boolean; known_user: boolean; recent_items: number; items: Recommendation[] };
+
+/** Users whose answers are kept (the least recently computed leave first). */
+export const ANSWER_CACHE_USERS = 20_000;
+
 export class LiveRecommender {
   readonly states = new Map<number, UserState>();
+  /**
+   * Answers by user and k, kept until the user's next event: an answer depends on nothing else (the
+   * state, the model and the catalogue), so a repeated request costs a lookup.
+   */
+  private readonly answers = new Map<number, Map<number, UserAnswer>>();
   private readonly scorer: CandidateScorer;
   unknownProducts = 0;
 
@@ -41,11 +52,13 @@ export class LiveRecommender {
 
   /** Takes the users' states as the training stage replayed them (see saveStates). */
   restore(states: ReadonlyMap<number, UserState>): void {
+    this.answers.clear();
     for (const [user, state] of states) this.states.set(user, state);
   }
 
   /** Replays the history (events as typed columns, in time order) into the states. */
   replayHistory(events: Interactions): void {
+    this.answers.clear();
     const states = replayStates(events, this.model.products, [], () => {}, true);
     for (const [user, state] of states) this.states.set(user, state);
   }
@@ -58,6 +71,7 @@ export class LiveRecommender {
       if (e.product_id !== null && product < 0) this.unknownProducts++;
       // Anonymous events (no user) change no user's state: they are the session recommender's.
       if (e.user_id === null) continue;
+      this.answers.delete(e.user_id);
       let state = this.states.get(e.user_id);
       if (!state) this.states.set(e.user_id, (state = emptyState()));
       applyEvent(
@@ -73,10 +87,21 @@ export class LiveRecommender {
    * candidates are then trending and popular products, and they move toward the user's categories
    * as events arrive.
    */
-  recommend(
-    userId: number,
-    k: number,
-  ): { cold_start: boolean; known_user: boolean; recent_items: number; items: Recommendation[] } {
+  recommend(userId: number, k: number): UserAnswer {
+    let byK = this.answers.get(userId);
+    const kept = byK?.get(k);
+    if (kept) return kept;
+    const answer = this.compute(userId, k);
+    if (!byK) {
+      if (this.answers.size >= ANSWER_CACHE_USERS) this.answers.delete(this.answers.keys().next().value!);
+      this.answers.set(userId, (byK = new Map()));
+    }
+    byK.set(k, answer);
+    return answer;
+  }
+
+  /** `recommend` without the kept answers. */
+  compute(userId: number, k: number): UserAnswer {
     const state = this.states.get(userId);
     const c = this.scorer.candidates(state);
     const width = this.reranker.features.length;

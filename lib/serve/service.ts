@@ -108,15 +108,16 @@ export class Service {
     const models = loadProductionModels(catalog);
     // The serving feature store, on a connection whose queries run one at a time.
     const store = await openDuckDB();
-    const loaded = existsSync(catalog.raw.products)
-      ? await loadServingStore(store.con, catalog)
-      : { tables: new Set<string>(), snapshotDay: null, idf: null };
-    const storeReady = loaded.tables.has('user_totals');
     const featureOptions = existsSync(catalog.features.manifest)
       ? readFeatureManifest(catalog.features.manifest).options
       : null;
-    // The ranking index as the features stage wrote it, or (an older or changed store) computed now.
+    // The ranking index as the features stage wrote it; then only the purchase path's table is loaded.
     let rankingIndex = featureOptions ? readRankingIndex(catalog) : null;
+    const loaded = existsSync(catalog.raw.products)
+      ? await loadServingStore(store.con, catalog, rankingIndex ? ['user_totals'] : undefined)
+      : { tables: new Set<string>(), snapshotDay: null, idf: null };
+    const storeReady = loaded.tables.has('user_totals');
+    // An older or changed store: the index is computed now.
     if (
       !rankingIndex &&
       featureOptions &&
