@@ -31,11 +31,21 @@ if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
   process.exit(2);
 }
 const eventLog = flags['event-log'] ?? dataCatalog(flags.data).live.events;
+
+/** Listens on HOST:PORT, or says why it cannot (a port in use) and exits 1. */
+async function listen(app: { listen: (o: { host: string; port: number }) => Promise<string> }): Promise<string> {
+  try {
+    return await app.listen({ host, port });
+  } catch (e) {
+    say(`serve: cannot listen on ${host}:${port}: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
 const logger = process.env.LOG === '1';
 
 if (workers === 1) {
   const app = await buildApp({ dataDir: flags.data, logger, eventLog });
-  const address = await app.listen({ host, port });
+  const address = await listen(app);
   say(`serve: ${address} (docs at /docs, metrics at /metrics); Ctrl-C stops`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => {
@@ -43,7 +53,7 @@ if (workers === 1) {
     });
 } else if (cluster.isPrimary) {
   say(`serve: starting ${workers} workers over ${flags.data}`);
-  const primary = runPrimary({ workers, eventLog, say });
+  const primary = runPrimary({ workers, eventLog, say, onFatal: () => process.exit(1) });
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => {
       // Workers finish their requests in flight; one that does not stop within 5 s is killed.
@@ -55,7 +65,7 @@ if (workers === 1) {
   const { app, service } = await buildService({ dataDir: flags.data, logger, eventLog, channel });
   channel.attach({ apply: (events, end) => service.applyLive(events, end), reload: () => service.reload() });
   await channel.joined(service.appliedEnd);
-  channel.listening(await app.listen({ host, port }));
+  channel.listening(await listen(app));
   // The primary disconnects a worker to stop it: finish what is in flight, then exit.
   process.once('disconnect', () => {
     void app.close().then(() => process.exit(0));

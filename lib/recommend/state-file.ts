@@ -25,26 +25,16 @@ const flatten = (lists: number[][], Type: Int32ArrayConstructor | Float64ArrayCo
 /** Writes the users' states (atomically). */
 export function saveStates(path: string, states: ReadonlyMap<number, UserState>, stamp: string): void {
   const list = [...states];
-  const recent = flatten(
-    list.map(([, s]) => s.recent),
-    Int32Array,
-  );
-  const categories = flatten(
-    list.map(([, s]) => [...s.categories.keys()]),
-    Int32Array,
-  );
-  const categoryWeights = flatten(
-    list.map(([, s]) => [...s.categories.values()]),
-    Float64Array,
-  );
-  const groups = flatten(
-    list.map(([, s]) => [...s.groups.keys()]),
-    Int32Array,
-  );
-  const groupWeights = flatten(
-    list.map(([, s]) => [...s.groups.values()]),
-    Float64Array,
-  );
+  const per = (pick: (s: UserState) => number[], Type: Int32ArrayConstructor | Float64ArrayConstructor) =>
+    flatten(
+      list.map(([, s]) => pick(s)),
+      Type,
+    );
+  const recent = per((s) => s.recent, Int32Array);
+  const categories = per((s) => [...s.categories.keys()], Int32Array);
+  const categoryWeights = per((s) => [...s.categories.values()], Float64Array);
+  const groups = per((s) => [...s.groups.keys()], Int32Array);
+  const groupWeights = per((s) => [...s.groups.values()], Float64Array);
   writeBlocks(
     path,
     { format: FORMAT, stamp, sessions: list.map(([, s]) => s.session) },

@@ -10,10 +10,11 @@ import type { PrimaryChannel, ReloadAnswer } from './service';
  * models and indexes itself and answers requests alone; the primary holds the one thing that must
  * be single, the event log:
  * - a worker checks a posted batch and sends it to the primary, which appends it and fsyncs (with
- *   the batches posted at the same moment: one write and one fsync for all), then sends it to every worker; the worker answers once every worker has applied it, so an
+ *   the batches posted while the last flush ran: one write and one fsync for all, the fsync on a
+ *   background thread), then sends it to every worker; the worker answers once every worker has applied it, so an
  *   acknowledged event is visible to the next /v1/recommend whichever worker answers;
- * - a worker that starts (or restarts after a crash) reads the log as far as it is complete, says
- *   where it stopped, and gets what was appended since before it takes part;
+ * - a worker that starts (or restarts after a crash) reads the log as far as the primary has
+ *   committed it, says where it stopped, and gets what was committed since before it takes part;
  * - /v1/models/reload swaps every worker (each finishes its requests in flight on the old set);
  * - /metrics sums every worker's counters and histograms.
  * A worker that dies is replaced; when the primary dies, its workers exit with it (Node closes
@@ -28,7 +29,8 @@ type ToPrimary =
   | { t: 'applied'; seq: number; unknown: number }
   | { t: 'reload'; id: number }
   | { t: 'reloaded'; seq: number; answer?: ReloadAnswer; error?: string }
-  | { t: 'metrics'; id: number };
+  | { t: 'metrics'; id: number }
+  | { t: 'committed'; id: number };
 type ToWorker =
   | { t: 'apply'; seq: number; events: LiveEvent[]; end: number }
   | { t: 'reload'; seq: number }
@@ -39,7 +41,12 @@ export interface PrimaryOptions {
   eventLog: string;
   /** Progress lines (serve: …). */
   say: (line: string) => void;
+  /** Called once the service has stopped because workers could not start. */
+  onFatal: () => void;
 }
+
+/** Replacement workers that fail to start in a row before the service stops. */
+const MAX_FAILED_STARTS = 3;
 
 /** Runs the primary process: forks the workers, writes the event log, relays reloads and metrics. */
 export function runPrimary(options: PrimaryOptions): { close: () => Promise<void> } {
@@ -62,6 +69,7 @@ export function runPrimary(options: PrimaryOptions): { close: () => Promise<void
   let closing = false;
   let announced = false;
   const listening = new Set<Worker>();
+  let failedStarts = 0;
 
   const send = (worker: Worker, message: ToWorker) => {
     if (worker.isConnected()) worker.send(message);
@@ -81,31 +89,58 @@ export function runPrimary(options: PrimaryOptions): { close: () => Promise<void
 
   /** Posted batches waiting for the next group commit. */
   const queued: { worker: Worker; id: number; events: LiveEvent[] }[] = [];
+  /** Where the log ends as every member has been sent it: appended, flushed and broadcast. */
+  let committed = log.size;
+  let flushing = false;
   const commit = () => {
+    if (flushing || queued.length === 0) return;
     const group = queued.splice(0);
-    let ends: number[];
-    try {
-      ends = log.appendBatches(group.map((g) => g.events));
-    } catch (e) {
+    const refuse = (e: Error) => {
       for (const g of group)
         send(g.worker, {
           t: 'answer',
           id: g.id,
           status: 503,
-          error: `could not write the event log ${options.eventLog}: ${(e as Error).message}; nothing was recorded`,
+          error: `could not write the event log ${options.eventLog}: ${e.message}; nothing was recorded`,
         });
+    };
+    let flushed: Promise<number[]>;
+    try {
+      flushed = log.appendBatchesAsync(group.map((g) => g.events));
+    } catch (e) {
+      refuse(e as Error);
       return;
     }
-    group.forEach((g, i) => broadcast(g.worker, g.id, (s) => ({ t: 'apply', seq: s, events: g.events, end: ends[i] })));
+    // While the disk works, posts keep arriving and queue for the next commit.
+    flushing = true;
+    flushed.then(
+      (ends) => {
+        flushing = false;
+        committed = ends.at(-1)!;
+        group.forEach((g, i) =>
+          broadcast(g.worker, g.id, (s) => ({ t: 'apply', seq: s, events: g.events, end: ends[i] })),
+        );
+        commit();
+      },
+      (e: Error) => {
+        flushing = false;
+        refuse(e);
+        commit();
+      },
+    );
   };
 
   const fork = () => {
     const worker = cluster.fork();
     worker.on('message', (m: ToPrimary) => {
       switch (m.t) {
+        case 'committed':
+          // A starting worker reads the log up to here: what is being flushed now reaches it by broadcast.
+          send(worker, { t: 'answer', id: m.id, value: committed });
+          break;
         case 'joined': {
-          // What was appended after the worker's read, before it takes part in appends: nothing can come between.
-          const since = EventLog.readRange(options.eventLog, m.end);
+          // What was committed after the worker's read, before it takes part in appends: nothing can come between.
+          const since = EventLog.readRange(options.eventLog, m.end, committed);
           send(worker, { t: 'apply', seq: 0, events: since.events, end: since.end });
           members.add(worker);
           break;
@@ -113,6 +148,7 @@ export function runPrimary(options: PrimaryOptions): { close: () => Promise<void
         case 'listening':
           // Announced once every first worker serves (the address line is what callers wait for).
           listening.add(worker);
+          failedStarts = 0;
           if (!announced && listening.size >= options.workers) {
             announced = true;
             options.say(
@@ -156,28 +192,44 @@ export function runPrimary(options: PrimaryOptions): { close: () => Promise<void
         settle(key);
       }
       if (closing) return;
+      if (!listening.has(worker)) {
+        // A worker that never served: at start (a port in use, a damaged folder) the service stops
+        // rather than fork forever; a replacement is retried a few times, a second apart.
+        failedStarts++;
+        if (!announced || failedStarts >= MAX_FAILED_STARTS) {
+          options.say(
+            `serve: a worker could not start (exit ${signal ?? code}${announced ? `, ${failedStarts} times in a row` : ''}); stopping`,
+          );
+          void stop().then(() => options.onFatal());
+          return;
+        }
+        options.say(
+          `serve: worker ${worker.process.pid} could not start (exit ${signal ?? code}); trying again in 1 s`,
+        );
+        setTimeout(fork, 1000);
+        return;
+      }
       options.say(`serve: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
       fork();
     });
   };
   for (let i = 0; i < options.workers; i++) fork();
 
-  return {
-    close: async () => {
-      closing = true;
-      await Promise.all(
-        Object.values(cluster.workers ?? {}).map(
-          (w) =>
-            new Promise<void>((resolve) => {
-              if (!w || w.isDead()) return resolve();
-              w.once('exit', () => resolve());
-              w.disconnect();
-            }),
-        ),
-      );
-      log.close();
-    },
+  const stop = async () => {
+    closing = true;
+    await Promise.all(
+      Object.values(cluster.workers ?? {}).map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (!w || w.isDead()) return resolve();
+            w.once('exit', () => resolve());
+            w.disconnect();
+          }),
+      ),
+    );
+    log.close();
   };
+  return { close: stop };
 }
 
 /**
@@ -243,6 +295,7 @@ export function workerChannel(): PrimaryChannel & {
     record: (events) => ask<number>({ t: 'record', id: ++next, events }),
     reload: () => ask<ReloadAnswer>({ t: 'reload', id: ++next }),
     metrics: () => ask<string>({ t: 'metrics', id: ++next }),
+    committed: () => ask<number>({ t: 'committed', id: ++next }),
   };
 }
 

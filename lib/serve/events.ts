@@ -1,6 +1,7 @@
 import {
   closeSync,
   existsSync,
+  fdatasync,
   fdatasyncSync,
   fstatSync,
   ftruncateSync,
@@ -214,6 +215,37 @@ export class EventLog {
    * wait for the disk); returns the byte offset where each batch ends. On failure none is kept.
    */
   appendBatches(batches: readonly (readonly LiveEvent[])[]): number[] {
+    const { size, ends } = this.write(batches);
+    try {
+      fdatasyncSync(this.fd!);
+    } catch (error) {
+      ftruncateSync(this.fd!, size);
+      throw error;
+    }
+    return ends;
+  }
+
+  /**
+   * `appendBatches` with the flush on a background thread, so the caller keeps serving while the
+   * disk works. Calls must not overlap (the next waits for this one).
+   */
+  appendBatchesAsync(batches: readonly (readonly LiveEvent[])[]): Promise<number[]> {
+    const { size, ends } = this.write(batches);
+    const fd = this.fd!;
+    return new Promise((resolve, reject) =>
+      fdatasync(fd, (error) => {
+        if (!error) return resolve(ends);
+        try {
+          ftruncateSync(fd, size);
+        } finally {
+          reject(error);
+        }
+      }),
+    );
+  }
+
+  /** Writes the batches (not yet flushed); the size before and each batch's end. */
+  private write(batches: readonly (readonly LiveEvent[])[]): { size: number; ends: number[] } {
     const fd = this.fd;
     if (fd === null) throw new Error(`${this.path}: the event log is closed`);
     const parts = batches.map((events) => Buffer.from(events.map((e) => `${JSON.stringify(e)}\n`).join('')));
@@ -222,13 +254,12 @@ export class EventLog {
     try {
       let written = 0;
       while (written < buffer.length) written += writeSync(fd, buffer, written);
-      fdatasyncSync(fd);
     } catch (error) {
       ftruncateSync(fd, size);
       throw error;
     }
     let end = size;
-    return parts.map((part) => (end += part.length));
+    return { size, ends: parts.map((part) => (end += part.length)) };
   }
 
   close(): void {

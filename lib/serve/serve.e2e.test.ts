@@ -16,7 +16,7 @@ import {
 } from '../features/index';
 import { Rng } from '../random';
 import { writeProduction } from '../registry/index';
-import { runStageScript, runStages, startServer, tempDir, treeCpuSeconds } from '../testing';
+import { ROOT, runStageScript, runStages, startServer, tempDir, treeCpuSeconds } from '../testing';
 import { argmaxRows } from '../train/index';
 import { DMatrix } from '../xgboost/index';
 import { EVENT_ORDER } from '../sessions/index';
@@ -677,6 +677,36 @@ describe('request checks', () => {
   });
 });
 
+describe('starting', () => {
+  it('stops with exit 1 and says why when its workers cannot listen (a port in use), instead of forking forever', async () => {
+    const first = await startServer(data, { ...process.env, WORKERS: '1' });
+    try {
+      const port = new URL(first.url).port;
+      for (const workers of ['2', '1']) {
+        const second = spawnSync(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            join(ROOT, 'pipelines/serve.ts'),
+            '--data',
+            data,
+            '--event-log',
+            join(tempDir(), 'e.jsonl'),
+          ],
+          { cwd: ROOT, env: { ...process.env, PORT: port, WORKERS: workers }, encoding: 'utf8', timeout: 120_000 },
+        );
+        expect(second.status, `${workers} workers: ${second.stderr}`).toBe(1);
+        expect(second.stderr).toContain(`serve: cannot listen on 127.0.0.1:${port}: `);
+        expect(second.stderr).toMatch(/EADDRINUSE/);
+        if (workers === '2') expect(second.stderr).toContain('serve: a worker could not start (exit 1); stopping');
+      }
+    } finally {
+      process.kill(-first.child.pid!, 'SIGKILL');
+    }
+  }, 240_000);
+});
+
 describe("serving does not depend on the caller's environment", () => {
   it('started without OMP_WAIT_POLICY, a /v1/rank request costs about the CPU it costs under make serve', async () => {
     const { query, ids } = await withDuckDB(async (con) => {
@@ -713,8 +743,8 @@ describe("serving does not depend on the caller's environment", () => {
       }
     };
     const { OMP_WAIT_POLICY: _, ...unset } = process.env;
-    const passive = await cpuPerRequest({ ...unset, OMP_WAIT_POLICY: 'PASSIVE' }, 400);
-    const spinning = await cpuPerRequest(unset, 400);
+    const passive = await cpuPerRequest({ ...unset, OMP_WAIT_POLICY: 'PASSIVE', WORKERS: '1' }, 400);
+    const spinning = await cpuPerRequest({ ...unset, WORKERS: '1' }, 400);
     // Measured here: 1.8 ms of CPU per request with PASSIVE; when serving matrices were built with
     // every core, 13.8 ms without it (OpenMP's idle workers spinning between requests).
     expect(spinning).toBeLessThan(2 * passive + 0.0005);

@@ -56,6 +56,8 @@ export interface PrimaryChannel {
   reload(): Promise<ReloadAnswer>;
   /** The metrics of every worker, summed (Prometheus text). */
   metrics(): Promise<string>;
+  /** Where the event log ends as far as the primary has committed it (flushed and sent to every worker). */
+  committed(): Promise<number>;
 }
 
 export type ReloadAnswer = { before: Record<string, number>; after: Record<string, number> };
@@ -138,8 +140,8 @@ export class Service {
     let eventLog: EventLog | null = null;
     let logged: { events: LiveEvent[]; end: number };
     if (options.channel) {
-      // A worker reads the log as far as it is complete; the primary sends what is appended after that.
-      logged = EventLog.readRange(eventLogPath);
+      // A worker reads the log as far as the primary has committed it; the primary sends what comes after.
+      logged = EventLog.readRange(eventLogPath, 0, await options.channel.committed());
     } else {
       const opened = EventLog.open(eventLogPath);
       if (opened.droppedBytes)
