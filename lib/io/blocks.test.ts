@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { readBlocks, writeBlocks } from './blocks';
+import { flattenLists, readBlocks, unflattenLists, writeBlocks } from './blocks';
 
 const dir = mkdtempSync(join(tmpdir(), 'shoplab-blocks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,5 +44,18 @@ describe('blocks files', () => {
     writeBlocks(cut, null, { v: new Float64Array(100) });
     writeFileSync(cut, readFileSync(cut).subarray(0, 200));
     expect(() => readBlocks(cut)).toThrow(`${cut}: not a readable blocks file (block 'v' is cut short)`);
+  });
+
+  it('store lists of different lengths as offsets and values, and give them back as views', () => {
+    const { start, values } = flattenLists([[4, 5], [], [6], [7, 8, 9]]);
+    expect(Array.from(start)).toEqual([0, 2, 2, 3, 6]);
+    expect(Array.from(values)).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(values).toBeInstanceOf(Int32Array);
+    const weights = flattenLists([[0.5], [1.25, -2]], Float64Array);
+    expect(weights.values).toBeInstanceOf(Float64Array);
+    expect(unflattenLists(weights.start, weights.values).map((l) => Array.from(l))).toEqual([[0.5], [1.25, -2]]);
+    const back = unflattenLists(start, values);
+    expect(back.map((l) => Array.from(l))).toEqual([[4, 5], [], [6], [7, 8, 9]]);
+    expect(back[3].buffer).toBe(values.buffer);
   });
 });

@@ -12,7 +12,7 @@ export {
   withDuckDB,
   type DuckDBOptions,
 } from './duckdb';
-export { type Block, readBlocks, writeBlocks } from './blocks';
+export { type Block, flattenLists, readBlocks, unflattenLists, writeBlocks } from './blocks';
 export { dataManifest, fileSha256 } from './fingerprint';
 export { readMatrix } from './matrix';
 export { requireTables, type TableContract } from './tables';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { InputError } from '../errors';
-import { readBlocks, writeBlocks } from '../io/index';
+import { flattenLists, readBlocks, unflattenLists, writeBlocks } from '../io/index';
 import type { Embedding } from '../recommend/index';
 import type { Booster } from '../xgboost/index';
 import {
@@ -117,17 +117,6 @@ export function openNextItemModel(
 export const SERVING_SOURCES_FILE = 'serving-sources.bin';
 const SOURCES_FORMAT = 1;
 
-function flattenLists(lists: readonly Int32Array[]): { start: Int32Array; values: Int32Array } {
-  const start = new Int32Array(lists.length + 1);
-  lists.forEach((l, i) => (start[i + 1] = start[i] + l.length));
-  const values = new Int32Array(start[lists.length]);
-  lists.forEach((l, i) => values.set(l, start[i]));
-  return { start, values };
-}
-
-const unflatten = (start: Int32Array, values: Int32Array) =>
-  Array.from({ length: start.length - 1 }, (_, i) => values.subarray(start[i], start[i + 1]));
-
 /** Writes the serving sessions and their fitted lists (atomically). */
 export function saveServingSources(
   path: string,
@@ -157,7 +146,7 @@ export function loadServingSources(
   const m = meta as { format: number; stamp: string; items: string[]; lists: string[] };
   if (m?.format !== SOURCES_FORMAT || m.stamp !== stamp) return null;
   const list = (name: string) =>
-    unflatten(blocks[`${name}.start`] as Int32Array, blocks[`${name}.items`] as Int32Array);
+    unflattenLists(blocks[`${name}.start`] as Int32Array, blocks[`${name}.items`] as Int32Array);
   return {
     log: { items: m.items, train: list('train') },
     lists: Object.fromEntries(m.lists.map((name) => [name, list(name)])),

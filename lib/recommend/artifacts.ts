@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { flattenLists, unflattenLists } from '../io/index';
 import type { RecommendModel } from './candidates';
 
 type Typed = Float64Array | Float32Array | Int32Array;
@@ -20,19 +21,9 @@ interface Header {
   arrays: Record<string, { type: TypeName; length: number }>;
 }
 
-function flatten(lists: Int32Array[]): { indptr: Int32Array; values: Int32Array } {
-  const indptr = new Int32Array(lists.length + 1);
-  lists.forEach((l, i) => {
-    indptr[i + 1] = indptr[i] + l.length;
-  });
-  const values = new Int32Array(indptr[lists.length]);
-  lists.forEach((l, i) => values.set(l, indptr[i]));
-  return { indptr, values };
-}
-
 export function saveRecommendModel(dir: string, model: RecommendModel): void {
-  const byCategory = flatten(model.popularity.byCategory);
-  const byGroup = flatten(model.popularity.byGroup);
+  const byCategory = flattenLists(model.popularity.byCategory);
+  const byGroup = flattenLists(model.popularity.byGroup);
   const arrays: Record<string, Typed> = {
     product_ids: model.products.ids,
     product_category: model.products.category,
@@ -47,9 +38,9 @@ export function saveRecommendModel(dir: string, model: RecommendModel): void {
     purchase_rate: model.popularity.purchaseRate,
     views: model.popularity.views,
     category_share: model.popularity.categoryShare,
-    by_category_indptr: byCategory.indptr,
+    by_category_indptr: byCategory.start,
     by_category: byCategory.values,
-    by_group_indptr: byGroup.indptr,
+    by_group_indptr: byGroup.start,
     by_group: byGroup.values,
     embedding: model.embedding.vectors,
   };
@@ -82,11 +73,7 @@ export function loadRecommendModel(dir: string): RecommendModel {
     return out as InstanceType<(typeof TYPES)[T]>;
   };
   const ids = a('product_ids', 'f64');
-  const unflatten = (name: string, count: number) => {
-    const indptr = a(`${name}_indptr`, 'i32');
-    const values = a(name, 'i32');
-    return Array.from({ length: count }, (_, c) => values.subarray(indptr[c], indptr[c + 1]));
-  };
+  const unflatten = (name: string) => unflattenLists(a(`${name}_indptr`, 'i32'), a(name, 'i32'));
   return {
     products: {
       ids,
@@ -109,8 +96,8 @@ export function loadRecommendModel(dir: string): RecommendModel {
       purchaseRate: a('purchase_rate', 'f32'),
       views: a('views', 'f32'),
       categoryShare: a('category_share', 'f32'),
-      byCategory: unflatten('by_category', header.categories.length),
-      byGroup: unflatten('by_group', header.groups.length),
+      byCategory: unflatten('by_category'),
+      byGroup: unflatten('by_group'),
     },
     embedding: { dim: header.dim, vectors: a('embedding', 'f32') },
     candidates: header.candidates,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 
-import { readBlocks, writeBlocks } from '../io/index';
+import { flattenLists, readBlocks, writeBlocks } from '../io/index';
 import type { UserState } from './state';
 
 /**
@@ -14,19 +14,11 @@ export const LIVE_STATES_FILE = 'live-states.bin';
 /** The version of the file's layout: a file of another is replayed again, not misread. */
 const FORMAT = 1;
 
-const flatten = (lists: number[][], Type: Int32ArrayConstructor | Float64ArrayConstructor) => {
-  const start = new Int32Array(lists.length + 1);
-  lists.forEach((l, i) => (start[i + 1] = start[i] + l.length));
-  const values = new Type(start[lists.length]);
-  lists.forEach((l, i) => values.set(l, start[i]));
-  return { start, values };
-};
-
 /** Writes the users' states (atomically). */
 export function saveStates(path: string, states: ReadonlyMap<number, UserState>, stamp: string): void {
   const list = [...states];
   const per = (pick: (s: UserState) => number[], Type: Int32ArrayConstructor | Float64ArrayConstructor) =>
-    flatten(
+    flattenLists(
       list.map(([, s]) => pick(s)),
       Type,
     );

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 
-import { EventLog, type LiveEvent } from './events';
+import { droppedLine, EventLog, type LiveEvent } from './events';
 import type { PrimaryChannel, ReloadAnswer } from './service';
 
 /**
@@ -51,10 +51,7 @@ const MAX_FAILED_STARTS = 3;
 /** Runs the primary process: forks the workers, writes the event log, relays reloads and metrics. */
 export function runPrimary(options: PrimaryOptions): { close: () => Promise<void> } {
   const opened = EventLog.open(options.eventLog);
-  if (opened.droppedBytes)
-    options.say(
-      `serve: ${options.eventLog}: dropped an unfinished last line (${opened.droppedBytes} bytes) left by a crash mid-write; it was never acknowledged`,
-    );
+  if (opened.droppedBytes) options.say(droppedLine(options.eventLog, opened.droppedBytes));
   const log = opened.log;
   // prom-client answers the workers' metric requests through cluster messages once this exists.
   const aggregator = new AggregatorRegistry();

@@ -132,6 +132,10 @@ export function checkEventBody(
  * event is acknowledged, and read back at start. A line cut short by a crash mid-write was never
  * acknowledged; `open` truncates it away.
  */
+/** What `open` says when it cut off an unfinished last line. */
+export const droppedLine = (path: string, bytes: number) =>
+  `serve: ${path}: dropped an unfinished last line (${bytes} bytes) left by a crash mid-write; it was never acknowledged`;
+
 export class EventLog {
   private constructor(
     private fd: number | null,

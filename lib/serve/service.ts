@@ -26,7 +26,7 @@ import {
   type UserState,
 } from '../recommend/index';
 import { versionDir } from '../registry/index';
-import { EventLog, type LiveEvent } from './events';
+import { droppedLine, EventLog, type LiveEvent } from './events';
 import { httpError } from './http';
 import { buildPurchaseIndex, type PurchaseIndex } from './purchase-index';
 import { type LoadedModel, loadProductionModels } from './models';
@@ -144,10 +144,7 @@ export class Service {
       logged = EventLog.readRange(eventLogPath, 0, await options.channel.committed());
     } else {
       const opened = EventLog.open(eventLogPath);
-      if (opened.droppedBytes)
-        process.stderr.write(
-          `serve: ${eventLogPath}: dropped an unfinished last line (${opened.droppedBytes} bytes) left by a crash mid-write; it was never acknowledged\n`,
-        );
+      if (opened.droppedBytes) process.stderr.write(`${droppedLine(eventLogPath, opened.droppedBytes)}\n`);
       eventLog = opened.log;
       logged = { events: opened.events, end: opened.log.size };
     }
