@@ -1,6 +1,6 @@
 /**
- * The prediction service under load, against a server in its own process (node with tsx's loader,
- * so its CPU time is the server's own), with realistic varied bodies: the 200 most searched queries
+ * The prediction service under load, against a server in its own processes (as make serve runs it: bundled,
+ * then plain node, so its CPU time is the server's own), with realistic varied bodies: the 200 most searched queries
  * each with its 100 most-shown products (/v1/rank), 200 test sessions' first five events one at a
  * time and 100 at a time (/v1/predict/purchase), 200 products (/v1/predict/category). For each:
  * flat out (a closed loop of 10 connections: throughput), then an evenly paced open loop at fixed
@@ -11,7 +11,7 @@
  * from start to /ready. WORKERS passes through (default: one worker per core).
  * `npx tsx bench/serve.ts [--data DIR] [--seconds N]`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 import { dataCatalog } from '../lib/catalog';
@@ -62,11 +62,19 @@ const { sessions, products, searches } = await withDuckDB(async (con) => {
   return { sessions: [...bySession.values()].map((events) => ({ events })), products, searches };
 });
 
-const startedAt = performance.now();
 const eventLog = join(tempDir('shoplab-bench-serve-'), 'events.jsonl');
+// The service as make serve runs it: bundled (scripts/bundle-serve.mjs), then plain node.
+const bundleStarted = performance.now();
+const bundled = spawnSync(process.execPath, ['scripts/bundle-serve.mjs', '--outdir', 'build/bench-serve'], {
+  cwd: ROOT,
+  stdio: 'inherit',
+});
+if (bundled.status !== 0) process.exit(1);
+const bundleSeconds = (performance.now() - bundleStarted) / 1000;
+const startedAt = performance.now();
 const server = spawn(
   process.execPath,
-  ['--import', 'tsx', join(ROOT, 'pipelines/serve.ts'), '--data', flags.data, '--event-log', eventLog],
+  [join(ROOT, 'build/bench-serve/serve.js'), '--data', flags.data, '--event-log', eventLog],
   {
     cwd: ROOT,
     env: { ...process.env, PORT: flags.port },
@@ -87,6 +95,7 @@ for (;;) {
 }
 report('serve-ready-after-start', {
   seconds: (performance.now() - startedAt) / 1000,
+  bundle_seconds: bundleSeconds,
   workers: Number(process.env.WORKERS ?? (await import('node:os')).availableParallelism()),
 });
 

@@ -44,6 +44,8 @@ export function dataCatalog(dataDir = 'data') {
       storeIdf: join(dataDir, 'features', 'store', 'idf.json'),
       /** The ranking index the service reads at start (a blocks file computed from the store and the catalogue). */
       storeRankingIndex: join(dataDir, 'features', 'store', 'ranking-index.bin'),
+      /** The purchase features' user history the service reads at start (a blocks file of the store's user_totals). */
+      storePurchaseIndex: join(dataDir, 'features', 'store', 'purchase-index.bin'),
       /** The training set of a model family for one split. */
       set: (family: string, split: string) => join(dataDir, 'features', `${family}_${split}.parquet`),
     },

@@ -54,8 +54,11 @@ export function runStages(
 export function startServer(
   dataDir: string,
   env: NodeJS.ProcessEnv = process.env,
+  /** A bundle of the service (scripts/bundle-serve.mjs), run with plain node, instead of pipelines/serve.ts with tsx. */
+  bundle?: string,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'pipelines/serve.ts'), '--data', dataDir], {
+  const entry = bundle ? [bundle] : ['--import', 'tsx', join(ROOT, 'pipelines/serve.ts')];
+  const child = spawn(process.execPath, [...entry, '--data', dataDir], {
     cwd: ROOT,
     env: { ...env, PORT: '0' },
     detached: true,

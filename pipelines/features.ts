@@ -7,6 +7,7 @@ import {
   featureManifest,
   type HistoryRule,
   servingStoreTables,
+  writePurchaseIndex,
   writeRankingIndex,
 } from '../lib/features';
 import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/index';
@@ -117,6 +118,8 @@ await runStage('features', async () => {
       say('features: the ranking index for the service');
       await writeRankingIndex(catalog);
     } else rmSync(catalog.features.storeRankingIndex, { force: true });
+    // And the purchase features' user history, which it reads instead of loading user_totals.
+    if (!(await writePurchaseIndex(catalog))) rmSync(catalog.features.storePurchaseIndex, { force: true });
     return {
       summary: {
         history: flags.history,

@@ -2,7 +2,11 @@ import { availableParallelism } from 'node:os';
 
 import { dataCatalog } from '../lib/catalog';
 import { parseFlags, say } from '../lib/cli';
-import { buildApp, buildService, cluster, runPrimary, workerChannel } from '../lib/serve/index';
+import { cluster, runPrimary, workerChannel } from '../lib/live/index';
+
+// The app (Fastify, DuckDB, XGBoost, the models' code) is imported only where it serves: the primary
+// of several workers writes the event log and forks, and starts them sooner without it.
+const serveApp = () => import('../lib/serve/index');
 
 /**
  * `make serve`: the prediction service on HOST:PORT (default 127.0.0.1:8000) over DATA's production
@@ -44,6 +48,7 @@ async function listen(app: { listen: (o: { host: string; port: number }) => Prom
 const logger = process.env.LOG === '1';
 
 if (workers === 1) {
+  const { buildApp } = await serveApp();
   const app = await buildApp({ dataDir: flags.data, logger, eventLog });
   const address = await listen(app);
   say(`serve: ${address} (docs at /docs, metrics at /metrics); Ctrl-C stops`);
@@ -62,6 +67,7 @@ if (workers === 1) {
     });
 } else {
   const channel = workerChannel();
+  const { buildService } = await serveApp();
   const { app, service } = await buildService({ dataDir: flags.data, logger, eventLog, channel });
   channel.attach({ apply: (events, end) => service.applyLive(events, end), reload: () => service.reload() });
   await channel.joined(service.appliedEnd);

@@ -22,6 +22,14 @@ export {
 export { cosine, tfidf, tokenOverlap, tokenize } from './text';
 export { buildTrainingSets, familyFeatures, featureManifest, readFeatureManifest, servingStoreTables } from './build';
 export {
+  buildPurchaseIndex,
+  loadPurchaseIndex,
+  readPurchaseIndex,
+  savePurchaseIndex,
+  writePurchaseIndex,
+  type PurchaseIndex,
+} from './purchase-index';
+export {
   RANKING_INDEX_TABLES,
   buildRankingIndex,
   loadRankingIndex,

@@ -496,13 +496,13 @@ export function loadRankingIndex(path: string, stamp: string): RankingIndex | nu
 /**
  * The data folder's ranking index file when it was computed from the store as it is now, else
  * null (no file, another store, an older layout, or an unreadable file: each said on stderr but
- * the first).
+ * the first). `stamp`: the store's `servingStoreStamp`, when the caller has it.
  */
-export function readRankingIndex(catalog: DataCatalog): RankingIndex | null {
+export function readRankingIndex(catalog: DataCatalog, stamp?: string): RankingIndex | null {
   const path = catalog.features.storeRankingIndex;
   if (!existsSync(path)) return null;
   try {
-    return loadRankingIndex(path, servingStoreStamp(catalog));
+    return loadRankingIndex(path, stamp ?? servingStoreStamp(catalog));
   } catch (e) {
     process.stderr.write(`serve: ${(e as Error).message}\n`);
     return null;

@@ -5,6 +5,7 @@ import { InputError } from '../errors';
 import { flattenLists, readBlocks, unflattenLists, writeBlocks } from '../io/index';
 import type { Embedding } from '../recommend/index';
 import type { Booster } from '../xgboost/index';
+import { keepSessionIndex, sessionIndex } from './baselines';
 import {
   DEFAULT_NEXT_ITEM_PARAMS,
   NEXT_ITEM_FEATURES,
@@ -115,7 +116,7 @@ export function openNextItemModel(
  * reads it at start; with another history it reads the sessions and fits again.
  */
 export const SERVING_SOURCES_FILE = 'serving-sources.bin';
-const SOURCES_FORMAT = 1;
+const SOURCES_FORMAT = 2;
 
 /** Writes the serving sessions and their fitted lists (atomically). */
 export function saveServingSources(
@@ -128,12 +129,25 @@ export function saveServingSources(
   const train = flattenLists(log.train);
   blocks['train.start'] = train.start;
   blocks['train.items'] = train.values;
-  for (const [name, l] of Object.entries(lists)) {
+  // And the kNN sources' index of the sessions (the slow part of their fit).
+  const index = sessionIndex(log.train, log.items.length);
+  for (const [name, l] of [
+    ...Object.entries(lists),
+    ['distinct', index.distinct],
+    ['sessionsOf', index.sessionsOf],
+  ] as const) {
     const flat = flattenLists(l);
     blocks[`${name}.start`] = flat.start;
     blocks[`${name}.items`] = flat.values;
   }
-  writeBlocks(path, { format: SOURCES_FORMAT, stamp, items: log.items, lists: Object.keys(lists) }, blocks);
+  writeBlocks(
+    path,
+    { format: SOURCES_FORMAT, stamp, items: log.items, lists: Object.keys(lists) },
+    {
+      ...blocks,
+      clicks: index.clicks,
+    },
+  );
 }
 
 /** The serving sessions and lists a file holds, or null when there is none or it is of another history. */
@@ -147,8 +161,15 @@ export function loadServingSources(
   if (m?.format !== SOURCES_FORMAT || m.stamp !== stamp) return null;
   const list = (name: string) =>
     unflattenLists(blocks[`${name}.start`] as Int32Array, blocks[`${name}.items`] as Int32Array);
+  const train = list('train');
+  keepSessionIndex(train, {
+    items: m.items.length,
+    distinct: list('distinct'),
+    sessionsOf: list('sessionsOf'),
+    clicks: blocks.clicks as Float64Array,
+  });
   return {
-    log: { items: m.items, train: list('train') },
+    log: { items: m.items, train },
     lists: Object.fromEntries(m.lists.map((name) => [name, list(name)])),
   };
 }

@@ -114,11 +114,17 @@ const distinctItems = (train: readonly Int32Array[]) => train.map((session) => I
  * What the session- and item-kNN methods derive from the same training sessions, computed once per
  * sessions array (the service fits all three on one; none of them changes these arrays).
  */
-const derived = new WeakMap<
-  readonly Int32Array[],
-  { items: number; distinct: Int32Array[]; sessionsOf: Int32Array[]; clicks: Float64Array }
->();
-function sessionIndex(train: readonly Int32Array[], items: number) {
+export interface SessionIndex {
+  items: number;
+  /** Each session's distinct items, in first-click order. */
+  distinct: Int32Array[];
+  /** Each item's sessions, ascending. */
+  sessionsOf: Int32Array[];
+  /** Each item's clicks. */
+  clicks: Float64Array;
+}
+const derived = new WeakMap<readonly Int32Array[], SessionIndex>();
+export function sessionIndex(train: readonly Int32Array[], items: number): SessionIndex {
   let d = derived.get(train);
   if (!d || d.items !== items) {
     d = {
@@ -130,6 +136,11 @@ function sessionIndex(train: readonly Int32Array[], items: number) {
     derived.set(train, d);
   }
   return d;
+}
+
+/** Takes `index` as what `sessionIndex(train, index.items)` computes (read back from a file written from it). */
+export function keepSessionIndex(train: readonly Int32Array[], index: SessionIndex): void {
+  derived.set(train, index);
 }
 
 /** Rule tables: for each item, the items that follow it with their weights. */

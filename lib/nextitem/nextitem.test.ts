@@ -3,14 +3,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { DataRequirementError } from '../errors';
-import { ar, iknn, pop, sknn, spop, sr, vsknn } from './baselines';
+import { ar, iknn, pop, sessionIndex, sknn, spop, sr, vsknn } from './baselines';
 import { tempDir } from '../testing';
 import { Booster } from '../xgboost/index';
-import { NEXT_ITEM_FILE, openNextItemModel, saveNextItemModel } from './artifacts';
+import {
+  loadServingSources,
+  NEXT_ITEM_FILE,
+  openNextItemModel,
+  saveNextItemModel,
+  saveServingSources,
+} from './artifacts';
 import { checkSessionSettings } from './config';
 import { PrefixSimilarity } from './embedding';
 import { sampleTestSessions } from './data';
-import { DEFAULT_NEXT_ITEM_PARAMS, nextItemModel } from './model';
+import { DEFAULT_NEXT_ITEM_PARAMS, fitSourceLists, nextItemModel } from './model';
 import {
   type Click,
   compareWithBaselines,
@@ -128,6 +134,34 @@ describe('the baselines, by hand', () => {
     // Order matters: [c, a] weighs a 1 and c 1/2: s0 1.5, s1 1, s3 0.5, so k = 2 keeps s0 and s1 this time.
     // Scores: a and b 2.5 (b first on clicks), c 1.5; e is no longer listed.
     expect(list(fitted(vsknn({ k: 2, sample: 500 })), [c, a])).toEqual([b, a, c]);
+  });
+});
+
+describe('the serving sources file', () => {
+  it('gives back the sessions, the lists and the kNN index of the sessions, which the kNN sources then use', () => {
+    const path = join(tempDir('shoplab-sources-'), 'serving-sources.bin');
+    saveServingSources(path, log, fitSourceLists(log.train, log.items.length), 'stamp');
+    expect(loadServingSources(path, 'another history')).toBeNull();
+    const kept = loadServingSources(path, 'stamp')!;
+    expect(kept.log.train.map((t) => Array.from(t))).toEqual(log.train.map((t) => Array.from(t)));
+    // By hand: s0 a b c, s1 a b, s2 b d, s3 c e c.
+    const index = sessionIndex(kept.log.train, 5);
+    expect(index.distinct.map((t) => Array.from(t))).toEqual([
+      [a, b, c],
+      [a, b],
+      [b, d],
+      [c, e],
+    ]);
+    expect(index.sessionsOf.map((t) => Array.from(t))).toEqual([[0, 1], [0, 1, 2], [0, 3], [2], [3]]);
+    expect(Array.from(index.clicks)).toEqual([2, 3, 3, 1, 1]);
+    // It was read from the file (views on its bytes, as the sessions are), not computed again.
+    expect(index.distinct[0].buffer).toBe(kept.log.train[0].buffer);
+    for (const make of [sknn, vsknn, iknn]) {
+      const fromFile = make();
+      void fromFile.fit(kept.log.train, 5);
+      for (const prefix of [[a], [b], [c, e], [d]])
+        expect(list(fromFile, prefix)).toEqual(list(fitted(make()), prefix));
+    }
   });
 });
 

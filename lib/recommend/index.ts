@@ -26,4 +26,4 @@ export { countRecommendExamples, loadInteractions, loadRecommendData } from './l
 export { fitPopularity } from './popularity';
 export { productIndex } from './products';
 export { AFFINITY_HALF_LIFE_MS, RECENT_ITEMS, applyEvent, emptyState, type UserState } from './state';
-export { LIVE_STATES_FILE, loadStates, saveStates } from './state-file';
+export { LIVE_STATES_FILE, loadStates, openStates, saveStates, type StoredStates } from './state-file';

@@ -8,7 +8,7 @@ import type { Service } from './service';
  * The service's Prometheus metrics, per app (so several apps, as in tests, do not share counters):
  * requests and latency by route, method and status; model versions; feature-store age; events ingested;
  * live sessions in memory and expired. In a multi-process service the primary sums the workers'
- * counters and histograms (lib/serve/cluster.ts).
+ * counters and histograms (lib/live/cluster.ts).
  */
 export function serviceMetrics(app: FastifyInstance, service: Service) {
   const registry = new Registry();

@@ -1,35 +1,9 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
-
+import { type PurchaseIndex, sortedFind } from '../features/index';
 import { type LoadedModel, modelInput } from './models';
-import { eventTimeMs, purchaseProbabilities, type SessionEvent } from './purchase';
+import { eventTimeMs } from '../live/index';
+import { purchaseProbabilities, type SessionEvent } from './purchase';
 
 const DAY_MS = 86_400_000;
-
-/**
- * The purchase features' user history, read once from the serving store's `user_totals`: per
- * user, the running totals' days (ms) and their sessions and purchases, oldest first.
- */
-export interface PurchaseIndex {
-  users: Map<number, { upto: Float64Array; sessions: Float64Array; purchases: Float64Array }>;
-}
-
-/** Reads `user_totals` (on `con`) into typed arrays per user. */
-export async function buildPurchaseIndex(con: DuckDBConnection): Promise<PurchaseIndex> {
-  const reader = await con.runAndReadAll(
-    'SELECT user_id, epoch_ms(upto) AS upto, sessions, purchases FROM user_totals ORDER BY user_id, upto',
-  );
-  // No rows (a log without user ids) gives no columns at all.
-  const [ids = [], upto = [], sessions = [], purchases = []] = reader.getColumnsJS() as unknown[][];
-  const users: PurchaseIndex['users'] = new Map();
-  let start = 0;
-  for (let i = 1; i <= ids.length; i++) {
-    if (i < ids.length && ids[i] === ids[start]) continue;
-    const take = (column: unknown[]) => Float64Array.from(column.slice(start, i), Number);
-    users.set(Number(ids[start]), { upto: take(upto), sessions: take(sessions), purchases: take(purchases) });
-    start = i;
-  }
-  return { users };
-}
 
 /** A feature value as the training set stores it: FLOAT or INTEGER (`selectList`), null kept. */
 const float = (v: number | null) => (v === null ? null : Math.fround(v));
@@ -73,20 +47,20 @@ export function purchaseFeatureRows(
     const asOf = new Date(last);
     const snapshotDay = Math.floor(last / DAY_MS) * DAY_MS;
     const n = events.length;
-    const history = user === null ? undefined : index.users.get(user);
-    let at = -1;
-    if (history) {
-      // The last running total strictly before the snapshot day.
-      let lo = 0;
-      let hi = history.upto.length;
+    const { outer, start, inner: upto, values } = index.history;
+    const o = user === null ? -1 : sortedFind(outer, user);
+    let found = -1;
+    if (o >= 0) {
+      // The user's last running total strictly before the snapshot day.
+      let lo = start[o];
+      let hi = start[o + 1];
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (history.upto[mid] < snapshotDay) lo = mid + 1;
+        if (upto[mid] < snapshotDay) lo = mid + 1;
         else hi = mid;
       }
-      at = lo - 1;
+      if (lo > start[o]) found = lo - 1;
     }
-    const found = history && at >= 0 ? at : -1;
     return {
       prefix_events: n,
       prefix_products: products.size,
@@ -101,10 +75,9 @@ export function purchaseFeatureRows(
       mean_price_viewed: float(pricedViews ? priceMicros / pricedViews / 1e6 : null),
       hour: asOf.getUTCHours(),
       weekday: asOf.getUTCDay() === 0 ? 7 : asOf.getUTCDay(),
-      user_bought_before: found >= 0 && history!.purchases[found] > 0 ? 1 : 0,
-      user_sessions: found >= 0 ? history!.sessions[found] : 0,
-      user_recency_days:
-        found >= 0 ? (snapshotDay - Math.floor(history!.upto[found] / DAY_MS) * DAY_MS) / DAY_MS : null,
+      user_bought_before: found >= 0 && values[2 * found + 1] > 0 ? 1 : 0,
+      user_sessions: found >= 0 ? values[2 * found] : 0,
+      user_recency_days: found >= 0 ? (snapshotDay - Math.floor(upto[found] / DAY_MS) * DAY_MS) / DAY_MS : null,
     };
   });
 }

@@ -3,8 +3,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { purchaseSetSql } from '../features/index';
 import { queryRows } from '../io/index';
 import { unweightProbabilities } from '../train/index';
-import { DMatrix } from '../xgboost/index';
-import { type LoadedModel, modelInput, SERVING_MATRIX } from './models';
+import { eventTimeMs } from '../live/index';
+import { type LoadedModel, modelInput } from './models';
 
 /** One event of a posted session, in the canonical event shape. */
 export interface SessionEvent {
@@ -13,20 +13,6 @@ export interface SessionEvent {
   user_id?: number | null;
   product_id?: number | null;
   price?: number | null;
-}
-
-/**
- * Milliseconds since the epoch of an event time (`YYYY-MM-DD[T ]hh:mm:ss[.ffffff][Z|±hh:mm]`);
- * a time without a zone is UTC, as the data is. NaN when the text is not a real calendar time
- * (Date.parse would roll 30 February over into March).
- */
-export function eventTimeMs(text: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?$/i.exec(text);
-  if (!m) return NaN;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return NaN;
-  return Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}${m[8] ?? 'Z'}`);
 }
 
 /**
@@ -76,14 +62,11 @@ export async function predictPurchases(
 
 /** The purchase model's probabilities for rows × its features (float32, NaN missing), its training weight divided back out. */
 export function purchaseProbabilities(model: LoadedModel, values: Float32Array, rows: number): number[] {
-  const matrix = new DMatrix(values, rows, model.features.length, SERVING_MATRIX);
-  try {
-    const predicted = unweightProbabilities(
-      model.booster.predict(matrix).values,
-      (model.params as { xgboost: Record<string, string | number | boolean> }).xgboost,
-    );
-    return Array.from(predicted);
-  } finally {
-    matrix.dispose();
-  }
+  if (rows === 0) return [];
+  // In place from the booster's own buffer: no DMatrix per request (the same predictions, tested in lib/xgboost).
+  const predicted = unweightProbabilities(
+    model.booster.predictDense(values, rows, model.features.length),
+    (model.params as { xgboost: Record<string, string | number | boolean> }).xgboost,
+  );
+  return Array.from(predicted);
 }

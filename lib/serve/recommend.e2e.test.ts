@@ -12,6 +12,7 @@ import {
   loadInteractions,
   loadRecommendModel,
   loadStates,
+  openStates,
   replayStates,
   topIndices,
 } from '../recommend/index';
@@ -374,7 +375,12 @@ describe('start-up', () => {
     const replayed = replayStates(events, model.products, [], () => {}, true);
     expect(replayed.size).toBeGreaterThan(100);
     const path = join(dir, LIVE_STATES_FILE);
+    // Every user's state is found by id in the file (loadStates reads each through openStates' search).
     expect(loadStates(path, fileSha256(catalog.interim.events))).toEqual(replayed);
+    const stored = openStates(path, fileSha256(catalog.interim.events))!;
+    expect(stored.size).toBe(replayed.size);
+    const ids = [...replayed.keys()].sort((a, b) => a - b);
+    for (const absent of [ids[0] - 1, ids.at(-1)! + 1, ids[0] + 0.5]) expect(stored.get(absent)).toBeUndefined();
     // Stamped with another history, it is not used.
     expect(loadStates(path, 'another history')).toBeNull();
   });

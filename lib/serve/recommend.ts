@@ -8,12 +8,11 @@ import {
   type RecommendModel,
   replayStates,
   SOURCES,
+  type StoredStates,
   type UserState,
 } from '../recommend/index';
-import { DMatrix } from '../xgboost/index';
-import type { LiveEvent } from './events';
-import { type LoadedModel, SERVING_MATRIX } from './models';
-import { eventTimeMs } from './purchase';
+import { eventTimeMs, type LiveEvent } from '../live/index';
+import type { LoadedModel } from './models';
 
 export interface Recommendation {
   product_id: number;
@@ -34,7 +33,10 @@ export type UserAnswer = { cold_start: boolean; known_user: boolean; recent_item
 export const ANSWER_CACHE_USERS = 20_000;
 
 export class LiveRecommender {
-  readonly states = new Map<number, UserState>();
+  /** Users' states changed or read since the start; the rest are in `stored`. */
+  private readonly states = new Map<number, UserState>();
+  /** The states the training stage replayed from the history, read one user at a time (see saveStates). */
+  private stored: StoredStates | null = null;
   /**
    * Answers by user and k, kept until the user's next event: an answer depends on nothing else (the
    * state, the model and the catalogue), so a repeated request costs a lookup.
@@ -50,16 +52,28 @@ export class LiveRecommender {
     this.scorer = new CandidateScorer(model);
   }
 
-  /** Takes the users' states as the training stage replayed them (see saveStates). */
-  restore(states: ReadonlyMap<number, UserState>): void {
+  /** Takes the users' states as the training stage replayed them (see saveStates): each is read when first needed. */
+  restore(stored: StoredStates): void {
     this.answers.clear();
-    for (const [user, state] of states) this.states.set(user, state);
+    this.states.clear();
+    this.stored = stored;
+  }
+
+  /** A user's state now, or undefined for a user with no event. */
+  stateOf(user: number): UserState | undefined {
+    let state = this.states.get(user);
+    if (!state && this.stored) {
+      state = this.stored.get(user);
+      if (state) this.states.set(user, state);
+    }
+    return state;
   }
 
   /** Replays the history (events as typed columns, in time order) into the states. */
   replayHistory(events: Interactions): void {
     this.answers.clear();
     const states = replayStates(events, this.model.products, [], () => {}, true);
+    this.stored = null;
     for (const [user, state] of states) this.states.set(user, state);
   }
 
@@ -72,7 +86,7 @@ export class LiveRecommender {
       // Anonymous events (no user) change no user's state: they are the session recommender's.
       if (e.user_id === null) continue;
       this.answers.delete(e.user_id);
-      let state = this.states.get(e.user_id);
+      let state = this.stateOf(e.user_id);
       if (!state) this.states.set(e.user_id, (state = emptyState()));
       applyEvent(
         state,
@@ -102,16 +116,11 @@ export class LiveRecommender {
 
   /** `recommend` without the kept answers. */
   compute(userId: number, k: number): UserAnswer {
-    const state = this.states.get(userId);
+    const state = this.stateOf(userId);
     const c = this.scorer.candidates(state);
     const width = this.reranker.features.length;
-    const matrix = new DMatrix(c.features, c.items.length, width, SERVING_MATRIX);
-    let scores: Float32Array;
-    try {
-      scores = this.reranker.booster.predict(matrix).values;
-    } finally {
-      matrix.dispose();
-    }
+    // In place from the booster's own buffer: no DMatrix per request (the same predictions, tested in lib/xgboost).
+    const scores = this.reranker.booster.predictDense(c.features, c.items.length, width);
     const order = topIndices(scores, k, false);
     const { ids } = this.model.products;
     return {

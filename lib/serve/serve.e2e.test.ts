@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataCatalog } from '../catalog';
 import { openCategoryModel } from '../families/index';
 import {
+  buildPurchaseIndex,
   buildRankingIndex,
   loadRankingIndex,
   loadServingStore,
+  readPurchaseIndex,
   readRankingIndex,
   saveRankingIndex,
   servingStoreStamp,
@@ -24,14 +26,12 @@ import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
 import { unweightProbabilities } from '../train/index';
 import {
   buildApp,
-  eventTimeMs,
   fieldOf,
   jsonProblem,
   loadProductionModels,
   MAX_BATCH,
   predictPurchases,
   predictPurchasesFast,
-  buildPurchaseIndex,
   rankingFeatureRows,
   rankingMatrix,
   rankProducts,
@@ -607,12 +607,20 @@ describe('the purchase fast path', () => {
       );
       return { served: await predictPurchases(con, model, sessions), index: await buildPurchaseIndex(con) };
     });
-    const fast = predictPurchasesFast(sql.index, model, sessions);
-    sessions.forEach((_, i) => {
-      for (const name of model.features)
-        expect(fast.features[i][name], `session ${i}: ${name}`).toBe(sql.served.features[i][name]);
-    });
-    expect(fast.probabilities).toEqual(sql.served.probabilities);
+    // The index the features stage wrote is the table as the service would read it.
+    const written = readPurchaseIndex(catalog)!;
+    expect(written.stamp).toBe(servingStoreStamp(catalog));
+    expect(sql.index.history.outer.length).toBeGreaterThan(100);
+    for (const part of ['outer', 'start', 'inner', 'values'] as const)
+      expect(Array.from(written.history[part]), part).toEqual(Array.from(sql.index.history[part]));
+    for (const index of [sql.index, written]) {
+      const fast = predictPurchasesFast(index, model, sessions);
+      sessions.forEach((_, i) => {
+        for (const name of model.features)
+          expect(fast.features[i][name], `session ${i}: ${name}`).toBe(sql.served.features[i][name]);
+      });
+      expect(fast.probabilities).toEqual(sql.served.probabilities);
+    }
   });
 });
 
@@ -659,13 +667,6 @@ describe('request checks', () => {
     expect(jsonProblem({ a: deep })?.message).toBe('nested more than 32 levels deep');
   });
 
-  it('reads event times as UTC unless they carry a zone', () => {
-    expect(eventTimeMs('2026-03-01T10:00:00')).toBe(Date.UTC(2026, 2, 1, 10));
-    expect(eventTimeMs('2026-03-01 10:00:00.5Z')).toBe(Date.UTC(2026, 2, 1, 10, 0, 0, 500));
-    expect(eventTimeMs('2026-03-01T12:00:00+02:00')).toBe(Date.UTC(2026, 2, 1, 10));
-    expect(eventTimeMs('2026-02-30T10:00:00Z')).toBeNaN();
-  });
-
   it('names Ajv errors by their field', () => {
     expect(fieldOf({ instancePath: '/products/3/price', keyword: 'type', params: {} })).toBe('products[3].price');
     expect(fieldOf({ instancePath: '/products/0', keyword: 'required', params: { missingProperty: 'title' } })).toBe(
@@ -678,6 +679,48 @@ describe('request checks', () => {
 });
 
 describe('starting', () => {
+  it("starts from make serve's bundle (scripts/bundle-serve.mjs) in two workers and answers as the app does", async () => {
+    const outdir = join('build', `test-serve-${process.pid}`);
+    const built = spawnSync(process.execPath, ['scripts/bundle-serve.mjs', '--outdir', outdir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(built.status, built.stderr).toBe(0);
+    const body = await withDuckDB(async (con) => {
+      const [q] = await queryRows(
+        con,
+        `SELECT query FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 1`,
+      );
+      const products = await queryRows(
+        con,
+        `SELECT product_id FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY product_id LIMIT 30`,
+      );
+      return { query: String(q.query), product_ids: products.map((p) => Number(p.product_id)) };
+    });
+    const expected = await app.inject({ method: 'POST', url: '/v1/rank', payload: body });
+    expect(expected.statusCode).toBe(200);
+    try {
+      const server = await startServer(data, { ...process.env, WORKERS: '2' }, join(ROOT, outdir, 'serve.js'));
+      try {
+        expect((await fetch(`${server.url}/ready`)).status).toBe(200);
+        for (let i = 0; i < 4; i++) {
+          const r = await fetch(`${server.url}/v1/rank`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          expect(r.status).toBe(200);
+          expect(r.headers.get('x-shoplab-worker')).toMatch(/^\d+$/);
+          expect(await r.json()).toEqual(expected.json());
+        }
+      } finally {
+        process.kill(-server.child.pid!, 'SIGKILL');
+      }
+    } finally {
+      rmSync(join(ROOT, outdir), { recursive: true, force: true });
+    }
+  }, 240_000);
+
   it('stops with exit 1 and says why when its workers cannot listen (a port in use), instead of forking forever', async () => {
     const first = await startServer(data, { ...process.env, WORKERS: '1' });
     try {

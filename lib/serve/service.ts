@@ -1,13 +1,17 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { type DataCatalog, dataCatalog } from '../catalog';
 import {
+  buildPurchaseIndex,
   buildRankingIndex,
   loadServingStore,
+  type PurchaseIndex,
   type RankingIndex,
   readFeatureManifest,
+  readPurchaseIndex,
   readRankingIndex,
+  servingStoreStamp,
 } from '../features/index';
 import { fileSha256, openDuckDB } from '../io/index';
 import {
@@ -21,14 +25,13 @@ import {
   LIVE_STATES_FILE,
   loadInteractions,
   loadRecommendModel,
-  loadStates,
+  openStates,
   RECOMMENDER_FILE,
-  type UserState,
+  type StoredStates,
 } from '../recommend/index';
 import { versionDir } from '../registry/index';
-import { droppedLine, EventLog, type LiveEvent } from './events';
+import { droppedLine, EventLog, type LiveEvent, type PrimaryChannel, type ReloadAnswer } from '../live/index';
 import { httpError } from './http';
-import { buildPurchaseIndex, type PurchaseIndex } from './purchase-index';
 import { type LoadedModel, loadProductionModels } from './models';
 import { LiveRecommender } from './recommend';
 import { LiveSessions } from './sessions';
@@ -42,25 +45,11 @@ export interface ServeOptions {
   /** The log posted events are appended to and replayed from (default: the data folder's live/events.jsonl). */
   eventLog?: string;
   /**
-   * Set in a worker of a multi-process service (lib/serve/cluster.ts): the primary process writes the
+   * Set in a worker of a multi-process service (lib/live/cluster.ts): the primary process writes the
    * event log and passes every recorded event to every worker; reloads and metrics go through it too.
    */
   channel?: PrimaryChannel;
 }
-
-/** A worker's link to the primary process, which owns the event log. */
-export interface PrimaryChannel {
-  /** Logs events (fsync) and has every worker apply them; resolves with this worker's count of unknown products. */
-  record(events: LiveEvent[]): Promise<number>;
-  /** Has every worker swap to the current production versions; resolves with this worker's swap. */
-  reload(): Promise<ReloadAnswer>;
-  /** The metrics of every worker, summed (Prometheus text). */
-  metrics(): Promise<string>;
-  /** Where the event log ends as far as the primary has committed it (flushed and sent to every worker). */
-  committed(): Promise<number>;
-}
-
-export type ReloadAnswer = { before: Record<string, number>; after: Record<string, number> };
 
 type Models = ReturnType<typeof loadProductionModels>;
 
@@ -88,7 +77,7 @@ export class Service {
     readonly catalog: DataCatalog,
     private current: Models,
     private readonly store: Awaited<ReturnType<typeof openDuckDB>>,
-    /** The purchase path's tables are loaded. */
+    /** The purchase path's user history is loaded. */
     readonly storeReady: boolean,
     /** The ranking index's tables are loaded. */
     readonly rankReady: boolean,
@@ -113,13 +102,16 @@ export class Service {
     const featureOptions = existsSync(catalog.features.manifest)
       ? readFeatureManifest(catalog.features.manifest).options
       : null;
-    // The ranking index as the features stage wrote it; then only the purchase path's table is loaded.
-    let rankingIndex = featureOptions ? readRankingIndex(catalog) : null;
-    const loaded = existsSync(catalog.raw.products)
-      ? await loadServingStore(store.con, catalog, rankingIndex ? ['user_totals'] : undefined)
-      : { tables: new Set<string>(), snapshotDay: null, idf: null };
-    const storeReady = loaded.tables.has('user_totals');
-    // An older or changed store: the index is computed now.
+    // The ranking and purchase indexes as the features stage wrote them; the store's tables only for what is missing.
+    const stamp = featureOptions && existsSync(catalog.raw.products) ? servingStoreStamp(catalog) : null;
+    let rankingIndex = stamp ? readRankingIndex(catalog, stamp) : null;
+    let purchaseIndex = stamp ? readPurchaseIndex(catalog, stamp) : null;
+    const tablesNeeded = rankingIndex ? (purchaseIndex ? [] : ['user_totals']) : undefined;
+    const loaded =
+      existsSync(catalog.raw.products) && tablesNeeded?.length !== 0
+        ? await loadServingStore(store.con, catalog, tablesNeeded)
+        : { tables: new Set<string>(), snapshotDay: null, idf: null };
+    // An older or changed store: the indexes are computed now.
     if (
       !rankingIndex &&
       featureOptions &&
@@ -133,8 +125,9 @@ export class Service {
         `serve: computed the ranking index at start (${((performance.now() - started) / 1000).toFixed(1)} s): ${catalog.features.storeRankingIndex} is missing or from another store; the features stage writes it\n`,
       );
     }
+    if (!purchaseIndex && loaded.tables.has('user_totals')) purchaseIndex = await buildPurchaseIndex(store.con);
+    const storeReady = purchaseIndex !== null;
     const rankReady = rankingIndex !== null;
-    const purchaseIndex = storeReady ? await buildPurchaseIndex(store.con) : null;
     // Live recommendations: users' states from the event history, then from the service's own log of posted events.
     const eventLogPath = options.eventLog ?? catalog.live.events;
     let eventLog: EventLog | null = null;
@@ -291,9 +284,9 @@ export class Service {
     const history = this.catalog.interim.events;
     if (existsSync(history)) {
       // The states as the training stage replayed them from this history, else replayed now.
-      let states: Map<number, UserState> | null = null;
+      let states: StoredStates | null = null;
       try {
-        states = loadStates(join(dir, LIVE_STATES_FILE), fileSha256(history));
+        states = openStates(join(dir, LIVE_STATES_FILE), this.historyStamp(history));
       } catch (e) {
         process.stderr.write(`serve: ${(e as Error).message}\n`);
       }
@@ -324,7 +317,7 @@ export class Service {
       // The sessions and lists the training stage fitted on this history, else read and fitted now.
       const history = this.catalog.interim.events;
       const kept = existsSync(history)
-        ? loadServingSources(join(dir, SERVING_SOURCES_FILE), fileSha256(history))
+        ? loadServingSources(join(dir, SERVING_SOURCES_FILE), this.historyStamp(history))
         : null;
       let model: NextItemReranker;
       let items: readonly string[];
@@ -352,10 +345,21 @@ export class Service {
     return sessions;
   }
 
+  private stamped: { path: string; size: number; mtimeMs: number; sha: string } | null = null;
+
+  /** The history's sha256, which the stages stamp the states and sources files with; computed again only when the file changed. */
+  private historyStamp(path: string): string {
+    const { size, mtimeMs } = statSync(path);
+    const s = this.stamped;
+    if (s && s.path === path && s.size === size && s.mtimeMs === mtimeMs) return s.sha;
+    this.stamped = { path, size, mtimeMs, sha: fileSha256(path) };
+    return this.stamped.sha;
+  }
+
   /** A known user's recent product ids, most recent first, from the user recommender's live state. */
   private userHistory(user: number): number[] {
     const live = this.live;
-    const state = live?.states.get(user);
+    const state = live?.stateOf(user);
     return state ? state.recent.map((p) => live!.model.products.ids[p]) : [];
   }
 

@@ -1,8 +1,7 @@
 import { CLICK_EVENT, type NextItemReranker } from '../nextitem/index';
 import { DEFAULT_GAP_MINUTES } from '../sessions/index';
-import type { LiveEvent } from './events';
+import { eventTimeMs, type LiveEvent } from '../live/index';
 import type { LoadedModel } from './models';
-import { eventTimeMs } from './purchase';
 
 /** Clicks of a session the model reads (the most recent): bounds the work of one answer. */
 export const MAX_PREFIX = 50;

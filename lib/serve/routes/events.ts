@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 
-import { checkEventBody } from '../events';
+import { checkEventBody } from '../../live/index';
 import { answers, EventsAnswer, EventsBody, EventsProblem, MAX_BATCH } from '../schemas';
 import type { RouteOptions } from './context';
 

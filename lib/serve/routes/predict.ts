@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { predictionsCsv, predictionsHeader, sellerName } from '../../classify/index';
 import { predictCategories } from '../category';
 import { httpError } from '../http';
-import { eventTimeMs } from '../purchase';
+import { eventTimeMs } from '../../live/index';
 import { predictPurchasesFast } from '../purchase-index';
 import { rankWithIndex } from '../rank-index';
 import { answers, CategoryAnswer, CategoryBody, PurchaseAnswer, PurchaseBody, RankAnswer, RankBody } from '../schemas';

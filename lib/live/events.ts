@@ -15,7 +15,20 @@ import {
 import { dirname } from 'node:path';
 
 import { EVENT_TYPES, type EventType } from '../events';
-import { eventTimeMs } from './purchase';
+
+/**
+ * Milliseconds since the epoch of an event time (`YYYY-MM-DD[T ]hh:mm:ss[.ffffff][Z|±hh:mm]`);
+ * a time without a zone is UTC, as the data is. NaN when the text is not a real calendar time
+ * (Date.parse would roll 30 February over into March).
+ */
+export function eventTimeMs(text: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?$/i.exec(text);
+  if (!m) return NaN;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return NaN;
+  return Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}${m[8] ?? 'Z'}`);
+}
 
 /** An event posted to `/v1/events`: the canonical event shape, with the session required (anonymous: no user). */
 export interface LiveEvent {

@@ -2,7 +2,20 @@ import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 
 import { droppedLine, EventLog, type LiveEvent } from './events';
-import type { PrimaryChannel, ReloadAnswer } from './service';
+
+/** A worker's link to the primary process, which owns the event log. */
+export interface PrimaryChannel {
+  /** Logs events (fsync) and has every worker apply them; resolves with this worker's count of unknown products. */
+  record(events: LiveEvent[]): Promise<number>;
+  /** Has every worker swap to the current production versions; resolves with this worker's swap. */
+  reload(): Promise<ReloadAnswer>;
+  /** The metrics of every worker, summed (Prometheus text). */
+  metrics(): Promise<string>;
+  /** Where the event log ends as far as the primary has committed it (flushed and sent to every worker). */
+  committed(): Promise<number>;
+}
+
+export type ReloadAnswer = { before: Record<string, number>; after: Record<string, number> };
 
 /**
  * The service on every core: one primary process and `workers` worker processes (Node's cluster:
@@ -240,12 +253,25 @@ export function workerChannel(): PrimaryChannel & {
   listening(address: string): void;
 } {
   new AggregatorRegistry(); // answers the primary's metric requests
+  // A primary that dies while this worker loads takes it along: nothing here is serving yet.
+  let serving = false;
+  process.once('disconnect', () => {
+    if (!serving) process.exit(0);
+  });
+  const post = (message: ToPrimary) => {
+    if (process.connected) process.send!(message);
+    else if (!serving) process.exit(0);
+  };
   let next = 0;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const ask = <T>(message: ToPrimary & { id: number }): Promise<T> =>
     new Promise<T>((resolve, reject) => {
+      if (serving && !process.connected) {
+        reject(Object.assign(new Error('the service is stopping'), { statusCode: 503 }));
+        return;
+      }
       waiting.set(message.id, { resolve: resolve as (v: unknown) => void, reject });
-      process.send!(message);
+      post(message);
     });
   let handlers: { apply: (events: LiveEvent[], end: number) => number; reload: () => Promise<ReloadAnswer> } | null =
     null;
@@ -266,12 +292,12 @@ export function workerChannel(): PrimaryChannel & {
     }
     if (m.t === 'apply') {
       const unknown = m.events.length ? handlers.apply(m.events, m.end) : 0;
-      if (m.seq > 0) process.send!({ t: 'applied', seq: m.seq, unknown } satisfies ToPrimary);
+      if (m.seq > 0) post({ t: 'applied', seq: m.seq, unknown });
       else caughtUp?.();
     } else if (m.t === 'reload') {
       handlers.reload().then(
-        (answer) => process.send!({ t: 'reloaded', seq: m.seq, answer } satisfies ToPrimary),
-        (e: Error) => process.send!({ t: 'reloaded', seq: m.seq, error: e.message } satisfies ToPrimary),
+        (answer) => post({ t: 'reloaded', seq: m.seq, answer }),
+        (e: Error) => post({ t: 'reloaded', seq: m.seq, error: e.message }),
       );
     }
   };
@@ -286,9 +312,12 @@ export function workerChannel(): PrimaryChannel & {
     joined: (end) =>
       new Promise<void>((resolve) => {
         caughtUp = resolve;
-        process.send!({ t: 'joined', end } satisfies ToPrimary);
+        post({ t: 'joined', end });
       }),
-    listening: (address) => process.send!({ t: 'listening', address } satisfies ToPrimary),
+    listening: (address) => {
+      serving = true;
+      post({ t: 'listening', address });
+    },
     record: (events) => ask<number>({ t: 'record', id: ++next, events }),
     reload: () => ask<ReloadAnswer>({ t: 'reload', id: ++next }),
     metrics: () => ask<string>({ t: 'metrics', id: ++next }),

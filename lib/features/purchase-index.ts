@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+import type { DataCatalog } from '../catalog';
+import { readBlocks, withDuckDB, writeBlocks } from '../io/index';
+import { loadServingStore, servingStoreStamp, type SortedPairs } from './ranking-index';
+
+/**
+ * The purchase features' user history as the service reads it: the serving store's `user_totals`
+ * (each user's running totals, one row per day with events) as sorted pairs, user id × the day's
+ * time in ms → sessions and purchases so far. The features stage writes it to a blocks file beside
+ * the ranking index; a service with another store reads the table instead.
+ */
+export interface PurchaseIndex {
+  /** The store this index was computed from (see `servingStoreStamp`); '' when computed in place. */
+  stamp: string;
+  /** outer: user id; inner: `upto` in ms, ascending; values: sessions, purchases. */
+  history: SortedPairs;
+}
+
+/** Reads `user_totals` (on `con`) into the index. */
+export async function buildPurchaseIndex(con: DuckDBConnection, stamp = ''): Promise<PurchaseIndex> {
+  const reader = await con.runAndReadAll(
+    'SELECT user_id, epoch_ms(upto) AS upto, sessions, purchases FROM user_totals ORDER BY user_id, upto',
+  );
+  // No rows (a log without user ids) gives no columns at all.
+  const [ids = [], upto = [], sessions = [], purchases = []] = reader.getColumnsJS() as unknown[][];
+  const outer: number[] = [];
+  const start: number[] = [];
+  const values = new Float64Array(2 * ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    if (i === 0 || ids[i] !== ids[i - 1]) {
+      outer.push(Number(ids[i]));
+      start.push(i);
+    }
+    values[2 * i] = Number(sessions[i]);
+    values[2 * i + 1] = Number(purchases[i]);
+  }
+  start.push(ids.length);
+  return {
+    stamp,
+    history: {
+      outer: Float64Array.from(outer),
+      start: Int32Array.from(start),
+      inner: Float64Array.from(upto, Number),
+      values,
+      width: 2,
+    },
+  };
+}
+
+/** The version of the file's layout: a file of another is rebuilt, not misread. */
+const FORMAT = 1;
+
+/** Writes the index to a blocks file (atomically). */
+export function savePurchaseIndex(path: string, index: PurchaseIndex): void {
+  const { outer, start, inner, values } = index.history;
+  writeBlocks(path, { format: FORMAT, stamp: index.stamp }, { outer, start, inner, values });
+}
+
+/** Reads a file written by `savePurchaseIndex`; null when it was computed from another store than `stamp` says. */
+export function loadPurchaseIndex(path: string, stamp: string): PurchaseIndex | null {
+  const { meta, blocks } = readBlocks(path);
+  const m = meta as { format: number; stamp: string };
+  if (m?.format !== FORMAT || m.stamp !== stamp) return null;
+  return {
+    stamp,
+    history: {
+      outer: blocks.outer as Float64Array,
+      start: blocks.start as Int32Array,
+      inner: blocks.inner as Float64Array,
+      values: blocks.values as Float64Array,
+      width: 2,
+    },
+  };
+}
+
+/**
+ * The data folder's purchase index file when it was computed from the store as it is now (`stamp`:
+ * `servingStoreStamp`), else null (an unreadable file is said on stderr).
+ */
+export function readPurchaseIndex(catalog: DataCatalog, stamp = servingStoreStamp(catalog)): PurchaseIndex | null {
+  const path = catalog.features.storePurchaseIndex;
+  if (!existsSync(path)) return null;
+  try {
+    return loadPurchaseIndex(path, stamp);
+  } catch (e) {
+    process.stderr.write(`serve: ${(e as Error).message}\n`);
+    return null;
+  }
+}
+
+/** Computes the data folder's purchase index from its store's `user_totals` and writes the file the service reads; null without the table. */
+export async function writePurchaseIndex(catalog: DataCatalog): Promise<PurchaseIndex | null> {
+  return withDuckDB(async (con) => {
+    const store = await loadServingStore(con, catalog, ['user_totals']);
+    if (!store.tables.has('user_totals')) return null;
+    const index = await buildPurchaseIndex(con, servingStoreStamp(catalog));
+    savePurchaseIndex(catalog.features.storePurchaseIndex, index);
+    return index;
+  });
+}
