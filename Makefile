@@ -36,7 +36,7 @@ export OMP_WAIT_POLICY := PASSIVE
 .PHONY: help setup system-packages notebook-filter all data models notebooks report serve test test-unit test-notebooks lab bench typecheck format clean clean-data recommend-import FORCE
 
 help:
-	@echo "make all        generate the world, sessions, splits and training sets, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA))"
+	@echo "make all        generate the world, sessions, splits and training sets, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA) MEMORY=$(MEMORY) per stage)"
 	@echo "make all FORMAT=rees46|retailrocket|diginetica|yoochoose|session-rec INPUT=FILE [BUYS=FILE] DATA=DIR   the same on a real log: the families it supports, the rest skipped with the reason"
 	@echo "make test       the full test suite: unit tests, then every notebook on a small world"
 	@echo "make models     train every model family and promote the versions that beat production"
@@ -195,6 +195,11 @@ $(DATA)/MANIFEST.sha256: $(MODEL_POINTERS) $(DEPS_manifest)
 # Stages that do not depend on each other (the four trainings, the notebooks) run JOBS at a time;
 # their results do not depend on it. JOBS=1 runs one stage at a time, its output unmixed.
 JOBS ?= 2
+# DuckDB's memory limit for each stage (MEMORY=8GB; KB, MB, GB, KiB, MiB, GiB): by default 60 % of
+# the machine's memory shared among the JOBS stages that may run at once. Beyond it DuckDB spills
+# into DATA/.tmp/duckdb. A stage run by hand takes --memory-limit, else half the machine.
+MEMORY ?= $(shell awk -v jobs=$(JOBS) '/^MemTotal:/ {printf "%dMiB", $$2 / 1024 * 0.6 / jobs}' /proc/meminfo 2>/dev/null)
+export SHOPLAB_MEMORY_LIMIT = $(MEMORY)
 all: setup
 	@$(MAKE) --no-print-directory -j$(JOBS) report $(DATA)/MANIFEST.sha256
 	@$(TSX) pipelines/summary.ts --data $(DATA) --reports $(REPORTS) --since $(STARTED)

@@ -1,6 +1,8 @@
 /**
  * Prints how long the features stage takes, and its peak memory, on a world of N events:
- * `npx tsx bench/features.ts [events]` (the world is generated, sessionized and split first, untimed).
+ * `npx tsx bench/features.ts [events]` (the world is generated, sessionized and split first, untimed),
+ * then each of its steps' seconds. The stage's DuckDB memory limit is SHOPLAB_MEMORY_LIMIT's (make's
+ * MEMORY=), else half the machine's memory.
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -31,4 +33,6 @@ const rows = Object.values(features.sets as Record<string, Record<string, { rows
   0,
 );
 report('features', { events, training_rows: rows, seconds: features.seconds, peak_rss_mb: features.peak_rss_mb });
+// Where the time goes, step by step (the stage's own timing).
+report('features-steps', features.step_seconds as Record<string, number>);
 rmSync(data, { recursive: true, force: true });

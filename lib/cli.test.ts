@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { phasedProgress } from './cli';
+import { InputError, parseFlags, phasedProgress, timedSteps } from './cli';
+import { MEMORY_LIMIT_ENV, SPILL_DIR_ENV } from './resources';
+import { savedEnv } from './testing';
 
 describe('progress through phases', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -27,5 +29,45 @@ describe('progress through phases', () => {
       'train: rounds [###########...................]  35% 7',
       'train: scoring [######........................]  20% 2',
     ]);
+  });
+});
+
+describe('flags every script takes', () => {
+  afterEach(savedEnv(MEMORY_LIMIT_ENV, SPILL_DIR_ENV));
+  const spec = { data: { type: 'string', default: 'data', description: 'data folder' } } as const;
+
+  it('--memory-limit sets the DuckDB limit for the process and its children; --data, where DuckDB spills', () => {
+    const flags = parseFlags('x', spec, ['--data', '/d/world', '--memory-limit', '6GB']);
+    expect(flags).toEqual({ data: '/d/world' });
+    expect(process.env[MEMORY_LIMIT_ENV]).toBe('6GB');
+    expect(process.env[SPILL_DIR_ENV]).toBe('/d/world/.tmp/duckdb');
+  });
+
+  it('refuses a size DuckDB would not read, from the flag or from MEMORY=', () => {
+    expect(() => parseFlags('x', spec, ['--memory-limit', '6'])).toThrow(
+      "--memory-limit must be a size such as 8GB or 512MB, got '6'",
+    );
+    process.env[MEMORY_LIMIT_ENV] = 'lots';
+    expect(() => parseFlags('x', spec, [])).toThrow(InputError);
+  });
+});
+
+describe('timed steps', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("says each step as it starts and gives each one's seconds, the last up to now", () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    let t = 0;
+    const steps = timedSteps('features', () => t);
+    steps.step('days');
+    t = 1234;
+    steps.step('ranking: set');
+    t = 1234 + 56_789;
+    expect(steps.seconds()).toEqual({ days: 1.2, 'ranking: set': 56.8 });
+    expect(lines).toEqual(['features: days\n', 'features: ranking: set\n']);
   });
 });

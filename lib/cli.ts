@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { DataRequirementError, InputError, StageFailure, StageRefusal } from './errors';
+import { MEMORY_LIMIT_ENV, memoryBytes, SPILL_DIR_ENV } from './resources';
 
 export { DataRequirementError, InputError, StageFailure, StageRefusal };
 
@@ -13,13 +14,24 @@ export interface FlagSpec {
   default?: string | boolean;
 }
 
-/** Parses flags, printing help for --help; unknown or malformed flags become an InputError. */
+/**
+ * Parses flags, printing help for --help; unknown or malformed flags become an InputError. Every
+ * script also takes --memory-limit (DuckDB's memory limit, for this process and its children), and
+ * a script with a --data flag has its DuckDBs spill into DATA/.tmp/duckdb.
+ */
 export function parseFlags<T extends Record<string, FlagSpec>>(
   usage: string,
   flags: T,
   argv = process.argv.slice(2),
 ): { [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : string } {
-  const all: Record<string, FlagSpec> = { ...flags, help: { type: 'boolean', description: 'show this help' } };
+  const all: Record<string, FlagSpec> = {
+    ...flags,
+    'memory-limit': {
+      type: 'string',
+      description: `DuckDB's memory limit, e.g. 8GB (default: ${MEMORY_LIMIT_ENV}, which make's MEMORY= sets, else half the machine's memory); beyond it, work spills to disk`,
+    },
+    help: { type: 'boolean', description: 'show this help' },
+  };
   const options: ParseArgsConfig['options'] = Object.fromEntries(
     Object.entries(all).map(([name, f]) => [
       name,
@@ -36,6 +48,18 @@ export function parseFlags<T extends Record<string, FlagSpec>>(
     process.stdout.write(`${helpText(usage, all)}\n`);
     process.exit(0);
   }
+  const limit = values['memory-limit'] as string | undefined;
+  if (limit !== undefined) {
+    if (memoryBytes(limit) === null)
+      throw new InputError(`--memory-limit must be a size such as 8GB or 512MB, got '${limit}'`);
+    process.env[MEMORY_LIMIT_ENV] = limit;
+  } else {
+    const env = process.env[MEMORY_LIMIT_ENV];
+    if (env && memoryBytes(env) === null)
+      throw new InputError(`${MEMORY_LIMIT_ENV} (make's MEMORY=) must be a size such as 8GB or 512MB, got '${env}'`);
+  }
+  delete values['memory-limit'];
+  if (typeof values.data === 'string') process.env[SPILL_DIR_ENV] = resolve(values.data, '.tmp', 'duckdb');
   return values as never;
 }
 
@@ -115,6 +139,30 @@ export function phasedProgress(prefix: string) {
 
 /** Human progress: a line on stderr. */
 export const say = (message: string) => process.stderr.write(`${message}\n`);
+
+/**
+ * A stage's steps, said as each starts (`prefix: step`) and timed: `seconds()` gives each step's
+ * seconds (the last one's up to now, rounded to 0.1 s), for the stage's summary: where its time goes.
+ */
+export function timedSteps(prefix: string, now: () => number = () => performance.now()) {
+  const seconds: Record<string, number> = {};
+  let current: { name: string; started: number } | null = null;
+  const stop = () => {
+    if (current) seconds[current.name] = Math.round((now() - current.started) / 100) / 10;
+    current = null;
+  };
+  return {
+    step(name: string) {
+      stop();
+      say(`${prefix}: ${name}`);
+      current = { name, started: now() };
+    },
+    seconds() {
+      stop();
+      return { ...seconds };
+    },
+  };
+}
 
 /**
  * Runs a stage's main: the summary it returns becomes the last line of stdout (one JSON object)

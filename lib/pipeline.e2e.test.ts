@@ -70,7 +70,7 @@ describe('the pipeline', () => {
       ['split', []],
     ] as const)
       expect(runStageScript(stage, [...args, '--data', fresh]).status).toBe(0);
-    await killDuring('features', ['--data', fresh], 'features: ranking set');
+    await killDuring('features', ['--data', fresh], 'features: ranking: set');
     expect(existsSync(join(fresh, 'features', 'manifest.json'))).toBe(false);
     expect(existsSync(join(fresh, 'features', 'ranking_train.parquet'))).toBe(false);
     expect(runStageScript('features', ['--data', fresh]).status).toBe(0);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dataCatalog } from '../lib/catalog';
-import { InputError, intFlag, parseFlags, runStage, say } from '../lib/cli';
+import { InputError, intFlag, parseFlags, runStage, timedSteps } from '../lib/cli';
 import {
   buildTrainingSets,
   DEFAULT_FEATURE_OPTIONS,
@@ -51,80 +51,80 @@ await runStage('features', async () => {
   };
   const hasImpressions = existsSync(catalog.raw.impressions);
   const batch = new AtomicBatch();
+  const steps = timedSteps('features');
   try {
-    const rows = await withDuckDB(
-      async (con) => {
-        const view = (name: string, path: string) =>
-          con.run(`CREATE VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(path)})`);
-        await view('events', catalog.interim.events);
-        await view('products', catalog.raw.products);
-        await view('session_splits', catalog.interim.sessionSplits);
-        if (hasImpressions) await view('impressions', catalog.raw.impressions);
-        const { families, idf } = await buildTrainingSets(
+    const rows = await withDuckDB(async (con) => {
+      const view = (name: string, path: string) =>
+        con.run(`CREATE VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(path)})`);
+      await view('events', catalog.interim.events);
+      await view('products', catalog.raw.products);
+      await view('session_splits', catalog.interim.sessionSplits);
+      if (hasImpressions) await view('impressions', catalog.raw.impressions);
+      const { families, idf } = await buildTrainingSets(
+        con,
+        cutoffs,
+        rule,
+        { ...options, seed: source.seed ?? 0, hasImpressions },
+        (step) => steps.step(step),
+      );
+      steps.step('writing');
+      const counts: Record<string, Record<string, { rows: number; label_mean: number | null }>> = {};
+      for (const family of families) {
+        counts[family] = {};
+        // The label's mean where it is a number (a rate); class names and item lists have none.
+        const [label] = await queryRows(
           con,
-          cutoffs,
-          rule,
-          { ...options, seed: source.seed ?? 0, hasImpressions },
-          (step) => say(`features: ${step}`),
+          `SELECT data_type FROM information_schema.columns WHERE table_name = '${family}_set' AND column_name = 'label'`,
         );
-        say('features: writing');
-        const counts: Record<string, Record<string, { rows: number; label_mean: number | null }>> = {};
-        for (const family of families) {
-          counts[family] = {};
-          // The label's mean where it is a number (a rate); class names and item lists have none.
-          const [label] = await queryRows(
+        const numeric = /^(TINYINT|SMALLINT|INTEGER|BIGINT|FLOAT|DOUBLE|DECIMAL|BOOLEAN)/.test(
+          String(label?.data_type),
+        );
+        for (const split of SPLITS) {
+          await copyToParquet(
             con,
-            `SELECT data_type FROM information_schema.columns WHERE table_name = '${family}_set' AND column_name = 'label'`,
+            `SELECT * FROM ${family}_set WHERE split = '${split}'`,
+            catalog.features.set(family, split),
+            batch,
           );
-          const numeric = /^(TINYINT|SMALLINT|INTEGER|BIGINT|FLOAT|DOUBLE|DECIMAL|BOOLEAN)/.test(
-            String(label?.data_type),
-          );
-          for (const split of SPLITS) {
-            await copyToParquet(
-              con,
-              `SELECT * FROM ${family}_set WHERE split = '${split}'`,
-              catalog.features.set(family, split),
-              batch,
-            );
-            const [r] = await queryRows(
-              con,
-              `SELECT count(*) AS rows, ${numeric ? 'round(avg(label::DOUBLE), 4)' : 'NULL'} AS label_mean
+          const [r] = await queryRows(
+            con,
+            `SELECT count(*) AS rows, ${numeric ? 'round(avg(label::DOUBLE), 4)' : 'NULL'} AS label_mean
             FROM ${family}_set WHERE split = '${split}'`,
-            );
-            counts[family][split] = r as never;
-          }
-        }
-        // The serving feature store: history as of the end of the data, for the prediction service.
-        for (const [table, select] of Object.entries(servingStoreTables())) {
-          if (hasImpressions || !table.startsWith('query_'))
-            await copyToParquet(con, select, catalog.features.store(table), batch);
-        }
-        if (idf)
-          writeFileSync(
-            batch.add(catalog.features.storeIdf),
-            `${JSON.stringify([...idf].sort((a, b) => (a[0] < b[0] ? -1 : 1)))}\n`,
           );
+          counts[family][split] = r as never;
+        }
+      }
+      // The serving feature store: history as of the end of the data, for the prediction service.
+      for (const [table, select] of Object.entries(servingStoreTables())) {
+        if (hasImpressions || !table.startsWith('query_'))
+          await copyToParquet(con, select, catalog.features.store(table), batch);
+      }
+      if (idf)
         writeFileSync(
-          batch.add(catalog.features.manifest),
-          `${JSON.stringify(featureManifest(options, rule), null, 2)}\n`,
+          batch.add(catalog.features.storeIdf),
+          `${JSON.stringify([...idf].sort((a, b) => (a[0] < b[0] ? -1 : 1)))}\n`,
         );
-        batch.commit();
-        return counts;
-      },
-      { memoryLimit: '16GB' },
-    );
+      writeFileSync(
+        batch.add(catalog.features.manifest),
+        `${JSON.stringify(featureManifest(options, rule), null, 2)}\n`,
+      );
+      batch.commit();
+      return counts;
+    });
     // The service's ranking index, from the store just written: it reads this file at start instead of computing it.
     if (hasImpressions) {
-      say('features: the ranking index for the service');
+      steps.step('the ranking index for the service');
       await writeRankingIndex(catalog);
     } else rmSync(catalog.features.storeRankingIndex, { force: true });
     // And the purchase features' user history, which it reads instead of loading user_totals.
+    steps.step('the purchase index for the service');
     if (!(await writePurchaseIndex(catalog))) rmSync(catalog.features.storePurchaseIndex, { force: true });
     return {
       summary: {
         history: flags.history,
         ...options,
         sets: rows,
+        step_seconds: steps.seconds(),
         paths: { dir: catalog.features.dir, manifest: catalog.features.manifest },
       },
       metaPath: catalog.runMeta('features'),

@@ -81,27 +81,34 @@ export async function buildTrainingSets(
   onStep: (step: string) => void = () => {},
 ): Promise<{ families: Family[]; idf: Map<string, number> | null }> {
   await requireTables(con, 'buildTrainingSets', TRAINING_SETS_TABLES);
-  onStep('history snapshots');
+  onStep('history: days');
   await createDays(con);
+  onStep('history: product snapshots');
   await createProductSnapshots(con);
+  onStep('history: user totals');
   await createUserTotals(con);
   const built: Family[] = [];
   let idf: Map<string, number> | null = null;
   if (options.hasImpressions) {
-    onStep('ranking set');
+    onStep('ranking: examples');
     await createRankingExamples(con, cutoffs, rule);
+    onStep('ranking: query totals');
     await createQueryTotals(con);
+    onStep('ranking: TF-IDF');
     idf = await fitRankingIdf(con, `make_timestamp(${cutoffs.train.to * 1000})`);
     await createRankingText(con, idf);
+    onStep('ranking: set');
     await con.run(`CREATE OR REPLACE TABLE ranking_set AS ${await rankingSetSql(con, options)}`);
     built.push('ranking');
   }
-  onStep('purchase set');
+  onStep('purchase: examples');
   await createPurchaseExamples(con, cutoffs, rule);
+  onStep('purchase: set');
   await con.run(`CREATE OR REPLACE TABLE purchase_set AS ${await purchaseSetSql(con)}`);
   built.push('purchase');
-  onStep('recommend set');
+  onStep('recommend: examples');
   await createRecommendExamples(con, cutoffs, rule);
+  onStep('recommend: set');
   await con.run(`CREATE OR REPLACE TABLE recommend_set AS ${recommendSetSql()}`);
   built.push('recommend');
   return { families: built, idf };

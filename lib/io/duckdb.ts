@@ -11,11 +11,15 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { NumericArray } from '../columns';
+import { duckDBResources } from '../resources';
 
 export interface DuckDBOptions {
   /** Worker threads; fixed by default so results and files do not depend on the machine. */
   threads?: number;
+  /** DuckDB's memory_limit (`8GB`, `512MB`); beyond it, large operators spill to `tempDirectory`. Default: `duckDBResources()`. */
   memoryLimit?: string;
+  /** Where DuckDB spills. Default: `duckDBResources()`. */
+  tempDirectory?: string;
 }
 
 /** Opens an in-memory DuckDB, runs `fn` with a connection, and always closes it. */
@@ -33,9 +37,14 @@ export async function withDuckDB<T>(
 
 /** An in-memory DuckDB connection that outlives one call (the service's); `close()` ends it. */
 export async function openDuckDB(options: DuckDBOptions = {}): Promise<{ con: DuckDBConnection; close: () => void }> {
+  const resources = duckDBResources();
+  const tempDirectory = options.tempDirectory ?? resources.tempDirectory;
+  // DuckDB makes the spill directory itself when it first spills, but not its parents.
+  if (tempDirectory) mkdirSync(dirname(tempDirectory), { recursive: true });
   const instance = await DuckDBInstance.create(':memory:', {
     threads: String(options.threads ?? 2),
-    ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+    memory_limit: options.memoryLimit ?? resources.memoryLimit,
+    ...(tempDirectory ? { temp_directory: tempDirectory } : {}),
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
   });

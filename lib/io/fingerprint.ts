@@ -9,7 +9,7 @@ export function fileSha256(path: string): string {
 
 /** Files a data folder's manifest leaves out: run metadata (times, hosts), the service's live event log, the manifest itself, and temporary files. */
 const OUTSIDE_MANIFEST = (path: string) =>
-  ['meta', 'live'].includes(path.split(sep)[0]) ||
+  ['meta', 'live', '.tmp'].includes(path.split(sep)[0]) ||
   path === 'MANIFEST.sha256' ||
   /\.tmp-\d+$|(^|\/)\.partial-/.test(path);
 

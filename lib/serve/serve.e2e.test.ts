@@ -678,6 +678,20 @@ describe('request checks', () => {
   });
 });
 
+/** A /v1/rank body: the most searched query with the catalogue's first `n` products. */
+const topSearch = (n: number) =>
+  withDuckDB(async (con) => {
+    const [q] = await queryRows(
+      con,
+      `SELECT query FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 1`,
+    );
+    const products = await queryRows(
+      con,
+      `SELECT product_id FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY product_id LIMIT ${n}`,
+    );
+    return { query: String(q.query), product_ids: products.map((p) => Number(p.product_id)) };
+  });
+
 describe('starting', () => {
   it("starts from make serve's bundle (scripts/bundle-serve.mjs) in two workers and answers as the app does", async () => {
     const outdir = join('build', `test-serve-${process.pid}`);
@@ -686,17 +700,7 @@ describe('starting', () => {
       encoding: 'utf8',
     });
     expect(built.status, built.stderr).toBe(0);
-    const body = await withDuckDB(async (con) => {
-      const [q] = await queryRows(
-        con,
-        `SELECT query FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 1`,
-      );
-      const products = await queryRows(
-        con,
-        `SELECT product_id FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY product_id LIMIT 30`,
-      );
-      return { query: String(q.query), product_ids: products.map((p) => Number(p.product_id)) };
-    });
+    const body = await topSearch(30);
     const expected = await app.inject({ method: 'POST', url: '/v1/rank', payload: body });
     expect(expected.statusCode).toBe(200);
     try {
@@ -752,18 +756,7 @@ describe('starting', () => {
 
 describe("serving does not depend on the caller's environment", () => {
   it('started without OMP_WAIT_POLICY, a /v1/rank request costs about the CPU it costs under make serve', async () => {
-    const { query, ids } = await withDuckDB(async (con) => {
-      const [q] = await queryRows(
-        con,
-        `SELECT query FROM read_parquet(${sqlString(catalog.raw.impressions)}) GROUP BY query ORDER BY count(*) DESC, query LIMIT 1`,
-      );
-      const products = await queryRows(
-        con,
-        `SELECT product_id FROM read_parquet(${sqlString(catalog.raw.products)}) ORDER BY product_id LIMIT 100`,
-      );
-      return { query: String(q.query), ids: products.map((r) => Number(r.product_id)) };
-    });
-    const body = JSON.stringify({ query, product_ids: ids });
+    const body = JSON.stringify(await topSearch(100));
     /** CPU seconds the server (its primary and workers) spends on `n` requests sent one after another. */
     const cpuPerRequest = async (env: NodeJS.ProcessEnv, n: number) => {
       const { child, url } = await startServer(data, env);
