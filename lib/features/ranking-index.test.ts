@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { pairRow, sortedFind, sortedPairs } from './ranking-index';
+import { withDuckDB } from '../io/index';
+import { pairRow, readSortedPairs, sortedFind, sortedPairs } from './ranking-index';
 
 describe('sorted pairs (the ranking index lookups)', () => {
   // (query, product) → impressions, clicks, purchases, given out of order, with one pair repeated.
@@ -35,5 +36,39 @@ describe('sorted pairs (the ranking index lookups)', () => {
     expect(sortedFind(Float64Array.of(1, 5, 9), 9)).toBe(2);
     expect(sortedFind(Float64Array.of(1, 5, 9), 4)).toBe(-1);
     expect(sortedFind(new Float64Array(0), 4)).toBe(-1);
+  });
+});
+
+describe('readSortedPairs', () => {
+  it("reads a query's rows in key order into the sorted pairs sortedPairs makes of them, and refuses rows out of order", async () => {
+    const table = `(VALUES (2, 10, 1.5, 0), (1, 5, 2, 1), (1, 3, 3, NULL), (7, -1, 4, 2)) t(q, p, a, b)`;
+    const read = await withDuckDB((con) =>
+      readSortedPairs(
+        con,
+        `SELECT q AS outer_key, p AS inner_key, a AS v0, coalesce(b, 0) AS v1 FROM ${table} ORDER BY q, p`,
+        2,
+      ),
+    );
+    const expected = sortedPairs(
+      [2, 1, 1, 7],
+      [10, 5, 3, -1],
+      [
+        [1.5, 0],
+        [2, 1],
+        [3, 0],
+        [4, 2],
+      ],
+      2,
+    );
+    expect(read).toEqual(expected);
+    // By hand: queries 1, 2, 7; query 1's products 3 then 5.
+    expect(Array.from(read.outer)).toEqual([1, 2, 7]);
+    expect(Array.from(read.start)).toEqual([0, 2, 3, 4]);
+    expect(Array.from(read.inner)).toEqual([3, 5, 10, -1]);
+    await expect(
+      withDuckDB((con) =>
+        readSortedPairs(con, `SELECT q AS outer_key, p AS inner_key, a AS v0 FROM ${table} ORDER BY q DESC`, 1),
+      ),
+    ).rejects.toThrow(/row 1 is not after row 0 in key order/);
   });
 });

@@ -9,6 +9,7 @@ import {
   fileSha256,
   queryRows,
   readBlocks,
+  readMatrix,
   requireTables,
   sqlString,
   type TableContract,
@@ -139,6 +140,36 @@ export function sortedPairs(outer: number[], inner: number[], values: number[][]
     values: Float64Array.from(keep.flatMap((i) => values[i].slice(0, width))),
     width,
   };
+}
+
+/**
+ * Sorted pairs from a query's rows: columns outer_key, inner_key, then v0 … v(width − 1), numbers,
+ * in order of outer then inner key, each pair once. Read as columns, chunk by chunk: no object per
+ * row and no sort in JS (what `sortedPairs` does for small inputs).
+ */
+export async function readSortedPairs(con: DuckDBConnection, sql: string, width: number): Promise<SortedPairs> {
+  const names = ['outer_key', 'inner_key', ...Array.from({ length: width }, (_, k) => `v${k}`)];
+  const { matrix } = await readMatrix(con, sql, names, 'outer_key');
+  const { rows, values: m } = matrix;
+  const p = names.length;
+  const outer: number[] = [];
+  const start: number[] = [];
+  const inner = new Float64Array(rows);
+  const values = new Float64Array(rows * width);
+  for (let i = 0; i < rows; i++) {
+    const o = m[i * p];
+    const previous = i > 0 ? m[(i - 1) * p] : NaN;
+    inner[i] = m[i * p + 1];
+    if (i > 0 && !(o > previous || (o === previous && inner[i] > inner[i - 1])))
+      throw new Error(`readSortedPairs: row ${i} is not after row ${i - 1} in key order (or a key is NULL): ${sql}`);
+    if (i === 0 || o !== previous) {
+      outer.push(o);
+      start.push(i);
+    }
+    for (let k = 0; k < width; k++) values[i * width + k] = m[i * p + 2 + k];
+  }
+  start.push(rows);
+  return { outer: Float64Array.from(outer), start: Int32Array.from(start), inner, values, width };
 }
 
 /** The row of (outer, inner) in `pairs` (its values at row × width), or -1. */
@@ -280,10 +311,15 @@ export async function buildRankingIndex(
       WHERE upto < ${day} QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY upto DESC) = 1`,
     );
   const userCategoryRows = await latest('user_category_totals', ['user_id', 'category_id'], ['events']);
-  const pairRows = await latest(
-    'query_product_totals',
-    ['query_id', 'product_id'],
-    ['impressions', 'clicks', 'purchases'],
+  // The largest: read as columns in key order (no row objects, no sort in JS).
+  const pairTotals = await readSortedPairs(
+    con,
+    `SELECT query_id AS outer_key, product_id AS inner_key, coalesce(impressions, 0) AS v0, coalesce(clicks, 0) AS v1,
+      coalesce(purchases, 0) AS v2 FROM memory.main.query_product_totals
+    WHERE upto < ${day} AND query_id IS NOT NULL AND product_id IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY query_id, product_id ORDER BY upto DESC) = 1
+    ORDER BY query_id, product_id`,
+    3,
   );
   const queryCategoryRows = await latest(
     'query_category_totals',
@@ -365,12 +401,7 @@ export async function buildRankingIndex(
       ucRows.map((r) => [Number(r.events)]),
       1,
     ),
-    pairTotals: sortedPairs(
-      pairRows.map((r) => Number(r.query_id)),
-      pairRows.map((r) => Number(r.product_id)),
-      pairRows.map((r) => [Number(r.impressions), Number(r.clicks), Number(r.purchases)]),
-      3,
-    ),
+    pairTotals,
     queryCategoryTotals: sortedPairs(
       qcRows.map((r) => Number(r.query_id)),
       qcRows.map((r) => categoryOf(r.category_id)),
