@@ -256,7 +256,7 @@ export const RANKING_INDEX_TABLES = {
     'query_product_totals',
     'query_category_totals',
   ],
-  writes: ['index_products', 'index_product_days', 'index_users', 'index_users_ut'],
+  writes: ['index_products', 'index_product_days', 'index_users', 'index_users_ut', 'index_categories'],
 } as const satisfies TableContract;
 
 /** Builds the index from the serving store tables on `con` (see loadServingStore), as of `snapshotDay`. */
@@ -303,39 +303,57 @@ export async function buildRankingIndex(
       CAST(ut.viewed_price / nullif(ut.priced_views, 0) AS DOUBLE) AS mean_viewed FROM index_users x ${joinLookup('index_users_ut', 'ut', ['user_id'])}
     ORDER BY x.user_id`,
   );
-  // History as of the snapshot day, which is after every event: each key's latest running totals.
-  const latest = (table: string, keys: string[], measures: string[]) =>
-    queryRows(
+  // Categories by sorted text, so the same store gives the same bytes: the products' and the history's.
+  const categories = (
+    await queryRows(
       con,
-      `SELECT ${keys.join(', ')}, ${measures.join(', ')} FROM memory.main.${table}
-      WHERE upto < ${day} QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY upto DESC) = 1`,
+      `SELECT DISTINCT category_id FROM (SELECT category_id FROM index_products
+        UNION ALL SELECT category_id FROM memory.main.user_category_totals WHERE upto < ${day}
+        UNION ALL SELECT category_id FROM memory.main.query_category_totals WHERE upto < ${day})
+      WHERE category_id IS NOT NULL`,
+    )
+  )
+    .map((r) => String(r.category_id))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const categoryIndex = new Map(categories.map((c, i) => [c, i]));
+  await con.run('CREATE OR REPLACE TEMP TABLE index_categories (category_id VARCHAR, k INTEGER)');
+  const appender = await con.createAppender('index_categories');
+  categories.forEach((c, k) => {
+    appender.appendVarchar(c);
+    appender.appendInteger(k);
+    appender.endRow();
+  });
+  appender.closeSync();
+  // History as of the snapshot day, which is after every event: each key's latest running totals,
+  // read as columns in key order (no object per row, no sort in JS); a category as its index.
+  const latestPairs = (table: string, keys: [string, string], measures: string[]) => {
+    const category = keys[1] === 'category_id';
+    return readSortedPairs(
+      con,
+      `SELECT t.${keys[0]} AS outer_key, ${category ? 'c.k' : `t.${keys[1]}`} AS inner_key,
+        ${measures.map((m, k) => `coalesce(t.${m}, 0) AS v${k}`).join(', ')}
+      FROM (SELECT * FROM memory.main.${table} WHERE upto < ${day} AND ${keys[0]} IS NOT NULL AND ${keys[1]} IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY upto DESC) = 1) t
+      ${category ? 'JOIN temp.main.index_categories c ON c.category_id = t.category_id' : ''}
+      ORDER BY outer_key, inner_key`,
+      measures.length,
     );
-  const userCategoryRows = await latest('user_category_totals', ['user_id', 'category_id'], ['events']);
-  // The largest: read as columns in key order (no row objects, no sort in JS).
-  const pairTotals = await readSortedPairs(
-    con,
-    `SELECT query_id AS outer_key, product_id AS inner_key, coalesce(impressions, 0) AS v0, coalesce(clicks, 0) AS v1,
-      coalesce(purchases, 0) AS v2 FROM memory.main.query_product_totals
-    WHERE upto < ${day} AND query_id IS NOT NULL AND product_id IS NOT NULL
-    QUALIFY row_number() OVER (PARTITION BY query_id, product_id ORDER BY upto DESC) = 1
-    ORDER BY query_id, product_id`,
-    3,
+  };
+  const userCategoryEvents = await latestPairs('user_category_totals', ['user_id', 'category_id'], ['events']);
+  const pairTotals = await latestPairs(
+    'query_product_totals',
+    ['query_id', 'product_id'],
+    ['impressions', 'clicks', 'purchases'],
   );
-  const queryCategoryRows = await latest(
+  const queryCategoryTotals = await latestPairs(
     'query_category_totals',
     ['query_id', 'category_id'],
     ['impressions', 'clicks', 'purchases'],
   );
   const queryRowsById = await queryRows(con, 'SELECT query, query_id FROM memory.main.query_ids ORDER BY query');
-  for (const table of ['index_products', 'index_product_days', 'index_users'])
+  for (const table of ['index_products', 'index_product_days', 'index_users', 'index_categories'])
     await con.run(`DROP TABLE IF EXISTS temp.main.${table}`);
 
-  // Dictionaries: categories and tokens by sorted text, so the same store gives the same bytes.
-  const categorySet = new Set<string>();
-  for (const rows of [productRows, userCategoryRows, queryCategoryRows])
-    for (const r of rows) if (r.category_id !== null) categorySet.add(String(r.category_id));
-  const categories = [...categorySet].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const categoryIndex = new Map(categories.map((c, i) => [c, i]));
   const catalogueRows = productRows.filter((r) => Number(r.product_id) !== -1);
   const titleTokens = catalogueRows.map((r) => tokenize(r.title as string | null));
   const tokenSet = new Set<string>(idfMap.keys());
@@ -369,9 +387,6 @@ export async function buildRankingIndex(
   catalogueUsers.forEach((row, r) => userFeatureNames.forEach((name, k) => (userValues[r * uf + k] = nan(row[name]))));
   const none = userRows.find((r) => Number(r.user_id) === -1);
   const categoryOf = (v: unknown) => (v === null ? -1 : categoryIndex.get(String(v))!);
-  const withCategory = (rows: Record<string, unknown>[]) => rows.filter((r) => r.category_id !== null);
-  const ucRows = withCategory(userCategoryRows);
-  const qcRows = withCategory(queryCategoryRows);
   return withLookups({
     stamp,
     productFeatureNames,
@@ -395,19 +410,9 @@ export async function buildRankingIndex(
       nan(none?.ut_events),
       nan(none?.mean_viewed),
     ]),
-    userCategoryEvents: sortedPairs(
-      ucRows.map((r) => Number(r.user_id)),
-      ucRows.map((r) => categoryOf(r.category_id)),
-      ucRows.map((r) => [Number(r.events)]),
-      1,
-    ),
+    userCategoryEvents,
     pairTotals,
-    queryCategoryTotals: sortedPairs(
-      qcRows.map((r) => Number(r.query_id)),
-      qcRows.map((r) => categoryOf(r.category_id)),
-      qcRows.map((r) => [Number(r.impressions), Number(r.clicks), Number(r.purchases)]),
-      3,
-    ),
+    queryCategoryTotals,
     categories,
     tokens,
     idf,
