@@ -40,7 +40,7 @@ export {
   saveRankingIndex,
   servingStoreStamp,
   sortedFind,
-  sortedPairs,
+  readSortedPairs,
   writeRankingIndex,
   type RankingIndex,
   type ServingStore,

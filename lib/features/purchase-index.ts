@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
 import { readBlocks, withDuckDB, writeBlocks } from '../io/index';
-import { loadServingStore, servingStoreStamp, type SortedPairs } from './ranking-index';
+import { loadServingStore, readSortedPairs, servingStoreStamp, type SortedPairs } from './ranking-index';
 
 /**
  * The purchase features' user history as the service reads it: the serving store's `user_totals`
@@ -20,33 +20,13 @@ export interface PurchaseIndex {
 
 /** Reads `user_totals` (on `con`) into the index. */
 export async function buildPurchaseIndex(con: DuckDBConnection, stamp = ''): Promise<PurchaseIndex> {
-  const reader = await con.runAndReadAll(
-    'SELECT user_id, epoch_ms(upto) AS upto, sessions, purchases FROM user_totals ORDER BY user_id, upto',
+  const history = await readSortedPairs(
+    con,
+    `SELECT user_id AS outer_key, epoch_ms(upto) AS inner_key, coalesce(sessions, 0) AS v0, coalesce(purchases, 0) AS v1
+    FROM user_totals WHERE user_id IS NOT NULL ORDER BY user_id, upto`,
+    2,
   );
-  // No rows (a log without user ids) gives no columns at all.
-  const [ids = [], upto = [], sessions = [], purchases = []] = reader.getColumnsJS() as unknown[][];
-  const outer: number[] = [];
-  const start: number[] = [];
-  const values = new Float64Array(2 * ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    if (i === 0 || ids[i] !== ids[i - 1]) {
-      outer.push(Number(ids[i]));
-      start.push(i);
-    }
-    values[2 * i] = Number(sessions[i]);
-    values[2 * i + 1] = Number(purchases[i]);
-  }
-  start.push(ids.length);
-  return {
-    stamp,
-    history: {
-      outer: Float64Array.from(outer),
-      start: Int32Array.from(start),
-      inner: Float64Array.from(upto, Number),
-      values,
-      width: 2,
-    },
-  };
+  return { stamp, history };
 }
 
 /** The version of the file's layout: a file of another is rebuilt, not misread. */

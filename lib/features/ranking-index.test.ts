@@ -1,29 +1,28 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { withDuckDB } from '../io/index';
-import { pairRow, readSortedPairs, sortedFind, sortedPairs } from './ranking-index';
+import { pairRow, readSortedPairs, type SortedPairs, sortedFind } from './ranking-index';
 
 describe('sorted pairs (the ranking index lookups)', () => {
-  // (query, product) → impressions, clicks, purchases, given out of order, with one pair repeated.
-  const rows: [number, number, number[]][] = [
-    [7, 300, [5, 1, 0]],
-    [2, 10, [1, 0, 0]],
-    [7, 20, [9, 2, 1]],
-    [2, 10, [3, 1, 0]],
-    [-1, 4, [8, 8, 8]],
-  ];
-  const pairs = sortedPairs(
-    rows.map((r) => r[0]),
-    rows.map((r) => r[1]),
-    rows.map((r) => r[2]),
-    3,
-  );
+  // (query, product) → impressions, clicks, purchases, given out of order; SQL puts them in key order.
+  const rows = `(VALUES (7, 300, 5, 1, 0), (2, 10, 3, 1, NULL), (7, 20, 9, 2, 1), (-1, 4, 8, 8, 8)) t(q, p, i, c, b)`;
+  let pairs: SortedPairs;
+  beforeAll(async () => {
+    pairs = await withDuckDB((con) =>
+      readSortedPairs(
+        con,
+        `SELECT q AS outer_key, p AS inner_key, i AS v0, c AS v1, coalesce(b, 0) AS v2 FROM ${rows} ORDER BY q, p`,
+        3,
+      ),
+    );
+  });
 
-  it('sorts by outer then inner key, each outer key once, a repeated pair keeping its last values', () => {
+  it('reads rows in key order into arrays: each outer key once, where its inner keys start, the values by row', () => {
     expect(Array.from(pairs.outer)).toEqual([-1, 2, 7]);
     expect(Array.from(pairs.start)).toEqual([0, 1, 2, 4]);
     expect(Array.from(pairs.inner)).toEqual([4, 10, 20, 300]);
     expect(Array.from(pairs.values)).toEqual([8, 8, 8, 3, 1, 0, 9, 2, 1, 5, 1, 0]);
+    expect(pairs.width).toBe(3);
   });
 
   it('finds a pair by both keys, and no pair whose keys exist only apart', () => {
@@ -37,38 +36,15 @@ describe('sorted pairs (the ranking index lookups)', () => {
     expect(sortedFind(Float64Array.of(1, 5, 9), 4)).toBe(-1);
     expect(sortedFind(new Float64Array(0), 4)).toBe(-1);
   });
-});
 
-describe('readSortedPairs', () => {
-  it("reads a query's rows in key order into the sorted pairs sortedPairs makes of them, and refuses rows out of order", async () => {
-    const table = `(VALUES (2, 10, 1.5, 0), (1, 5, 2, 1), (1, 3, 3, NULL), (7, -1, 4, 2)) t(q, p, a, b)`;
-    const read = await withDuckDB((con) =>
-      readSortedPairs(
-        con,
-        `SELECT q AS outer_key, p AS inner_key, a AS v0, coalesce(b, 0) AS v1 FROM ${table} ORDER BY q, p`,
-        2,
-      ),
-    );
-    const expected = sortedPairs(
-      [2, 1, 1, 7],
-      [10, 5, 3, -1],
-      [
-        [1.5, 0],
-        [2, 1],
-        [3, 0],
-        [4, 2],
-      ],
-      2,
-    );
-    expect(read).toEqual(expected);
-    // By hand: queries 1, 2, 7; query 1's products 3 then 5.
-    expect(Array.from(read.outer)).toEqual([1, 2, 7]);
-    expect(Array.from(read.start)).toEqual([0, 2, 3, 4]);
-    expect(Array.from(read.inner)).toEqual([3, 5, 10, -1]);
-    await expect(
-      withDuckDB((con) =>
-        readSortedPairs(con, `SELECT q AS outer_key, p AS inner_key, a AS v0 FROM ${table} ORDER BY q DESC`, 1),
-      ),
-    ).rejects.toThrow(/row 1 is not after row 0 in key order/);
+  it('refuses rows out of key order, a repeated pair, or a NULL key', async () => {
+    for (const [sql, row] of [
+      [`SELECT q AS outer_key, p AS inner_key, i AS v0 FROM ${rows} ORDER BY q DESC`, 1],
+      [`SELECT 1 AS outer_key, 2 AS inner_key, 3 AS v0 FROM range(2)`, 1],
+      [`SELECT * FROM (VALUES (1, 2, 3), (NULL, 2, 3)) t(outer_key, inner_key, v0)`, 1],
+    ] as const)
+      await expect(withDuckDB((con) => readSortedPairs(con, sql, 1))).rejects.toThrow(
+        `row ${row} is not after row ${row - 1} in key order`,
+      );
   });
 });

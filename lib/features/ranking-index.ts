@@ -117,35 +117,10 @@ export function sortedFind(keys: Float64Array, key: number): number {
   return i < keys.length && keys[i] === key ? i : -1;
 }
 
-/** Sorts (outer, inner, values…) triples into a SortedPairs; a repeated pair keeps its last values. */
-export function sortedPairs(outer: number[], inner: number[], values: number[][], width: number): SortedPairs {
-  const order = Array.from(outer, (_, i) => i).sort((a, b) => outer[a] - outer[b] || inner[a] - inner[b] || a - b);
-  const keep = order.filter((i, k) => {
-    const j = order[k + 1];
-    return j === undefined || outer[j] !== outer[i] || inner[j] !== inner[i];
-  });
-  const outs: number[] = [];
-  const start: number[] = [];
-  keep.forEach((i, k) => {
-    if (k === 0 || outer[i] !== outer[keep[k - 1]]) {
-      outs.push(outer[i]);
-      start.push(k);
-    }
-  });
-  start.push(keep.length);
-  return {
-    outer: Float64Array.from(outs),
-    start: Int32Array.from(start),
-    inner: Float64Array.from(keep, (i) => inner[i]),
-    values: Float64Array.from(keep.flatMap((i) => values[i].slice(0, width))),
-    width,
-  };
-}
-
 /**
  * Sorted pairs from a query's rows: columns outer_key, inner_key, then v0 … v(width − 1), numbers,
  * in order of outer then inner key, each pair once. Read as columns, chunk by chunk: no object per
- * row and no sort in JS (what `sortedPairs` does for small inputs).
+ * row and no sort in JS. Rows out of key order, a repeated pair or a NULL key are an error.
  */
 export async function readSortedPairs(con: DuckDBConnection, sql: string, width: number): Promise<SortedPairs> {
   const names = ['outer_key', 'inner_key', ...Array.from({ length: width }, (_, k) => `v${k}`)];
