@@ -33,13 +33,14 @@ STARTED := $(shell date -u +%Y-%m-%dT%H:%M:%S.000Z)
 # XGBoost's OpenMP threads otherwise busy-wait on a loaded machine.
 export OMP_WAIT_POLICY := PASSIVE
 
-.PHONY: help setup system-packages notebook-filter all data models notebooks report serve test test-unit test-notebooks lab bench typecheck format clean clean-data recommend-import FORCE
+.PHONY: help setup system-packages notebook-filter all retrain retrain-args data models notebooks report serve test test-unit test-notebooks lab bench typecheck format clean clean-data recommend-import FORCE
 
 help:
 	@echo "make all        generate the world, sessions, splits and training sets, execute the notebooks (SEED=$(SEED) EVENTS=$(EVENTS) DATA=$(DATA) MEMORY=$(MEMORY) per stage)"
 	@echo "make all FORMAT=rees46|retailrocket|diginetica|yoochoose|session-rec INPUT=FILE [BUYS=FILE] DATA=DIR   the same on a real log: the families it supports, the rest skipped with the reason"
 	@echo "make test       the full test suite: unit tests, then every notebook on a small world"
 	@echo "make models     train every model family and promote the versions that beat production"
+	@echo "make retrain FORMAT=rees46|retailrocket|diginetica INPUT=DAY.csv DATA=DIR   append a new day to an imported log, rebuild what it changes, retrain and promote what beats production"
 	@echo "make setup      install what is missing (npm packages, Debian packages, the tslab kernel)"
 	@echo "make notebooks  execute every notebook headlessly, HTML to reports/notebooks/"
 	@echo "make report     the evaluation reports: reports/index.html and a page per model family"
@@ -203,6 +204,22 @@ export SHOPLAB_MEMORY_LIMIT = $(MEMORY)
 all: setup
 	@$(MAKE) --no-print-directory -j$(JOBS) report $(DATA)/MANIFEST.sha256
 	@$(TSX) pipelines/summary.ts --data $(DATA) --reports $(REPORTS) --since $(STARTED)
+
+# A new day of an imported log, then everything it changes: the day is appended to the raw tables
+# (pipelines/import.ts --append: its events must all be later than the log's), sessions, splits and
+# training sets are rebuilt, every family trains a new version that is promoted only if it beats
+# production by the promotion margin (5 %), and the report shows each new version against production.
+#   make retrain FORMAT=rees46 INPUT=2019-11-01.csv DATA=data-rees46
+# On a schedule (the README has a cron example), each night's file as it lands.
+retrain: retrain-args setup
+	$(TSX) pipelines/import.ts --append --format $(FORMAT) --input $(abspath $(INPUT)) --data $(DATA)
+	@# The folder holds an import from now on, whoever imported it first: make never regenerates it.
+	@test -e $(DATA)/meta/params-import || { mkdir -p $(DATA)/meta && echo '--format $(FORMAT) --input $(abspath $(INPUT))' > $(DATA)/meta/params-import; }
+	@$(MAKE) --no-print-directory -j$(JOBS) report $(DATA)/MANIFEST.sha256 DATA=$(DATA) REPORTS=$(REPORTS) INPUT= FORMAT= BUYS=
+	@$(TSX) pipelines/summary.ts --data $(DATA) --reports $(REPORTS) --since $(STARTED)
+
+retrain-args:
+	@test -n "$(INPUT)" -a -n "$(FORMAT)" || { echo 'make: retrain needs INPUT=FILE (the new day) and FORMAT=, and DATA= the imported folder' >&2; exit 2; }
 
 # ---------------------------------------------------------------- tests
 test: test-unit test-notebooks

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { InputError, parseFlags, phasedProgress, timedSteps } from './cli';
+import { duration, eta, InputError, parseFlags, phasedProgress, timedSteps } from './cli';
 import { MEMORY_LIMIT_ENV, SPILL_DIR_ENV } from './resources';
 import { savedEnv } from './testing';
 
@@ -28,6 +28,33 @@ describe('progress through phases', () => {
       'train: item2vec [##############################] 100% 4',
       'train: rounds [###########...................]  35% 7',
       'train: scoring [######........................]  20% 2',
+    ]);
+  });
+});
+
+describe('the time left on a progress bar', () => {
+  it('is the elapsed time scaled by what is left over what is done', () => {
+    // A quarter done in 10 s: three quarters left at 40 s per whole, 30 s.
+    expect(eta(10, 0.25)).toBe(' ETA 30s');
+    // 2 % in 7.3 s: 357.7 s left, 5 min 58 s.
+    expect(eta(7.3, 0.02)).toBe(' ETA 5m58s');
+    expect(eta(60, 0.01)).toBe(' ETA 1h39m');
+  });
+
+  it('says nothing before a second has passed, at nothing done, or when done', () => {
+    expect(eta(0.5, 0.5)).toBe('');
+    expect(eta(10, 0)).toBe('');
+    expect(eta(10, 1)).toBe('');
+  });
+
+  it('reads as seconds, minutes and seconds, or hours and minutes', () => {
+    expect([duration(0), duration(59.4), duration(60), duration(3599), duration(3600), duration(7322)]).toEqual([
+      '0s',
+      '59s',
+      '1m00s',
+      '59m59s',
+      '1h00m',
+      '2h02m',
     ]);
   });
 });

@@ -81,7 +81,27 @@ export function intFlag(name: string, value: string, min = 0, max = Number.MAX_S
   return n;
 }
 
-/** A progress bar on stderr, redrawn at most every 100 ms; silent when stderr is not a terminal except for a final line. */
+/** A duration for people: `42s`, `3m05s`, `1h02m`. */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/**
+ * What is left of work `share` (0..1) done after `elapsed` seconds, at the rate so far: ` ETA 3m05s`,
+ * or nothing before a second has passed or when nothing or everything is done.
+ */
+export function eta(elapsed: number, share: number): string {
+  if (!(share > 0 && share < 1) || elapsed < 1) return '';
+  return ` ETA ${duration((elapsed * (1 - share)) / share)}`;
+}
+
+/**
+ * A progress bar on stderr with the time left at the rate so far, redrawn at most every 100 ms;
+ * silent when stderr is not a terminal except for a final line.
+ */
 export function progressBar(label: string, total: number) {
   const started = performance.now();
   let last = 0;
@@ -90,8 +110,8 @@ export function progressBar(label: string, total: number) {
     const share = total > 0 ? Math.min(1, done / total) : 1;
     const width = 30;
     const bar = '#'.repeat(Math.round(share * width)).padEnd(width, '.');
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const line = `${label} [${bar}] ${(share * 100).toFixed(0).padStart(3)}% ${done.toLocaleString('en-US')} ${seconds}s`;
+    const elapsed = (performance.now() - started) / 1000;
+    const line = `${label} [${bar}] ${(share * 100).toFixed(0).padStart(3)}% ${done.toLocaleString('en-US')} ${elapsed.toFixed(1)}s${final ? '' : eta(elapsed, share)}`;
     if (tty) process.stderr.write(`\r${line}${final ? '\n' : ''}`);
     else if (final) process.stderr.write(`${line}\n`);
   };

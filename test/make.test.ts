@@ -151,3 +151,34 @@ describe('make on a data folder an import wrote', () => {
       expect(run.stdout).not.toContain(`--family ${other}`);
   });
 });
+
+describe('make retrain', () => {
+  it('appends the day to the imported folder, then rebuilds, trains and promotes from it without regenerating', () => {
+    const data = mkdtempSync(join(tmpdir(), 'shoplab-retrain-'));
+    mkdirSync(join(data, 'meta'));
+    mkdirSync(join(data, 'raw'));
+    writeFileSync(join(data, 'meta', 'params-import'), '--format rees46 --input /logs/2019-10-01.csv\n');
+    writeFileSync(join(data, 'raw', 'source.json'), '{"kind": "import"}\n');
+    const run = spawnSync('make', ['-n', 'retrain', 'FORMAT=rees46', 'INPUT=/logs/2019-10-02.csv', `DATA=${data}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.split('\n');
+    const at = (pattern: string) => lines.findIndex((l) => l.includes(pattern));
+    expect(at('pipelines/import.ts --append --format rees46 --input /logs/2019-10-02.csv')).toBeGreaterThanOrEqual(0);
+    expect(run.stdout).not.toMatch(/pipelines\/generate\.ts|import\.ts --format/);
+    expect(at(`pipelines/sessionize.ts --data ${data}`)).toBeGreaterThan(at('import.ts --append'));
+    for (const family of FAMILY_NAMES) {
+      expect(at(`pipelines/train.ts --family ${family} --data ${data}`)).toBeGreaterThan(at('pipelines/features.ts'));
+      expect(run.stdout).toContain(`pipelines/promote.ts --family ${family} --data ${data}`);
+    }
+    expect(at('pipelines/report.ts')).toBeGreaterThan(at('pipelines/train.ts'));
+  });
+
+  it('says what it needs when INPUT or FORMAT is missing', () => {
+    const run = spawnSync('make', ['retrain', 'FORMAT=rees46', 'DATA=/nowhere'], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('make: retrain needs INPUT=FILE (the new day) and FORMAT=');
+  });
+});

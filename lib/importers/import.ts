@@ -1,4 +1,14 @@
-import { createReadStream, existsSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
@@ -7,7 +17,15 @@ import { canonicalSelect } from '../tables';
 import { type FileSpec, FORMATS, type FormatName, type FormatSpec, type RowCheck, WRONG_COLUMN_COUNT } from './formats';
 import { linesOfAcceptedRows, RecordLines } from './lines';
 import { sniffHeader } from './sniff';
-import { AtomicBatch, copyToParquet, type DuckDBOptions, queryRows, sqlString, withDuckDB } from '../io/index';
+import {
+  AtomicBatch,
+  copyToParquet,
+  type DuckDBOptions,
+  parquetSql,
+  queryRows,
+  sqlString,
+  withDuckDB,
+} from '../io/index';
 
 /** A rejected row, as reported: where it is, which field, why, and what the field held. */
 export interface RejectExample {
@@ -234,6 +252,48 @@ async function stageFile(
   );
 }
 
+/** What staging an import's files found, over all of them. */
+interface StagedLog {
+  accepted: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+  examples: RejectExample[];
+}
+
+/**
+ * Stages each of `files` (spec, path, delimiter) into `rows<i>` on `con` and fails, naming the
+ * file and its first reject, when one of them has no good row.
+ */
+async function stageLog(con: DuckDBConnection, files: [FileSpec, string, string][]): Promise<StagedLog> {
+  const staged: StagedFile[] = [];
+  for (const [i, [fileSpec, path, delimiter]] of files.entries())
+    staged.push(await stageFile(con, fileSpec, path, delimiter, `rows${i}`));
+  const rejectedByReason: Record<string, number> = {};
+  for (const f of staged)
+    for (const [reason, n] of Object.entries(f.rejectedByReason))
+      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
+  const examples = staged.flatMap((f, i) =>
+    files.length > 1 ? f.examples.map((x) => ({ file: files[i][1], ...x })) : f.examples,
+  );
+  const problem = staged.findIndex((f) => f.accepted === 0);
+  if (problem >= 0) throw nothingRead(files[problem][1], staged[problem], 'row');
+  return {
+    accepted: staged.reduce((n, f) => n + f.accepted, 0),
+    rejected: Object.values(rejectedByReason).reduce((a, b) => a + b, 0),
+    rejectedByReason,
+    examples,
+  };
+}
+
+/** Creates table `events` on `con` from the good rows of the staged `rows<i>` tables, in file order. */
+async function collectEvents(con: DuckDBConnection, files: number): Promise<void> {
+  const columns = 'event_time, user_id, session_id, event_type, product_id, price, category_id, category_path, brand';
+  await con.run(
+    `CREATE TABLE events AS ${Array.from({ length: files }, (_, i) => `SELECT ${columns} FROM rows${i} WHERE reason IS NULL`).join(' UNION ALL ')}`,
+  );
+  for (let i = 0; i < files; i++) await con.run(`DROP TABLE rows${i}`);
+}
+
 /**
  * Imports a real clickstream log into the canonical tables under `catalog.raw`. DuckDB reads
  * the file as text in a streaming scan; rows that cannot be read are counted by reason and never
@@ -259,51 +319,118 @@ export async function importLog(
   try {
     return await withDuckDB(async (con) => {
       onStep?.('reading');
-      const staged: StagedFile[] = [];
-      for (const [i, [fileSpec, path, delimiter]] of files.entries())
-        staged.push(await stageFile(con, fileSpec, path, delimiter, `rows${i}`));
-      const rejectedByReason: Record<string, number> = {};
-      for (const f of staged)
-        for (const [reason, n] of Object.entries(f.rejectedByReason))
-          rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
-      const examples = staged.flatMap((f, i) =>
-        files.length > 1 ? f.examples.map((x) => ({ file: files[i][1], ...x })) : f.examples,
-      );
-      const rejected = Object.values(rejectedByReason).reduce((a, b) => a + b, 0);
-      const problem = staged.findIndex((f) => f.accepted === 0);
-      if (problem >= 0) throw nothingRead(files[problem][1], staged[problem], 'row');
-      const accepted = staged.reduce((n, f) => n + f.accepted, 0);
-
+      const log = await stageLog(con, files);
       onStep?.('writing');
-      await con.run(
-        `CREATE TABLE events AS ${files
-          .map(
-            (
-              _,
-              i,
-            ) => `SELECT event_time, user_id, session_id, event_type, product_id, price, category_id, category_path, brand
-        FROM rows${i} WHERE reason IS NULL`,
-          )
-          .join(' UNION ALL ')}`,
-      );
-      for (const i of files.keys()) await con.run(`DROP TABLE rows${i}`);
+      await collectEvents(con, files.length);
       const stats = await writeImportedTables(con, catalog, batch, {
         kind: 'import',
         format,
         input,
         ...(purchases !== undefined ? { purchases } : {}),
       });
-      return {
-        format,
-        input,
-        rows_read: accepted + rejected,
-        rows_accepted: accepted,
-        rows_rejected: rejected,
-        rejected_by_reason: rejectedByReason,
-        examples,
-        ...stats,
-      };
+      return importSummary(format, input, log, stats);
     }, options);
+  } finally {
+    batch.discard();
+  }
+}
+
+function importSummary(
+  format: string,
+  input: string,
+  log: StagedLog,
+  stats: Pick<ImportSummary, 'events' | 'products' | 'users' | 'source_sessions'>,
+): ImportSummary {
+  return {
+    format,
+    input,
+    rows_read: log.accepted + log.rejected,
+    rows_accepted: log.accepted,
+    rows_rejected: log.rejected,
+    rejected_by_reason: log.rejectedByReason,
+    examples: log.examples,
+    ...stats,
+  };
+}
+
+/** What `appendLog` adds to an import's summary: the log's span before and after. */
+export interface AppendSummary extends ImportSummary {
+  appended_events: number;
+  first_appended: string;
+  log_ends: string;
+}
+
+/** The source description of an imported event log in `catalog`, or an error saying what the folder holds. */
+function importedLogSource(catalog: DataCatalog, format: FormatName): { inputs?: string[]; input: string } {
+  const what = `${catalog.raw.source}`;
+  if (!existsSync(catalog.raw.source) || !existsSync(catalog.raw.events))
+    throw new InputError(
+      `${what}: no such file; --append adds to an imported log: import the first days without --append`,
+    );
+  const source = JSON.parse(readFileSync(catalog.raw.source, 'utf8')) as Record<string, unknown>;
+  if (source.kind !== 'import')
+    throw new InputError(
+      `${what}: the folder holds a ${source.kind === 'catalog' ? 'product catalogue' : 'generated world'}, not an imported log; --append adds to an imported log`,
+    );
+  if (source.format !== format)
+    throw new InputError(
+      `${what}: the folder holds a ${String(source.format)} log; --append needs the same --format, not ${format}`,
+    );
+  if (source.purchases !== undefined)
+    throw new InputError(
+      `${what}: the log was imported with a separate purchases file; --append takes single-file logs`,
+    );
+  return source as { inputs?: string[]; input: string };
+}
+
+/**
+ * Adds a later part of a log (a new day's file, in the same format) to the log imported in
+ * `catalog`: the raw events are the log's followed by the file's good rows, as if the two files had
+ * been imported as one; each product's latest category, brand and price and each user's first
+ * event are updated from the new rows. Every new event must be later than the log's last one (a
+ * day already imported, or overlapping days, are refused). Nothing is written unless all is well.
+ */
+export async function appendLog(
+  format: FormatName,
+  input: string,
+  catalog: DataCatalog,
+  onStep?: (step: string) => void,
+): Promise<AppendSummary> {
+  const spec = FORMATS[format];
+  const source = importedLogSource(catalog, format);
+  const files: [FileSpec, string, string][] = [[spec, input, checkFile(input, spec)]];
+  const batch = new AtomicBatch();
+  try {
+    return await withDuckDB(async (con) => {
+      onStep?.('reading');
+      const log = await stageLog(con, files);
+      await collectEvents(con, 1);
+      const [span] = await queryRows(
+        con,
+        `SELECT (SELECT CAST(max(event_time) AS VARCHAR) FROM ${parquetSql(catalog.raw.events)}) AS log_ends,
+          (SELECT CAST(min(event_time) AS VARCHAR) FROM events) AS first_new,
+          (SELECT CAST(max(event_time) AS VARCHAR) FROM events) AS last_new,
+          (SELECT count(*) FROM events) AS n`,
+      );
+      if (span.log_ends !== null && String(span.first_new) <= String(span.log_ends))
+        throw new InputError(
+          `${input}: its first event (${span.first_new}) is not later than the imported log's last (${span.log_ends}); --append adds the events after the log, such as the next day's file`,
+        );
+      onStep?.('writing');
+      const stats = await writeImportedTables(
+        con,
+        catalog,
+        batch,
+        { kind: 'import', format, input: source.input, inputs: [...(source.inputs ?? [source.input]), input] },
+        true,
+      );
+      return {
+        ...importSummary(format, input, log, stats),
+        appended_events: Number(span.n),
+        first_appended: String(span.first_new),
+        log_ends: String(span.last_new),
+      };
+    });
   } finally {
     batch.discard();
   }
@@ -313,51 +440,73 @@ export async function importLog(
  * Writes the canonical raw tables from the table `events` on `con` (event_time, user_id, session_id,
  * event_type, product_id, price, category_id, category_path, brand) and the source description, all
  * or nothing through `batch`, and removes the tables only a synthetic world has. Returns the counts.
+ * With `append`, `events` holds rows later than every raw event already in `catalog`: the raw
+ * events become those followed by these, each product's columns the latest non-null value of either,
+ * each user's first event the earlier one; the same tables an import of both logs as one gives.
  */
 export async function writeImportedTables(
   con: DuckDBConnection,
   catalog: DataCatalog,
   batch: AtomicBatch,
   source: Record<string, unknown>,
+  append = false,
 ): Promise<Pick<ImportSummary, 'events' | 'products' | 'users' | 'source_sessions'>> {
-  await copyToParquet(
-    con,
-    `SELECT ${canonicalSelect('events', {
-      event_time: 'event_time',
-      user_id: 'user_id',
-      session_id: 'session_id',
-      event_type: 'event_type',
-      product_id: 'product_id',
-      price: 'price',
-    })} FROM events`,
-    catalog.raw.events,
-    batch,
+  const canonical = canonicalSelect('events', {
+    event_time: 'event_time',
+    user_id: 'user_id',
+    session_id: 'session_id',
+    event_type: 'event_type',
+    product_id: 'product_id',
+    price: 'price',
+  });
+  // Appending: the log's rows first, in their order, then the new ones in theirs.
+  await con.run(
+    `CREATE VIEW all_events AS ${
+      append
+        ? `SELECT * EXCLUDE (part, row) FROM (
+            SELECT * EXCLUDE (file_row_number), 0 AS part, file_row_number AS row FROM read_parquet(${sqlString(catalog.raw.events)}, file_row_number = true)
+            UNION ALL SELECT ${canonical}, 1 AS part, rowid AS row FROM events) ORDER BY part, row`
+        : `SELECT ${canonical} FROM events ORDER BY rowid`
+    }`,
   );
+  await copyToParquet(con, 'SELECT * FROM all_events', catalog.raw.events, batch);
   // The latest value the log shows for each product; what it never shows stays null.
+  const latest = {
+    product_id: 'product_id',
+    category_id: 'arg_max(category_id, event_time)',
+    category_path: 'arg_max(category_path, event_time)',
+    brand: 'arg_max(brand, event_time)',
+    price: 'arg_max(price, event_time)',
+  };
   await copyToParquet(
     con,
-    `SELECT ${canonicalSelect('products', {
-      product_id: 'product_id',
-      category_id: 'arg_max(category_id, event_time)',
-      category_path: 'arg_max(category_path, event_time)',
-      brand: 'arg_max(brand, event_time)',
-      price: 'arg_max(price, event_time)',
-    })}
-    FROM events GROUP BY product_id ORDER BY product_id`,
+    append
+      ? `WITH latest AS (SELECT ${Object.entries(latest)
+          .map(([c, sql]) => `${sql} AS ${c}`)
+          .join(', ')} FROM events GROUP BY product_id)
+        SELECT ${canonicalSelect(
+          'products',
+          Object.fromEntries(Object.keys(latest).map((c) => [c, `coalesce(l.${c}, o.${c})`])),
+        )}
+        FROM read_parquet(${sqlString(catalog.raw.products)}) o FULL OUTER JOIN latest l ON o.product_id = l.product_id
+        ORDER BY product_id`
+      : `SELECT ${canonicalSelect('products', latest)} FROM events GROUP BY product_id ORDER BY product_id`,
     catalog.raw.products,
     batch,
   );
+  const firstSeen = `SELECT user_id, min(event_time) AS first_seen FROM events WHERE user_id IS NOT NULL GROUP BY user_id`;
   await copyToParquet(
     con,
-    `SELECT ${canonicalSelect('users', { user_id: 'user_id', first_seen: 'min(event_time)' })}
-    FROM events WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`,
+    `SELECT ${canonicalSelect('users', { user_id: 'user_id', first_seen: 'min(first_seen)' })}
+    FROM (${append ? `SELECT user_id, first_seen FROM read_parquet(${sqlString(catalog.raw.users)}) UNION ALL ` : ''}${firstSeen})
+    GROUP BY user_id ORDER BY user_id`,
     catalog.raw.users,
     batch,
   );
   const [stats] = await queryRows(
     con,
     `SELECT count(*) AS events, count(DISTINCT product_id) AS products, count(DISTINCT user_id) AS users,
-    count(DISTINCT session_id) AS source_sessions FROM events`,
+    count(DISTINCT session_id) AS source_sessions FROM all_events`,
   );
   commitImport(catalog, batch, source);
 

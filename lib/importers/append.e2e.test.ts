@@ -1,0 +1,214 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dataCatalog } from '../catalog';
+import { queryRows, withDuckDB } from '../io/duckdb';
+import { Rng } from '../random';
+import { runStageScript, tempDir } from '../testing';
+
+const HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
+const rows = (path: string) => withDuckDB((con) => queryRows(con, `SELECT * FROM read_parquet('${path}')`));
+
+/** Every file under `dir`'s `folders`, relative path → bytes (run metadata left out). */
+function filesOf(dir: string, folders: string[]): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (path: string) => {
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path).sort()) walk(join(path, name));
+    else if (!path.endsWith('.json')) out.set(relative(dir, path), readFileSync(path));
+  };
+  for (const f of folders) walk(join(dir, f));
+  return out;
+}
+
+function expectSameFiles(a: string, b: string, folders: string[]) {
+  const left = filesOf(a, folders);
+  const right = filesOf(b, folders);
+  expect([...right.keys()]).toEqual([...left.keys()]);
+  expect(left.size).toBeGreaterThan(0);
+  for (const [name, bytes] of left) expect(bytes.equals(right.get(name)!), name).toBe(true);
+}
+
+/** Writes the days of a log as one file and as a file a day (lines grouped by their date). */
+function writeDays(dir: string, lines: string[]): { whole: string; days: string[] } {
+  const whole = join(dir, 'whole.csv');
+  writeFileSync(whole, `${[HEADER, ...lines].join('\n')}\n`);
+  const dates = [...new Set(lines.map((l) => l.slice(0, 10)))];
+  const days = dates.map((date) => {
+    const path = join(dir, `${date}.csv`);
+    writeFileSync(path, `${[HEADER, ...lines.filter((l) => l.startsWith(date))].join('\n')}\n`);
+    return path;
+  });
+  return { whole, days };
+}
+
+const importWhole = (input: string, data: string) =>
+  runStageScript('import', ['--format', 'rees46', '--input', input, '--data', data]);
+const append = (input: string, data: string) =>
+  runStageScript('import', ['--append', '--format', 'rees46', '--input', input, '--data', data]);
+
+function importDayByDay(days: string[], data: string) {
+  const first = importWhole(days[0], data);
+  expect(first.status, first.stderr).toBe(0);
+  return days.slice(1).map((day) => {
+    const run = append(day, data);
+    expect(run.status, run.stderr).toBe(0);
+    return run;
+  });
+}
+
+describe('import --append: a log imported day by day equals the whole log imported at once', () => {
+  // Three days by hand: a session crossing midnight, a product whose category only day 1 shows and
+  // whose price day 2 changes, a user back on day 3, and a bad row in day 2's file.
+  const lines = [
+    '2019-10-01 10:00:00 UTC,view,1001,2053013552326770905,appliances.kitchen,bosch,10.00,501,s-a',
+    '2019-10-01 10:01:00 UTC,cart,1001,2053013552326770905,appliances.kitchen,bosch,10.00,501,s-a',
+    '2019-10-01 23:50:00 UTC,view,1002,2053013552326770906,,acme,5.50,502,s-b',
+    '2019-10-02 00:05:00 UTC,view,1003,2053013552326770907,computers.notebook,,700.00,502,s-b',
+    '2019-10-02 09:00:00 UTC,view,1001,,,,12.50,503,s-c',
+    '2019-10-02 09:01:00 UTC,click,1001,,,,12.50,503,s-c',
+    '2019-10-02 09:02:00 UTC,purchase,1001,,,,12.50,503,s-c',
+    '2019-10-03 08:00:00 UTC,view,1002,2053013552326770906,,acme,6.00,501,s-d',
+  ];
+  const dir = tempDir('shoplab-append-');
+  const { whole, days } = writeDays(dir, lines);
+  const once = join(dir, 'once');
+  const daily = join(dir, 'daily');
+  const wholeRun = importWhole(whole, once);
+  const appends = importDayByDay(days, daily);
+
+  it('writes the same raw tables, byte for byte', () => {
+    expect(wholeRun.status, wholeRun.stderr).toBe(0);
+    expectSameFiles(once, daily, ['raw']);
+  });
+
+  it("keeps each product's latest known category and price, and each user's first event", async () => {
+    const products = await rows(dataCatalog(daily).raw.products);
+    expect(products.map((p) => [Number(p.product_id), p.category_id, p.brand, p.price])).toEqual([
+      [1001, '2053013552326770905', 'bosch', 12.5],
+      [1002, '2053013552326770906', 'acme', 6],
+      [1003, '2053013552326770907', null, 700],
+    ]);
+    const users = await rows(dataCatalog(daily).raw.users);
+    expect(users.map((u) => [Number(u.user_id), (u.first_seen as Date).toISOString()])).toEqual([
+      [501, '2019-10-01T10:00:00.000Z'],
+      [502, '2019-10-01T23:50:00.000Z'],
+      [503, '2019-10-02T09:00:00.000Z'],
+    ]);
+  });
+
+  it("reports each day's rejects against its own file and line, and the log's new span", () => {
+    expect(appends[0].summary).toMatchObject({
+      rows_read: 4,
+      rows_rejected: 1,
+      appended_events: 3,
+      events: 6,
+      first_appended: '2019-10-02 00:05:00',
+      log_ends: '2019-10-02 09:02:00',
+    });
+    expect(appends[0].stderr).toContain(`${days[1]}:4: unknown_event_type in event_type: "click"`);
+    expect(appends[1].summary).toMatchObject({ appended_events: 1, events: 7, users: 3, products: 3 });
+  });
+
+  it('sessionizes the same: the session crossing midnight stays one', async () => {
+    for (const data of [once, daily]) expect(runStageScript('sessionize', ['--data', data]).status).toBe(0);
+    expectSameFiles(once, daily, ['interim']);
+    const sessions = await rows(dataCatalog(daily).interim.sessions);
+    expect(sessions.map((s) => [s.session_id, Number(s.events)])).toEqual([
+      ['s-a', 2],
+      ['s-b', 2],
+      ['s-c', 2],
+      ['s-d', 1],
+    ]);
+  });
+});
+
+describe('import --append refuses what is not a later part of the imported log, writing nothing', () => {
+  const dir = tempDir('shoplab-append-refuse-');
+  const { days } = writeDays(dir, [
+    '2019-10-01 10:00:00 UTC,view,1001,2053013552326770905,,bosch,10.00,501,s-a',
+    '2019-10-02 10:00:00 UTC,view,1001,2053013552326770905,,bosch,10.00,501,s-b',
+  ]);
+  const data = join(dir, 'data');
+  importDayByDay(days, data);
+  const before = filesOf(data, ['raw']);
+  const unchanged = () => {
+    const after = filesOf(data, ['raw']);
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    for (const [name, bytes] of before) expect(bytes.equals(after.get(name)!), name).toBe(true);
+  };
+
+  it('a day already in the log', () => {
+    const run = append(days[1], data);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      `${days[1]}: its first event (2019-10-02 10:00:00) is not later than the imported log's last (2019-10-02 10:00:00)`,
+    );
+    unchanged();
+  });
+
+  it('another format, a catalogue, a session log, a folder with no import', () => {
+    const other = runStageScript('import', [
+      '--append',
+      '--format',
+      'retailrocket',
+      '--input',
+      days[1],
+      '--data',
+      data,
+    ]);
+    expect(other.status).toBe(2);
+    const catalogue = runStageScript('import', ['--append', '--format', 'catalog', '--input', days[1], '--data', data]);
+    expect(catalogue.status).toBe(2);
+    expect(catalogue.stderr).toContain('--append adds a later part of an event log; a catalogue is imported whole');
+    const sessions = runStageScript('import', [
+      '--append',
+      '--format',
+      'yoochoose',
+      '--input',
+      days[1],
+      '--data',
+      data,
+    ]);
+    expect(sessions.stderr).toContain('--append takes a later part of an event log');
+    expect(sessions.status).toBe(2);
+    const empty = append(days[1], join(dir, 'none'));
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toContain(
+      'no such file; --append adds to an imported log: import the first days without --append',
+    );
+    unchanged();
+  });
+});
+
+describe('import --append then the stages: day by day equals from scratch through the features', () => {
+  // Six days of a small shop (seeded): users coming back, sessions across midnight, purchases.
+  const rng = new Rng(11);
+  const lines: string[] = [];
+  const start = Date.parse('2019-10-01T00:00:00Z');
+  for (let i = 0, t = start; i < 6000; i++) {
+    t += 1000 * (1 + rng.int(170));
+    const user = 700 + rng.int(400);
+    const product = 2000 + Math.floor(300 * rng.next() ** 2);
+    const type = rng.bernoulli(0.05) ? 'purchase' : rng.bernoulli(0.08) ? 'cart' : 'view';
+    const stamp = new Date(t).toISOString().slice(0, 19).replace('T', ' ');
+    lines.push(
+      `${stamp} UTC,${type},${product},${2053013552326770000 + (product % 12)},,brand${product % 7},${(product % 50) + 0.99},${user},u${user}-${Math.floor(t / 7_200_000)}`,
+    );
+  }
+  const dir = tempDir('shoplab-append-stages-');
+  const { whole, days } = writeDays(dir, lines);
+  const once = join(dir, 'once');
+  const daily = join(dir, 'daily');
+
+  it('writes the same sessions, splits, training sets and feature store, byte for byte', () => {
+    expect(days.length).toBeGreaterThanOrEqual(6);
+    expect(importWhole(whole, once).status).toBe(0);
+    importDayByDay(days, daily);
+    for (const data of [once, daily])
+      for (const stage of ['sessionize', 'split', 'features']) {
+        const run = runStageScript(stage, ['--data', data]);
+        expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
+      }
+    expectSameFiles(once, daily, ['raw', 'interim', 'features']);
+  });
+});
