@@ -48,28 +48,54 @@ export async function createRankingExamples(con: DuckDBConnection, cutoffs: Cuto
 }
 
 /**
+ * What a session prefix holds, the purchase set's session features' inputs (`purchase_prefixes`):
+ * aggregates over the prefix's events, each followed by `over` (a window; '' in a GROUP BY).
+ */
+export function prefixAggregates(over: string): string {
+  return `count(*) ${over} AS events, count(DISTINCT product_id) ${over} AS products,
+    count(*) FILTER (event_type = 'view') ${over} AS views, count(*) FILTER (event_type = 'click') ${over} AS clicks,
+    count(*) FILTER (event_type = 'add_to_cart') ${over} AS carts,
+    count(*) FILTER (event_type = 'remove_from_cart') ${over} AS removals,
+    count(*) FILTER (event_type = 'search') ${over} AS searches,
+    min(event_time) ${over} AS first_time, max(event_time) ${over} AS last_time,
+    max(price) FILTER (event_type = 'view') ${over} AS max_price,
+    CAST(avg(CAST(price AS DECIMAL(38, 6))) FILTER (event_type = 'view') ${over} AS DOUBLE) AS mean_price`;
+}
+
+/**
  * `purchase_examples`: a session prefix after its k-th event (k in PURCHASE_CUTS), predicted
  * right after it (as_of = that event's time + 1 µs); the label is whether the session purchases
  * later. Prefixes that already hold a purchase, and sessions with no event after the cut, are left out.
+ * Also `purchase_prefixes`: what each example's prefix holds (every event before its as_of, so
+ * events at the cut's very time too), the session features' inputs.
+ *
+ * One pass over the events sorted by session: a prefix is a running frame over the session's
+ * events by time (its peers at the same time included), the outcome the session's totals less it.
  */
 export async function createPurchaseExamples(
   con: DuckDBConnection,
   cutoffs: Cutoffs,
   rule: HistoryRule,
 ): Promise<void> {
-  await con.run(`CREATE OR REPLACE TABLE ranked_events AS
-    SELECT e.*, row_number() OVER (PARTITION BY session_id ORDER BY ${EVENT_ORDER}) AS k FROM events e`);
+  const upto = 'OVER upto';
+  await con.run(`CREATE OR REPLACE TEMP TABLE purchase_cuts AS
+    SELECT * FROM (
+      SELECT session_id, user_id, event_time,
+        row_number() OVER (PARTITION BY session_id ORDER BY ${EVENT_ORDER}) AS cut, ${prefixAggregates(upto)},
+        count(*) FILTER (event_type = 'purchase') ${upto} AS purchases_before,
+        count(*) OVER (PARTITION BY session_id) AS session_events,
+        count(*) FILTER (event_type = 'purchase') OVER (PARTITION BY session_id) AS session_purchases
+      FROM events
+      WINDOW upto AS (PARTITION BY session_id ORDER BY event_time RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
+    WHERE cut IN (${PURCHASE_CUTS.join(', ')}) AND purchases_before = 0 AND session_events > events`);
   await con.run(`CREATE OR REPLACE TABLE purchase_examples AS
-    WITH cuts AS (
-      SELECT session_id, user_id, k AS cut, event_time + INTERVAL 1 MICROSECOND AS as_of FROM ranked_events WHERE k IN (${PURCHASE_CUTS.join(', ')})),
-    outcome AS (
-      SELECT c.session_id, c.cut, count(*) FILTER (e.event_time >= c.as_of) AS later_events,
-        count(*) FILTER (e.event_type = 'purchase' AND e.event_time < c.as_of) AS purchases_before,
-        count(*) FILTER (e.event_type = 'purchase' AND e.event_time >= c.as_of) AS purchases_after
-      FROM cuts c JOIN ranked_events e USING (session_id) GROUP BY ALL)
-    SELECT c.session_id, c.user_id, c.cut, c.as_of, s.split, (o.purchases_after > 0)::INTEGER AS label, ${withSnapshot(cutoffs, rule)}
-    FROM cuts c JOIN outcome o USING (session_id, cut) JOIN session_splits s USING (session_id)
-    WHERE o.purchases_before = 0 AND o.later_events > 0`);
+    SELECT c.session_id, c.user_id, c.cut, c.event_time + INTERVAL 1 MICROSECOND AS as_of, s.split,
+      (c.session_purchases > 0)::INTEGER AS label, ${withSnapshot(cutoffs, rule)}
+    FROM purchase_cuts c JOIN session_splits s USING (session_id)`);
+  await con.run(`CREATE OR REPLACE TABLE purchase_prefixes AS
+    SELECT session_id, cut, events, products, views, clicks, carts, removals, searches, first_time, last_time, max_price, mean_price
+    FROM purchase_cuts`);
+  await con.run('DROP TABLE purchase_cuts');
 }
 
 /**

@@ -489,12 +489,7 @@ export async function purchaseSetSql(con: DuckDBConnection): Promise<string> {
   return `SELECT x.session_id, x.user_id, x.cut, x.as_of, x.split, x.label,
       ${selectList(sessionFeatures())}
     FROM purchase_examples x
-    JOIN (SELECT c.session_id, c.cut, count(*) AS events, count(DISTINCT e.product_id) AS products,
-            count(*) FILTER (e.event_type = 'view') AS views, count(*) FILTER (e.event_type = 'click') AS clicks,
-            count(*) FILTER (e.event_type = 'add_to_cart') AS carts, count(*) FILTER (e.event_type = 'remove_from_cart') AS removals,
-            count(*) FILTER (e.event_type = 'search') AS searches, min(e.event_time) AS first_time, max(e.event_time) AS last_time,
-            max(e.price) FILTER (e.event_type = 'view') AS max_price, CAST(avg(CAST(e.price AS DECIMAL(38, 6))) FILTER (e.event_type = 'view') AS DOUBLE) AS mean_price
-          FROM purchase_examples c JOIN ranked_events e ON e.session_id = c.session_id AND e.event_time < c.as_of GROUP BY c.session_id, c.cut) sp
+    JOIN purchase_prefixes sp
       USING (session_id, cut)
     ${userJoins}
     ORDER BY x.as_of, x.session_id, x.cut`;

@@ -25,7 +25,13 @@ export interface CovisitParams {
  * the session's recency weight. Each item keeps its top `neighbours`, scored as shares of its row.
  */
 export function fitCovisitation(x: Interactions, products: number, end: number, params: CovisitParams): Neighbours {
-  const pairs = new Map<number, number>();
+  // One map per item of its co-visited items' weights: a single map of pairs stops at 2^24
+  // entries (a month of a large shop has more pairs), and a row is what each item's top list needs.
+  const rows: (Map<number, number> | undefined)[] = new Array(products);
+  const add = (a: number, b: number, w: number) => {
+    const row = rows[a] ?? (rows[a] = new Map());
+    row.set(b, (row.get(b) ?? 0) + w);
+  };
   const seqItem: number[] = [];
   const seqWeight: number[] = [];
   for (const [from, to] of sessionRanges(x)) {
@@ -49,19 +55,17 @@ export function fitCovisitation(x: Interactions, products: number, end: number, 
         const a = seqItem[i];
         const b = seqItem[j];
         if (a === b) continue;
-        const ab = a * products + b;
-        const ba = b * products + a;
-        pairs.set(ab, (pairs.get(ab) ?? 0) + seqWeight[j] * recency);
-        pairs.set(ba, (pairs.get(ba) ?? 0) + seqWeight[i] * recency);
+        add(a, b, seqWeight[j] * recency);
+        add(b, a, seqWeight[i] * recency);
       }
     }
   }
-  const rows: [number, number][][] = Array.from({ length: products }, () => []);
-  for (const [key, w] of pairs) rows[Math.floor(key / products)].push([key % products, w]);
   const indptr = new Int32Array(products + 1);
   const items: number[] = [];
   const scores: number[] = [];
-  rows.forEach((row, a) => {
+  for (let a = 0; a < products; a++) {
+    const row = rows[a] ? [...rows[a]!] : [];
+    rows[a] = undefined;
     const total = row.reduce((s, [, w]) => s + w, 0);
     row.sort((p, q) => q[1] - p[1] || p[0] - q[0]);
     for (const [b, w] of row.slice(0, params.neighbours)) {
@@ -69,7 +73,7 @@ export function fitCovisitation(x: Interactions, products: number, end: number, 
       scores.push(w / total);
     }
     indptr[a + 1] = items.length;
-  });
+  }
   return { indptr, items: Int32Array.from(items), scores: Float32Array.from(scores) };
 }
 
