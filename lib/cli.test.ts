@@ -4,15 +4,21 @@ import { duration, eta, InputError, parseFlags, phasedProgress, timedSteps } fro
 import { MEMORY_LIMIT_ENV, SPILL_DIR_ENV } from './resources';
 import { savedEnv } from './testing';
 
+/** What the code under test writes to stderr, a chunk each (restored by vi.restoreAllMocks). */
+function stderrLines(): string[] {
+  const lines: string[] = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  return lines;
+}
+
 describe('progress through phases', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('ends each bar at its total, where it got to when the next phase starts, or at end()', () => {
-    const lines: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
+    const lines = stderrLines();
     Object.defineProperty(process.stderr, 'isTTY', { value: false, configurable: true });
     const p = phasedProgress('train: ');
     p.step('item2vec', 1, 4);
@@ -83,11 +89,7 @@ describe('timed steps', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it("says each step as it starts and gives each one's seconds, the last up to now", () => {
-    const lines: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
+    const lines = stderrLines();
     let t = 0;
     const steps = timedSteps('features', () => t);
     steps.step('days');

@@ -135,13 +135,19 @@ describe('scripts/check-imports.mjs', () => {
   });
 });
 
+/** A data folder as an import leaves it for make: its import parameters and source description. */
+function importedFolder(params: string): string {
+  const data = mkdtempSync(join(tmpdir(), 'shoplab-make-'));
+  mkdirSync(join(data, 'meta'));
+  mkdirSync(join(data, 'raw'));
+  writeFileSync(join(data, 'meta', 'params-import'), `${params}\n`);
+  writeFileSync(join(data, 'raw', 'source.json'), '{"kind": "import"}\n');
+  return data;
+}
+
 describe('make on a data folder an import wrote', () => {
   it('neither regenerates nor re-imports it when no INPUT is given, and a catalogue trains the category family only', () => {
-    const data = mkdtempSync(join(tmpdir(), 'shoplab-make-'));
-    mkdirSync(join(data, 'meta'));
-    mkdirSync(join(data, 'raw'));
-    writeFileSync(join(data, 'meta', 'params-import'), '--format catalog --input /nowhere/products.csv --title name\n');
-    writeFileSync(join(data, 'raw', 'source.json'), '{"kind": "import"}\n');
+    const data = importedFolder('--format catalog --input /nowhere/products.csv --title name');
     writeFileSync(join(data, 'raw', 'catalog.parquet'), '');
     const run = spawnSync('make', ['-n', 'models', `DATA=${data}`], { cwd: ROOT, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
@@ -154,11 +160,7 @@ describe('make on a data folder an import wrote', () => {
 
 describe('make retrain', () => {
   it('appends the day to the imported folder, then rebuilds, trains and promotes from it without regenerating', () => {
-    const data = mkdtempSync(join(tmpdir(), 'shoplab-retrain-'));
-    mkdirSync(join(data, 'meta'));
-    mkdirSync(join(data, 'raw'));
-    writeFileSync(join(data, 'meta', 'params-import'), '--format rees46 --input /logs/2019-10-01.csv\n');
-    writeFileSync(join(data, 'raw', 'source.json'), '{"kind": "import"}\n');
+    const data = importedFolder('--format rees46 --input /logs/2019-10-01.csv');
     const run = spawnSync('make', ['-n', 'retrain', 'FORMAT=rees46', 'INPUT=/logs/2019-10-02.csv', `DATA=${data}`], {
       cwd: ROOT,
       encoding: 'utf8',

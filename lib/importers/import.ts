@@ -362,11 +362,12 @@ export interface AppendSummary extends ImportSummary {
 
 /** The source description of an imported event log in `catalog`, or an error saying what the folder holds. */
 function importedLogSource(catalog: DataCatalog, format: FormatName): { inputs?: string[]; input: string } {
-  const what = `${catalog.raw.source}`;
-  if (!existsSync(catalog.raw.source) || !existsSync(catalog.raw.events))
-    throw new InputError(
-      `${what}: no such file; --append adds to an imported log: import the first days without --append`,
-    );
+  const what = catalog.raw.source;
+  for (const path of [catalog.raw.source, catalog.raw.events])
+    if (!existsSync(path))
+      throw new InputError(
+        `${path}: no such file; --append adds to an imported log: import the first days without --append`,
+      );
   const source = JSON.parse(readFileSync(catalog.raw.source, 'utf8')) as Record<string, unknown>;
   if (source.kind !== 'import')
     throw new InputError(
@@ -410,9 +411,10 @@ export async function appendLog(
         `SELECT (SELECT CAST(max(event_time) AS VARCHAR) FROM ${parquetSql(catalog.raw.events)}) AS log_ends,
           (SELECT CAST(min(event_time) AS VARCHAR) FROM events) AS first_new,
           (SELECT CAST(max(event_time) AS VARCHAR) FROM events) AS last_new,
-          (SELECT count(*) FROM events) AS n`,
+          (SELECT count(*) FROM events) AS n,
+          (SELECT min(event_time) FROM events) <= (SELECT max(event_time) FROM ${parquetSql(catalog.raw.events)}) AS overlaps`,
       );
-      if (span.log_ends !== null && String(span.first_new) <= String(span.log_ends))
+      if (span.overlaps === true)
         throw new InputError(
           `${input}: its first event (${span.first_new}) is not later than the imported log's last (${span.log_ends}); --append adds the events after the log, such as the next day's file`,
         );

@@ -46,14 +46,14 @@ export async function predictPurchases(
   appender.closeSync();
   // The tables the training SQL reads: what each session's events hold, and one example per session made right after its last event.
   await con.run(
-    `CREATE OR REPLACE TEMP TABLE ranked_events AS SELECT session_id, make_timestamp(t_us) AS event_time, event_type, product_id, price, user_id FROM request_events`,
+    `CREATE OR REPLACE TEMP TABLE posted_events AS SELECT session_id, make_timestamp(t_us) AS event_time, event_type, product_id, price, user_id FROM request_events`,
   );
   await con.run(`CREATE OR REPLACE TEMP TABLE purchase_prefixes AS
-    SELECT session_id, count(*) AS cut, ${prefixAggregates('')} FROM ranked_events GROUP BY session_id`);
+    SELECT session_id, count(*) AS cut, ${prefixAggregates('')} FROM posted_events GROUP BY session_id`);
   await con.run(`CREATE OR REPLACE TEMP TABLE purchase_examples AS
     SELECT session_id, any_value(user_id) FILTER (user_id IS NOT NULL) AS user_id, count(*) AS cut, max(event_time) + INTERVAL 1 MICROSECOND AS as_of,
       'serve' AS split, 0 AS label, max(event_time) + INTERVAL 1 MICROSECOND AS history_as_of, date_trunc('day', max(event_time) + INTERVAL 1 MICROSECOND) AS snapshot_day
-    FROM ranked_events GROUP BY session_id`);
+    FROM posted_events GROUP BY session_id`);
   const rows = await queryRows(
     con,
     `SELECT * FROM (${await purchaseSetSql(con)}) ORDER BY CAST(session_id AS INTEGER)`,
