@@ -15,9 +15,9 @@ import {
   RECOMMEND_METRICS,
   LIVE_STATES_FILE,
   type RecommendSettings,
-  replayStates,
+  replayUserStates,
   saveRecommendModel,
-  saveStates,
+  StatesWriter,
 } from '../recommend/index';
 import { checkRequirements, type FamilyConfig } from '../train/index';
 import { Booster } from '../xgboost/index';
@@ -120,7 +120,8 @@ export const recommend: ModelFamily<RecommendDetails> = {
     );
     // Every user's state as of the end of the history, as the service replays it at start: it reads this file instead.
     say("train: replaying the whole history into the users' live states, for the service");
-    const live = replayStates(data.events, model.products, [], () => {}, true);
+    const live = new StatesWriter();
+    replayUserStates(data.events, model.products, (user, state) => live.add(user, state));
     const historyStamp = fileSha256(catalog.interim.events);
     return {
       booster: fit.booster,
@@ -145,7 +146,7 @@ export const recommend: ModelFamily<RecommendDetails> = {
       inputs: data.inputs,
       writeExtra: (dir) => {
         saveRecommendModel(dir, model);
-        saveStates(join(dir, LIVE_STATES_FILE), live, historyStamp);
+        live.save(join(dir, LIVE_STATES_FILE), historyStamp);
       },
       summary: {
         lists: fit.details.lists,

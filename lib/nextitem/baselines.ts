@@ -143,23 +143,39 @@ export function keepSessionIndex(train: readonly Int32Array[], index: SessionInd
   derived.set(train, index);
 }
 
-/** Rule tables: for each item, the items that follow it with their weights. */
-type Rules = Map<number, Map<number, number>>;
-const addRule = (rules: Rules, from: number, to: number, weight: number) => {
-  let row = rules.get(from);
-  if (!row) rules.set(from, (row = new Map()));
-  row.set(to, (row.get(to) ?? 0) + weight);
-};
-
 /**
- * Each item's best `LIST_CACHE` rule targets, best first: all an answer reads. The rule tables
- * themselves are dropped after the fit (a large log has millions of rules: kept as maps, they would
- * cost the service memory and garbage-collection pauses).
+ * Each item's best `LIST_CACHE` rule targets, best first (all an answer reads), one item at a
+ * time: `row(session, item, add)` adds the item's rules within one training session it occurs in,
+ * for each session in order. Only one row of scores is ever held, so a log of millions of rules
+ * costs the memory of one item's, and each row sums in the order a table of every rule would.
  */
-function ruleLists(rules: Rules, items: number, clicks: Float64Array): Int32Array[] {
+function ruleLists(
+  train: readonly Int32Array[],
+  items: number,
+  row: (session: Int32Array, item: number, add: (to: number, weight: number) => void) => void,
+): Int32Array[] {
+  const { sessionsOf, clicks } = sessionIndex(train, items);
+  const scores = new Float64Array(items);
+  const seen = new Uint8Array(items);
+  const touched: number[] = [];
+  const add = (to: number, weight: number) => {
+    if (!seen[to]) {
+      seen[to] = 1;
+      touched.push(to);
+    }
+    scores[to] += weight;
+  };
   return Array.from({ length: items }, (_, item) => {
-    const row = rules.get(item);
-    return row ? topScored(row, LIST_CACHE, clicks) : new Int32Array(0);
+    for (const s of sessionsOf[item]) row(train[s], item, add);
+    const picked = touched.filter((i) => scores[i] > 0);
+    picked.sort((a, b) => scores[b] - scores[a] || clicks[b] - clicks[a] || a - b);
+    const list = Int32Array.from(picked.slice(0, LIST_CACHE));
+    for (const i of touched) {
+      scores[i] = 0;
+      seen[i] = 0;
+    }
+    touched.length = 0;
+    return list;
   });
 }
 
@@ -188,14 +204,14 @@ function lastItemLists(
  * prefix's last item.
  */
 export const ar = (): NextItemModel =>
-  lastItemLists('ar', (train, items) => {
-    const rules: Rules = new Map();
-    for (const s of train) {
-      for (let p = 0; p < s.length; p++)
-        for (let q = 0; q < s.length; q++) if (s[p] !== s[q]) addRule(rules, s[p], s[q], 1);
-    }
-    return ruleLists(rules, items, itemClicks(train, items));
-  });
+  lastItemLists('ar', (train, items) =>
+    ruleLists(train, items, (s, a, add) => {
+      for (let p = 0; p < s.length; p++) {
+        if (s[p] !== a) continue;
+        for (let q = 0; q < s.length; q++) if (s[q] !== a) add(s[q], 1);
+      }
+    }),
+  );
 
 /**
  * SR (sequential rules): a click q positions after another (q ≤ `steps`) adds 1/q to the rule from
@@ -203,15 +219,14 @@ export const ar = (): NextItemModel =>
  * rule from the prefix's last item.
  */
 export const sr = (steps = 10): NextItemModel =>
-  lastItemLists('sr', (train, items) => {
-    const rules: Rules = new Map();
-    for (const s of train) {
+  lastItemLists('sr', (train, items) =>
+    ruleLists(train, items, (s, a, add) => {
       for (let q = 1; q < s.length; q++) {
-        for (let p = Math.max(0, q - steps); p < q; p++) if (s[p] !== s[q]) addRule(rules, s[p], s[q], 1 / (q - p));
+        if (s[q] === a) continue;
+        for (let p = Math.max(0, q - steps); p < q; p++) if (s[p] === a) add(s[q], 1 / (q - p));
       }
-    }
-    return ruleLists(rules, items, itemClicks(train, items));
-  });
+    }),
+  );
 
 export interface SknnParams {
   /** Neighbour sessions kept, by similarity. */

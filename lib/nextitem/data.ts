@@ -7,7 +7,7 @@ import { readMatrix, sqlString } from '../io/index';
 import { Rng, shuffle } from '../random';
 import { EVENT_ORDER } from '../sessions/index';
 import { readCutoffs } from '../split/index';
-import { type Click, prepareLog, type PreparedLog } from './protocol';
+import { type ClickColumns, prepareColumns, type PreparedLog } from './protocol';
 
 /** The events that are a session's clicks: product views (what YooChoose and Diginetica publish). */
 export const CLICK_EVENT = 'view';
@@ -37,6 +37,32 @@ function readClickRows(con: DuckDBConnection, events: string) {
   );
 }
 
+/** The click rows as columns, each row's part given by `partOf(time, start)`. */
+async function readClickColumns(
+  con: DuckDBConnection,
+  events: string,
+  partOf: (time: number, start: number) => number,
+): Promise<ClickColumns & { start: Float64Array }> {
+  const { matrix } = await readClickRows(con, events);
+  const v = matrix.values;
+  const n = matrix.rows;
+  const c = {
+    session: new Float64Array(n),
+    item: new Float64Array(n),
+    time: new Float64Array(n),
+    start: new Float64Array(n),
+    part: new Uint8Array(n),
+  };
+  for (let r = 0, o = 0; r < n; r++, o += 4) {
+    c.session[r] = v[o];
+    c.item[r] = v[o + 1];
+    c.time[r] = v[o + 2];
+    c.start[r] = v[o + 3];
+    c.part[r] = partOf(c.time[r], c.start[r]);
+  }
+  return c;
+}
+
 /**
  * Every session of a data folder as training (the service answers from all it has seen); items are
  * product ids as text.
@@ -44,18 +70,15 @@ function readClickRows(con: DuckDBConnection, events: string) {
 export async function loadServingSessions(con: DuckDBConnection, catalog: DataCatalog): Promise<PreparedLog> {
   const events = catalog.interim.events;
   if (!existsSync(events)) throw new InputError(`${events}: no such file; run the data stages first (make data)`);
-  const { matrix } = await readClickRows(con, events);
-  const v = matrix.values;
-  const clicks: Click[] = [];
-  for (let o = 0; o < v.length; o += 4) clicks.push({ session: String(v[o]), item: String(v[o + 1]), time: v[o + 2] });
-  return prepareLog(clicks, []);
+  return prepareColumns(await readClickColumns(con, events, () => 1));
 }
 
 /**
  * Reads a data folder's sessions as click sequences: every session's product views in event order.
  * Sessions are assigned to the split they start in (as the split stage does); training is every
  * session starting before the test period, cut at its start, so nothing of the test period is seen;
- * the test sessions are those starting in it. The protocol's filters then apply (`prepareLog`).
+ * the test sessions are those starting in it. The protocol's filters then apply (`prepareLog`'s,
+ * on columns: `prepareColumns`).
  */
 export async function loadSessionLog(con: DuckDBConnection, catalog: DataCatalog): Promise<SessionLog> {
   const events = catalog.interim.events;
@@ -63,25 +86,20 @@ export async function loadSessionLog(con: DuckDBConnection, catalog: DataCatalog
     if (!existsSync(path)) throw new InputError(`${path}: no such file; run the data stages first (make data)`);
   }
   const cutoffs = readCutoffs(catalog.interim.splits);
-  const { matrix } = await readClickRows(con, events);
-  const train: Click[] = [];
-  const test: Click[] = [];
-  const validStarts = new Map<string, number>();
-  const v = matrix.values;
-  for (let r = 0, o = 0; r < matrix.rows; r++, o += 4) {
-    const click = { session: String(v[o]), item: String(v[o + 1]), time: v[o + 2] };
-    const start = v[o + 3];
-    if (start >= cutoffs.test.from) test.push(click);
-    else if (click.time < cutoffs.test.from) {
-      train.push(click);
-      if (start >= cutoffs.valid.from) validStarts.set(click.session, (validStarts.get(click.session) ?? 0) + 1);
-    }
+  const c = await readClickColumns(con, events, (time, start) =>
+    start >= cutoffs.test.from ? 2 : time < cutoffs.test.from ? 1 : 0,
+  );
+  // Training sessions starting in the validation period with two clicks or more (rows come by session).
+  let validSessions = 0;
+  for (let r = 0, run = 0; r < c.part.length; r++) {
+    const inValid = c.part[r] === 1 && c.start[r] >= cutoffs.valid.from;
+    run = inValid ? (r > 0 && c.session[r - 1] === c.session[r] ? run + 1 : 1) : 0;
+    if (run === 2) validSessions++;
   }
-  const log = prepareLog(train, test);
   return {
-    log,
-    validSessions: [...validStarts.values()].filter((n) => n >= 2).length,
-    clicks: matrix.rows,
+    log: prepareColumns(c),
+    validSessions,
+    clicks: c.part.length,
     inputs: [events, catalog.interim.splits],
   };
 }

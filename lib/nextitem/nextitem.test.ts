@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { DataRequirementError } from '../errors';
-import { ar, iknn, pop, sessionIndex, sknn, spop, sr, vsknn } from './baselines';
+import { Rng } from '../random';
+import { ar, iknn, pop, sessionIndex, sknn, spop, sr, topScored, vsknn } from './baselines';
 import { tempDir } from '../testing';
 import { Booster } from '../xgboost/index';
 import {
@@ -21,8 +22,10 @@ import {
   type Click,
   compareWithBaselines,
   evaluateNextItem,
+  itemClicks,
   type NextItemMetrics,
   type NextItemModel,
+  prepareColumns,
   prepareLog,
   splitByTime,
 } from './protocol';
@@ -79,6 +82,49 @@ describe('the protocol', () => {
     expect(m['popularity@20']).toBeCloseTo(2 / 3, 12);
   });
 
+  it('on typed columns, gives what prepareLog gives for the same clicks: session order, ties by name, cut tails, unsorted runs', () => {
+    const rng = new Rng(8);
+    const session: number[] = [];
+    const item: number[] = [];
+    const time: number[] = [];
+    const part: number[] = [];
+    // Session numbers 9, 10, 100, … tie on their first time, so their order falls to the names' text order ("10" < "9").
+    for (let s = 0; s < 80; s++) {
+      const number = [9, 10, 100][s % 3] * 1000 + s;
+      const p = 1 + rng.int(2);
+      const start = 10 * rng.int(8);
+      const clicks = 1 + rng.int(5);
+      for (let k = 0; k < clicks; k++) {
+        session.push(number);
+        item.push(100 + rng.int(12));
+        // Mostly in order, some runs not (the reader's rows are in order; the function sorts when not).
+        time.push(start + (s % 7 === 0 ? rng.int(3) : k));
+        // Some training sessions lose their tail (clicks past the test period's start).
+        part.push(p === 1 && k >= 3 && s % 4 === 0 ? 0 : p);
+      }
+    }
+    const rows = session.map((_, i) => i);
+    const asClick = (i: number): Click => ({ session: String(session[i]), item: String(item[i]), time: time[i] });
+    const expected = prepareLog(
+      rows.filter((i) => part[i] === 1).map(asClick),
+      rows.filter((i) => part[i] === 2).map(asClick),
+    );
+    const got = prepareColumns({
+      session: Float64Array.from(session),
+      item: Float64Array.from(item),
+      time: Float64Array.from(time),
+      part: Uint8Array.from(part),
+    });
+    const plain = (l: typeof got) => ({
+      ...l,
+      train: l.train.map((t) => Array.from(t)),
+      test: l.test.map((t) => Array.from(t)),
+    });
+    expect(plain(got)).toEqual(plain(expected));
+    expect(expected.dropped.trainSessionsOfOne).toBeGreaterThan(0);
+    expect(expected.dropped.testClicksUnseen + expected.dropped.testSessionsTooShort).toBeGreaterThan(0);
+  });
+
   it('splits one log by time: sessions ending in the last days are the test set', () => {
     const day = 86_400;
     const all = [
@@ -117,6 +163,42 @@ describe('the baselines, by hand', () => {
     expect(list(model, [a])).toEqual([b, c]);
     expect(list(model, [c, b])).toEqual([c, d]);
     expect(list(model, [d])).toEqual([]);
+  });
+
+  it('AR and SR one item at a time give the lists a table of every rule gives, score for score (repeats, windows, ties)', () => {
+    const rng = new Rng(3);
+    const sessions = Array.from({ length: 300 }, () =>
+      Int32Array.from({ length: 2 + rng.int(14) }, () => (rng.next() < 0.5 ? rng.int(5) : rng.int(40))),
+    );
+    // The definitions, written as one table of every rule (as Ludewig & Jannach's code keeps them), in session order.
+    const table = (pairs: (s: Int32Array, add: (from: number, to: number, w: number) => void) => void) => {
+      const rules = new Map<number, Map<number, number>>();
+      for (const s of sessions)
+        pairs(s, (from, to, w) => {
+          const row = rules.get(from) ?? rules.set(from, new Map()).get(from)!;
+          row.set(to, (row.get(to) ?? 0) + w);
+        });
+      const clicks = itemClicks(sessions, 40);
+      return Array.from({ length: 40 }, (_, i) => Array.from(topScored(rules.get(i) ?? new Map(), 100, clicks)));
+    };
+    const arTable = table((s, add) => {
+      for (let p = 0; p < s.length; p++) for (let q = 0; q < s.length; q++) if (s[p] !== s[q]) add(s[p], s[q], 1);
+    });
+    const srTable = table((s, add) => {
+      for (let q = 1; q < s.length; q++)
+        for (let p = Math.max(0, q - 10); p < q; p++) if (s[p] !== s[q]) add(s[p], s[q], 1 / (q - p));
+    });
+    for (const [model, expected] of [
+      [ar(), arTable],
+      [sr(), srTable],
+    ] as const) {
+      void model.fit(sessions, 40);
+      expect(
+        model.savedLists!().map((l) => Array.from(l)),
+        model.name,
+      ).toEqual(expected);
+    }
+    expect(srTable.filter((l) => l.length > 10).length).toBeGreaterThan(5);
   });
 
   it('SKNN: cosine of item sets over the k most similar of the sampled recent sessions', () => {

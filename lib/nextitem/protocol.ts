@@ -5,6 +5,7 @@
  * clicks is replayed prefix by prefix; each prefix asks for a list over all training items, and
  * the true next click is a hit when it is in the top k.
  */
+import { i32, u8 } from '../columns';
 
 /** One click of a session log. */
 export interface Click {
@@ -62,6 +63,123 @@ export function prepareLog(train: readonly Click[], test: readonly Click[]): Pre
     test: testSessions,
     dropped: {
       trainSessionsOfOne: trainSessions.length - kept.length,
+      testClicksUnseen: unseen,
+      testSessionsTooShort: tooShort,
+    },
+  };
+}
+
+/**
+ * Clicks as typed columns, as a data folder is read: each session's rows contiguous and in click
+ * order (a session is a run of rows with one `session` number), with each row's part.
+ */
+export interface ClickColumns {
+  session: ArrayLike<number>;
+  /** Numeric item ids; the log's items are their text. */
+  item: ArrayLike<number>;
+  time: ArrayLike<number>;
+  /** Per row: 1 training, 2 test, 0 neither (left out). */
+  part: Uint8Array;
+}
+
+/**
+ * What `prepareLog` gives for the rows of part 1 as training and those of part 2 as test (sessions
+ * and items named by their numbers' text), without a JS object per click: millions of clicks stay
+ * in typed arrays, and the sessions are views into two buffers.
+ */
+export function prepareColumns(c: ClickColumns): PreparedLog {
+  const n = c.part.length;
+  // Runs of rows of one session and one part; rows of part 0 inside a session are skipped over.
+  const rows = new Int32Array(n);
+  const starts = i32();
+  const parts = u8();
+  let kept = 0;
+  let prev = -1;
+  for (let i = 0; i < n; i++) {
+    const part = c.part[i];
+    if (part === 0) continue;
+    if (prev < 0 || c.session[prev] !== c.session[i] || c.part[prev] !== part) {
+      starts.push(kept);
+      parts.push(part);
+    }
+    rows[kept++] = i;
+    prev = i;
+  }
+  starts.push(kept);
+  const runStart = starts.values();
+  const runPart = parts.values();
+  const runs = runPart.length;
+  const first = new Float64Array(runs);
+  for (let r = 0; r < runs; r++) {
+    const run = rows.subarray(runStart[r], runStart[r + 1]);
+    // Click order is time order, ties kept in row order: sort a run only if its times are not.
+    let sorted = true;
+    for (let k = 1; k < run.length && sorted; k++) sorted = c.time[run[k]] >= c.time[run[k - 1]];
+    if (!sorted) run.sort((a, b) => c.time[a] - c.time[b] || a - b);
+    first[r] = c.time[run[0]];
+  }
+  const name = (r: number) => String(c.session[rows[runStart[r]]]);
+  const ordered = (part: number) => {
+    const ids: number[] = [];
+    for (let r = 0; r < runs; r++) if (runPart[r] === part) ids.push(r);
+    return Int32Array.from(ids).sort((a, b) => {
+      if (first[a] !== first[b]) return first[a] - first[b];
+      const x = name(a);
+      const y = name(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  };
+  const length = (r: number) => runStart[r + 1] - runStart[r];
+  const trainRuns = ordered(1);
+  const index = new Map<number, number>();
+  const ids: number[] = [];
+  let trainClicks = 0;
+  let trainKept = 0;
+  for (const r of trainRuns)
+    if (length(r) >= 2) {
+      trainClicks += length(r);
+      trainKept++;
+    }
+  const trainFlat = new Int32Array(trainClicks);
+  const train: Int32Array[] = [];
+  let o = 0;
+  for (const r of trainRuns) {
+    if (length(r) < 2) continue;
+    const from = o;
+    for (let k = runStart[r]; k < runStart[r + 1]; k++) {
+      const id = c.item[rows[k]];
+      let at = index.get(id);
+      if (at === undefined) index.set(id, (at = ids.push(id) - 1));
+      trainFlat[o++] = at;
+    }
+    train.push(trainFlat.subarray(from, o));
+  }
+  const testRuns = ordered(2);
+  let testClicks = 0;
+  for (const r of testRuns) testClicks += length(r);
+  const testFlat = new Int32Array(testClicks);
+  const test: Int32Array[] = [];
+  let unseen = 0;
+  let tooShort = 0;
+  o = 0;
+  for (const r of testRuns) {
+    const from = o;
+    for (let k = runStart[r]; k < runStart[r + 1]; k++) {
+      const at = index.get(c.item[rows[k]]);
+      if (at === undefined) unseen++;
+      else testFlat[o++] = at;
+    }
+    if (o - from < 2) {
+      tooShort++;
+      o = from;
+    } else test.push(testFlat.subarray(from, o));
+  }
+  return {
+    items: ids.map(String),
+    train,
+    test,
+    dropped: {
+      trainSessionsOfOne: trainRuns.length - trainKept,
       testClicksUnseen: unseen,
       testSessionsTooShort: tooShort,
     },
@@ -138,7 +256,7 @@ export function evaluateNextItem(
   options: EvaluateOptions = {},
 ): NextItemMetrics {
   const clicks = itemClicks(log.train, log.items.length);
-  const maxClicks = Math.max(1, ...clicks);
+  const maxClicks = clicks.reduce((m, v) => (v > m ? v : m), 1);
   const covered = new Uint8Array(log.items.length);
   let predictions = 0;
   let hr10 = 0;

@@ -30,7 +30,7 @@ import type { RecommendExample } from './load';
 import { oracleScores, type ShopTruth } from './oracle';
 import { fitPopularity, type PopularityParams } from './popularity';
 import type { ProductIndex } from './products';
-import { applyEvent, emptyState, type UserState } from './state';
+import { replayStates } from './replay';
 
 /** The recommender's settings beyond XGBoost's (config/models.json, families.recommend.recommend). */
 export interface RecommendSettings {
@@ -90,51 +90,6 @@ export function sampleExamples<T extends { session: string }>(
   const keep = new Set<number>();
   while (keep.size < k) keep.add(rng.int(examples.length));
   return examples.filter((_, i) => keep.has(i));
-}
-
-/**
- * Replays events in time order into per-user states and calls `visit` for each example (sorted by
- * `asOf`) with the state holding exactly the user's events strictly before the example's time;
- * with `applyRemaining`, the events after the last example too (the service's start-up).
- */
-export function replayStates(
-  events: Interactions,
-  products: ProductIndex,
-  examples: readonly Pick<RecommendExample, 'user' | 'asOf'>[],
-  visit: (e: RecommendExample, state: UserState | undefined) => void,
-  applyRemaining = false,
-): Map<number, UserState> {
-  const order = Uint32Array.from({ length: events.time.length }, (_, i) => i).sort(
-    (a, b) => events.time[a] - events.time[b] || a - b,
-  );
-  const states = new Map<number, UserState>();
-  const sessionName = (s: number) => String(s);
-  let next = 0;
-  const applyBefore = (time: number) => {
-    while (next < order.length && events.time[order[next]] < time) {
-      const i = order[next++];
-      const user = events.user[i];
-      if (Number.isNaN(user)) continue;
-      let state = states.get(user);
-      if (!state) states.set(user, (state = emptyState()));
-      applyEvent(
-        state,
-        {
-          time: events.time[i],
-          type: events.type[i],
-          product: events.product[i],
-          session: sessionName(events.session[i]),
-        },
-        products,
-      );
-    }
-  };
-  for (const example of examples) {
-    applyBefore(example.asOf);
-    visit(example as RecommendExample, states.get(example.user));
-  }
-  if (applyRemaining) applyBefore(Infinity);
-  return states;
 }
 
 /** One example's candidates with labels, and every reference list to score. */

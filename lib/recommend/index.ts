@@ -11,7 +11,8 @@ export {
 export { checkItem2VecParams, checkRecommendSettings } from './config';
 export { fitCovisitation } from './covisit';
 export { RECOMMEND_METRICS, reciprocalRankFusion } from './evaluate';
-export { evaluateRecommender, fitCandidateModel, fitReranker, replayStates, type RecommendSettings } from './fit';
+export { evaluateRecommender, fitCandidateModel, fitReranker, type RecommendSettings } from './fit';
+export { liveStates, replayStates, replayUserStates } from './replay';
 export { type Interactions } from './interactions';
 export {
   type Embedding,
@@ -26,4 +27,4 @@ export { countRecommendExamples, loadInteractions, loadRecommendData } from './l
 export { fitPopularity } from './popularity';
 export { productIndex } from './products';
 export { AFFINITY_HALF_LIFE_MS, RECENT_ITEMS, applyEvent, emptyState, type UserState } from './state';
-export { LIVE_STATES_FILE, loadStates, openStates, saveStates, type StoredStates } from './state-file';
+export { LIVE_STATES_FILE, loadStates, openStates, saveStates, StatesWriter, type StoredStates } from './state-file';

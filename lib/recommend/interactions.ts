@@ -25,13 +25,11 @@ export function* sessionRanges(x: Pick<Interactions, 'session'>): Generator<[num
 
 /** Rows whose time is before `end` (ms). */
 export function before(x: Interactions, end: number): Interactions {
-  const keep: number[] = [];
-  for (let i = 0; i < x.time.length; i++) if (x.time[i] < end) keep.push(i);
+  let n = 0;
+  for (let i = 0; i < x.time.length; i++) if (x.time[i] < end) n++;
   const pick = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => {
-    const out = new (a.constructor as new (n: number) => T)(keep.length);
-    keep.forEach((r, i) => {
-      out[i] = a[r];
-    });
+    const out = new (a.constructor as new (n: number) => T)(n);
+    for (let i = 0, o = 0; i < a.length; i++) if (x.time[i] < end) out[o++] = a[i];
     return out;
   };
   return {

@@ -9,7 +9,7 @@ import { readMatrix } from '../io/index';
 import { EVENT_ORDER } from '../sessions/index';
 import { type Cutoffs, readCutoffs } from '../split/index';
 import type { RequirementCounts } from '../train/index';
-import type { Interactions } from './interactions';
+import { type Interactions, sessionRanges } from './interactions';
 import { shopTruth, type ShopTruth } from './oracle';
 import { type ProductIndex, productIndex } from './products';
 
@@ -143,14 +143,18 @@ export async function loadRecommendData(con: DuckDBConnection, catalog: DataCata
 export function countRecommendExamples(
   data: Pick<RecommendData, 'events' | 'cutoffs' | 'products' | 'valid' | 'test'>,
 ): RequirementCounts {
-  const trainSessions = new Set<number>();
-  for (let i = 0; i < data.events.time.length; i++) {
-    if (data.events.time[i] < data.cutoffs.valid.from && !Number.isNaN(data.events.user[i]))
-      trainSessions.add(data.events.session[i]);
+  // Rows come by session, so a session is counted once, at its first qualifying row.
+  let trainSessions = 0;
+  for (const [from, to] of sessionRanges(data.events)) {
+    for (let i = from; i < to; i++)
+      if (data.events.time[i] < data.cutoffs.valid.from && !Number.isNaN(data.events.user[i])) {
+        trainSessions++;
+        break;
+      }
   }
   const products = (examples: RecommendExample[]) => new Set(examples.flatMap((e) => e.targets)).size;
   return {
-    train: { examples: trainSessions.size, positives: data.products.ids.length },
+    train: { examples: trainSessions, positives: data.products.ids.length },
     valid: { examples: data.valid.length, positives: products(data.valid) },
     test: { examples: data.test.length, positives: products(data.test) },
   };

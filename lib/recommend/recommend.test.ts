@@ -20,7 +20,12 @@ import {
   RECOMMEND_FEATURES,
   type RecommendModel,
   reciprocalRankFusion,
+  liveStates,
+  loadStates,
+  openStates,
   replayStates,
+  replayUserStates,
+  saveStates,
   saveRecommendModel,
   skipGramPairs,
   topIndices,
@@ -318,6 +323,47 @@ describe('candidates, features, and the offline replay', () => {
       ),
     );
     expect(snapshot(changed).slice(0, 16)).toEqual(snapshot(x).slice(0, 16));
+  });
+
+  it("every user's live state, one user at a time: each user's events applied in time order (ties in row order), anonymous ones skipped; the states file reads them back", () => {
+    const rng = new Rng(5);
+    // Sessions in the sessionizer's order, whose times interleave across sessions and tie within and across them.
+    const users = [7, 3, 5e9, NaN, 3.5];
+    const rows: [number, number, number, number, number][] = [];
+    for (let s = 0; s < 60; s++) {
+      const user = users[rng.int(users.length)];
+      let t = 1000 * rng.int(50);
+      for (let k = 1 + rng.int(6); k > 0; k--) {
+        rows.push([s, t, rng.int(6), rng.int(7) - 1, user]);
+        t += 1000 * rng.int(3);
+      }
+    }
+    const x = interactions(rows);
+    const brute = new Map<number, ReturnType<typeof emptyState>>();
+    for (const user of [3, 3.5, 7, 5e9]) {
+      const state = emptyState();
+      rows
+        .filter((r) => r[4] === user)
+        .sort((a, b) => a[1] - b[1])
+        .forEach(([session, time, type, product]) =>
+          applyEvent(state, { time, type, product, session: String(session) }, products),
+        );
+      brute.set(user, state);
+    }
+    const seen: number[] = [];
+    replayUserStates(x, products, (user) => seen.push(user));
+    expect(seen).toEqual([3, 3.5, 7, 5e9]);
+    const live = liveStates(x, products);
+    expect([...live.keys()]).toEqual([3, 3.5, 7, 5e9]);
+    for (const [user, state] of brute) expect(live.get(user), String(user)).toEqual(state);
+    // The states' replay must be order-sensitive for this to test anything: users' events do tie in time.
+    expect(rows.some((a, i) => rows.some((b, j) => i < j && a[4] === b[4] && a[1] === b[1] && a[0] !== b[0]))).toBe(
+      true,
+    );
+    const path = join(tempDir('shoplab-states-'), 'live.bin');
+    saveStates(path, live, 'stamp');
+    expect(loadStates(path, 'stamp')).toEqual(brute);
+    expect(openStates(path, 'stamp')!.get(4)).toBeUndefined();
   });
 
   it('saves and loads the candidate model byte for byte, giving the same candidates', () => {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 
-import { flattenLists, readBlocks, writeBlocks } from '../io/index';
+import { f64, i32 } from '../columns';
+import { readBlocks, writeBlocks } from '../io/index';
 import type { UserState } from './state';
 
 /**
@@ -14,41 +15,88 @@ export const LIVE_STATES_FILE = 'live-states.bin';
 /** The version of the file's layout: a file of another is replayed again, not misread. */
 const FORMAT = 2;
 
+/**
+ * Collects users' states one at a time into typed columns (a few numbers per user, no state
+ * object kept), then writes them: the training stage streams every user's replayed state into one
+ * without holding them all as objects.
+ */
+export class StatesWriter {
+  private readonly users = f64();
+  private readonly recentStart = i32();
+  private readonly recent = i32();
+  private readonly lastTime = f64();
+  private readonly events = f64();
+  private readonly categoryStart = i32();
+  private readonly categories = i32();
+  private readonly categoryWeights = f64();
+  private readonly groupStart = i32();
+  private readonly groups = i32();
+  private readonly groupWeights = f64();
+  private readonly categoryTotal = f64();
+  private readonly logPrice = f64();
+  private readonly sessions: (string | null)[] = [];
+
+  constructor() {
+    for (const start of [this.recentStart, this.categoryStart, this.groupStart]) start.push(0);
+  }
+
+  get size(): number {
+    return this.users.length;
+  }
+
+  add(user: number, s: UserState): void {
+    this.users.push(user);
+    for (const p of s.recent) this.recent.push(p);
+    this.recentStart.push(this.recent.length);
+    this.lastTime.push(s.lastTime);
+    this.events.push(s.events);
+    for (const [c, w] of s.categories) {
+      this.categories.push(c);
+      this.categoryWeights.push(w);
+    }
+    this.categoryStart.push(this.categories.length);
+    for (const [g, w] of s.groups) {
+      this.groups.push(g);
+      this.groupWeights.push(w);
+    }
+    this.groupStart.push(this.groups.length);
+    this.categoryTotal.push(s.categoryTotal);
+    for (const v of s.logPrice) this.logPrice.push(v);
+    this.sessions.push(s.session);
+  }
+
+  /** Writes the states added, in their order (atomically). */
+  save(path: string, stamp: string): void {
+    const users = this.users.values();
+    writeBlocks(
+      path,
+      { format: FORMAT, stamp, sessions: this.sessions },
+      {
+        users,
+        // The rows by user id, for finding one user without reading every state.
+        byUser: Int32Array.from(users.keys()).sort((a, b) => users[a] - users[b]),
+        recentStart: this.recentStart.values(),
+        recent: this.recent.values(),
+        lastTime: this.lastTime.values(),
+        events: this.events.values(),
+        categoryStart: this.categoryStart.values(),
+        categories: this.categories.values(),
+        categoryWeights: this.categoryWeights.values(),
+        groupStart: this.groupStart.values(),
+        groups: this.groups.values(),
+        groupWeights: this.groupWeights.values(),
+        categoryTotal: this.categoryTotal.values(),
+        logPrice: this.logPrice.values(),
+      },
+    );
+  }
+}
+
 /** Writes the users' states (atomically). */
 export function saveStates(path: string, states: ReadonlyMap<number, UserState>, stamp: string): void {
-  const list = [...states];
-  const per = (pick: (s: UserState) => number[], Type: Int32ArrayConstructor | Float64ArrayConstructor) =>
-    flattenLists(
-      list.map(([, s]) => pick(s)),
-      Type,
-    );
-  const recent = per((s) => s.recent, Int32Array);
-  const categories = per((s) => [...s.categories.keys()], Int32Array);
-  const categoryWeights = per((s) => [...s.categories.values()], Float64Array);
-  const groups = per((s) => [...s.groups.keys()], Int32Array);
-  const groupWeights = per((s) => [...s.groups.values()], Float64Array);
-  const users = Float64Array.from(list, ([u]) => u);
-  writeBlocks(
-    path,
-    { format: FORMAT, stamp, sessions: list.map(([, s]) => s.session) },
-    {
-      users,
-      // The rows by user id, for finding one user without reading every state.
-      byUser: Int32Array.from(users.keys()).sort((a, b) => users[a] - users[b]),
-      recentStart: recent.start,
-      recent: recent.values,
-      lastTime: Float64Array.from(list, ([, s]) => s.lastTime),
-      events: Float64Array.from(list, ([, s]) => s.events),
-      categoryStart: categories.start,
-      categories: categories.values,
-      categoryWeights: categoryWeights.values,
-      groupStart: groups.start,
-      groups: groups.values,
-      groupWeights: groupWeights.values,
-      categoryTotal: Float64Array.from(list, ([, s]) => s.categoryTotal),
-      logPrice: Float64Array.from(list.flatMap(([, s]) => s.logPrice)),
-    },
-  );
+  const writer = new StatesWriter();
+  for (const [user, state] of states) writer.add(user, state);
+  writer.save(path, stamp);
 }
 
 /** The states of a file, each read when first asked for. */
@@ -57,7 +105,7 @@ export interface StoredStates {
   readonly size: number;
   /** A user's state as replayed (a new object each call), or undefined for a user the file does not hold. */
   get(user: number): UserState | undefined;
-  /** Every user, in the replay's order. */
+  /** Every user, in the file's order. */
   users(): Iterable<number>;
 }
 
@@ -103,7 +151,7 @@ export function openStates(path: string, stamp: string): StoredStates | null {
   };
 }
 
-/** Every state a file holds, in the replay's order, or null when there is none or it was replayed from another history. */
+/** Every state a file holds, in the file's order, or null when there is none or it was replayed from another history. */
 export function loadStates(path: string, stamp: string): Map<number, UserState> | null {
   const stored = openStates(path, stamp);
   if (!stored) return null;

@@ -13,7 +13,7 @@ import {
   loadRecommendModel,
   loadStates,
   openStates,
-  replayStates,
+  liveStates,
   topIndices,
 } from '../recommend/index';
 import { readProduction, versionDir, writeProduction } from '../registry/index';
@@ -372,7 +372,7 @@ describe('start-up', () => {
     );
     const model = loadRecommendModel(dir);
     const events = await withDuckDB((con) => loadInteractions(con, catalog.interim.events, model.products));
-    const replayed = replayStates(events, model.products, [], () => {}, true);
+    const replayed = liveStates(events, model.products);
     expect(replayed.size).toBeGreaterThan(100);
     const path = join(dir, LIVE_STATES_FILE);
     // Every user's state is found by id in the file (loadStates reads each through openStates' search).

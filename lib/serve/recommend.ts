@@ -6,7 +6,7 @@ import {
   emptyState,
   type Interactions,
   type RecommendModel,
-  replayStates,
+  replayUserStates,
   SOURCES,
   type StoredStates,
   type UserState,
@@ -72,9 +72,8 @@ export class LiveRecommender {
   /** Replays the history (events as typed columns, in time order) into the states. */
   replayHistory(events: Interactions): void {
     this.answers.clear();
-    const states = replayStates(events, this.model.products, [], () => {}, true);
     this.stored = null;
-    for (const [user, state] of states) this.states.set(user, state);
+    replayUserStates(events, this.model.products, (user, state) => this.states.set(user, state));
   }
 
   /** Applies posted events (already checked) to their users' states; counts products the catalogue does not know, whoever posted them. */

@@ -1,0 +1,99 @@
+import type { Interactions } from './interactions';
+import type { RecommendExample } from './load';
+import type { ProductIndex } from './products';
+import { applyEvent, emptyState, type UserState } from './state';
+
+/** An event of the interactions as a state takes it (the session as its dense number). */
+function apply(state: UserState, events: Interactions, i: number, products: ProductIndex): void {
+  applyEvent(
+    state,
+    { time: events.time[i], type: events.type[i], product: events.product[i], session: String(events.session[i]) },
+    products,
+  );
+}
+
+/** Sorts rows in place by time, ties by row (the order a replay of the whole log applies them in). */
+const byTime = (rows: Int32Array, time: Float64Array) => rows.sort((a, b) => time[a] - time[b] || a - b);
+
+/**
+ * Calls `visit` for each example (in the order given, which must be by `asOf`) with its user's
+ * state holding exactly the user's events strictly before the example's time. Only the examples'
+ * users are replayed, so memory follows the examples, not the log.
+ */
+export function replayStates(
+  events: Interactions,
+  products: ProductIndex,
+  examples: readonly Pick<RecommendExample, 'user' | 'asOf'>[],
+  visit: (e: RecommendExample, state: UserState | undefined) => void,
+): void {
+  const wanted = new Set(examples.map((e) => e.user));
+  wanted.delete(NaN);
+  let kept = 0;
+  const rows = new Int32Array(events.time.length);
+  for (let i = 0; i < rows.length; i++) if (wanted.has(events.user[i])) rows[kept++] = i;
+  const order = byTime(rows.subarray(0, kept), events.time);
+  const states = new Map<number, UserState>();
+  let next = 0;
+  for (const example of examples) {
+    while (next < order.length && events.time[order[next]] < example.asOf) {
+      const i = order[next++];
+      let state = states.get(events.user[i]);
+      if (!state) states.set(events.user[i], (state = emptyState()));
+      apply(state, events, i, products);
+    }
+    visit(example as RecommendExample, states.get(example.user));
+  }
+}
+
+/**
+ * Every known user's state after all their events, one user at a time in ascending user id: each
+ * state is handed to `take` and not kept, so memory is a few typed columns over the events (their
+ * order by user), not a state per user.
+ */
+export function replayUserStates(
+  events: Interactions,
+  products: ProductIndex,
+  take: (user: number, state: UserState) => void,
+): void {
+  const { user, time } = events;
+  // The known users, sorted and distinct.
+  const sorted = Float64Array.from(user.filter((u) => !Number.isNaN(u))).sort();
+  let distinct = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i];
+  const users = sorted.subarray(0, distinct);
+  // Each event's user as a dense number (-1: anonymous), then the rows grouped by user (a counting sort, rows kept in order).
+  const dense = new Int32Array(user.length);
+  const starts = new Int32Array(distinct + 1);
+  for (let i = 0; i < user.length; i++) {
+    const u = user[i];
+    if (Number.isNaN(u)) {
+      dense[i] = -1;
+      continue;
+    }
+    let lo = 0;
+    let hi = distinct - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (users[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    dense[i] = lo;
+    starts[lo + 1]++;
+  }
+  for (let d = 0; d < distinct; d++) starts[d + 1] += starts[d];
+  const rows = new Int32Array(starts[distinct]);
+  const fill = starts.slice(0, distinct);
+  for (let i = 0; i < user.length; i++) if (dense[i] >= 0) rows[fill[dense[i]]++] = i;
+  for (let d = 0; d < distinct; d++) {
+    const state = emptyState();
+    for (const i of byTime(rows.subarray(starts[d], starts[d + 1]), time)) apply(state, events, i, products);
+    take(users[d], state);
+  }
+}
+
+/** Every known user's state after all their events (see `replayUserStates`), by user id. */
+export function liveStates(events: Interactions, products: ProductIndex): Map<number, UserState> {
+  const states = new Map<number, UserState>();
+  replayUserStates(events, products, (u, s) => states.set(u, s));
+  return states;
+}
