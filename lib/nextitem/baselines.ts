@@ -58,13 +58,20 @@ export function spop(): NextItemModel {
   };
 }
 
-/** For each item, the training sessions it occurs in (each once, ascending). */
-function sessionsByItem(train: readonly Int32Array[], items: number): Int32Array[] {
-  const lists: number[][] = Array.from({ length: items }, () => []);
-  train.forEach((s, index) => {
-    for (const i of new Set(s)) lists[i].push(index);
+/**
+ * For each item, the training sessions it occurs in (each once, ascending), from the sessions'
+ * distinct items: views into one buffer.
+ */
+function sessionsByItem(distinct: readonly Int32Array[], items: number): Int32Array[] {
+  const starts = new Int32Array(items + 1);
+  for (const d of distinct) for (const i of d) starts[i + 1]++;
+  for (let i = 0; i < items; i++) starts[i + 1] += starts[i];
+  const flat = new Int32Array(starts[items]);
+  const fill = starts.slice(0, items);
+  distinct.forEach((d, index) => {
+    for (const i of d) flat[fill[i]++] = index;
   });
-  return lists.map((l) => Int32Array.from(l));
+  return Array.from({ length: items }, (_, i) => flat.subarray(starts[i], starts[i + 1]));
 }
 
 /**
@@ -107,8 +114,23 @@ export function iknn(): NextItemModel {
   };
 }
 
-/** Each training session's distinct items, in first-click order. */
-const distinctItems = (train: readonly Int32Array[]) => train.map((session) => Int32Array.from(new Set(session)));
+/** Each training session's distinct items, in first-click order: views into one buffer (millions of sessions are millions of small arrays otherwise). */
+function distinctItems(train: readonly Int32Array[], items: number): Int32Array[] {
+  let total = 0;
+  for (const session of train) total += session.length;
+  const flat = new Int32Array(total);
+  const last = new Int32Array(items).fill(-1);
+  let o = 0;
+  return train.map((session, k) => {
+    const from = o;
+    for (const i of session)
+      if (last[i] !== k) {
+        last[i] = k;
+        flat[o++] = i;
+      }
+    return flat.subarray(from, o);
+  });
+}
 
 /**
  * What the session- and item-kNN methods derive from the same training sessions, computed once per
@@ -127,10 +149,11 @@ const derived = new WeakMap<readonly Int32Array[], SessionIndex>();
 export function sessionIndex(train: readonly Int32Array[], items: number): SessionIndex {
   let d = derived.get(train);
   if (!d || d.items !== items) {
+    const distinct = distinctItems(train, items);
     d = {
       items,
-      distinct: distinctItems(train),
-      sessionsOf: sessionsByItem(train, items),
+      distinct,
+      sessionsOf: sessionsByItem(distinct, items),
       clicks: itemClicks(train, items),
     };
     derived.set(train, d);

@@ -5,7 +5,7 @@ import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
 import { readMatrix, sqlString } from '../io/index';
 import { Rng, shuffle } from '../random';
-import { EVENT_ORDER } from '../sessions/index';
+import { EVENT_ORDER, numberedSessionsSql } from '../sessions/index';
 import { readCutoffs } from '../split/index';
 import { type ClickColumns, prepareColumns, type PreparedLog } from './protocol';
 
@@ -22,18 +22,17 @@ export interface SessionLog {
   inputs: string[];
 }
 
-/** Every session's product views in event order: session rank, product, time (ms) and the session's start (ms). */
-function readClickRows(con: DuckDBConnection, events: string) {
+/** Every session's product views in event order: session number, product, time (ms) and the session's start (ms). */
+function readClickRows(con: DuckDBConnection, events: string, sessions: string) {
+  if (!existsSync(sessions)) throw new InputError(`${sessions}: no such file; run the data stages first (make data)`);
   return readMatrix(
     con,
-    `SELECT * FROM (
-       SELECT dense_rank() OVER (ORDER BY session_id) AS s, product_id AS p, epoch_ms(event_time) AS t,
-         epoch_ms(min(event_time) OVER (PARTITION BY session_id)) AS start, event_type,
-         row_number() OVER (ORDER BY session_id, ${EVENT_ORDER}) AS n
-       FROM read_parquet(${sqlString(events)}))
-     WHERE event_type = '${CLICK_EVENT}' AND p IS NOT NULL ORDER BY n`,
+    `SELECT n.session_number AS s, product_id AS p, epoch_ms(event_time) AS t, epoch_ms(n.start_time) AS start, 0 AS y
+     FROM read_parquet(${sqlString(events)}) JOIN (${numberedSessionsSql(sessions)}) n USING (session_id)
+     WHERE event_type = '${CLICK_EVENT}' AND product_id IS NOT NULL
+     ORDER BY n.session_number, ${EVENT_ORDER}`,
     ['s', 'p', 't', 'start'],
-    'n',
+    'y',
   );
 }
 
@@ -41,9 +40,10 @@ function readClickRows(con: DuckDBConnection, events: string) {
 async function readClickColumns(
   con: DuckDBConnection,
   events: string,
+  sessions: string,
   partOf: (time: number, start: number) => number,
 ): Promise<ClickColumns & { start: Float64Array }> {
-  const { matrix } = await readClickRows(con, events);
+  const { matrix } = await readClickRows(con, events, sessions);
   const v = matrix.values;
   const n = matrix.rows;
   const c = {
@@ -70,7 +70,7 @@ async function readClickColumns(
 export async function loadServingSessions(con: DuckDBConnection, catalog: DataCatalog): Promise<PreparedLog> {
   const events = catalog.interim.events;
   if (!existsSync(events)) throw new InputError(`${events}: no such file; run the data stages first (make data)`);
-  return prepareColumns(await readClickColumns(con, events, () => 1));
+  return prepareColumns(await readClickColumns(con, events, catalog.interim.sessions, () => 1));
 }
 
 /**
@@ -86,7 +86,7 @@ export async function loadSessionLog(con: DuckDBConnection, catalog: DataCatalog
     if (!existsSync(path)) throw new InputError(`${path}: no such file; run the data stages first (make data)`);
   }
   const cutoffs = readCutoffs(catalog.interim.splits);
-  const c = await readClickColumns(con, events, (time, start) =>
+  const c = await readClickColumns(con, events, catalog.interim.sessions, (time, start) =>
     start >= cutoffs.test.from ? 2 : time < cutoffs.test.from ? 1 : 0,
   );
   // Training sessions starting in the validation period with two clicks or more (rows come by session).
@@ -100,7 +100,7 @@ export async function loadSessionLog(con: DuckDBConnection, catalog: DataCatalog
     log: prepareColumns(c),
     validSessions,
     clicks: c.part.length,
-    inputs: [events, catalog.interim.splits],
+    inputs: [events, catalog.interim.sessions, catalog.interim.splits],
   };
 }
 

@@ -1,3 +1,4 @@
+import { f64, i32 } from '../columns';
 import { type Interactions, sessionRanges } from './interactions';
 import { EVENT_WEIGHT_BY_CODE } from './state';
 
@@ -25,56 +26,103 @@ export interface CovisitParams {
  * the session's recency weight. Each item keeps its top `neighbours`, scored as shares of its row.
  */
 export function fitCovisitation(x: Interactions, products: number, end: number, params: CovisitParams): Neighbours {
-  // One map per item of its co-visited items' weights: a single map of pairs stops at 2^24
-  // entries (a month of a large shop has more pairs), and a row is what each item's top list needs.
-  const rows: (Map<number, number> | undefined)[] = new Array(products);
-  const add = (a: number, b: number, w: number) => {
-    const row = rows[a] ?? (rows[a] = new Map());
-    row.set(b, (row.get(b) ?? 0) + w);
-  };
-  const seqItem: number[] = [];
-  const seqWeight: number[] = [];
+  // Each session's touches as one sequence (consecutive touches of a product merged), in typed
+  // columns; sessions of fewer than two touches add nothing and are left out.
+  const seqStart = i32();
+  const seqItem = i32();
+  const seqWeight = f64();
+  const recency = f64();
+  seqStart.push(0);
   for (const [from, to] of sessionRanges(x)) {
-    seqItem.length = 0;
-    seqWeight.length = 0;
+    const first = seqItem.length;
     for (let i = from; i < to; i++) {
       const p = x.product[i];
       const w = EVENT_WEIGHT_BY_CODE[x.type[i]];
       if (p < 0 || w === 0) continue;
       const last = seqItem.length - 1;
-      if (last >= 0 && seqItem[last] === p) seqWeight[last] = Math.max(seqWeight[last], w);
+      if (last >= first && seqItem.get(last) === p) seqWeight.set(last, Math.max(seqWeight.get(last), w));
       else {
         seqItem.push(p);
         seqWeight.push(w);
       }
     }
-    if (seqItem.length < 2) continue;
-    const recency = Math.pow(2, -(end - x.time[from]) / (params.half_life_days * 86_400_000));
-    for (let i = 0; i < seqItem.length; i++) {
-      for (let j = i + 1; j <= Math.min(seqItem.length - 1, i + params.window); j++) {
-        const a = seqItem[i];
-        const b = seqItem[j];
-        if (a === b) continue;
-        add(a, b, seqWeight[j] * recency);
-        add(b, a, seqWeight[i] * recency);
+    if (seqItem.length - first < 2) {
+      seqItem.length = first;
+      seqWeight.length = first;
+      continue;
+    }
+    seqStart.push(seqItem.length);
+    recency.push(Math.pow(2, -(end - x.time[from]) / (params.half_life_days * 86_400_000)));
+  }
+  const starts = seqStart.values();
+  const item = seqItem.values();
+  const weight = seqWeight.values();
+  const sessions = recency.length;
+  // Each item's sessions (each once, ascending), as CSR.
+  const byItemStart = new Int32Array(products + 1);
+  const lastSession = new Int32Array(products).fill(-1);
+  for (let s = 0; s < sessions; s++)
+    for (let k = starts[s]; k < starts[s + 1]; k++)
+      if (lastSession[item[k]] !== s) {
+        lastSession[item[k]] = s;
+        byItemStart[item[k] + 1]++;
+      }
+  for (let a = 0; a < products; a++) byItemStart[a + 1] += byItemStart[a];
+  const byItem = new Int32Array(byItemStart[products]);
+  const fill = byItemStart.slice(0, products);
+  lastSession.fill(-1);
+  for (let s = 0; s < sessions; s++)
+    for (let k = starts[s]; k < starts[s + 1]; k++)
+      if (lastSession[item[k]] !== s) {
+        lastSession[item[k]] = s;
+        byItem[fill[item[k]]++] = s;
+      }
+  // One item's row at a time: every pair of touches at most `window` apart with the item at one
+  // end, in the order a table of all pairs would add them (session, then first touch, then second),
+  // so each weight and each row's total sum exactly as that table's would.
+  const row = new Float64Array(products);
+  const inRow = new Uint8Array(products);
+  const touched: number[] = [];
+  const add = (b: number, w: number) => {
+    if (!inRow[b]) {
+      inRow[b] = 1;
+      touched.push(b);
+    }
+    row[b] += w;
+  };
+  const indptr = new Int32Array(products + 1);
+  const items = i32();
+  const scores = f64();
+  for (let a = 0; a < products; a++) {
+    for (let k = byItemStart[a]; k < byItemStart[a + 1]; k++) {
+      const s = byItem[k];
+      const from = starts[s];
+      const n = starts[s + 1] - from;
+      const r = recency.get(s);
+      for (let i = 0; i < n; i++) {
+        const last = Math.min(n - 1, i + params.window);
+        if (item[from + i] === a) {
+          for (let j = i + 1; j <= last; j++) if (item[from + j] !== a) add(item[from + j], weight[from + j] * r);
+        } else {
+          for (let j = i + 1; j <= last; j++) if (item[from + j] === a) add(item[from + i], weight[from + i] * r);
+        }
       }
     }
-  }
-  const indptr = new Int32Array(products + 1);
-  const items: number[] = [];
-  const scores: number[] = [];
-  for (let a = 0; a < products; a++) {
-    const row = rows[a] ? [...rows[a]!] : [];
-    rows[a] = undefined;
-    const total = row.reduce((s, [, w]) => s + w, 0);
-    row.sort((p, q) => q[1] - p[1] || p[0] - q[0]);
-    for (const [b, w] of row.slice(0, params.neighbours)) {
+    let total = 0;
+    for (const b of touched) total += row[b];
+    touched.sort((p, q) => row[q] - row[p] || p - q);
+    for (const b of touched.slice(0, params.neighbours)) {
       items.push(b);
-      scores.push(w / total);
+      scores.push(row[b] / total);
     }
     indptr[a + 1] = items.length;
+    for (const b of touched) {
+      row[b] = 0;
+      inRow[b] = 0;
+    }
+    touched.length = 0;
   }
-  return { indptr, items: Int32Array.from(items), scores: Float32Array.from(scores) };
+  return { indptr, items: Int32Array.from(items.values()), scores: Float32Array.from(scores.values()) };
 }
 
 /** Adds `weight` × each neighbour's score of item `a` into `out`. */

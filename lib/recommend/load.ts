@@ -6,7 +6,7 @@ import { InputError } from '../errors';
 import { EVENT_TYPES } from '../events';
 import { queryRows, sqlString, toNumber } from '../io/index';
 import { readMatrix } from '../io/index';
-import { EVENT_ORDER } from '../sessions/index';
+import { EVENT_ORDER, numberedSessionsSql } from '../sessions/index';
 import { type Cutoffs, readCutoffs } from '../split/index';
 import type { RequirementCounts } from '../train/index';
 import { type Interactions, sessionRanges } from './interactions';
@@ -38,19 +38,24 @@ export async function loadProducts(con: DuckDBConnection, path: string): Promise
 
 /**
  * Events as typed columns sorted by session and time (the sessionizer's order), products mapped to
- * `products`' dense indices (-1 when not in it).
+ * `products`' dense indices (-1 when not in it). Sessions are numbered from 0 in session_id order,
+ * from the sessions file beside the events.
  */
 export async function loadInteractions(
   con: DuckDBConnection,
   eventsPath: string,
+  sessionsPath: string,
   products: ProductIndex,
 ): Promise<Interactions> {
+  if (!existsSync(sessionsPath))
+    throw new InputError(`${sessionsPath}: no such file; run pipelines/sessionize.ts first`);
   const code = `CASE event_type ${EVENT_TYPES.map((t, i) => `WHEN '${t}' THEN ${i}`).join(' ')} END`;
   const { matrix } = await readMatrix(
     con,
     `
-    SELECT epoch_ms(event_time) AS t, user_id AS u, dense_rank() OVER (ORDER BY session_id) - 1 AS s, ${code} AS c, product_id AS p, 0 AS y
-    FROM ${parquet(eventsPath)} ORDER BY session_id, ${EVENT_ORDER}`,
+    SELECT epoch_ms(event_time) AS t, user_id AS u, n.session_number - 1 AS s, ${code} AS c, product_id AS p, 0 AS y
+    FROM ${parquet(eventsPath)} JOIN (${numberedSessionsSql(sessionsPath)}) n USING (session_id)
+    ORDER BY n.session_number, ${EVENT_ORDER}`,
     ['t', 'u', 's', 'c', 'p'],
     'y',
   );
@@ -108,12 +113,12 @@ export interface RecommendData {
 }
 
 export async function loadRecommendData(con: DuckDBConnection, catalog: DataCatalog): Promise<RecommendData> {
-  for (const path of [catalog.raw.products, catalog.interim.events]) {
+  for (const path of [catalog.raw.products, catalog.interim.events, catalog.interim.sessions]) {
     if (!existsSync(path)) throw new InputError(`${path}: no such file; run the data stages first (make data)`);
   }
   const cutoffs = readCutoffs(catalog.interim.splits);
   const products = await loadProducts(con, catalog.raw.products);
-  const events = await loadInteractions(con, catalog.interim.events, products);
+  const events = await loadInteractions(con, catalog.interim.events, catalog.interim.sessions, products);
   const valid = await loadExamples(con, catalog.features.set('recommend', 'valid'), products);
   const test = await loadExamples(con, catalog.features.set('recommend', 'test'), products);
   const source = existsSync(catalog.raw.source) ? JSON.parse(readFileSync(catalog.raw.source, 'utf8')) : {};
@@ -128,6 +133,7 @@ export async function loadRecommendData(con: DuckDBConnection, catalog: DataCata
     inputs: [
       catalog.raw.products,
       catalog.interim.events,
+      catalog.interim.sessions,
       catalog.interim.splits,
       catalog.features.set('recommend', 'valid'),
       catalog.features.set('recommend', 'test'),

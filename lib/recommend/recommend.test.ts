@@ -30,6 +30,8 @@ import {
   skipGramPairs,
   topIndices,
 } from '.';
+import { sessionRanges } from './interactions';
+import { EVENT_WEIGHT_BY_CODE } from './state';
 
 const DAY = 86_400_000;
 const { view, click, add_to_cart: cart, purchase, search, remove_from_cart: remove } = EVENT_CODE;
@@ -126,6 +128,53 @@ describe('candidate sources', () => {
       [2, Number((1 / 3).toFixed(6))],
     ]);
     expect(row(5)).toEqual([]);
+  });
+
+  it('co-visitation one item at a time equals a table of every pair, score for score (repeats, a x a, long sessions, ties)', () => {
+    const rng = new Rng(12);
+    const rows: [number, number, number, number, number][] = [];
+    const end = 40 * DAY;
+    for (let s = 0; s < 400; s++) {
+      const t = end - rng.int(40) * DAY;
+      for (let k = 2 + rng.int(rng.next() < 0.1 ? 40 : 6); k > 0; k--)
+        rows.push([s, t, rng.int(6), rng.next() < 0.5 ? rng.int(4) : rng.int(30) - 1, 1]);
+    }
+    const x = interactions(rows);
+    const params = { window: 3, neighbours: 8, half_life_days: 14 };
+    // The definition as one map of rows filled in session and pair order (the implementation before this one).
+    const table: Map<number, number>[] = Array.from({ length: 30 }, () => new Map());
+    for (const [from, to] of sessionRanges(x)) {
+      const seq: [number, number][] = [];
+      for (let i = from; i < to; i++) {
+        const w = EVENT_WEIGHT_BY_CODE[x.type[i]];
+        if (x.product[i] < 0 || w === 0) continue;
+        if (seq.length && seq.at(-1)![0] === x.product[i]) seq.at(-1)![1] = Math.max(seq.at(-1)![1], w);
+        else seq.push([x.product[i], w]);
+      }
+      const recency = Math.pow(2, -(end - x.time[from]) / (params.half_life_days * DAY));
+      for (let i = 0; i < seq.length; i++)
+        for (let j = i + 1; j <= Math.min(seq.length - 1, i + params.window); j++) {
+          const [a, wa] = seq[i];
+          const [b, wb] = seq[j];
+          if (a === b) continue;
+          table[a].set(b, (table[a].get(b) ?? 0) + wb * recency);
+          table[b].set(a, (table[b].get(a) ?? 0) + wa * recency);
+        }
+    }
+    const expected = table.map((row) => {
+      const entries = [...row];
+      const total = entries.reduce((t, [, w]) => t + w, 0);
+      return entries
+        .sort((p, q) => q[1] - p[1] || p[0] - q[0])
+        .slice(0, params.neighbours)
+        .map(([b, w]) => [b, Math.fround(w / total)]);
+    });
+    const n = fitCovisitation(x, 30, end, params);
+    const got = expected.map((_, a) =>
+      Array.from(n.items.subarray(n.indptr[a], n.indptr[a + 1])).map((b, k) => [b, n.scores[n.indptr[a] + k]]),
+    );
+    expect(got).toEqual(expected);
+    expect(expected.filter((r) => r.length === params.neighbours).length).toBeGreaterThan(3);
   });
 
   it('popularity by hand: decayed weights scaled to the top product, smoothed rates, per-category and per-group order', () => {

@@ -371,7 +371,9 @@ describe('start-up', () => {
       readProduction(catalog.models.family('recommend'))!.version,
     );
     const model = loadRecommendModel(dir);
-    const events = await withDuckDB((con) => loadInteractions(con, catalog.interim.events, model.products));
+    const events = await withDuckDB((con) =>
+      loadInteractions(con, catalog.interim.events, catalog.interim.sessions, model.products),
+    );
     const replayed = liveStates(events, model.products);
     expect(replayed.size).toBeGreaterThan(100);
     const path = join(dir, LIVE_STATES_FILE);

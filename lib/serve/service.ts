@@ -293,7 +293,9 @@ export class Service {
       if (states) live.restore(states);
       else {
         const started = performance.now();
-        live.replayHistory(await loadInteractions(this.store.con, history, live.model.products));
+        live.replayHistory(
+          await loadInteractions(this.store.con, history, this.catalog.interim.sessions, live.model.products),
+        );
         process.stderr.write(
           `serve: replayed the history into the users' states at start (${((performance.now() - started) / 1000).toFixed(1)} s): recommend v${reranker.version} has no ${LIVE_STATES_FILE} for this history; training the recommend family writes it\n`,
         );

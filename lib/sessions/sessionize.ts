@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_TYPES } from '../events';
+import { sqlString } from '../io/index';
 
 export const DEFAULT_GAP_MINUTES = 30;
 
@@ -48,3 +49,11 @@ export async function summariseSessions(con: DuckDBConnection): Promise<void> {
       count(*) FILTER (event_type = 'purchase') > 0 AS purchased
     FROM sessionized GROUP BY session_id ORDER BY start_time, session_id`);
 }
+
+/**
+ * A sessions file's sessions (`summariseSessions`), each with its number (1, 2, … in session_id
+ * order) and start: readers join it to the events instead of ranking and partitioning every event
+ * by its text id.
+ */
+export const numberedSessionsSql = (sessionsPath: string) =>
+  `SELECT session_id, row_number() OVER (ORDER BY session_id) AS session_number, start_time FROM read_parquet(${sqlString(sessionsPath)})`;
