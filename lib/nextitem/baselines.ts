@@ -128,6 +128,11 @@ function distinctItems(train: readonly Int32Array[], items: number): Int32Array[
         last[i] = k;
         flat[o++] = i;
       }
+    // A session without repeats is its own distinct items: no second array for it.
+    if (o - from === session.length) {
+      o = from;
+      return session;
+    }
     return flat.subarray(from, o);
   });
 }
@@ -258,6 +263,31 @@ export interface SknnParams {
   sample: number;
 }
 
+/** Each session's distinct items in ascending order, all in one buffer: session s's are items[starts[s] .. starts[s + 1]). */
+interface SortedItems {
+  starts: Int32Array;
+  items: Int32Array;
+}
+const sortedOf = new WeakMap<readonly Int32Array[], SortedItems>();
+/** The sessions' items sorted, computed once per index (SKNN and V-SKNN share it; no array per session). */
+function sortedItems(distinct: readonly Int32Array[]): SortedItems {
+  let sorted = sortedOf.get(distinct);
+  if (!sorted) {
+    const starts = new Int32Array(distinct.length + 1);
+    distinct.forEach((d, s) => {
+      starts[s + 1] = starts[s] + d.length;
+    });
+    const items = new Int32Array(starts[distinct.length]);
+    distinct.forEach((d, s) => {
+      items.set(d, starts[s]);
+      items.subarray(starts[s], starts[s + 1]).sort();
+    });
+    sorted = { starts, items };
+    sortedOf.set(distinct, sorted);
+  }
+  return sorted;
+}
+
 /**
  * SKNN and V-SKNN (session-based kNN): the `sample` most recent training sessions that share an
  * item with the prefix are candidates; the `k` most similar are neighbours; an item scores the sum
@@ -269,7 +299,7 @@ export interface SknnParams {
 function sessionKnn(name: 'sknn' | 'vsknn', params: SknnParams): NextItemModel {
   // Each training session's distinct items in first-click order, and per item its sessions.
   let distinct: Int32Array[] = [];
-  let sortedItems: Int32Array[] = [];
+  let sorted: SortedItems = { starts: new Int32Array(1), items: new Int32Array(0) };
   let sessionsOf: Int32Array[] = [];
   let clicks = new Float64Array(0);
   // Scratch space reused by every answer (the service answers thousands a second): stamps mark
@@ -283,7 +313,7 @@ function sessionKnn(name: 'sknn' | 'vsknn', params: SknnParams): NextItemModel {
     name,
     fit(t, items) {
       ({ distinct, sessionsOf, clicks } = sessionIndex(t, items));
-      sortedItems = distinct.map((d) => d.slice().sort());
+      sorted = sortedItems(distinct);
       seen = new Float64Array(t.length);
       member = new Float64Array(items);
       scores = new Float64Array(items);
@@ -320,8 +350,10 @@ function sessionKnn(name: 'sknn' | 'vsknn', params: SknnParams): NextItemModel {
         const s = sampled[r];
         let overlap = 0;
         if (lookUp) {
-          const items = sortedItems[s];
-          for (let i = 0; i < prefixItems.length; i++) if (holds(items, prefixItems[i])) overlap += prefixWeights[i];
+          const from = sorted.starts[s];
+          const to = sorted.starts[s + 1];
+          for (let i = 0; i < prefixItems.length; i++)
+            if (holds(sorted.items, from, to, prefixItems[i])) overlap += prefixWeights[i];
         } else {
           stamp++;
           for (const item of distinct[s]) member[item] = stamp;
@@ -370,9 +402,9 @@ function topOf(items: readonly number[], scores: Float64Array, k: number, clicks
 }
 
 /** Whether sorted `values` holds `x` (binary search). */
-function holds(values: Int32Array, x: number): boolean {
-  let lo = 0;
-  let hi = values.length - 1;
+function holds(values: Int32Array, from: number, to: number, x: number): boolean {
+  let lo = from;
+  let hi = to - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     if (values[mid] < x) lo = mid + 1;
