@@ -40,6 +40,37 @@ export const f64 = (capacity?: number) => new ColumnBuilder(Float64Array, capaci
 export const i32 = (capacity?: number) => new ColumnBuilder(Int32Array, capacity);
 export const u8 = (capacity?: number) => new ColumnBuilder(Uint8Array, capacity);
 
+/**
+ * Sums over `n` columns that remember which columns they touched, in first-touch order, and clear
+ * in time proportional to those: one row of a sparse table built a row at a time.
+ */
+export class SparseRow {
+  readonly sums: Float64Array;
+  readonly touched: number[] = [];
+  private readonly marked: Uint8Array;
+
+  constructor(n: number) {
+    this.sums = new Float64Array(n);
+    this.marked = new Uint8Array(n);
+  }
+
+  add(i: number, w: number): void {
+    if (!this.marked[i]) {
+      this.marked[i] = 1;
+      this.touched.push(i);
+    }
+    this.sums[i] += w;
+  }
+
+  clear(): void {
+    for (const i of this.touched) {
+      this.sums[i] = 0;
+      this.marked[i] = 0;
+    }
+    this.touched.length = 0;
+  }
+}
+
 /** A row-major matrix: `rows × features.length` values (NaN = missing), named columns. */
 export interface FloatMatrix<T extends Float32Array | Float64Array = Float64Array> {
   features: string[];

@@ -1,3 +1,4 @@
+import { SparseRow } from '../columns';
 import { Rng } from '../random';
 import { itemClicks, type NextItemModel } from './protocol';
 
@@ -173,36 +174,25 @@ export function keepSessionIndex(train: readonly Int32Array[], index: SessionInd
 
 /**
  * Each item's best `LIST_CACHE` rule targets, best first (all an answer reads), one item at a
- * time: `row(session, item, add)` adds the item's rules within one training session it occurs in,
+ * time: `rowOf(session, item, add)` adds the item's rules within one training session it occurs in,
  * for each session in order. Only one row of scores is ever held, so a log of millions of rules
  * costs the memory of one item's, and each row sums in the order a table of every rule would.
  */
 function ruleLists(
   train: readonly Int32Array[],
   items: number,
-  row: (session: Int32Array, item: number, add: (to: number, weight: number) => void) => void,
+  rowOf: (session: Int32Array, item: number, add: (to: number, weight: number) => void) => void,
 ): Int32Array[] {
   const { sessionsOf, clicks } = sessionIndex(train, items);
-  const scores = new Float64Array(items);
-  const seen = new Uint8Array(items);
-  const touched: number[] = [];
-  const add = (to: number, weight: number) => {
-    if (!seen[to]) {
-      seen[to] = 1;
-      touched.push(to);
-    }
-    scores[to] += weight;
-  };
+  const row = new SparseRow(items);
+  const add = (to: number, weight: number) => row.add(to, weight);
+  const scores = row.sums;
   return Array.from({ length: items }, (_, item) => {
-    for (const s of sessionsOf[item]) row(train[s], item, add);
-    const picked = touched.filter((i) => scores[i] > 0);
+    for (const s of sessionsOf[item]) rowOf(train[s], item, add);
+    const picked = row.touched.filter((i) => scores[i] > 0);
     picked.sort((a, b) => scores[b] - scores[a] || clicks[b] - clicks[a] || a - b);
     const list = Int32Array.from(picked.slice(0, LIST_CACHE));
-    for (const i of touched) {
-      scores[i] = 0;
-      seen[i] = 0;
-    }
-    touched.length = 0;
+    row.clear();
     return list;
   });
 }

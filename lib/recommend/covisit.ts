@@ -1,4 +1,4 @@
-import { f64, i32 } from '../columns';
+import { f64, i32, SparseRow } from '../columns';
 import { type Interactions, sessionRanges } from './interactions';
 import { EVENT_WEIGHT_BY_CODE } from './state';
 
@@ -80,16 +80,7 @@ export function fitCovisitation(x: Interactions, products: number, end: number, 
   // One item's row at a time: every pair of touches at most `window` apart with the item at one
   // end, in the order a table of all pairs would add them (session, then first touch, then second),
   // so each weight and each row's total sum exactly as that table's would.
-  const row = new Float64Array(products);
-  const inRow = new Uint8Array(products);
-  const touched: number[] = [];
-  const add = (b: number, w: number) => {
-    if (!inRow[b]) {
-      inRow[b] = 1;
-      touched.push(b);
-    }
-    row[b] += w;
-  };
+  const row = new SparseRow(products);
   const indptr = new Int32Array(products + 1);
   const items = i32();
   const scores = f64();
@@ -102,25 +93,22 @@ export function fitCovisitation(x: Interactions, products: number, end: number, 
       for (let i = 0; i < n; i++) {
         const last = Math.min(n - 1, i + params.window);
         if (item[from + i] === a) {
-          for (let j = i + 1; j <= last; j++) if (item[from + j] !== a) add(item[from + j], weight[from + j] * r);
+          for (let j = i + 1; j <= last; j++) if (item[from + j] !== a) row.add(item[from + j], weight[from + j] * r);
         } else {
-          for (let j = i + 1; j <= last; j++) if (item[from + j] === a) add(item[from + i], weight[from + i] * r);
+          for (let j = i + 1; j <= last; j++) if (item[from + j] === a) row.add(item[from + i], weight[from + i] * r);
         }
       }
     }
+    const { sums, touched } = row;
     let total = 0;
-    for (const b of touched) total += row[b];
-    touched.sort((p, q) => row[q] - row[p] || p - q);
-    for (const b of touched.slice(0, params.neighbours)) {
+    for (const b of touched) total += sums[b];
+    const best = touched.slice().sort((p, q) => sums[q] - sums[p] || p - q);
+    for (const b of best.slice(0, params.neighbours)) {
       items.push(b);
-      scores.push(row[b] / total);
+      scores.push(sums[b] / total);
     }
     indptr[a + 1] = items.length;
-    for (const b of touched) {
-      row[b] = 0;
-      inRow[b] = 0;
-    }
-    touched.length = 0;
+    row.clear();
   }
   return { indptr, items: Int32Array.from(items.values()), scores: Float32Array.from(scores.values()) };
 }
