@@ -168,12 +168,19 @@ export const session: ModelFamily<SessionFamilyDetails> = {
           steps,
         ),
       onRound: (round) => phases.step(`re-ranker rounds (valid ${fc.params.eval_metric})`, round + 1, fc.rounds),
+      onSources: (which) => {
+        phases.end();
+        say(
+          `train: fitting the candidate sources (session-kNN index, AR, SR, iKNN) on ${which === 'early' ? 'the sessions before the validation period' : 'every training session'}`,
+        );
+      },
     });
     phases.end();
     say(
       `train: the re-ranker learned on ${n(fit.prefixes)} prefixes of ${n(fit.validSessions)} validation sessions (${n(fit.examples)} candidate rows), ${fit.rounds} rounds kept`,
     );
     const models: NextItemModel[] = [model, ...Object.values(BASELINES).map((make) => make()), randomItems(run.seed)];
+    say(`train: fitting the ${models.length - 2} baselines and random on every training session`);
     for (const m of models.slice(1)) await m.fit(log.train, log.items.length);
     const evaluated = evaluateLists(models, log);
     const { lists } = evaluated;

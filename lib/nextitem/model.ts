@@ -197,6 +197,8 @@ export interface FitOptions {
   onRound?: (round: number, valid: number) => void;
   /** After each item2vec step; `which` is 'early' (the sources the re-ranker learns from) or 'all'. */
   onEmbeddingStep?: (which: 'early' | 'all', step: number, steps: number) => void;
+  /** Before the item-to-item sources (kNN index, AR, SR, ...) are fitted on the 'early' or 'all' sessions: a long step on a large log. */
+  onSources?: (which: 'early' | 'all') => void;
 }
 
 /** shoplab's next-item model, with what its fit learned. */
@@ -288,7 +290,9 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
         fitSessionEmbedding(sessions, items, params.embedding, params.seed, (step, steps) =>
           options.onEmbeddingStep?.(which, step, steps),
         );
-      const earlySources = fitSources(early, items, await embed('early', early));
+      const earlyEmbedding = await embed('early', early);
+      options.onSources?.('early');
+      const earlySources = fitSources(early, items, earlyEmbedding);
       // One group per validation prefix whose next click is among the candidates.
       const rng = Rng.derive(params.seed, 'next-item-negatives');
       const groups: { features: Float32Array; labels: Float32Array }[] = [];
@@ -334,7 +338,9 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
         dtrain.dispose();
         dvalid.dispose();
       }
-      useSources(train, items, await embed('all', train));
+      const embedding = await embed('all', train);
+      options.onSources?.('all');
+      useSources(train, items, embedding);
       return { ...stats, result };
     },
     useBooster(saved, train, items, embedding, lists) {
