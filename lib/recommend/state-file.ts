@@ -40,10 +40,6 @@ export class StatesWriter {
     for (const start of [this.recentStart, this.categoryStart, this.groupStart]) start.push(0);
   }
 
-  get size(): number {
-    return this.users.length;
-  }
-
   add(user: number, s: UserState): void {
     this.users.push(user);
     for (const p of s.recent) this.recent.push(p);
