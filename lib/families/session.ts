@@ -179,9 +179,18 @@ export const session: ModelFamily<SessionFamilyDetails> = {
     say(
       `train: the re-ranker learned on ${n(fit.prefixes)} prefixes of ${n(fit.validSessions)} validation sessions (${n(fit.examples)} candidate rows), ${fit.rounds} rounds kept`,
     );
-    const models: NextItemModel[] = [model, ...Object.values(BASELINES).map((make) => make()), randomItems(run.seed)];
-    say(`train: fitting the ${models.length - 2} baselines and random on every training session`);
-    for (const m of models.slice(1)) await m.fit(log.train, log.items.length);
+    // The baselines the model uses as candidate sources are already fitted on every training session.
+    const reused = model.fittedSources();
+    const models: NextItemModel[] = [
+      model,
+      ...Object.entries(BASELINES).map(([name, make]) => reused[name] ?? make()),
+      randomItems(run.seed),
+    ];
+    const toFit = models.slice(1).filter((m) => reused[m.name] !== m);
+    say(
+      `train: fitting ${toFit.map((m) => m.name).join(', ')} on every training session (${Object.keys(reused).join(', ')}: the model's sources, fitted)`,
+    );
+    for (const m of toFit) await m.fit(log.train, log.items.length);
     const evaluated = evaluateLists(models, log);
     const { lists } = evaluated;
     const { verdict, finding } = compareWithBaselines(

@@ -255,6 +255,17 @@ describe('the re-ranked model', () => {
     // Its candidates are the union of the sources' lists; S-POP pads with every item, so all five appear once.
     expect([...ranked].sort()).toEqual([a, b, c, d, e]);
     expect(model.fitted()?.prefixes).toBeGreaterThanOrEqual(2);
+    // Its sources are the baselines fitted on every training session (s3's c → e included), so the
+    // evaluation reuses them: each answers as the baseline of its name fitted afresh.
+    const sources = model.fittedSources();
+    expect(Object.keys(sources).sort()).toEqual(['ar', 'iknn', 'sknn', 'spop', 'sr', 'vsknn']);
+    const afresh = { ar, iknn, sknn, spop, sr, vsknn };
+    for (const [name, make] of Object.entries(afresh)) {
+      const baseline = fitted(make());
+      for (const prefix of [[c], [a, b], [e], [b, d, a]])
+        expect(list(sources[name], prefix), `${name} after ${prefix}`).toEqual(list(baseline, prefix));
+    }
+    expect(list(sources.ar, [c])).toContain(e);
     const tiny = nextItemModel();
     await expect(tiny.fit([Int32Array.of(a, b)], 5)).rejects.toThrow(DataRequirementError);
     await expect(tiny.fit([Int32Array.of(a, b)], 5)).rejects.toThrow(/the re-ranker needs at least two/);
