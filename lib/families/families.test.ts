@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { Rng } from '../random';
-import { checkTrainConfig, fitFamily, LeakError, metricsByKey, type SplitData } from '../train/index';
+import {
+  checkTrainConfig,
+  fitFamily,
+  LeakError,
+  metricsByKey,
+  sampleRows,
+  type SplitData,
+  toDMatrix,
+} from '../train/index';
 import { FAMILIES, FAMILY_NAMES, loadTrainConfig, purchase, type ShopConfig } from './index';
 
 describe('the registry', () => {
@@ -67,6 +75,47 @@ describe('fitFamily', () => {
     expect(fit.gapClosed!).toBeGreaterThan(0.8);
     // The baseline is a logistic regression, the true model here: it sits at the oracle too.
     expect(fit.metrics.baseline.roc_auc).toBeCloseTo(fit.metrics.oracle!.roc_auc, 2);
+  });
+
+  it("above curveRows training rows, the curve's train values are the metric on a sample; the model is the same", () => {
+    const data = {
+      train: world(1, 20000, false),
+      valid: world(2, 5000, false),
+      test: world(3, 5000, false),
+      features: ['x'],
+    };
+    const fc = { ...config.families.purchase, rounds: 12, early_stopping_rounds: 50 };
+    const whole = fitFamily(purchase, data, fc, config);
+    const sampled = fitFamily(purchase, data, fc, config, () => {}, 2000);
+    expect(sampled.testScores).toEqual(whole.testScores);
+    expect(sampled.curve.map((c) => c.valid)).toEqual(whole.curve.map((c) => c.valid));
+    // Each train value is the log loss of the round's model on the 2,000 sampled training rows
+    // (computed here by hand), near but not equal to its log loss on all 20,000.
+    const rows = data.train.matrix.rows;
+    const logLoss = (p: Float32Array, picked: ArrayLike<number>) => {
+      let sum = 0;
+      for (let i = 0; i < picked.length; i++) {
+        const y = data.train.labels[picked[i]];
+        const q = p[picked[i]];
+        sum -= y ? Math.log(q) : Math.log(1 - q);
+      }
+      return sum / picked.length;
+    };
+    const all = Array.from({ length: rows }, (_, i) => i);
+    const dall = toDMatrix(data.train);
+    try {
+      for (const round of [1, 6, 12]) {
+        const p = sampled.result.booster.predict(dall, 'value', round).values;
+        const value = sampled.curve[round - 1].train;
+        expect(value).toBeCloseTo(whole.curve[round - 1].train, 1);
+        expect(Math.abs(value - logLoss(p, all))).toBeGreaterThan(1e-6);
+        expect(value).toBeCloseTo(logLoss(p, sampleRows(rows, 2000, config.seed)), 5);
+      }
+    } finally {
+      dall.dispose();
+      whole.result.booster.dispose();
+      sampled.result.booster.dispose();
+    }
   });
 
   it('a feature that copies the label is caught as a leak', () => {
