@@ -12,7 +12,13 @@ export async function fitSessionEmbedding(
   seed: number,
   onStep?: (step: number, steps: number) => void,
 ): Promise<Embedding> {
-  const { dim, vectors } = await fitSkipGram(sequencePairs(train, params.window), items, params, seed, onStep);
+  const { dim, vectors } = await fitSkipGram(
+    sequencePairs(() => train, params.window),
+    items,
+    params,
+    seed,
+    onStep,
+  );
   return { dim, vectors };
 }
 

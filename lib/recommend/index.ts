@@ -16,6 +16,7 @@ export { liveStates, replayStates, replayUserStates } from './replay';
 export { type Interactions } from './interactions';
 export {
   type Embedding,
+  epochOrder,
   fitItem2Vec,
   fitSkipGram,
   type Item2VecParams,

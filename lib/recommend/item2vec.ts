@@ -23,27 +23,38 @@ export interface Embedding {
   vectors: Float32Array;
 }
 
-/** Skip-gram pairs (centre, context) from sequences of items; repeats in a row count once, an item is never its own context. */
+/**
+ * Skip-gram pairs (centre, context) from sequences of items; repeats in a row count once, an item is
+ * never its own context. `sequences` is read twice (a function giving a fresh iteration each time):
+ * once to count the pairs, once to fill typed arrays of that size (a month of sessions makes about
+ * 150 M pairs, gigabytes as JS arrays).
+ */
 export function sequencePairs(
-  sequences: Iterable<ArrayLike<number>>,
+  sequences: () => Iterable<ArrayLike<number>>,
   window: number,
 ): { centre: Int32Array; context: Int32Array } {
-  const centre: number[] = [];
-  const context: number[] = [];
   const seq: number[] = [];
-  for (const items of sequences) {
-    seq.length = 0;
-    for (let i = 0; i < items.length; i++) if (seq[seq.length - 1] !== items[i]) seq.push(items[i]);
-    for (let i = 0; i < seq.length; i++) {
-      for (let j = Math.max(0, i - window); j <= Math.min(seq.length - 1, i + window); j++) {
-        if (j !== i && seq[j] !== seq[i]) {
-          centre.push(seq[i]);
-          context.push(seq[j]);
+  const eachPair = (visit: (centre: number, context: number) => void) => {
+    for (const items of sequences()) {
+      seq.length = 0;
+      for (let i = 0; i < items.length; i++) if (seq[seq.length - 1] !== items[i]) seq.push(items[i]);
+      for (let i = 0; i < seq.length; i++) {
+        for (let j = Math.max(0, i - window); j <= Math.min(seq.length - 1, i + window); j++) {
+          if (j !== i && seq[j] !== seq[i]) visit(seq[i], seq[j]);
         }
       }
     }
-  }
-  return { centre: Int32Array.from(centre), context: Int32Array.from(context) };
+  };
+  let n = 0;
+  eachPair(() => n++);
+  const centre = new Int32Array(n);
+  const context = new Int32Array(n);
+  n = 0;
+  eachPair((a, b) => {
+    centre[n] = a;
+    context[n++] = b;
+  });
+  return { centre, context };
 }
 
 /** Skip-gram pairs from each session's sequence of touched products. */
@@ -59,7 +70,32 @@ export function skipGramPairs(x: Interactions, window: number): { centre: Int32A
       yield seq;
     }
   }
-  return sequencePairs(sessions(), window);
+  return sequencePairs(sessions, window);
+}
+
+/**
+ * The pairs one epoch trains on, in order: all `n` shuffled when `k ≥ n`; otherwise a seeded sample
+ * of `k`, drawn by the first `k` steps of a shuffle kept in a map of the moved positions, so an
+ * epoch costs its sample and not every pair (a month of sessions has about 150 M pairs and
+ * `max_pairs` is 200 k: shuffling them all took seconds per epoch).
+ */
+export function epochOrder(n: number, k: number, rng: Rng): Int32Array {
+  if (k >= n) {
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order;
+  }
+  const moved = new Map<number, number>();
+  const order = new Int32Array(k);
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(n - i);
+    order[i] = moved.get(j) ?? j;
+    moved.set(j, moved.get(i) ?? i);
+  }
+  return order;
 }
 
 /**
@@ -114,11 +150,7 @@ export async function fitSkipGram(
   try {
     for (let epoch = 0; epoch < params.epochs; epoch++) {
       // A fresh seeded sample and order of the pairs each epoch.
-      const order = Int32Array.from({ length: all.centre.length }, (_, i) => i);
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        [order[i], order[j]] = [order[j], order[i]];
-      }
+      const order = epochOrder(all.centre.length, pairs, rng);
       for (let from = 0; from < pairs; from += batch) {
         const b = Math.min(batch, pairs - from);
         const centre = new Int32Array(b);

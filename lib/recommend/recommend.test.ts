@@ -10,6 +10,7 @@ import {
   applyEvent,
   CandidateScorer,
   emptyState,
+  epochOrder,
   fitCovisitation,
   fitItem2Vec,
   fitPopularity,
@@ -216,6 +217,28 @@ describe('candidate sources', () => {
       [1, 2],
       [2, 1],
     ]);
+  });
+
+  it('an epoch trains on every pair shuffled, or on a sample of max_pairs distinct pairs, each pair equally likely', () => {
+    const rng = new Rng(5);
+    expect(Array.from(epochOrder(6, 6, rng)).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    // 20,000 samples of 3 of 10 pairs: each sample distinct and in range; each pair drawn about
+    // 3/10 of the time (binomial sd 0.0032) and first about 1/10 of the time.
+    const drawn = new Array(10).fill(0);
+    const first = new Array(10).fill(0);
+    for (let t = 0; t < 20_000; t++) {
+      const order = Array.from(epochOrder(10, 3, rng));
+      expect(new Set(order).size).toBe(3);
+      for (const i of order) {
+        expect(i >= 0 && i < 10).toBe(true);
+        drawn[i]++;
+      }
+      first[order[0]]++;
+    }
+    for (let i = 0; i < 10; i++) {
+      expect(Math.abs(drawn[i] / 20_000 - 0.3)).toBeLessThan(0.02);
+      expect(Math.abs(first[i] / 20_000 - 0.1)).toBeLessThan(0.015);
+    }
   });
 
   it('item2vec (tfjs, wasm) puts products that share sessions closer than products that never do', async () => {
