@@ -19,7 +19,6 @@ import {
   openNextItemModel,
   randomItems,
   fitSourceLists,
-  loadServingSessions,
   saveNextItemModel,
   saveServingSources,
   SERVING_SOURCES_FILE,
@@ -219,7 +218,7 @@ export const session: ModelFamily<SessionFamilyDetails> = {
     // What the service fits on every session of the folder at start, fitted here: it reads the file instead.
     say('train: the item-to-item lists over every session, for the service');
     const historyStamp = fileSha256(catalog.interim.events);
-    const serving = await withDuckDB((con) => loadServingSessions(con, catalog));
+    const serving = s.serving();
     const servingLists = fitSourceLists(serving.train, serving.items.length);
     const features = [...NEXT_ITEM_FEATURES];
     return {
