@@ -27,7 +27,7 @@ export interface Embedding {
  * Skip-gram pairs (centre, context) from sequences of items; repeats in a row count once, an item is
  * never its own context. `sequences` is read twice (a function giving a fresh iteration each time):
  * once to count the pairs, once to fill typed arrays of that size (a month of sessions makes about
- * 150 M pairs, gigabytes as JS arrays).
+ * 100 M pairs, gigabytes as JS arrays).
  */
 export function sequencePairs(
   sequences: () => Iterable<ArrayLike<number>>,
@@ -76,7 +76,7 @@ export function skipGramPairs(x: Interactions, window: number): { centre: Int32A
 /**
  * The pairs one epoch trains on, in order: all `n` shuffled when `k ≥ n`; otherwise a seeded sample
  * of `k`, drawn by the first `k` steps of a shuffle kept in a map of the moved positions, so an
- * epoch costs its sample and not every pair (a month of sessions has about 150 M pairs and
+ * epoch costs its sample and not every pair (a month of sessions has about 100 M pairs and
  * `max_pairs` is 200 k: shuffling them all took seconds per epoch).
  */
 export function epochOrder(n: number, k: number, rng: Rng): Int32Array {
