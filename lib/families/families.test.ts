@@ -62,14 +62,15 @@ describe('fitFamily', () => {
   }
   const config = testConfig({ objective: 'binary:logistic', eval_metric: 'logloss', eta: 0.1, max_depth: 2 });
 
+  const honest = {
+    train: world(1, 20000, false),
+    valid: world(2, 5000, false),
+    test: world(3, 20000, false),
+    features: ['x'],
+  };
+
   it('an honest model stays below the oracle and closes most of the gap', () => {
-    const data = {
-      train: world(1, 20000, false),
-      valid: world(2, 5000, false),
-      test: world(3, 20000, false),
-      features: ['x'],
-    };
-    const fit = fitFamily(purchase, data, config.families.purchase, config);
+    const fit = fitFamily(purchase, honest, config.families.purchase, config);
     fit.result.booster.dispose();
     expect(fit.metrics.model.roc_auc).toBeLessThanOrEqual(fit.metrics.oracle!.roc_auc);
     expect(fit.gapClosed!).toBeGreaterThan(0.8);
@@ -78,12 +79,7 @@ describe('fitFamily', () => {
   });
 
   it("above curveRows training rows, the curve's train values are the metric on a sample; the model is the same", () => {
-    const data = {
-      train: world(1, 20000, false),
-      valid: world(2, 5000, false),
-      test: world(3, 5000, false),
-      features: ['x'],
-    };
+    const data = honest;
     const fc = { ...config.families.purchase, rounds: 12, early_stopping_rounds: 50 };
     const whole = fitFamily(purchase, data, fc, config);
     const sampled = fitFamily(purchase, data, fc, config, () => {}, 2000);

@@ -246,17 +246,16 @@ export const ar = (): NextItemModel =>
     }),
   );
 
-/** Positions of an item in a session, reused by every (item, session) pair of a fit. */
-let positions = new Int32Array(64);
-
 /**
  * SR (sequential rules): a click q positions after another (q ≤ `steps`) adds 1/q to the rule from
  * the earlier item to the later one (order matters, nearer counts more); items are scored by their
  * rule from the prefix's last item.
  */
 export const sr = (steps = 10): NextItemModel =>
-  lastItemLists('sr', (train, items) =>
-    ruleLists(train, items, (s, from, to, a, add) => {
+  lastItemLists('sr', (train, items) => {
+    // Positions of an item in a session, reused by every (item, session) pair of the fit.
+    let positions = new Int32Array(64);
+    return ruleLists(train, items, (s, from, to, a, add) => {
       if (positions.length < to - from) positions = new Int32Array(2 * (to - from));
       let n = 0;
       for (let p = from; p < to; p++) if (s[p] === a) positions[n++] = p;
@@ -268,8 +267,8 @@ export const sr = (steps = 10): NextItemModel =>
         while (positions[lo] < q - steps) lo++;
         for (let j = lo; j < n && positions[j] < q; j++) add(s[q], 1 / (q - positions[j]));
       }
-    }),
-  );
+    });
+  });
 
 export interface SknnParams {
   /** Neighbour sessions kept, by similarity. */

@@ -139,7 +139,7 @@ export function fitFamily(
     dtrain.dispose();
     dvalid.dispose();
     dtest.dispose();
-    dcurve.dispose();
+    if (dcurve !== dtrain) dcurve.dispose();
   }
 }
 
