@@ -125,10 +125,10 @@ $(DATA)/raw/source.json: $(DATA)/meta/params-import $(INPUT) $(BUYS) $(DEPS_impo
 	$(TSX) pipelines/import.ts --data $(DATA) $$(cat $<)
 endif
 
-$(DATA)/interim/sessions.parquet: $(DATA)/raw/source.json $(DEPS_sessionize)
+$(DATA)/interim/sessionized.json: $(DATA)/raw/source.json $(DEPS_sessionize)
 	$(TSX) pipelines/sessionize.ts --data $(DATA)
 
-$(DATA)/interim/splits.json: $(DATA)/interim/sessions.parquet $(DEPS_split)
+$(DATA)/interim/splits.json: $(DATA)/interim/sessionized.json $(DEPS_split)
 	$(TSX) pipelines/split.ts --data $(DATA)
 
 $(DATA)/features/manifest.json: $(DATA)/interim/splits.json $(DEPS_features)

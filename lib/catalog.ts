@@ -15,7 +15,10 @@ export function dataCatalog(dataDir = 'data') {
       source: join(raw, 'source.json'),
       products: join(raw, 'products.parquet'),
       users: join(raw, 'users.parquet'),
-      events: join(raw, 'events.parquet'),
+      /** Raw events, one Parquet file per UTC day (`lib/io/days.ts`): this is the folder's glob, which DuckDB reads as one table. */
+      events: join(raw, 'events', '*.parquet'),
+      /** The raw events' day folder. */
+      eventDays: join(raw, 'events'),
       impressions: join(raw, 'impressions.parquet'),
       /** Imported catalogues only: each product's source id, group, seller name and category as given. */
       catalog: join(raw, 'catalog.parquet'),
@@ -26,9 +29,16 @@ export function dataCatalog(dataDir = 'data') {
     },
     interim: {
       dir: interim,
-      /** Events with the session ids sessionization settled on. */
-      events: join(interim, 'events.parquet'),
-      sessions: join(interim, 'sessions.parquet'),
+      /** Events with the session ids sessionization settled on, one file per UTC day of the event (a glob). */
+      events: join(interim, 'events', '*.parquet'),
+      eventDays: join(interim, 'events'),
+      /** One row per session, one file per UTC day of the session's start (a glob). */
+      sessions: join(interim, 'sessions', '*.parquet'),
+      sessionDays: join(interim, 'sessions'),
+      /** Each source session's or user's last event and piece count, from which sessionize goes on with a new day. */
+      sessionGroups: join(interim, 'session_groups.parquet'),
+      /** What sessionize last read: the gap and each raw day file's sha256 (`make`'s target for the stage). */
+      sessionized: join(interim, 'sessionized.json'),
       /** Split cutoffs (JSON) that later stages read. */
       splits: join(interim, 'splits.json'),
       /** session_id → split. */

@@ -1,6 +1,6 @@
 /** Test support: running stage scripts and building small DuckDB tables. Not used by stages. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -128,7 +128,8 @@ export const lightgbmExample = (name: string) => readFileSync(lightgbmExamplePat
 /** sha256 of every file in a folder, by name. */
 export function folderHashes(dir: string): Record<string, string> {
   return Object.fromEntries(
-    readdirSync(dir)
+    (readdirSync(dir, { recursive: true }) as string[])
+      .filter((f) => statSync(join(dir, f)).isFile())
       .sort()
       .map((f) => [f, fileSha256(join(dir, f))]),
   );
@@ -173,7 +174,7 @@ export async function exportWorldAs(
   format: 'rees46' | 'retailrocket' | 'diginetica',
   path: string,
 ): Promise<void> {
-  const events = `read_parquet('${join(rawDir, 'events.parquet')}')`;
+  const events = `read_parquet('${join(rawDir, 'events', '*.parquet')}')`;
   const products = `read_parquet('${join(rawDir, 'products.parquet')}')`;
   const select = {
     rees46: `SELECT strftime(e.event_time, '%Y-%m-%d %H:%M:%S') || ' UTC' AS event_time,

@@ -10,7 +10,7 @@ import {
   writePurchaseIndex,
   writeRankingIndex,
 } from '../lib/features';
-import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/index';
+import { AtomicBatch, copyToParquet, queryRows, sqlString, tableExists, withDuckDB } from '../lib/io/index';
 import { readCutoffs, SPLITS } from '../lib/split';
 
 await runStage('features', async () => {
@@ -41,7 +41,7 @@ await runStage('features', async () => {
     catalog.raw.products,
     catalog.raw.source,
   ]) {
-    if (!existsSync(path)) throw new InputError(`${path}: no such file; run the earlier stages first (make data)`);
+    if (!tableExists(path)) throw new InputError(`${path}: no such file; run the earlier stages first (make data)`);
   }
   const source = JSON.parse(readFileSync(catalog.raw.source, 'utf8')) as { kind: string; seed?: number };
   const cutoffs = readCutoffs(catalog.interim.splits);

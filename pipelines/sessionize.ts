@@ -1,15 +1,42 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dataCatalog } from '../lib/catalog';
 import { InputError, parseFlags, runStage, say } from '../lib/cli';
-import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/index';
-import { DEFAULT_GAP_MINUTES, sessionize, summariseSessions } from '../lib/sessions';
+import {
+  AtomicBatch,
+  copyDaysToParquet,
+  copyToParquet,
+  dayFiles,
+  fileSha256,
+  isDaysFolder,
+  parquetSql,
+  queryRows,
+  sqlString,
+  withDuckDB,
+} from '../lib/io/index';
+import {
+  continuedSessionDays,
+  DEFAULT_GAP_MINUTES,
+  mergedSessionsSql,
+  NO_GROUPS_BEFORE,
+  SESSIONIZED_COLUMNS,
+  sessionGroups,
+  sessionize,
+  summariseSessions,
+} from '../lib/sessions';
+
+/** What the stage read last time (`catalog.interim.sessionized`): the gap, and each raw day file's sha256. */
+interface Sessionized {
+  gap_minutes: number;
+  days: Record<string, string>;
+}
 
 await runStage('sessionize', async () => {
   const flags = parseFlags('npx tsx pipelines/sessionize.ts [--gap-minutes N] [--data DIR]', {
     data: {
       type: 'string',
       default: 'data',
-      description: 'data folder: reads DIR/raw/events.parquet, writes DIR/interim/',
+      description: 'data folder: reads DIR/raw/events/, writes DIR/interim/',
     },
     'gap-minutes': {
       type: 'string',
@@ -21,26 +48,83 @@ await runStage('sessionize', async () => {
   if (!(gap > 0) || !Number.isFinite(gap))
     throw new InputError(`--gap-minutes must be a positive number, got '${flags['gap-minutes']}'`);
   const catalog = dataCatalog(flags.data);
-  if (!existsSync(catalog.raw.events))
-    throw new InputError(`${catalog.raw.events}: no such file; run generate.ts or import.ts first`);
+  if (!isDaysFolder(catalog.raw.eventDays))
+    throw new InputError(
+      `${catalog.raw.eventDays}: no day files of events; run generate.ts or import.ts first${
+        existsSync(join(catalog.raw.dir, 'events.parquet'))
+          ? ' (this folder has the single events.parquet of an older shoplab: import or generate it again)'
+          : ''
+      }`,
+    );
+
+  // Only the days after those already sessionized are read, when the earlier ones are unchanged.
+  const raw = dayFiles(catalog.raw.eventDays).map((d) => ({ ...d, sha: fileSha256(d.path) }));
+  const record: Sessionized = { gap_minutes: gap, days: Object.fromEntries(raw.map((d) => [d.day, d.sha])) };
+  const previous = readRecord(catalog.interim.sessionized);
+  const known = previous ? Object.keys(previous.days).sort() : [];
+  const incremental =
+    previous !== null &&
+    previous.gap_minutes === gap &&
+    known.length > 0 &&
+    known.every((day) => record.days[day] === previous.days[day]) &&
+    existsSync(catalog.interim.sessionGroups) &&
+    isDaysFolder(catalog.interim.eventDays) &&
+    isDaysFolder(catalog.interim.sessionDays);
+  const fresh = incremental ? raw.filter((d) => !(d.day in previous!.days)) : raw;
+  if (incremental && fresh.some((d) => d.day < known[known.length - 1]))
+    throw new Error(`a raw day earlier than ${known[known.length - 1]} appeared after it was sessionized`);
+  if (previous && !incremental) say('sessionize: the raw days changed (or the gap did): cutting every day again');
+  else if (incremental) say(`sessionize: ${fresh.length} new day(s) after ${known[known.length - 1]}`);
+
   const batch = new AtomicBatch();
   try {
     const summary = await withDuckDB(async (con) => {
-      await con.run(`CREATE VIEW events AS SELECT * FROM read_parquet(${sqlString(catalog.raw.events)})`);
+      const before = incremental ? parquetSql(catalog.interim.sessionGroups) : NO_GROUPS_BEFORE;
+      await con.run(
+        fresh.length > 0
+          ? `CREATE VIEW events AS SELECT * FROM read_parquet([${fresh.map((d) => sqlString(d.path)).join(', ')}])`
+          : `CREATE VIEW events AS SELECT * FROM ${parquetSql(catalog.raw.events)} WHERE false`,
+      );
       say('sessionize: cutting sessions');
-      await sessionize(con, gap);
+      await sessionize(con, gap, before);
+      await sessionGroups(con, before);
       await summariseSessions(con);
       say('sessionize: writing');
-      await copyToParquet(con, 'SELECT * FROM sessionized', catalog.interim.events, batch);
-      await copyToParquet(con, 'SELECT * FROM sessions', catalog.interim.sessions, batch);
+      await copyDaysToParquet(con, 'sessionized', 'event_time', catalog.interim.eventDays, batch, {
+        replace: !incremental,
+        columns: SESSIONIZED_COLUMNS,
+      });
+      if (incremental) {
+        // The days whose sessions went on into the new days are rewritten with them merged.
+        const continued = await continuedSessionDays(con, before);
+        const earlier = dayFiles(catalog.interim.sessionDays).filter((d) => continued.includes(d.day));
+        await copyDaysToParquet(
+          con,
+          mergedSessionsSql(
+            earlier.length > 0
+              ? `read_parquet([${earlier.map((d) => sqlString(d.path)).join(', ')}])`
+              : '(SELECT * FROM sessions WHERE false)',
+          ),
+          'start_time',
+          catalog.interim.sessionDays,
+          batch,
+          { replace: false, orderBy: 'start_time, session_id' },
+        );
+      } else
+        await copyDaysToParquet(con, 'sessions', 'start_time', catalog.interim.sessionDays, batch, { replace: true });
+      await copyToParquet(con, 'SELECT * FROM session_groups', catalog.interim.sessionGroups, batch);
+      writeFileSync(batch.add(catalog.interim.sessionized), `${JSON.stringify(record, null, 2)}\n`);
+      // The single files of the layout before day files go.
+      for (const legacy of ['events.parquet', 'sessions.parquet']) batch.remove(join(catalog.interim.dir, legacy));
+      batch.commit();
       const [counts] = await queryRows(
         con,
-        `SELECT (SELECT count(*) FROM sessionized) AS events, count(*) AS sessions,
-        count(*) FILTER (purchased) AS purchasing_sessions, (SELECT count(DISTINCT session_id) FROM events) AS source_sessions,
-        round(avg(events), 2) AS mean_events_per_session FROM sessions`,
+        `SELECT (SELECT count(*) FROM ${parquetSql(catalog.interim.events)}) AS events, count(*) AS sessions,
+        count(*) FILTER (purchased) AS purchasing_sessions,
+        (SELECT count(*) FROM ${parquetSql(catalog.interim.sessionGroups)} WHERE starts_with(grp, 's')) AS source_sessions,
+        round(avg(events), 2) AS mean_events_per_session FROM ${parquetSql(catalog.interim.sessions)}`,
       );
-      batch.commit();
-      return counts;
+      return { ...counts, days: raw.length, days_sessionized: fresh.length };
     });
     return {
       summary: {
@@ -54,3 +138,12 @@ await runStage('sessionize', async () => {
     batch.discard();
   }
 });
+
+function readRecord(path: string): Sessionized | null {
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Sessionized;
+  } catch {
+    return null;
+  }
+}

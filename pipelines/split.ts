@@ -1,7 +1,7 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dataCatalog } from '../lib/catalog';
 import { InputError, parseFlags, runStage } from '../lib/cli';
-import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../lib/io/index';
+import { AtomicBatch, copyToParquet, queryRows, sqlString, tableExists, withDuckDB } from '../lib/io/index';
 import { computeCutoffs, DEFAULT_FRACTIONS, splitOfSql, toSplitsFile } from '../lib/split';
 
 await runStage('split', async () => {
@@ -29,7 +29,7 @@ await runStage('split', async () => {
     );
   }
   const catalog = dataCatalog(flags.data);
-  if (!existsSync(catalog.interim.sessions))
+  if (!tableExists(catalog.interim.sessions))
     throw new InputError(`${catalog.interim.sessions}: no such file; run sessionize.ts first`);
   const batch = new AtomicBatch();
   try {

@@ -4,7 +4,7 @@ import { basename, join, relative } from 'node:path';
 import { dataCatalog } from '../lib/catalog';
 import { DataRequirementError, parseFlags, runStage, say, StageRefusal } from '../lib/cli';
 import { FAMILIES, FAMILY_NAMES, familyFlag, type Fitted, loadTrainConfig } from '../lib/families/index';
-import { fileSha256 } from '../lib/io/index';
+import { fileSha256, tableSha256 } from '../lib/io/index';
 import { clearSkipped, registerVersion, writeSkipped, writeVersionFiles } from '../lib/registry/index';
 import { checkFloor, DEFAULT_CONFIG, type FamilyConfig, metricsTable } from '../lib/train/index';
 import { parseLevel } from '../lib/classify/index';
@@ -118,7 +118,7 @@ await runStage('train', async () => {
         },
         // Keys relative to the data folder, so the same world gives the same file wherever it lives.
         fingerprints: Object.fromEntries([
-          ...fitted.inputs.map((path) => [relative(flags.data, path), fileSha256(path)]),
+          ...fitted.inputs.map((path) => [relative(flags.data, path), tableSha256(path)]),
           [`config: ${basename(flags.config)}`, fileSha256(flags.config)],
         ]),
       });

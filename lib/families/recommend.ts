@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
 import { phasedProgress, progressBar, say } from '../cli';
-import { fileSha256, withDuckDB } from '../io/index';
+import { tableSha256, withDuckDB } from '../io/index';
 import {
   checkRecommendSettings,
   countRecommendExamples,
@@ -122,7 +122,7 @@ export const recommend: ModelFamily<RecommendDetails> = {
     say("train: replaying the whole history into the users' live states, for the service");
     const live = new StatesWriter();
     replayUserStates(data.events, model.products, (user, state) => live.add(user, state));
-    const historyStamp = fileSha256(catalog.interim.events);
+    const historyStamp = tableSha256(catalog.interim.events);
     return {
       booster: fit.booster,
       params: fit.params,

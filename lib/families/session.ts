@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
 import { phasedProgress, progressBar, say } from '../cli';
-import { fileSha256, withDuckDB } from '../io/index';
+import { tableSha256, withDuckDB } from '../io/index';
 import {
   BASELINES,
   checkSessionSettings,
@@ -217,7 +217,7 @@ export const session: ModelFamily<SessionFamilyDetails> = {
     );
     // What the service fits on every session of the folder at start, fitted here: it reads the file instead.
     say('train: the item-to-item lists over every session, for the service');
-    const historyStamp = fileSha256(catalog.interim.events);
+    const historyStamp = tableSha256(catalog.interim.events);
     const serving = s.serving();
     const servingLists = fitSourceLists(serving.train, serving.items.length);
     const features = [...NEXT_ITEM_FEATURES];

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dataCatalog } from '../catalog';
 import { queryRows, withDuckDB } from '../io/duckdb';
 import { folderHashes, runStageScript, tempDir } from '../testing';
+import { tableSha256 } from '../io/fingerprint';
 import { catalogSize } from './catalog';
 import { CATEGORY_TREE } from './vocabulary';
 
@@ -30,8 +31,11 @@ describe('generate: the stage', () => {
     ).toBe(0);
     expect(runStageScript('generate', ['--seed', '12', '--events', String(EVENTS), '--data', dirC]).status).toBe(0);
     const a = folderHashes(raw.dir);
-    expect(Object.keys(a)).toEqual([
-      'events.parquet',
+    // The events, a file per day.
+    const days = Object.keys(a).filter((f) => f.startsWith('events/'));
+    expect(days.length).toBeGreaterThan(1);
+    expect(days.every((f) => /^events\/\d{4}-\d{2}-\d{2}\.parquet$/.test(f))).toBe(true);
+    expect(Object.keys(a).filter((f) => !f.startsWith('events/'))).toEqual([
       'impressions.parquet',
       'products.parquet',
       'source.json',
@@ -40,7 +44,7 @@ describe('generate: the stage', () => {
       'users.parquet',
     ]);
     expect(folderHashes(dataCatalog(dirB).raw.dir)).toEqual(a);
-    expect(folderHashes(dataCatalog(dirC).raw.dir)['events.parquet']).not.toEqual(a['events.parquet']);
+    expect(tableSha256(dataCatalog(dirC).raw.events)).not.toEqual(tableSha256(raw.events));
   });
 
   it('prints a JSON summary whose counts match the files', async () => {

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DOUBLE, DuckDBEnumType, ENUM, INTEGER, UTINYINT, VARCHAR } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
 import { EVENT_TYPES, PERSONAS } from '../events';
@@ -6,6 +7,7 @@ import { canonicalSelect } from '../tables';
 import type { World } from './world';
 import {
   AtomicBatch,
+  copyDaysToParquet,
   copyToParquet,
   type DuckDBOptions,
   registerColumnScan,
@@ -110,9 +112,8 @@ export async function writeWorld(
         { name: 'price', type: DOUBLE, values: events.price },
         { name: 'search', type: INTEGER, values: events.search },
       ]);
-      await copyToParquet(
-        con,
-        `
+      // Materialised once, then written a day per file (each day's rows in the world's order).
+      await con.run(`CREATE TEMP TABLE world_events AS
         SELECT ${canonicalSelect('events', {
           event_time: timestamp('time'),
           user_id: 'user + 1',
@@ -122,10 +123,9 @@ export async function writeWorld(
           price: 'CASE WHEN product >= 0 THEN price END',
           search_id: 'CASE WHEN search >= 0 THEN search + 1 END',
         })}
-        FROM events()`,
-        catalog.raw.events,
-        batch,
-      );
+        FROM events()`);
+      await copyDaysToParquet(con, 'world_events', 'event_time', catalog.raw.eventDays, batch, { replace: true });
+      await con.run('DROP TABLE world_events');
 
       onStep?.('impressions');
       // Search time, user, session and query per impression, looked up by search index.
@@ -199,6 +199,8 @@ export async function writeWorld(
         batch.add(catalog.raw.source),
         `${JSON.stringify({ kind: 'synthetic', ...world.options }, null, 2)}\n`,
       );
+      // The single events file of the layout before day files goes.
+      batch.remove(join(catalog.raw.dir, 'events.parquet'));
       batch.commit();
       return {
         products: shop.productCount,

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataCatalog } from '../catalog';
 import { queryRows, withDuckDB } from '../io/duckdb';
+import { tableExists } from '../io/fingerprint';
 import { Rng } from '../random';
 import { runStageScript, tempDir } from '../testing';
 
@@ -109,8 +110,36 @@ describe('import --append: a log imported day by day equals the whole log import
     expect(appends[1].summary).toMatchObject({ appended_events: 1, events: 7, users: 3, products: 3 });
   });
 
+  it('writes a file per day, and rewrites the last day when the appended part begins on it', () => {
+    expect(readdirSync(join(once, 'raw', 'events'))).toEqual([
+      '2019-10-01.parquet',
+      '2019-10-02.parquet',
+      '2019-10-03.parquet',
+    ]);
+    // Up to 00:05 on the 2nd, then the rest of the 2nd and the 3rd: the 2nd's file holds both parts.
+    const split = join(dir, 'split');
+    const [morning, rest] = [join(dir, 'morning.csv'), join(dir, 'rest.csv')];
+    writeFileSync(morning, `${[HEADER, ...lines.slice(0, 4)].join('\n')}\n`);
+    writeFileSync(rest, `${[HEADER, ...lines.slice(4)].join('\n')}\n`);
+    expect(importWhole(morning, split).status).toBe(0);
+    const sessionized = runStageScript('sessionize', ['--data', split]);
+    expect(sessionized.summary).toMatchObject({ days: 2, days_sessionized: 2 });
+    const day1 = readFileSync(join(split, 'interim', 'events', '2019-10-01.parquet'));
+    expect(append(rest, split).status).toBe(0);
+    expectSameFiles(once, split, ['raw']);
+    // The 2nd changed after it was sessionized: every day is cut again, to the same files.
+    const again = runStageScript('sessionize', ['--data', split]);
+    expect(again.stderr).toContain('the raw days changed');
+    expect(again.summary).toMatchObject({ days: 3, days_sessionized: 3 });
+    expect(runStageScript('sessionize', ['--data', once]).status).toBe(0);
+    expectSameFiles(once, split, ['interim']);
+    expect(readFileSync(join(split, 'interim', 'events', '2019-10-01.parquet')).equals(day1)).toBe(true);
+  });
+
   it('sessionizes the same: the session crossing midnight stays one', async () => {
-    for (const data of [once, daily]) expect(runStageScript('sessionize', ['--data', data]).status).toBe(0);
+    expect(runStageScript('sessionize', ['--data', daily]).status).toBe(0);
+    if (!tableExists(dataCatalog(once).interim.sessions))
+      expect(runStageScript('sessionize', ['--data', once]).status).toBe(0);
     expectSameFiles(once, daily, ['interim']);
     const sessions = await rows(dataCatalog(daily).interim.sessions);
     expect(sessions.map((s) => [s.session_id, Number(s.events)])).toEqual([
@@ -203,9 +232,23 @@ describe('import --append then the stages: day by day equals from scratch throug
   it('writes the same sessions, splits, training sets and feature store, byte for byte', () => {
     expect(days.length).toBeGreaterThanOrEqual(6);
     expect(importWhole(whole, once).status).toBe(0);
-    importDayByDay(days, daily);
+    expect(runStageScript('sessionize', ['--data', once]).status).toBe(0);
+    // Sessionized after each day: each run cuts only the new day, going on from the groups before.
+    expect(importWhole(days[0], daily).status).toBe(0);
+    expect(runStageScript('sessionize', ['--data', daily]).status).toBe(0);
+    const daysBefore = new Map<string, Buffer>();
+    for (const day of days.slice(1)) {
+      expect(append(day, daily).status).toBe(0);
+      for (const [name, bytes] of filesOf(daily, ['raw/events', 'interim/events'])) daysBefore.set(name, bytes);
+      const run = runStageScript('sessionize', ['--data', daily]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.summary).toMatchObject({ days_sessionized: 1 });
+      // The earlier days' raw and sessionized event files are untouched.
+      for (const [name, bytes] of filesOf(daily, ['raw/events', 'interim/events']))
+        if (daysBefore.has(name)) expect(bytes.equals(daysBefore.get(name)!), name).toBe(true);
+    }
     for (const data of [once, daily])
-      for (const stage of ['sessionize', 'split', 'features']) {
+      for (const stage of ['split', 'features']) {
         const run = runStageScript(stage, ['--data', data]);
         expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
       }

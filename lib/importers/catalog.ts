@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
-import { AtomicBatch, copyToParquet, queryRows, sqlString, withDuckDB } from '../io/index';
+import { AtomicBatch, copyDaysToParquet, copyToParquet, queryRows, sqlString, withDuckDB } from '../io/index';
 import { canonicalSelect } from '../tables';
 import type { RowCheck } from './formats';
 import { checkIsFile, commitImport, csvRejects, type ImportSummary, nothingRead, readHead, stageRows } from './import';
@@ -188,7 +188,14 @@ export async function importCatalog(
         catalog.raw.catalog,
         batch,
       );
-      await copyToParquet(con, `SELECT ${canonicalSelect('events', {})} WHERE false`, catalog.raw.events, batch);
+      await copyDaysToParquet(
+        con,
+        `(SELECT ${canonicalSelect('events', {})} WHERE false)`,
+        'event_time',
+        catalog.raw.eventDays,
+        batch,
+        { replace: true },
+      );
       await copyToParquet(con, `SELECT ${canonicalSelect('users', {})} WHERE false`, catalog.raw.users, batch);
       const [stats] = await queryRows(
         con,

@@ -9,6 +9,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
@@ -19,11 +20,15 @@ import { linesOfAcceptedRows, RecordLines } from './lines';
 import { sniffHeader } from './sniff';
 import {
   AtomicBatch,
+  copyDaysToParquet,
   copyToParquet,
+  dayFiles,
   type DuckDBOptions,
   parquetSql,
+  onDay,
   queryRows,
   sqlString,
+  tableExists,
   withDuckDB,
 } from '../io/index';
 
@@ -215,7 +220,13 @@ export function nothingRead(input: string, staged: StagedFile, what: string): In
 export function commitImport(catalog: DataCatalog, batch: AtomicBatch, source: Record<string, unknown>): void {
   writeFileSync(batch.add(catalog.raw.source), `${JSON.stringify(source, null, 2)}\n`);
   batch.commit();
-  for (const stale of [catalog.raw.impressions, catalog.raw.truthImpressions, catalog.raw.truthSessions])
+  // The tables only a synthetic world has, and the single events file of the layout before day files.
+  for (const stale of [
+    catalog.raw.impressions,
+    catalog.raw.truthImpressions,
+    catalog.raw.truthSessions,
+    join(catalog.raw.dir, 'events.parquet'),
+  ])
     rmSync(stale, { force: true });
 }
 
@@ -364,7 +375,7 @@ export interface AppendSummary extends ImportSummary {
 function importedLogSource(catalog: DataCatalog, format: FormatName): { inputs?: string[]; input: string } {
   const what = catalog.raw.source;
   for (const path of [catalog.raw.source, catalog.raw.events])
-    if (!existsSync(path))
+    if (!tableExists(path))
       throw new InputError(
         `${path}: no such file; --append adds to an imported log: import the first days without --append`,
       );
@@ -443,7 +454,7 @@ export async function appendLog(
  * event_type, product_id, price, category_id, category_path, brand) and the source description, all
  * or nothing through `batch`, and removes the tables only a synthetic world has. Returns the counts.
  * With `append`, `events` holds rows later than every raw event already in `catalog`: the raw
- * events become those followed by these, each product's columns the latest non-null value of either,
+ * events become those followed by these (only the new days' files are written), each product's columns the latest non-null value of either,
  * each user's first event the earlier one; the same tables an import of both logs as one gives.
  */
 export async function writeImportedTables(
@@ -461,17 +472,27 @@ export async function writeImportedTables(
     product_id: 'product_id',
     price: 'price',
   });
-  // Appending: the log's rows first, in their order, then the new ones in theirs.
-  await con.run(
-    `CREATE VIEW all_events AS ${
-      append
-        ? `SELECT * EXCLUDE (part, row) FROM (
-            SELECT * EXCLUDE (file_row_number), 0 AS part, file_row_number AS row FROM read_parquet(${sqlString(catalog.raw.events)}, file_row_number = true)
-            UNION ALL SELECT ${canonical}, 1 AS part, rowid AS row FROM events) ORDER BY part, row`
-        : `SELECT ${canonical} FROM events ORDER BY rowid`
-    }`,
+  // One file per day, each day's rows in file order. Appending writes only the new days: the log's
+  // last day is rewritten (its rows first, then the new ones) only when the new rows begin on it.
+  const lastDay = append ? dayFiles(catalog.raw.eventDays).at(-1) : undefined;
+  const sharesLastDay =
+    lastDay !== undefined &&
+    (await queryRows(con, `SELECT 1 FROM events WHERE ${onDay('event_time', lastDay.day)} LIMIT 1`)).length > 0;
+  await copyDaysToParquet(
+    con,
+    sharesLastDay
+      ? `(SELECT * EXCLUDE (file_row_number), 0 AS part, file_row_number AS row FROM read_parquet(${sqlString(lastDay.path)}, file_row_number = true)
+          UNION ALL SELECT ${canonical}, 1 AS part, rowid AS row FROM events)`
+      : append
+        ? `(SELECT ${canonical}, 1 AS part, rowid AS row FROM events)`
+        : 'events',
+    'event_time',
+    catalog.raw.eventDays,
+    batch,
+    append
+      ? { replace: false, orderBy: 'part, row', columns: '* EXCLUDE (part, row)' }
+      : { replace: true, orderBy: 'rowid', columns: canonical },
   );
-  await copyToParquet(con, 'SELECT * FROM all_events', catalog.raw.events, batch);
   // The latest value the log shows for each product; what it never shows stays null.
   const latest = {
     product_id: 'product_id',
@@ -508,7 +529,11 @@ export async function writeImportedTables(
   const [stats] = await queryRows(
     con,
     `SELECT count(*) AS events, count(DISTINCT product_id) AS products, count(DISTINCT user_id) AS users,
-    count(DISTINCT session_id) AS source_sessions FROM all_events`,
+    count(DISTINCT session_id) AS source_sessions FROM (SELECT product_id, user_id, session_id FROM ${
+      append
+        ? `${parquetSql(catalog.raw.events)} UNION ALL SELECT product_id, user_id, session_id FROM events`
+        : 'events'
+    })`,
   );
   commitImport(catalog, batch, source);
 

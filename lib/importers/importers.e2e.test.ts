@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataCatalog } from '../catalog';
 import { queryRows, withDuckDB } from '../io/duckdb';
+import { tableExists } from '../io/fingerprint';
 import { runStageScript, tempDir, ROOT } from '../testing';
 import { FORMATS } from './formats';
 import { sniffHeader } from './sniff';
@@ -260,7 +261,7 @@ describe('import diginetica with train-purchases.csv (--buys)', () => {
     ]);
     expect(rees.status).toBe(2);
     expect(rees.stderr).toMatch(/--buys is for --format yoochoose or diginetica, not rees46/);
-    expect(existsSync(dataCatalog(join(dir, 'refused')).raw.events)).toBe(false);
+    expect(tableExists(dataCatalog(join(dir, 'refused')).raw.events)).toBe(false);
   });
 });
 
@@ -282,7 +283,7 @@ describe('import refuses files that are not the named format', () => {
       expect(lines.at(-1)).toMatch(message);
       expect(lines[0]).toMatch(/^── import --format /);
       expect(lines.slice(1, -1).every((l) => /^import: (reading|checking)$/.test(l))).toBe(true);
-      expect(existsSync(dataCatalog(data).raw.events)).toBe(false);
+      expect(tableExists(dataCatalog(data).raw.events)).toBe(false);
     });
   }
 

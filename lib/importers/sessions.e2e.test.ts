@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { dataCatalog } from '../catalog';
 import { queryRows, withDuckDB } from '../io/duckdb';
+import { tableExists } from '../io/fingerprint';
 import { Rng } from '../random';
 import { runStages, runStageScript, tempDir } from '../testing';
 
@@ -141,7 +142,7 @@ describe('import --format yoochoose', () => {
     ]);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toContain('--buys');
-    expect(existsSync(dataCatalog(out).raw.events)).toBe(false);
+    expect(tableExists(dataCatalog(out).raw.events)).toBe(false);
   });
 });
 

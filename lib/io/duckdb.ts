@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import duckdb from '@duckdb/node-bindings';
 import {
@@ -144,6 +144,7 @@ const temporaryPath = (path: string) => `${path}.tmp-${process.pid}`;
  */
 export class AtomicBatch {
   private readonly pending = new Map<string, string>();
+  private readonly removals = new Set<string>();
 
   /** Registers `path` and returns the temporary path to write it to. */
   add(path: string): string {
@@ -157,15 +158,39 @@ export class AtomicBatch {
     return tmp;
   }
 
+  /** Registers the folder `path`, to be replaced whole by what is written into the (new, empty) folder returned. */
+  addDir(path: string): string {
+    const tmp = this.add(path);
+    mkdirSync(tmp);
+    return tmp;
+  }
+
+  /** Registers `path` to be removed at commit. */
+  remove(path: string): void {
+    this.removals.add(path);
+  }
+
   commit(): void {
-    for (const [path, tmp] of this.pending) renameSync(tmp, path);
+    for (const [path, tmp] of this.pending) {
+      if (statSync(tmp).isDirectory() && existsSync(path)) {
+        // A folder is replaced whole: the old one moves aside, the new one in, the old one goes.
+        const old = `${path}.tmp-old-${process.pid}`;
+        rmSync(old, { force: true, recursive: true });
+        renameSync(path, old);
+        renameSync(tmp, path);
+        rmSync(old, { force: true, recursive: true });
+      } else renameSync(tmp, path);
+    }
+    for (const path of this.removals) rmSync(path, { force: true, recursive: true });
     this.pending.clear();
+    this.removals.clear();
   }
 
   /** Removes whatever was not committed (safe to call after commit). */
   discard(): void {
     for (const tmp of this.pending.values()) rmSync(tmp, { force: true, recursive: true });
     this.pending.clear();
+    this.removals.clear();
   }
 }
 

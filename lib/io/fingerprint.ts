@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { isDaysFolder } from './days';
 
 /** sha256 of a file's bytes, hex: what the registry and the data manifest record about an input. */
 export function fileSha256(path: string): string {
@@ -11,7 +12,7 @@ export function fileSha256(path: string): string {
 const OUTSIDE_MANIFEST = (path: string) =>
   ['meta', 'live', '.tmp'].includes(path.split(sep)[0]) ||
   path === 'MANIFEST.sha256' ||
-  /\.tmp-\d+$|(^|\/)\.partial-/.test(path);
+  /\.tmp-[^/]*(\/|$)|(^|\/)\.partial-/.test(path);
 
 /**
  * `sha256sum`-style lines (hash, two spaces, path relative to `dir`) for every artifact of a data
@@ -24,4 +25,40 @@ export function dataManifest(dir: string): string {
     .filter((path) => !OUTSIDE_MANIFEST(path))
     .sort((a, b) => (a < b ? -1 : 1));
   return files.map((path) => `${fileSha256(join(dir, path))}  ${path.split(sep).join('/')}\n`).join('');
+}
+
+/** Whether `path` names a table that exists: a file, or a day-partitioned folder's glob (`lib/io/days.ts`) with its files written. */
+export function tableExists(path: string): boolean {
+  return path.endsWith('*.parquet') ? isDaysFolder(dirname(path)) : existsSync(path);
+}
+
+/**
+ * sha256 of a table's bytes: a file's, or for a day-partitioned folder's glob, of its files' names
+ * and sha256s in order, so any change to any day changes it.
+ */
+export function tableSha256(path: string): string {
+  if (!path.endsWith('*.parquet')) return fileSha256(path);
+  const dir = dirname(path);
+  const hash = createHash('sha256');
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.parquet'))
+    .sort())
+    hash.update(`${fileSha256(join(dir, name))}  ${name}\n`);
+  return hash.digest('hex');
+}
+
+/** A cheap stamp of a table's files (names, sizes, modification times): it changes whenever a file is rewritten. */
+export function tableStat(path: string): string {
+  const files = path.endsWith('*.parquet')
+    ? readdirSync(dirname(path))
+        .filter((n) => n.endsWith('.parquet'))
+        .sort()
+        .map((n) => join(dirname(path), n))
+    : [path];
+  return files
+    .map((f) => {
+      const { size, mtimeMs } = statSync(f);
+      return `${f}:${size}:${mtimeMs}`;
+    })
+    .join('\n');
 }

@@ -12,7 +12,8 @@ export {
   withDuckDB,
   type DuckDBOptions,
 } from './duckdb';
+export { copyDaysToParquet, dayFiles, daysGlob, daysOf, isDaysFolder, onDay } from './days';
 export { type Block, flattenLists, readBlocks, unflattenLists, writeBlocks } from './blocks';
-export { dataManifest, fileSha256 } from './fingerprint';
+export { dataManifest, fileSha256, tableExists, tableSha256, tableStat } from './fingerprint';
 export { readMatrix } from './matrix';
 export { requireTables, type TableContract } from './tables';

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
-import { readMatrix, sqlString } from '../io/index';
+import { readMatrix, sqlString, tableExists } from '../io/index';
 import { Rng, shuffle } from '../random';
 import { EVENT_ORDER, numberedSessionsSql } from '../sessions/index';
 import { readCutoffs } from '../split/index';
@@ -30,7 +29,7 @@ export interface SessionLog {
 
 /** Every session's product views in event order: session number, product, time (ms) and the session's start (ms). */
 function readClickRows(con: DuckDBConnection, events: string, sessions: string) {
-  if (!existsSync(sessions)) throw new InputError(`${sessions}: no such file; run the data stages first (make data)`);
+  if (!tableExists(sessions)) throw new InputError(`${sessions}: no such file; run the data stages first (make data)`);
   return readMatrix(
     con,
     `SELECT n.session_number AS s, product_id AS p, epoch_ms(event_time) AS t, epoch_ms(n.start_time) AS start, 0 AS y
@@ -75,7 +74,7 @@ async function readClickColumns(
  */
 export async function loadServingSessions(con: DuckDBConnection, catalog: DataCatalog): Promise<PreparedLog> {
   const events = catalog.interim.events;
-  if (!existsSync(events)) throw new InputError(`${events}: no such file; run the data stages first (make data)`);
+  if (!tableExists(events)) throw new InputError(`${events}: no such file; run the data stages first (make data)`);
   return prepareColumns(await readClickColumns(con, events, catalog.interim.sessions, () => 1));
 }
 
@@ -89,7 +88,7 @@ export async function loadServingSessions(con: DuckDBConnection, catalog: DataCa
 export async function loadSessionLog(con: DuckDBConnection, catalog: DataCatalog): Promise<SessionLog> {
   const events = catalog.interim.events;
   for (const path of [events, catalog.interim.splits]) {
-    if (!existsSync(path)) throw new InputError(`${path}: no such file; run the data stages first (make data)`);
+    if (!tableExists(path)) throw new InputError(`${path}: no such file; run the data stages first (make data)`);
   }
   const cutoffs = readCutoffs(catalog.interim.splits);
   const c = await readClickColumns(con, events, catalog.interim.sessions, (time, start) =>

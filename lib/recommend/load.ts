@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
 import { EVENT_TYPES } from '../events';
-import { queryRows, sqlString, toNumber } from '../io/index';
+import { queryRows, sqlString, tableExists, toNumber } from '../io/index';
 import { readMatrix } from '../io/index';
 import { EVENT_ORDER, numberedSessionsSql } from '../sessions/index';
 import { type Cutoffs, readCutoffs } from '../split/index';
@@ -47,7 +47,7 @@ export async function loadInteractions(
   sessionsPath: string,
   products: ProductIndex,
 ): Promise<Interactions> {
-  if (!existsSync(sessionsPath))
+  if (!tableExists(sessionsPath))
     throw new InputError(`${sessionsPath}: no such file; run pipelines/sessionize.ts first`);
   const code = `CASE event_type ${EVENT_TYPES.map((t, i) => `WHEN '${t}' THEN ${i}`).join(' ')} END`;
   const { matrix } = await readMatrix(
@@ -114,7 +114,7 @@ export interface RecommendData {
 
 export async function loadRecommendData(con: DuckDBConnection, catalog: DataCatalog): Promise<RecommendData> {
   for (const path of [catalog.raw.products, catalog.interim.events, catalog.interim.sessions]) {
-    if (!existsSync(path)) throw new InputError(`${path}: no such file; run the data stages first (make data)`);
+    if (!tableExists(path)) throw new InputError(`${path}: no such file; run the data stages first (make data)`);
   }
   const cutoffs = readCutoffs(catalog.interim.splits);
   const products = await loadProducts(con, catalog.raw.products);

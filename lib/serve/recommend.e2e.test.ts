@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { dataCatalog } from '../catalog';
 import { queryRows, sqlString, withDuckDB } from '../io/duckdb';
-import { fileSha256 } from '../io/index';
+import { tableSha256 } from '../io/index';
 import {
   LIVE_STATES_FILE,
   loadInteractions,
@@ -378,8 +378,8 @@ describe('start-up', () => {
     expect(replayed.size).toBeGreaterThan(100);
     const path = join(dir, LIVE_STATES_FILE);
     // Every user's state is found by id in the file (loadStates reads each through openStates' search).
-    expect(loadStates(path, fileSha256(catalog.interim.events))).toEqual(replayed);
-    const stored = openStates(path, fileSha256(catalog.interim.events))!;
+    expect(loadStates(path, tableSha256(catalog.interim.events))).toEqual(replayed);
+    const stored = openStates(path, tableSha256(catalog.interim.events))!;
     expect(stored.size).toBe(replayed.size);
     const ids = [...replayed.keys()].sort((a, b) => a - b);
     for (const absent of [ids[0] - 1, ids.at(-1)! + 1, ids[0] + 0.5]) expect(stored.get(absent)).toBeUndefined();
@@ -391,7 +391,7 @@ describe('start-up', () => {
     const version = loadProductionModels(catalog).session!;
     const dir = versionDir(catalog.models.family('session'), version.version);
     const path = join(dir, SERVING_SOURCES_FILE);
-    const kept = loadServingSources(path, fileSha256(catalog.interim.events))!;
+    const kept = loadServingSources(path, tableSha256(catalog.interim.events))!;
     const log = await withDuckDB((con) => loadServingSessions(con, catalog));
     expect(kept.log.items).toEqual(log.items);
     expect(kept.log.train.map((t) => Array.from(t))).toEqual(log.train.map((t) => Array.from(t)));

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { type DataCatalog, dataCatalog } from '../catalog';
@@ -13,7 +13,7 @@ import {
   readRankingIndex,
   servingStoreStamp,
 } from '../features/index';
-import { fileSha256, openDuckDB } from '../io/index';
+import { openDuckDB, tableExists, tableSha256, tableStat } from '../io/index';
 import {
   loadServingSessions,
   loadServingSources,
@@ -282,7 +282,7 @@ export class Service {
     }
     const live = new LiveRecommender(model, reranker);
     const history = this.catalog.interim.events;
-    if (existsSync(history)) {
+    if (tableExists(history)) {
       // The states as the training stage replayed them from this history, else replayed now.
       let states: StoredStates | null = null;
       try {
@@ -318,7 +318,7 @@ export class Service {
     try {
       // The sessions and lists the training stage fitted on this history, else read and fitted now.
       const history = this.catalog.interim.events;
-      const kept = existsSync(history)
+      const kept = tableExists(history)
         ? loadServingSources(join(dir, SERVING_SOURCES_FILE), this.historyStamp(history))
         : null;
       let model: NextItemReranker;
@@ -347,14 +347,14 @@ export class Service {
     return sessions;
   }
 
-  private stamped: { path: string; size: number; mtimeMs: number; sha: string } | null = null;
+  private stamped: { path: string; stat: string; sha: string } | null = null;
 
   /** The history's sha256, which the stages stamp the states and sources files with; computed again only when the file changed. */
   private historyStamp(path: string): string {
-    const { size, mtimeMs } = statSync(path);
+    const stat = tableStat(path);
     const s = this.stamped;
-    if (s && s.path === path && s.size === size && s.mtimeMs === mtimeMs) return s.sha;
-    this.stamped = { path, size, mtimeMs, sha: fileSha256(path) };
+    if (s && s.path === path && s.stat === stat) return s.sha;
+    this.stamped = { path, stat, sha: tableSha256(path) };
     return this.stamped.sha;
   }
 

@@ -1,2 +1,13 @@
 // The public names of lib/sessions: what code outside the folder (and its tests) imports.
-export { DEFAULT_GAP_MINUTES, EVENT_ORDER, numberedSessionsSql, sessionize, summariseSessions } from './sessionize';
+export {
+  continuedSessionDays,
+  DEFAULT_GAP_MINUTES,
+  EVENT_ORDER,
+  mergedSessionsSql,
+  NO_GROUPS_BEFORE,
+  numberedSessionsSql,
+  SESSIONIZED_COLUMNS,
+  sessionGroups,
+  sessionize,
+  summariseSessions,
+} from './sessionize';

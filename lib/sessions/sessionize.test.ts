@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows, withDuckDB } from '../io/duckdb';
 import { EVENT_COLUMNS, tableFromRows } from '../testing';
-import { sessionize, summariseSessions } from './sessionize';
+import { continuedSessionDays, mergedSessionsSql, sessionGroups, sessionize, summariseSessions } from './sessionize';
 
 const T0 = Date.parse('2026-01-05T10:00:00Z');
 const at = (minutes: number, seconds = 0) => new Date(T0 + minutes * 60_000 + seconds * 1000);
@@ -179,6 +179,105 @@ describe('sessionize', () => {
         purchased: false,
       },
     ]);
+  });
+
+  it('goes on from the groups of earlier events exactly as if all had been cut at once', async () => {
+    // Minutes after T0; the first part ends before minute 60, the second begins after it.
+    const events: E[] = [
+      { t: at(40), user: 1, session: 'a' },
+      { t: at(55), user: 1, session: 'a' },
+      { t: at(70), user: 1, session: 'a' }, // 15 minutes on: still 'a'
+      { t: at(10), user: 2, session: 'b#9' }, // a source id with '#' in it
+      { t: at(65), user: 2, session: 'b#9' }, // 55 minutes on: 'b#9#2'
+      { t: at(0), user: 5 },
+      { t: at(45), user: 5 }, // u5#2
+      { t: at(70), user: 5 }, // 25 minutes on: still u5#2
+      { t: at(110), user: 5 }, // u5#3
+      { t: at(80), user: 6 },
+    ];
+    const load = (con: DuckDBConnection, rows: E[]) =>
+      tableFromRows(
+        con,
+        'events',
+        EVENT_COLUMNS,
+        rows.map((r) => ({
+          event_time: r.t,
+          user_id: r.user,
+          session_id: r.session ?? null,
+          event_type: 'view',
+          product_id: 1,
+          price: 1,
+          search_id: null,
+        })),
+      );
+    const cut = 'SELECT epoch_ms(event_time) AS t, session_id FROM sessionized';
+    const sessionsSql =
+      'SELECT session_id, user_id, start_time, end_time, events, views, purchased FROM sessions ORDER BY start_time, session_id';
+    const result = await withDuckDB(async (con) => {
+      await load(con, events);
+      await sessionize(con);
+      await sessionGroups(con);
+      await summariseSessions(con);
+      const whole = {
+        cut: await queryRows(con, `${cut} ORDER BY t, session_id`),
+        groups: await queryRows(con, 'SELECT * FROM session_groups'),
+        sessions: await queryRows(con, sessionsSql),
+      };
+      await con.run('DROP TABLE events; DROP TABLE sessionized; DROP TABLE session_groups; DROP TABLE sessions');
+
+      const first = events.filter((e) => e.t < at(60));
+      await load(con, first);
+      await sessionize(con);
+      await sessionGroups(con);
+      await summariseSessions(con);
+      const cutFirst = await queryRows(con, cut);
+      await con.run('ALTER TABLE session_groups RENAME TO before; ALTER TABLE sessions RENAME TO earlier');
+      await con.run('DROP TABLE events; DROP TABLE sessionized');
+      await load(
+        con,
+        events.filter((e) => e.t >= at(60)),
+      );
+      await sessionize(con, 30, 'before');
+      await sessionGroups(con, 'before');
+      await summariseSessions(con);
+      const days = await continuedSessionDays(con, 'before');
+      const cutSecond = await queryRows(con, cut);
+      const groups = await queryRows(con, 'SELECT * FROM session_groups');
+      await con.run(`CREATE TABLE merged AS SELECT * FROM ${mergedSessionsSql('earlier')}`);
+      const sessions = await queryRows(con, sessionsSql.replace('FROM sessions', 'FROM merged'));
+      return { whole, parts: { cut: [...cutFirst, ...cutSecond], groups, sessions }, days };
+    });
+    const ids = (rows: Record<string, unknown>[]) =>
+      [...rows].sort((x, y) => Number(x.t) - Number(y.t) || String(x.session_id).localeCompare(String(y.session_id)));
+    // Hand-cut: a gap of more than 30 minutes starts a piece, across the two parts too.
+    expect(ids(result.parts.cut).map((r) => r.session_id)).toEqual([
+      'u5#1',
+      'b#9',
+      'a',
+      'u5#2',
+      'a',
+      'b#9#2',
+      'a',
+      'u5#2',
+      'u6#1',
+      'u5#3',
+    ]);
+    expect(ids(result.parts.cut)).toEqual(result.whole.cut);
+    expect(result.parts.groups).toEqual(result.whole.groups);
+    expect(result.whole.groups.map((g) => [g.grp, g.pieces, (g.last_start as Date).getTime()])).toEqual([
+      ['sa', 1, at(40).getTime()],
+      ['sb#9', 2, at(65).getTime()],
+      ['u5', 3, at(110).getTime()],
+      ['u6', 1, at(80).getTime()],
+    ]);
+    expect(result.parts.sessions).toEqual(result.whole.sessions);
+    expect(result.whole.sessions.find((r) => r.session_id === 'u5#2')).toMatchObject({
+      start_time: at(45),
+      end_time: at(70),
+      events: 2,
+    });
+    // 'a' and u5#2 began on the first part's day and went on into the second.
+    expect(result.days).toEqual(['2026-01-05']);
   });
 
   it('rejects a non-positive gap', async () => {

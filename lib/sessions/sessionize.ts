@@ -13,31 +13,86 @@ const TYPE_RANK = `list_position(['search', ${EVENT_TYPES.filter((t) => t !== 's
   .join(', ')}], event_type)`;
 export const EVENT_ORDER = `event_time, ${TYPE_RANK}, product_id NULLS FIRST, price NULLS FIRST, search_id NULLS FIRST`;
 
+/** The columns of table `sessionized` that the stage writes: the canonical events with their settled session ids. */
+export const SESSIONIZED_COLUMNS = 'event_time, user_id, session_id, event_type, product_id, price, search_id';
+
+/**
+ * What sessionization knows of a group (a source session, or a user's events without one) after
+ * some events: its last event, how many pieces the gap rule cut it into, and when the last piece
+ * began. With it, later events are cut exactly as if they had been cut with the earlier ones.
+ */
+export const NO_GROUPS_BEFORE = `(SELECT NULL::VARCHAR AS grp, NULL::TIMESTAMP AS last_time, NULL::BIGINT AS pieces, NULL::TIMESTAMP AS last_start WHERE false)`;
+
 /**
  * Creates table `sessionized` from table `events` (canonical columns): events keep the source
  * session id where they have one; a gap of more than `gapMinutes` without events (strictly
  * longer) starts a new session, inside a source session too. The first piece of a source session
  * keeps its id, later pieces get `#2`, `#3`, ...; events with no source session are grouped by
- * user and named `u<user_id>#<n>`.
+ * user and named `u<user_id>#<n>`. Besides `SESSIONIZED_COLUMNS`, each event has its piece number
+ * `piece`, whether it had no source session (`no_source`) and whether it starts its piece
+ * (`starts`); its group is `GROUP_OF` these (kept out of the table, which holds every event).
+ *
+ * `before` (a relation shaped as `NO_GROUPS_BEFORE`, from `sessionGroups` of earlier events, all
+ * of which are earlier than every event of `events`) carries the groups on: a group's first event
+ * here continues its last piece unless the gap from its last event is too long, and its pieces
+ * are numbered on from there. The result is the one sessionizing all the events at once gives.
  */
-export async function sessionize(con: DuckDBConnection, gapMinutes = DEFAULT_GAP_MINUTES): Promise<void> {
+export async function sessionize(
+  con: DuckDBConnection,
+  gapMinutes = DEFAULT_GAP_MINUTES,
+  before = NO_GROUPS_BEFORE,
+): Promise<void> {
   if (!(gapMinutes > 0)) throw new Error(`the inactivity gap must be positive, got ${gapMinutes} minutes`);
   const gapMicros = Math.round(gapMinutes * 60_000_000);
   await con.run(`CREATE TABLE sessionized AS
     WITH grouped AS (
-      SELECT *, CASE WHEN session_id IS NOT NULL THEN 's' || session_id ELSE 'u' || CAST(user_id AS VARCHAR) END AS grp FROM events),
+      SELECT *, CASE WHEN session_id IS NOT NULL THEN 's' || session_id ELSE 'u' || CAST(user_id AS VARCHAR) END AS grp,
+        session_id IS NULL AS no_source FROM events),
     gaps AS (
-      SELECT *, lag(event_time) OVER (PARTITION BY grp ORDER BY ${EVENT_ORDER}) AS previous FROM grouped),
+      SELECT g.*, coalesce(lag(g.event_time) OVER (PARTITION BY g.grp ORDER BY ${EVENT_ORDER}), b.last_time) AS previous,
+        coalesce(b.pieces, 0) AS pieces_before
+      FROM grouped g LEFT JOIN ${before} b ON g.grp = b.grp),
     pieces AS (
-      SELECT *, sum(CASE WHEN previous IS NULL OR epoch_us(event_time) - epoch_us(previous) > ${gapMicros} THEN 1 ELSE 0 END)
-        OVER (PARTITION BY grp ORDER BY ${EVENT_ORDER} ROWS UNBOUNDED PRECEDING) AS piece
+      SELECT *, pieces_before + CAST(sum(CASE WHEN previous IS NULL OR epoch_us(event_time) - epoch_us(previous) > ${gapMicros} THEN 1 ELSE 0 END)
+        OVER (PARTITION BY grp ORDER BY ${EVENT_ORDER} ROWS UNBOUNDED PRECEDING) AS BIGINT) AS piece
       FROM gaps)
     SELECT event_time, user_id,
       CASE WHEN session_id IS NULL THEN 'u' || CAST(user_id AS VARCHAR) || '#' || CAST(piece AS VARCHAR)
            WHEN piece = 1 THEN session_id ELSE session_id || '#' || CAST(piece AS VARCHAR) END AS session_id,
-      event_type, product_id, price, search_id
+      event_type, product_id, price, search_id, piece, no_source,
+      previous IS NULL OR epoch_us(event_time) - epoch_us(previous) > ${gapMicros} AS starts
     FROM pieces
     ORDER BY ${EVENT_ORDER}, session_id`);
+}
+
+/** An event's group in table `sessionized`: its source session (the id without the `#<piece>` added), or its user. */
+const GROUP_OF = `CASE WHEN no_source THEN 'u' || CAST(user_id AS VARCHAR) WHEN piece = 1 THEN 's' || session_id
+  ELSE 's' || left(session_id, length(session_id) - length(CAST(piece AS VARCHAR)) - 1) END`;
+
+/**
+ * Creates table `session_groups` (shaped as `NO_GROUPS_BEFORE`, ordered by group): the groups of
+ * `before` as `sessionized` leaves them, the groups it did not touch as they were.
+ */
+export async function sessionGroups(con: DuckDBConnection, before = NO_GROUPS_BEFORE): Promise<void> {
+  // Pieces follow each other in time: the last piece began at the group's last piece start.
+  await con.run(`CREATE TABLE session_groups AS
+    WITH g AS (SELECT ${GROUP_OF} AS grp, max(event_time) AS last_time, max(piece) AS pieces,
+      max(event_time) FILTER (starts) AS first_of_last FROM sessionized GROUP BY 1)
+    SELECT grp, last_time, pieces, last_start FROM (
+      SELECT b.grp, b.last_time, b.pieces, b.last_start FROM ${before} b ANTI JOIN g ON b.grp = g.grp
+      UNION ALL
+      SELECT g.grp, g.last_time, g.pieces, CASE WHEN g.pieces = b.pieces THEN b.last_start ELSE g.first_of_last END
+      FROM g LEFT JOIN ${before} b ON g.grp = b.grp)
+    ORDER BY grp`);
+}
+
+/** The UTC days on which the sessions `sessionized` continues from `before` began: their rows in the sessions table change. */
+export async function continuedSessionDays(con: DuckDBConnection, before: string): Promise<string[]> {
+  const rows = await con.runAndReadAll(
+    `SELECT DISTINCT strftime(CAST(b.last_start AS DATE), '%Y-%m-%d') AS day
+    FROM (SELECT DISTINCT ${GROUP_OF} AS grp, piece FROM sessionized) s JOIN ${before} b ON s.grp = b.grp AND s.piece = b.pieces ORDER BY day`,
+  );
+  return rows.getRowObjectsJS().map((r) => String(r.day));
 }
 
 /** Creates table `sessions` from `sessionized`: one row per session with its span and funnel counts. */
@@ -49,6 +104,17 @@ export async function summariseSessions(con: DuckDBConnection): Promise<void> {
       count(*) FILTER (event_type = 'purchase') > 0 AS purchased
     FROM sessionized GROUP BY session_id ORDER BY start_time, session_id`);
 }
+
+/**
+ * A sessions relation that adds the sessions of `sessions` (those of `sessionized`) to `earlier`
+ * (rows of the sessions table from before): a session in both is one session, its counts summed
+ * and its span the union. Same columns and types as `summariseSessions`.
+ */
+export const mergedSessionsSql = (earlier: string) => `(
+  SELECT session_id, min(user_id) AS user_id, min(start_time) AS start_time, max(end_time) AS end_time,
+    CAST(sum(events) AS BIGINT) AS events, CAST(sum(views) AS BIGINT) AS views, CAST(sum(searches) AS BIGINT) AS searches,
+    CAST(sum(carts) AS BIGINT) AS carts, CAST(sum(purchases) AS BIGINT) AS purchases, sum(purchases) > 0 AS purchased
+  FROM (SELECT * FROM ${earlier} UNION ALL BY NAME SELECT * FROM sessions) GROUP BY session_id)`;
 
 /**
  * A sessions file's sessions (`summariseSessions`), each with its number (1, 2, … in session_id

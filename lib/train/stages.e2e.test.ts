@@ -70,7 +70,7 @@ describe.each(FAMILY_NAMES)('family %s conforms', (name) => {
       ? `features/${name}_test.parquet`
       : name === 'category'
         ? 'raw/products.parquet'
-        : 'interim/events.parquet';
+        : 'interim/events/*.parquet';
     expect(Object.keys(JSON.parse(readFileSync(join(dir, 'fingerprints.json'), 'utf8')))).toContain(testData);
   });
 
@@ -197,7 +197,7 @@ describe('train and promote stages', () => {
     const dir = join(catalog.models.family('recommend'), 'v1');
     expect(JSON.parse(readFileSync(join(dir, 'features.json'), 'utf8'))).toEqual([...RECOMMEND_FEATURES]);
     expect(Object.keys(JSON.parse(readFileSync(join(dir, 'fingerprints.json'), 'utf8')))).toEqual(
-      expect.arrayContaining(['interim/events.parquet', 'features/recommend_test.parquet']),
+      expect.arrayContaining(['interim/events/*.parquet', 'features/recommend_test.parquet']),
     );
   });
 });
