@@ -7,7 +7,6 @@
  *
  *   npx tsx bench/append.ts [events] [--days 31] [--memory-limit 7GB] [--keep]
  */
-import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { MEMORY_LIMIT_ENV } from '../lib/resources';
 import { benchDir, report } from './report';
 import { writeRees46File } from './rees46-file';
+import { runStageProcess } from './stage';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -62,15 +62,8 @@ const env = { ...process.env, [MEMORY_LIMIT_ENV]: values['memory-limit'], OMP_WA
 const figures: Record<string, number> = {};
 function stage(label: string, script: string, args: string[]): Record<string, any> {
   process.stderr.write(`bench: ${label}\n`);
-  const t0 = performance.now();
-  const run = spawnSync('node_modules/.bin/tsx', [`pipelines/${script}.ts`, ...args, '--data', data], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env,
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  if (run.status !== 0) throw new Error(`${label} failed with exit ${run.status}`);
-  const summary = JSON.parse(run.stdout.trim().split('\n').pop() || '{}') as Record<string, any>;
+  const { status, seconds, summary } = runStageProcess(script, args, data, env);
+  if (status !== 0) throw new Error(`${label} failed with exit ${status}`);
   report(`append-${label}`, { seconds, peak_rss_mb: Number(summary.peak_rss_mb ?? 0) });
   figures[`${label}_s`] = seconds;
   return summary;

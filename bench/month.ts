@@ -14,7 +14,6 @@
  * machine. The stages' DuckDBs get --memory-limit (default: what `make all` gives each of its two
  * stages at once, 60 % of the machine shared by 2), spilling into the data folder.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { MEMORY_LIMIT_ENV } from '../lib/resources';
 import { benchDir, report } from './report';
 import { writeRees46File } from './rees46-file';
+import { runStageProcess } from './stage';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -55,15 +55,8 @@ let peak = 0;
 let total = 0;
 function stage(label: string, script: string, args: string[]): Record<string, any> {
   process.stderr.write(`bench: ${label}\n`);
-  const t0 = performance.now();
-  const run = spawnSync('node_modules/.bin/tsx', [`pipelines/${script}.ts`, ...args, '--data', data], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 26,
-    env,
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  const summary = JSON.parse(run.stdout.trim().split('\n').pop() || '{}') as Record<string, any>;
+  const run = runStageProcess(script, args, data, env);
+  const { seconds, summary } = run;
   if (run.status !== 0 && !summary.skipped) throw new Error(`${label} failed with exit ${run.status}`);
   const rss = Number(summary.peak_rss_mb ?? 0);
   report(`month-${label}`, { seconds, peak_rss_mb: rss });

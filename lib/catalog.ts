@@ -35,8 +35,9 @@ export function dataCatalog(dataDir = 'data') {
       /** One row per session, one file per UTC day of the session's start (a glob). */
       sessions: join(interim, 'sessions', '*.parquet'),
       sessionDays: join(interim, 'sessions'),
-      /** Each source session's or user's last event and piece count, from which sessionize goes on with a new day. */
-      sessionGroups: join(interim, 'session_groups.parquet'),
+      /** Each source session's or user's last event, piece count and last piece start, from which sessionize goes on with a new day; one file per UTC day of the last event (a glob). */
+      sessionGroups: join(interim, 'session_groups', '*.parquet'),
+      sessionGroupDays: join(interim, 'session_groups'),
       /** What sessionize last read: the gap and each raw day file's sha256 (`make`'s target for the stage). */
       sessionized: join(interim, 'sessionized.json'),
       /** Split cutoffs (JSON) that later stages read. */

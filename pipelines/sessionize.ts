@@ -5,13 +5,13 @@ import { InputError, parseFlags, runStage, say } from '../lib/cli';
 import {
   AtomicBatch,
   copyDaysToParquet,
-  copyToParquet,
+  parquetFilesSql,
   dayFiles,
   fileSha256,
   isDaysFolder,
   parquetSql,
   queryRows,
-  sqlString,
+  splitIntoDays,
   withDuckDB,
 } from '../lib/io/index';
 import {
@@ -22,6 +22,7 @@ import {
   SESSIONIZED_COLUMNS,
   sessionGroups,
   sessionize,
+  writeSessionGroups,
   summariseSessions,
 } from '../lib/sessions';
 
@@ -48,33 +49,31 @@ await runStage('sessionize', async () => {
   if (!(gap > 0) || !Number.isFinite(gap))
     throw new InputError(`--gap-minutes must be a positive number, got '${flags['gap-minutes']}'`);
   const catalog = dataCatalog(flags.data);
+  if (await splitIntoDays(join(catalog.raw.dir, 'events.parquet'), 'event_time', catalog.raw.eventDays))
+    say(`sessionize: ${catalog.raw.dir}/events.parquet (an older shoplab's single file) is now a file per day`);
   if (!isDaysFolder(catalog.raw.eventDays))
-    throw new InputError(
-      `${catalog.raw.eventDays}: no day files of events; run generate.ts or import.ts first${
-        existsSync(join(catalog.raw.dir, 'events.parquet'))
-          ? ' (this folder has the single events.parquet of an older shoplab: import or generate it again)'
-          : ''
-      }`,
-    );
+    throw new InputError(`${catalog.raw.eventDays}: no day files of events; run generate.ts or import.ts first`);
 
   // Only the days after those already sessionized are read, when the earlier ones are unchanged.
   const raw = dayFiles(catalog.raw.eventDays).map((d) => ({ ...d, sha: fileSha256(d.path) }));
   const record: Sessionized = { gap_minutes: gap, days: Object.fromEntries(raw.map((d) => [d.day, d.sha])) };
   const previous = readRecord(catalog.interim.sessionized);
   const known = previous ? Object.keys(previous.days).sort() : [];
+  // Incremental when every day cut before is unchanged, the gap is the same, the outputs are there
+  // and every raw day not cut yet is later than those.
+  const lastKnown = known.at(-1);
   const incremental =
     previous !== null &&
+    lastKnown !== undefined &&
     previous.gap_minutes === gap &&
-    known.length > 0 &&
     known.every((day) => record.days[day] === previous.days[day]) &&
-    existsSync(catalog.interim.sessionGroups) &&
+    raw.every((d) => d.day in previous.days || d.day > lastKnown) &&
+    isDaysFolder(catalog.interim.sessionGroupDays) &&
     isDaysFolder(catalog.interim.eventDays) &&
     isDaysFolder(catalog.interim.sessionDays);
-  const fresh = incremental ? raw.filter((d) => !(d.day in previous!.days)) : raw;
-  if (incremental && fresh.some((d) => d.day < known[known.length - 1]))
-    throw new Error(`a raw day earlier than ${known[known.length - 1]} appeared after it was sessionized`);
+  const fresh = incremental ? raw.filter((d) => !(d.day in previous.days)) : raw;
   if (previous && !incremental) say('sessionize: the raw days changed (or the gap did): cutting every day again');
-  else if (incremental) say(`sessionize: ${fresh.length} new day(s) after ${known[known.length - 1]}`);
+  else if (incremental) say(`sessionize: ${fresh.length} new day(s) after ${lastKnown}`);
 
   const batch = new AtomicBatch();
   try {
@@ -82,7 +81,7 @@ await runStage('sessionize', async () => {
       const before = incremental ? parquetSql(catalog.interim.sessionGroups) : NO_GROUPS_BEFORE;
       await con.run(
         fresh.length > 0
-          ? `CREATE VIEW events AS SELECT * FROM read_parquet([${fresh.map((d) => sqlString(d.path)).join(', ')}])`
+          ? `CREATE VIEW events AS SELECT * FROM ${parquetFilesSql(fresh.map((d) => d.path))}`
           : `CREATE VIEW events AS SELECT * FROM ${parquetSql(catalog.raw.events)} WHERE false`,
       );
       say('sessionize: cutting sessions');
@@ -101,9 +100,7 @@ await runStage('sessionize', async () => {
         await copyDaysToParquet(
           con,
           mergedSessionsSql(
-            earlier.length > 0
-              ? `read_parquet([${earlier.map((d) => sqlString(d.path)).join(', ')}])`
-              : '(SELECT * FROM sessions WHERE false)',
+            earlier.length > 0 ? parquetFilesSql(earlier.map((d) => d.path)) : '(SELECT * FROM sessions WHERE false)',
           ),
           'start_time',
           catalog.interim.sessionDays,
@@ -112,10 +109,11 @@ await runStage('sessionize', async () => {
         );
       } else
         await copyDaysToParquet(con, 'sessions', 'start_time', catalog.interim.sessionDays, batch, { replace: true });
-      await copyToParquet(con, 'SELECT * FROM session_groups', catalog.interim.sessionGroups, batch);
+      await writeSessionGroups(con, catalog.interim.sessionGroupDays, before, incremental, batch);
       writeFileSync(batch.add(catalog.interim.sessionized), `${JSON.stringify(record, null, 2)}\n`);
       // The single files of the layout before day files go.
-      for (const legacy of ['events.parquet', 'sessions.parquet']) batch.remove(join(catalog.interim.dir, legacy));
+      for (const legacy of ['events.parquet', 'sessions.parquet', 'session_groups.parquet'])
+        batch.remove(join(catalog.interim.dir, legacy));
       batch.commit();
       const [counts] = await queryRows(
         con,

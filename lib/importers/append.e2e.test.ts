@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataCatalog } from '../catalog';
@@ -134,6 +134,22 @@ describe('import --append: a log imported day by day equals the whole log import
     expect(runStageScript('sessionize', ['--data', once]).status).toBe(0);
     expectSameFiles(once, split, ['interim']);
     expect(readFileSync(join(split, 'interim', 'events', '2019-10-01.parquet')).equals(day1)).toBe(true);
+  });
+
+  it("turns an older shoplab's single raw events file into the day files when it sessionizes", async () => {
+    const legacy = join(dir, 'legacy');
+    cpSync(join(once, 'raw'), join(legacy, 'raw'), { recursive: true });
+    rmSync(join(legacy, 'raw', 'events'), { recursive: true });
+    await withDuckDB((con) =>
+      con.run(
+        `COPY (SELECT * FROM read_parquet('${dataCatalog(once).raw.events}')) TO '${join(legacy, 'raw', 'events.parquet')}' (FORMAT parquet)`,
+      ),
+    );
+    const run = runStageScript('sessionize', ['--data', legacy]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain("events.parquet (an older shoplab's single file) is now a file per day");
+    expect(existsSync(join(legacy, 'raw', 'events.parquet'))).toBe(false);
+    expectSameFiles(once, legacy, ['raw']);
   });
 
   it('sessionizes the same: the session crossing midnight stays one', async () => {

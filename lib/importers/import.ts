@@ -27,6 +27,7 @@ import {
   parquetSql,
   onDay,
   queryRows,
+  splitIntoDays,
   sqlString,
   tableExists,
   withDuckDB,
@@ -409,6 +410,8 @@ export async function appendLog(
   onStep?: (step: string) => void,
 ): Promise<AppendSummary> {
   const spec = FORMATS[format];
+  // A folder an older shoplab wrote has its events in one file.
+  await splitIntoDays(join(catalog.raw.dir, 'events.parquet'), 'event_time', catalog.raw.eventDays);
   const source = importedLogSource(catalog, format);
   const files: [FileSpec, string, string][] = [[spec, input, checkFile(input, spec)]];
   const batch = new AtomicBatch();
@@ -454,8 +457,9 @@ export async function appendLog(
  * event_type, product_id, price, category_id, category_path, brand) and the source description, all
  * or nothing through `batch`, and removes the tables only a synthetic world has. Returns the counts.
  * With `append`, `events` holds rows later than every raw event already in `catalog`: the raw
- * events become those followed by these (only the new days' files are written), each product's columns the latest non-null value of either,
- * each user's first event the earlier one; the same tables an import of both logs as one gives.
+ * events become those followed by these (only the new days' files are written), each product's
+ * columns the latest non-null value of either, each user's first event the earlier one; the same
+ * tables an import of both logs as one gives.
  */
 export async function writeImportedTables(
   con: DuckDBConnection,
@@ -526,14 +530,18 @@ export async function writeImportedTables(
     catalog.raw.users,
     batch,
   );
+  // Appending: the counts from the log's tables and the new rows (its products and users are
+  // those of its events), reading only the session ids of the whole log.
+  const fresh = `(SELECT ${canonical} FROM events)`;
   const [stats] = await queryRows(
     con,
-    `SELECT count(*) AS events, count(DISTINCT product_id) AS products, count(DISTINCT user_id) AS users,
-    count(DISTINCT session_id) AS source_sessions FROM (SELECT product_id, user_id, session_id FROM ${
-      append
-        ? `${parquetSql(catalog.raw.events)} UNION ALL SELECT product_id, user_id, session_id FROM events`
-        : 'events'
-    })`,
+    append
+      ? `SELECT (SELECT count(*) FROM ${parquetSql(catalog.raw.events)}) + (SELECT count(*) FROM events) AS events,
+        (SELECT count(*) FROM (SELECT product_id FROM ${parquetSql(catalog.raw.products)} UNION SELECT product_id FROM ${fresh})) AS products,
+        (SELECT count(*) FROM (SELECT user_id FROM ${parquetSql(catalog.raw.users)} UNION SELECT user_id FROM ${fresh} WHERE user_id IS NOT NULL)) AS users,
+        (SELECT count(DISTINCT session_id) FROM (SELECT session_id FROM ${parquetSql(catalog.raw.events)} UNION ALL SELECT session_id FROM ${fresh})) AS source_sessions`
+      : `SELECT count(*) AS events, count(DISTINCT product_id) AS products, count(DISTINCT user_id) AS users,
+        count(DISTINCT session_id) AS source_sessions FROM ${fresh}`,
   );
   commitImport(catalog, batch, source);
 

@@ -1,10 +1,10 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { tempDir } from '../testing';
 import { AtomicBatch, queryRows, withDuckDB } from './duckdb';
-import { copyDaysToParquet, dayFiles, daysGlob, isDaysFolder } from './days';
+import { copyDaysToParquet, dayFiles, daysGlob, isDaysFolder, splitIntoDays } from './days';
 import { tableExists, tableSha256 } from './fingerprint';
 
 // Rows out of time order, over three UTC days (one row a minute before midnight, one at it).
@@ -68,6 +68,20 @@ describe('day-partitioned tables', () => {
       expect(empty.n).toBe(0);
     });
     expect(readdirSync(join(dir, '..'))).toEqual(['events']);
+  });
+
+  it("splits an older single file into the day files, in the file's order, and removes it", async () => {
+    const base = tempDir('shoplab-days-');
+    const file = join(base, 'events.parquet');
+    const dir = join(base, 'events');
+    await withDuckDB((con) => con.run(`COPY (${ROWS}) TO '${file}' (FORMAT parquet)`));
+    expect(await splitIntoDays(file, 'ts', dir)).toBe(true);
+    expect(existsSync(file)).toBe(false);
+    expect(dayFiles(dir).map((d) => d.day)).toEqual(['2026-03-01', '2026-03-02', '2026-03-04']);
+    const ids = await withDuckDB((con) => queryRows(con, `SELECT id FROM read_parquet('${daysGlob(dir)}')`));
+    expect(ids.map((r) => r.id)).toEqual([2, 4, 1, 3, 5]);
+    // Nothing to do the second time.
+    expect(await splitIntoDays(file, 'ts', dir)).toBe(false);
   });
 
   it('refuses rows without a time, and leaves nothing when the batch is discarded', async () => {

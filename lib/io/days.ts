@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { type AtomicBatch, queryRows, sqlString } from './duckdb';
+import { AtomicBatch, queryRows, sqlString, withDuckDB } from './duckdb';
 
 /**
  * Day-partitioned tables: a folder holding one Parquet file per UTC calendar day of the rows'
@@ -26,6 +26,9 @@ export function dayFiles(dir: string): { day: string; path: string }[] {
     .map((m) => ({ day: m[1], path: join(dir, m[0]) }))
     .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
 }
+
+/** SQL reading these Parquet files as one table, in this order (at least one path). */
+export const parquetFilesSql = (paths: string[]) => `read_parquet([${paths.map(sqlString).join(', ')}])`;
 
 /** Whether `dir` is a day-partitioned folder a stage wrote (days, or the empty marker). */
 export const isDaysFolder = (dir: string) => dayFiles(dir).length > 0 || existsSync(join(dir, EMPTY_FILE));
@@ -84,4 +87,28 @@ export async function copyDaysToParquet(
   }
   if (!replace && existsSync(join(dir, EMPTY_FILE))) batch.remove(join(dir, EMPTY_FILE));
   return days.map((d) => d.day);
+}
+
+/**
+ * Turns the single Parquet file `file` (as an older shoplab wrote a table) into the day files of
+ * `dir`, each day's rows in the file's order, and removes it, all or nothing. Does nothing when
+ * `dir` already holds days or there is no such file; returns whether it converted one.
+ */
+export async function splitIntoDays(file: string, timeColumn: string, dir: string): Promise<boolean> {
+  if (isDaysFolder(dir) || !existsSync(file)) return false;
+  const batch = new AtomicBatch();
+  try {
+    await withDuckDB((con) =>
+      copyDaysToParquet(con, `read_parquet(${sqlString(file)}, file_row_number = true)`, timeColumn, dir, batch, {
+        replace: true,
+        orderBy: 'file_row_number',
+        columns: '* EXCLUDE (file_row_number)',
+      }),
+    );
+    batch.remove(file);
+    batch.commit();
+    return true;
+  } finally {
+    batch.discard();
+  }
 }

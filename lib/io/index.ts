@@ -12,7 +12,16 @@ export {
   withDuckDB,
   type DuckDBOptions,
 } from './duckdb';
-export { copyDaysToParquet, dayFiles, daysGlob, daysOf, isDaysFolder, onDay } from './days';
+export {
+  copyDaysToParquet,
+  dayFiles,
+  daysGlob,
+  daysOf,
+  isDaysFolder,
+  onDay,
+  parquetFilesSql,
+  splitIntoDays,
+} from './days';
 export { type Block, flattenLists, readBlocks, unflattenLists, writeBlocks } from './blocks';
 export { dataManifest, fileSha256, tableExists, tableSha256, tableStat } from './fingerprint';
 export { readMatrix } from './matrix';

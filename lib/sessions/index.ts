@@ -3,6 +3,7 @@ export {
   continuedSessionDays,
   DEFAULT_GAP_MINUTES,
   EVENT_ORDER,
+  mergedGroupsSql,
   mergedSessionsSql,
   NO_GROUPS_BEFORE,
   numberedSessionsSql,
@@ -10,4 +11,5 @@ export {
   sessionGroups,
   sessionize,
   summariseSessions,
+  writeSessionGroups,
 } from './sessionize';

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows, withDuckDB } from '../io/duckdb';
 import { EVENT_COLUMNS, tableFromRows } from '../testing';
-import { continuedSessionDays, mergedSessionsSql, sessionGroups, sessionize, summariseSessions } from './sessionize';
+import {
+  continuedSessionDays,
+  mergedGroupsSql,
+  mergedSessionsSql,
+  sessionGroups,
+  sessionize,
+  summariseSessions,
+} from './sessionize';
 
 const T0 = Date.parse('2026-01-05T10:00:00Z');
 const at = (minutes: number, seconds = 0) => new Date(T0 + minutes * 60_000 + seconds * 1000);
@@ -15,23 +22,27 @@ interface E {
   product?: number | null;
 }
 
+/** Creates table `events` from rows. */
+const loadEvents = (con: DuckDBConnection, rows: E[]) =>
+  tableFromRows(
+    con,
+    'events',
+    EVENT_COLUMNS,
+    rows.map((r) => ({
+      event_time: r.t,
+      user_id: r.user,
+      session_id: r.session ?? null,
+      event_type: r.type ?? 'view',
+      product_id: r.product ?? 1,
+      price: 1,
+      search_id: null,
+    })),
+  );
+
 /** Sessionizes rows and returns [event time ms, user, session id] in output order. */
 async function run(rows: E[], gap = 30): Promise<[number, number, string][]> {
   return withDuckDB(async (con: DuckDBConnection) => {
-    await tableFromRows(
-      con,
-      'events',
-      EVENT_COLUMNS,
-      rows.map((r) => ({
-        event_time: r.t,
-        user_id: r.user,
-        session_id: r.session ?? null,
-        event_type: r.type ?? 'view',
-        product_id: r.product ?? 1,
-        price: 1,
-        search_id: null,
-      })),
-    );
+    await loadEvents(con, rows);
     await sessionize(con, gap);
     const out = await queryRows(con, 'SELECT event_time, user_id, session_id FROM sessionized');
     return out.map((r) => [(r.event_time as Date).getTime(), r.user_id as number, r.session_id as string]);
@@ -188,6 +199,7 @@ describe('sessionize', () => {
       { t: at(55), user: 1, session: 'a' },
       { t: at(70), user: 1, session: 'a' }, // 15 minutes on: still 'a'
       { t: at(10), user: 2, session: 'b#9' }, // a source id with '#' in it
+      { t: at(20), user: 3, session: 'c' }, // only in the first part
       { t: at(65), user: 2, session: 'b#9' }, // 55 minutes on: 'b#9#2'
       { t: at(0), user: 5 },
       { t: at(45), user: 5 }, // u5#2
@@ -195,45 +207,30 @@ describe('sessionize', () => {
       { t: at(110), user: 5 }, // u5#3
       { t: at(80), user: 6 },
     ];
-    const load = (con: DuckDBConnection, rows: E[]) =>
-      tableFromRows(
-        con,
-        'events',
-        EVENT_COLUMNS,
-        rows.map((r) => ({
-          event_time: r.t,
-          user_id: r.user,
-          session_id: r.session ?? null,
-          event_type: 'view',
-          product_id: 1,
-          price: 1,
-          search_id: null,
-        })),
-      );
     const cut = 'SELECT epoch_ms(event_time) AS t, session_id FROM sessionized';
     const sessionsSql =
       'SELECT session_id, user_id, start_time, end_time, events, views, purchased FROM sessions ORDER BY start_time, session_id';
     const result = await withDuckDB(async (con) => {
-      await load(con, events);
+      await loadEvents(con, events);
       await sessionize(con);
       await sessionGroups(con);
       await summariseSessions(con);
       const whole = {
         cut: await queryRows(con, `${cut} ORDER BY t, session_id`),
-        groups: await queryRows(con, 'SELECT * FROM session_groups'),
+        groups: await queryRows(con, 'SELECT * FROM session_groups ORDER BY grp'),
         sessions: await queryRows(con, sessionsSql),
       };
       await con.run('DROP TABLE events; DROP TABLE sessionized; DROP TABLE session_groups; DROP TABLE sessions');
 
       const first = events.filter((e) => e.t < at(60));
-      await load(con, first);
+      await loadEvents(con, first);
       await sessionize(con);
       await sessionGroups(con);
       await summariseSessions(con);
       const cutFirst = await queryRows(con, cut);
       await con.run('ALTER TABLE session_groups RENAME TO before; ALTER TABLE sessions RENAME TO earlier');
       await con.run('DROP TABLE events; DROP TABLE sessionized');
-      await load(
+      await loadEvents(
         con,
         events.filter((e) => e.t >= at(60)),
       );
@@ -242,10 +239,11 @@ describe('sessionize', () => {
       await summariseSessions(con);
       const days = await continuedSessionDays(con, 'before');
       const cutSecond = await queryRows(con, cut);
-      const groups = await queryRows(con, 'SELECT * FROM session_groups');
+      const touched = await queryRows(con, 'SELECT grp FROM session_groups ORDER BY grp');
+      const groups = await queryRows(con, `SELECT * FROM ${mergedGroupsSql('before')} ORDER BY grp`);
       await con.run(`CREATE TABLE merged AS SELECT * FROM ${mergedSessionsSql('earlier')}`);
       const sessions = await queryRows(con, sessionsSql.replace('FROM sessions', 'FROM merged'));
-      return { whole, parts: { cut: [...cutFirst, ...cutSecond], groups, sessions }, days };
+      return { whole, parts: { cut: [...cutFirst, ...cutSecond], groups, sessions }, days, touched };
     });
     const ids = (rows: Record<string, unknown>[]) =>
       [...rows].sort((x, y) => Number(x.t) - Number(y.t) || String(x.session_id).localeCompare(String(y.session_id)));
@@ -253,6 +251,7 @@ describe('sessionize', () => {
     expect(ids(result.parts.cut).map((r) => r.session_id)).toEqual([
       'u5#1',
       'b#9',
+      'c',
       'a',
       'u5#2',
       'a',
@@ -264,9 +263,12 @@ describe('sessionize', () => {
     ]);
     expect(ids(result.parts.cut)).toEqual(result.whole.cut);
     expect(result.parts.groups).toEqual(result.whole.groups);
+    // The second part touched every group but c, which the merge carries over as it was.
+    expect(result.touched.map((g) => g.grp)).toEqual(['sa', 'sb#9', 'u5', 'u6']);
     expect(result.whole.groups.map((g) => [g.grp, g.pieces, (g.last_start as Date).getTime()])).toEqual([
       ['sa', 1, at(40).getTime()],
       ['sb#9', 2, at(65).getTime()],
+      ['sc', 1, at(20).getTime()],
       ['u5', 3, at(110).getTime()],
       ['u6', 1, at(80).getTime()],
     ]);

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_TYPES } from '../events';
-import { sqlString } from '../io/index';
+import { type AtomicBatch, copyDaysToParquet, dayFiles, parquetFilesSql, queryRows, sqlString } from '../io/index';
 
 export const DEFAULT_GAP_MINUTES = 30;
 
@@ -70,21 +70,21 @@ const GROUP_OF = `CASE WHEN no_source THEN 'u' || CAST(user_id AS VARCHAR) WHEN 
   ELSE 's' || left(session_id, length(session_id) - length(CAST(piece AS VARCHAR)) - 1) END`;
 
 /**
- * Creates table `session_groups` (shaped as `NO_GROUPS_BEFORE`, ordered by group): the groups of
- * `before` as `sessionized` leaves them, the groups it did not touch as they were.
+ * Creates table `session_groups` (shaped as `NO_GROUPS_BEFORE`): the groups `sessionized` has
+ * events of, as it leaves them, going on from `before`. `mergedGroupsSql` adds the untouched ones.
  */
 export async function sessionGroups(con: DuckDBConnection, before = NO_GROUPS_BEFORE): Promise<void> {
   // Pieces follow each other in time: the last piece began at the group's last piece start.
   await con.run(`CREATE TABLE session_groups AS
     WITH g AS (SELECT ${GROUP_OF} AS grp, max(event_time) AS last_time, max(piece) AS pieces,
       max(event_time) FILTER (starts) AS first_of_last FROM sessionized GROUP BY 1)
-    SELECT grp, last_time, pieces, last_start FROM (
-      SELECT b.grp, b.last_time, b.pieces, b.last_start FROM ${before} b ANTI JOIN g ON b.grp = g.grp
-      UNION ALL
-      SELECT g.grp, g.last_time, g.pieces, CASE WHEN g.pieces = b.pieces THEN b.last_start ELSE g.first_of_last END
-      FROM g LEFT JOIN ${before} b ON g.grp = b.grp)
-    ORDER BY grp`);
+    SELECT g.grp, g.last_time, g.pieces, CASE WHEN g.pieces = b.pieces THEN b.last_start ELSE g.first_of_last END AS last_start
+    FROM g LEFT JOIN ${before} b ON g.grp = b.grp`);
 }
+
+/** Every group after `sessionized`: those of `before` (or some of them) it did not touch, and `session_groups`. */
+export const mergedGroupsSql = (before: string) =>
+  `(SELECT b.* FROM ${before} b ANTI JOIN session_groups g ON b.grp = g.grp UNION ALL SELECT * FROM session_groups)`;
 
 /** The UTC days on which the sessions `sessionized` continues from `before` began: their rows in the sessions table change. */
 export async function continuedSessionDays(con: DuckDBConnection, before: string): Promise<string[]> {
@@ -123,3 +123,36 @@ export const mergedSessionsSql = (earlier: string) => `(
  */
 export const numberedSessionsSql = (sessionsPath: string) =>
   `SELECT session_id, row_number() OVER (ORDER BY session_id) AS session_number, start_time FROM read_parquet(${sqlString(sessionsPath)})`;
+
+/**
+ * Writes table `session_groups` (merged with `before`) into `dir`, a file per UTC day of their last event, each file in group order. Going on
+ * from `before`, only the new days' files and those of the days the touched groups last had events
+ * on are written (the latter without them; a day left with none loses its file).
+ */
+export async function writeSessionGroups(
+  con: DuckDBConnection,
+  dir: string,
+  before: string,
+  incremental: boolean,
+  batch: AtomicBatch,
+): Promise<void> {
+  if (!incremental) {
+    await copyDaysToParquet(con, 'session_groups', 'last_time', dir, batch, { replace: true, orderBy: 'grp' });
+    return;
+  }
+  const touched = await queryRows(
+    con,
+    `SELECT DISTINCT strftime(CAST(b.last_time AS DATE), '%Y-%m-%d') AS day FROM ${before} b SEMI JOIN session_groups g ON b.grp = g.grp`,
+  );
+  const days = new Set(touched.map((r) => String(r.day)));
+  const earlier = dayFiles(dir).filter((d) => days.has(d.day));
+  const written = await copyDaysToParquet(
+    con,
+    earlier.length > 0 ? mergedGroupsSql(parquetFilesSql(earlier.map((d) => d.path))) : 'session_groups',
+    'last_time',
+    dir,
+    batch,
+    { replace: false, orderBy: 'grp' },
+  );
+  for (const d of earlier) if (!written.includes(d.day)) batch.remove(d.path);
+}
