@@ -19,6 +19,8 @@ export function dataCatalog(dataDir = 'data') {
       events: join(raw, 'events', '*.parquet'),
       /** The raw events' day folder. */
       eventDays: join(raw, 'events'),
+      /** The single raw events file an older shoplab wrote, which stages turn into the day files. */
+      legacyEvents: join(raw, 'events.parquet'),
       impressions: join(raw, 'impressions.parquet'),
       /** Imported catalogues only: each product's source id, group, seller name and category as given. */
       catalog: join(raw, 'catalog.parquet'),

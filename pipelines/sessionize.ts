@@ -5,10 +5,10 @@ import { InputError, parseFlags, runStage, say } from '../lib/cli';
 import {
   AtomicBatch,
   copyDaysToParquet,
-  parquetFilesSql,
   dayFiles,
   fileSha256,
   isDaysFolder,
+  parquetFilesSql,
   parquetSql,
   queryRows,
   splitIntoDays,
@@ -22,8 +22,8 @@ import {
   SESSIONIZED_COLUMNS,
   sessionGroups,
   sessionize,
-  writeSessionGroups,
   summariseSessions,
+  writeSessionGroups,
 } from '../lib/sessions';
 
 /** What the stage read last time (`catalog.interim.sessionized`): the gap, and each raw day file's sha256. */
@@ -49,8 +49,8 @@ await runStage('sessionize', async () => {
   if (!(gap > 0) || !Number.isFinite(gap))
     throw new InputError(`--gap-minutes must be a positive number, got '${flags['gap-minutes']}'`);
   const catalog = dataCatalog(flags.data);
-  if (await splitIntoDays(join(catalog.raw.dir, 'events.parquet'), 'event_time', catalog.raw.eventDays))
-    say(`sessionize: ${catalog.raw.dir}/events.parquet (an older shoplab's single file) is now a file per day`);
+  if (await splitIntoDays(catalog.raw.legacyEvents, 'event_time', catalog.raw.eventDays))
+    say(`sessionize: ${catalog.raw.legacyEvents} (an older shoplab's single file) is now a file per day`);
   if (!isDaysFolder(catalog.raw.eventDays))
     throw new InputError(`${catalog.raw.eventDays}: no day files of events; run generate.ts or import.ts first`);
 

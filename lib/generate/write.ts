@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DOUBLE, DuckDBEnumType, ENUM, INTEGER, UTINYINT, VARCHAR } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
 import { EVENT_TYPES, PERSONAS } from '../events';
@@ -200,7 +199,7 @@ export async function writeWorld(
         `${JSON.stringify({ kind: 'synthetic', ...world.options }, null, 2)}\n`,
       );
       // The single events file of the layout before day files goes.
-      batch.remove(join(catalog.raw.dir, 'events.parquet'));
+      batch.remove(catalog.raw.legacyEvents);
       batch.commit();
       return {
         products: shop.productCount,

@@ -9,7 +9,6 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
@@ -226,7 +225,7 @@ export function commitImport(catalog: DataCatalog, batch: AtomicBatch, source: R
     catalog.raw.impressions,
     catalog.raw.truthImpressions,
     catalog.raw.truthSessions,
-    join(catalog.raw.dir, 'events.parquet'),
+    catalog.raw.legacyEvents,
   ])
     rmSync(stale, { force: true });
 }
@@ -411,7 +410,7 @@ export async function appendLog(
 ): Promise<AppendSummary> {
   const spec = FORMATS[format];
   // A folder an older shoplab wrote has its events in one file.
-  await splitIntoDays(join(catalog.raw.dir, 'events.parquet'), 'event_time', catalog.raw.eventDays);
+  await splitIntoDays(catalog.raw.legacyEvents, 'event_time', catalog.raw.eventDays);
   const source = importedLogSource(catalog, format);
   const files: [FileSpec, string, string][] = [[spec, input, checkFile(input, spec)]];
   const batch = new AtomicBatch();

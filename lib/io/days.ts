@@ -33,7 +33,7 @@ export const parquetFilesSql = (paths: string[]) => `read_parquet([${paths.map(s
 /** Whether `dir` is a day-partitioned folder a stage wrote (days, or the empty marker). */
 export const isDaysFolder = (dir: string) => dayFiles(dir).length > 0 || existsSync(join(dir, EMPTY_FILE));
 
-/** SQL for the day after `day` (a `YYYY-MM-DD` string), as a TIMESTAMP. */
+/** SQL for the first instant of `day` (a `YYYY-MM-DD` string), as a TIMESTAMP. */
 const dayStart = (day: string) => `TIMESTAMP ${sqlString(`${day} 00:00:00`)}`;
 
 /** A WHERE condition: `column` (a TIMESTAMP) falls on UTC day `day`. */
@@ -59,8 +59,9 @@ export async function daysOf(
  * Writes `relation`'s rows as day files of `dir` through `batch`: with `replace`, the folder
  * becomes exactly these days (its other files go); otherwise only the days `relation` has are
  * written, replacing those days' files and leaving the others. Rows keep `relation`'s order
- * within a day, or `orderBy`'s; `columns` is the select list (all of `relation`'s by default). A `relation` without rows writes the empty marker (with
- * `replace`) or nothing. Returns the days written.
+ * within a day, or `orderBy`'s; `columns` is the select list (all of `relation`'s by default). A
+ * `relation` without rows writes the empty marker (with `replace`) or nothing. Returns the days
+ * written.
  */
 export async function copyDaysToParquet(
   con: DuckDBConnection,

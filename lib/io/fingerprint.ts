@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { isDaysFolder } from './days';
 
 /** sha256 of a file's bytes, hex: what the registry and the data manifest record about an input. */
@@ -38,24 +38,24 @@ export function tableExists(path: string): boolean {
  */
 export function tableSha256(path: string): string {
   if (!path.endsWith('*.parquet')) return fileSha256(path);
-  const dir = dirname(path);
   const hash = createHash('sha256');
-  for (const name of readdirSync(dir)
-    .filter((n) => n.endsWith('.parquet'))
-    .sort())
-    hash.update(`${fileSha256(join(dir, name))}  ${name}\n`);
+  for (const file of tableFiles(path)) hash.update(`${fileSha256(file)}  ${basename(file)}\n`);
   return hash.digest('hex');
+}
+
+/** The files a table path reads: the file itself, or the Parquet files a folder's glob matches, in name order (as DuckDB lists them). */
+function tableFiles(path: string): string[] {
+  if (!path.endsWith('*.parquet')) return [path];
+  const dir = dirname(path);
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.parquet'))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** A cheap stamp of a table's files (names, sizes, modification times): it changes whenever a file is rewritten. */
 export function tableStat(path: string): string {
-  const files = path.endsWith('*.parquet')
-    ? readdirSync(dirname(path))
-        .filter((n) => n.endsWith('.parquet'))
-        .sort()
-        .map((n) => join(dirname(path), n))
-    : [path];
-  return files
+  return tableFiles(path)
     .map((f) => {
       const { size, mtimeMs } = statSync(f);
       return `${f}:${size}:${mtimeMs}`;

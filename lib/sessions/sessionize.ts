@@ -88,11 +88,12 @@ export const mergedGroupsSql = (before: string) =>
 
 /** The UTC days on which the sessions `sessionized` continues from `before` began: their rows in the sessions table change. */
 export async function continuedSessionDays(con: DuckDBConnection, before: string): Promise<string[]> {
-  const rows = await con.runAndReadAll(
+  const rows = await queryRows(
+    con,
     `SELECT DISTINCT strftime(CAST(b.last_start AS DATE), '%Y-%m-%d') AS day
     FROM (SELECT DISTINCT ${GROUP_OF} AS grp, piece FROM sessionized) s JOIN ${before} b ON s.grp = b.grp AND s.piece = b.pieces ORDER BY day`,
   );
-  return rows.getRowObjectsJS().map((r) => String(r.day));
+  return rows.map((r) => String(r.day));
 }
 
 /** Creates table `sessions` from `sessionized`: one row per session with its span and funnel counts. */
@@ -125,9 +126,10 @@ export const numberedSessionsSql = (sessionsPath: string) =>
   `SELECT session_id, row_number() OVER (ORDER BY session_id) AS session_number, start_time FROM read_parquet(${sqlString(sessionsPath)})`;
 
 /**
- * Writes table `session_groups` (merged with `before`) into `dir`, a file per UTC day of their last event, each file in group order. Going on
- * from `before`, only the new days' files and those of the days the touched groups last had events
- * on are written (the latter without them; a day left with none loses its file).
+ * Writes table `session_groups` (merged with `before`) into `dir`, a file per UTC day of the
+ * groups' last event, each file in group order. Going on from `before`, only the new days' files
+ * and those of the days the touched groups last had events on are written (the latter without
+ * them; a day left with none loses its file).
  */
 export async function writeSessionGroups(
   con: DuckDBConnection,
