@@ -22,7 +22,7 @@ export const purchase = setFamily<PurchaseDetails>({
       `${parquetSql(file)} x${raw.truthSessions ? ` LEFT JOIN ${parquetSql(raw.truthSessions)} t ON t.session_id = split_part(x.session_id, '#', 1)` : ''}`,
     order: 'x.as_of, x.session_id, x.cut',
     label: 'x.label',
-    extras: { session_id: 'x.session_id', cut: 'x.cut' },
+    extras: {},
     truth: { p_purchase: 't.p_purchase' },
     truthTable: 'truthSessions',
     sampleKey: 'x.session_id',

@@ -33,8 +33,22 @@ export function setFamily<Details>(own: Own<Details>): SetModelFamily<Details> {
         `train: ${n(data.train.labels.length)} train, ${n(data.valid.labels.length)} valid, ${n(data.test.labels.length)} test rows × ${data.features.length} features`,
       );
       const bar = progressBar(`train: ${own.name} rounds (valid ${fc.params.eval_metric})`, fc.rounds);
-      const fit = fitFamily(own, data, fc, run, (round) => bar.update(round + 1));
-      bar.done(fit.result.history.length);
+      // The bar ends with the rounds; what follows (the baseline's fit, SHAP) is named as it starts.
+      let rounds = 0;
+      let boosting = true;
+      const fit = fitFamily(
+        own,
+        data,
+        fc,
+        run,
+        (round) => bar.update((rounds = round + 1)),
+        undefined,
+        (phase) => {
+          if (boosting) bar.done(rounds);
+          boosting = false;
+          say(`train: ${phase}`);
+        },
+      );
       return {
         booster: fit.result.booster,
         params: fit.params,

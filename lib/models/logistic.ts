@@ -67,28 +67,48 @@ export function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Ar
 
 /** Mean and standard deviation of each feature over its non-missing values (scale 1 when constant). */
 export function fitStandardisation(m: Matrix): { means: number[]; scales: number[] } {
+  // Row by row, a running sum per feature: each feature's sums add up its values in row order.
   const p = m.features.length;
-  const means = new Array(p).fill(0);
-  const scales = new Array(p).fill(0);
-  for (let j = 0; j < p; j++) {
-    let n = 0;
-    let sum = 0;
-    for (let i = 0; i < m.rows; i++) {
-      const v = m.values[i * p + j];
-      if (!Number.isNaN(v)) {
-        sum += v;
-        n++;
+  const v = m.values;
+  const counts = new Float64Array(p);
+  const sums = new Float64Array(p);
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < p; j++) {
+      const x = v[i * p + j];
+      if (!Number.isNaN(x)) {
+        sums[j] += x;
+        counts[j]++;
       }
     }
-    means[j] = n ? sum / n : 0;
-    let ss = 0;
+  }
+  const means = Array.from(sums, (sum, j) => (counts[j] ? sum / counts[j] : 0));
+  const squares = new Float64Array(p);
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < p; j++) {
+      const x = v[i * p + j];
+      if (!Number.isNaN(x)) squares[j] += (x - means[j]) ** 2;
+    }
+  }
+  const scales = Array.from(squares, (ss, j) => (counts[j] > 1 && ss > 0 ? Math.sqrt(ss / counts[j]) : 1));
+  return { means, scales };
+}
+
+/** Rows per block of the fit's sums: a block of every column stays in cache. */
+const BLOCK = 2048;
+
+/** The standardised features a column each (NaN → 0), after a column of ones for the intercept. */
+function standardisedColumns(m: Matrix, means: number[], scales: number[]): Float64Array[] {
+  const p = m.features.length;
+  const columns = [new Float64Array(m.rows).fill(1)];
+  for (let j = 0; j < p; j++) {
+    const column = new Float64Array(m.rows);
     for (let i = 0; i < m.rows; i++) {
       const v = m.values[i * p + j];
-      if (!Number.isNaN(v)) ss += (v - means[j]) ** 2;
+      column[i] = Number.isNaN(v) ? 0 : (v - means[j]) / scales[j];
     }
-    scales[j] = n > 1 && ss > 0 ? Math.sqrt(ss / n) : 1;
+    columns.push(column);
   }
-  return { means, scales };
+  return columns;
 }
 
 export function fitLogistic(
@@ -99,25 +119,74 @@ export function fitLogistic(
   const p = m.features.length;
   if (labels.length !== m.rows) throw new Error(`fitLogistic: ${m.rows} rows but ${labels.length} labels`);
   const { means, scales } = fitStandardisation(m);
-  const x = standardise(m, means, scales);
+  const n = m.rows;
+  // Column-major and standardised, the intercept's column of ones first: each sum below then
+  // runs along contiguous memory, a block of rows at a time. Every gradient and Hessian entry is
+  // still added up row by row in row order, so the fit is the same to the last bit as a
+  // row-at-a-time loop.
   const d = p + 1;
+  const columns = standardisedColumns(m, means, scales);
   const w = new Float64Array(d);
+  const z = new Float64Array(BLOCK);
+  const r = new Float64Array(BLOCK);
+  const s = new Float64Array(BLOCK);
+  const sx = new Float64Array(BLOCK);
+  const block: Float64Array[] = new Array(d);
   let iterations = 0;
   for (; iterations < params.maxIterations; iterations++) {
     const grad = new Float64Array(d);
     const hess = new Float64Array(d * d);
-    const row = new Float64Array(d);
-    for (let i = 0; i < m.rows; i++) {
-      row[0] = 1;
-      for (let j = 0; j < p; j++) row[j + 1] = x[i * p + j];
-      let z = 0;
-      for (let j = 0; j < d; j++) z += w[j] * row[j];
-      const mu = 1 / (1 + Math.exp(-z));
-      const r = mu - labels[i];
-      const s = Math.max(mu * (1 - mu), 1e-12);
+    for (let from = 0; from < n; from += BLOCK) {
+      const size = Math.min(BLOCK, n - from);
+      for (let j = 0; j < d; j++) block[j] = columns[j].subarray(from, from + size);
+      z.fill(0);
       for (let j = 0; j < d; j++) {
-        grad[j] += r * row[j];
-        for (let k = 0; k <= j; k++) hess[j * d + k] += s * row[j] * row[k];
+        const x = block[j];
+        const wj = w[j];
+        for (let i = 0; i < size; i++) z[i] += wj * x[i];
+      }
+      for (let i = 0; i < size; i++) {
+        const mu = 1 / (1 + Math.exp(-z[i]));
+        r[i] = mu - labels[from + i];
+        s[i] = Math.max(mu * (1 - mu), 1e-12);
+      }
+      for (let j = 0; j < d; j++) {
+        const xj = block[j];
+        let g = grad[j];
+        for (let i = 0; i < size; i++) {
+          g += r[i] * xj[i];
+          sx[i] = s[i] * xj[i];
+        }
+        grad[j] = g;
+        // Four entries of the row at once: four independent sums keep the core busy.
+        let k = 0;
+        for (; k + 3 <= j; k += 4) {
+          const x0 = block[k];
+          const x1 = block[k + 1];
+          const x2 = block[k + 2];
+          const x3 = block[k + 3];
+          let h0 = hess[j * d + k];
+          let h1 = hess[j * d + k + 1];
+          let h2 = hess[j * d + k + 2];
+          let h3 = hess[j * d + k + 3];
+          for (let i = 0; i < size; i++) {
+            const v = sx[i];
+            h0 += v * x0[i];
+            h1 += v * x1[i];
+            h2 += v * x2[i];
+            h3 += v * x3[i];
+          }
+          hess[j * d + k] = h0;
+          hess[j * d + k + 1] = h1;
+          hess[j * d + k + 2] = h2;
+          hess[j * d + k + 3] = h3;
+        }
+        for (; k <= j; k++) {
+          const xk = block[k];
+          let h = hess[j * d + k];
+          for (let i = 0; i < size; i++) h += sx[i] * xk[i];
+          hess[j * d + k] = h;
+        }
       }
     }
     for (let j = 0; j < d; j++) {

@@ -88,6 +88,7 @@ export function fitFamily(
   config: RunSettings,
   onRound: (round: number, valid: number) => void = () => {},
   curveRows = TRAIN_CURVE_ROWS,
+  onPhase: (phase: string) => void = () => {},
 ): FittedFamily {
   const params = resolveParams(fc, config, data);
   const dtrain = toDMatrix(data.train, undefined, config.nthread);
@@ -109,6 +110,7 @@ export function fitFamily(
       onRound: (round, scores) => onRound(round, lastValue(scores.valid)),
     });
     const rounds = keepBestRounds(result);
+    onPhase('scoring the test split and the references (the baseline is fitted now)');
     const testScores = unweightProbabilities(result.booster.predict(dtest, 'value', rounds).values, params);
     const truth = spec.truth(data);
     const references = spec.references(data, config.seed);
@@ -121,6 +123,7 @@ export function fitFamily(
     if (metrics.oracle) assertBelowOracle(spec.name, metrics.model, metrics.oracle);
     const details = spec.details(data, { ...references, model: testScores });
     const primary = fc.primary;
+    onPhase('importance and SHAP values');
     return {
       result,
       params,
