@@ -39,7 +39,7 @@ await runStage('generate', async () => {
   const bar = progressBar('simulating', options.events);
   const threads = intFlag('threads', flags.threads, 1, 64);
   const world = await generateWorldInParallel({ ...options, onProgress: (n) => bar.update(n) }, threads);
-  bar.done(world.activity.events.time.length);
+  bar.done(world.activity.shards.reduce((n, s) => n + s.events.time.length, 0));
   const counts = await writeWorld(world, catalog, {}, (step) => say(`writing ${step}`));
   return {
     summary: { ...options, ...counts, paths: catalog.raw },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeActivities } from './merge';
+import { mergeActivities, type WorldActivity } from './merge';
 import type { Activity } from './simulate';
 
 /** A shard with one session of `n` events, its searches given as query texts. */
@@ -43,6 +43,10 @@ function shard(session: number, queries: string[], searchQueries: number[]): Act
   };
 }
 
+/** A column of every shard's table, end to end. */
+const all = (world: WorldActivity, pick: (s: WorldActivity['shards'][number]) => ArrayLike<number>) =>
+  world.shards.flatMap((s) => Array.from(pick(s)));
+
 describe('mergeActivities', () => {
   it('shifts search indices past earlier shards and renumbers queries into one dictionary', () => {
     // Shard 0 knows queries [tent, lamp]; shard 1 knows [lamp, pen] with its own codes.
@@ -55,9 +59,10 @@ describe('mergeActivities', () => {
       'pen',
       'lamp',
     ]);
-    expect(Array.from(merged.events.search)).toEqual([0, 1, 2, -1, 3, 4, -1]);
-    expect(Array.from(merged.impressions.search)).toEqual([0, 1, 2, 3, 4]);
-    expect(Array.from(merged.sessions.user)).toEqual([0, 1]);
-    expect(Array.from(merged.events.price).slice(-1)).toEqual([9.5]);
+    expect(all(merged, (s) => s.events.search)).toEqual([0, 1, 2, -1, 3, 4, -1]);
+    expect(all(merged, (s) => s.impressions.search)).toEqual([0, 1, 2, 3, 4]);
+    expect(Array.from(merged.searches.session)).toEqual([0, 0, 0, 1, 1]);
+    expect(all(merged, (s) => s.sessions.user)).toEqual([0, 1]);
+    expect(all(merged, (s) => s.events.price).slice(-1)).toEqual([9.5]);
   });
 });

@@ -2,11 +2,19 @@ import type { Activity } from './simulate';
 
 type Columns = Record<string, Float64Array | Int32Array | Uint8Array>;
 
-/** `values` with `offset` added to every non-negative entry (negative ones mean none). Plain loop: TypedArray.map is slow. */
-function shifted(values: Int32Array, offset: number): Int32Array {
-  const out = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i] >= 0 ? values[i] + offset : values[i];
-  return out;
+/** A world's activity as its shards left it, with one numbering of searches and queries. */
+export interface WorldActivity {
+  /** Each shard's events, sessions and impressions, in order; their search indices index `searches`. */
+  shards: Pick<Activity, 'events' | 'sessions' | 'impressions'>[];
+  /** Every shard's searches, in order; `query` indexes `queries`. */
+  searches: Activity['searches'];
+  queries: string[];
+}
+
+/** Adds `offset` to every non-negative entry of `values` (negative ones mean none), in place. */
+function shift(values: Int32Array, offset: number): void {
+  if (offset === 0) return;
+  for (let i = 0; i < values.length; i++) if (values[i] >= 0) values[i] += offset;
 }
 
 function concat<T extends Columns>(parts: T[]): T {
@@ -25,18 +33,17 @@ function concat<T extends Columns>(parts: T[]): T {
 }
 
 /**
- * Joins the activity of consecutive shards into one: search indices are shifted past earlier
- * shards' searches and query codes renumbered into one dictionary in order of first use.
- * Session indices are already global (each shard starts at its first planned session).
+ * Joins the activity of consecutive shards: search indices are shifted past earlier shards'
+ * searches and query codes renumbered into one dictionary in order of first use, in place. The
+ * events, sessions and impressions stay in their shards (writing reads them a shard at a time:
+ * copying a large world into new arrays costs seconds of fresh memory); only the searches are
+ * concatenated, for looking up by index. Session indices are already global (each shard starts
+ * at its first planned session).
  */
-export function mergeActivities(shards: Activity[]): Activity {
-  if (shards.length === 1) return shards[0];
+export function mergeActivities(shards: Activity[]): WorldActivity {
   const queries: string[] = [];
   const queryIndex = new Map<string, number>();
   let searchOffset = 0;
-  const events: Activity['events'][] = [];
-  const searches: Activity['searches'][] = [];
-  const impressions: Activity['impressions'][] = [];
   for (const shard of shards) {
     const code = shard.queries.map((text) => {
       let q = queryIndex.get(text);
@@ -47,18 +54,15 @@ export function mergeActivities(shards: Activity[]): Activity {
       }
       return q;
     });
-    const query = new Int32Array(shard.searches.query.length);
-    for (let i = 0; i < query.length; i++) query[i] = code[shard.searches.query[i]];
-    events.push({ ...shard.events, search: shifted(shard.events.search, searchOffset) });
-    searches.push({ ...shard.searches, query });
-    impressions.push({ ...shard.impressions, search: shifted(shard.impressions.search, searchOffset) });
+    const query = shard.searches.query;
+    for (let i = 0; i < query.length; i++) query[i] = code[query[i]];
+    shift(shard.events.search, searchOffset);
+    shift(shard.impressions.search, searchOffset);
     searchOffset += shard.searches.time.length;
   }
   return {
-    events: concat(events),
-    sessions: concat(shards.map((s) => s.sessions)),
-    searches: concat(searches),
+    shards: shards.map(({ events, sessions, impressions }) => ({ events, sessions, impressions })),
+    searches: concat(shards.map((s) => s.searches)),
     queries,
-    impressions: concat(impressions),
   };
 }

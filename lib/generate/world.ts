@@ -1,7 +1,7 @@
 import { Rng } from '../random';
 import { type Catalog, makeCatalog } from './catalog';
 import { planSessions } from './arrivals';
-import { mergeActivities } from './merge';
+import { mergeActivities, type WorldActivity } from './merge';
 import { type Activity, type SessionPlan, simulate } from './simulate';
 import { makeUsers, type Users } from './users';
 
@@ -9,7 +9,7 @@ export { CATEGORY_TREE } from './vocabulary';
 export { PERSONA_PARAMS } from './personas';
 export { POSITION_BIAS, RESULTS_PER_SEARCH, relevance } from './simulate';
 export { makeQuery, misspell } from './query';
-export type { Catalog, Users, Activity, SessionPlan };
+export type { Catalog, Users, Activity, SessionPlan, WorldActivity };
 
 export interface WorldOptions {
   seed: number;
@@ -36,7 +36,7 @@ export interface World {
   startMs: number;
   catalog: Catalog;
   users: Users;
-  activity: Activity;
+  activity: WorldActivity;
   /** First session start per user (ms), NaN for users who never came. */
   firstSeen: Float64Array;
 }
@@ -110,10 +110,12 @@ export function assembleWorld(planned: WorldPlan, shards: Activity[]): World {
   const activity = mergeActivities(shards);
   const { users } = planned;
   const firstSeen = new Float64Array(users.count).fill(NaN);
-  const { user, start: sessionStart } = activity.sessions;
-  for (let s = 0; s < user.length; s++) {
-    const u = user[s];
-    if (!(firstSeen[u] <= sessionStart[s])) firstSeen[u] = sessionStart[s];
+  for (const shard of activity.shards) {
+    const { user, start: sessionStart } = shard.sessions;
+    for (let s = 0; s < user.length; s++) {
+      const u = user[s];
+      if (!(firstSeen[u] <= sessionStart[s])) firstSeen[u] = sessionStart[s];
+    }
   }
   return { options: planned.options, startMs: planned.startMs, catalog: planned.catalog, users, activity, firstSeen };
 }

@@ -6,10 +6,14 @@ import { canonicalSelect } from '../tables';
 import type { World } from './world';
 import {
   AtomicBatch,
-  copyDaysToParquet,
-  copyToParquet,
+  copyToParquetFile,
+  dayFile,
+  emptyDayFile,
+  rowsByDay,
   type DuckDBOptions,
   registerColumnScan,
+  registerSegmentScan,
+  type ScanSegment,
   typedArrayFor,
   withDuckDB,
 } from '../io/index';
@@ -48,11 +52,10 @@ export async function writeWorld(
   onStep?: (step: string) => void,
 ): Promise<WriteSummary> {
   const { catalog: shop, users, activity, firstSeen } = world;
-  const { events, sessions, searches, impressions } = activity;
+  const { shards, searches } = activity;
   const batch = new AtomicBatch();
   try {
-    return await withDuckDB(async (con) => {
-      onStep?.('products');
+    return await withDuckDB(async (con, instance) => {
       const leafType = ENUM(shop.leaves.map((l) => l.categoryId));
       const pathType = ENUM(shop.leaves.map((l) => l.path));
       const brandType = ENUM(shop.brands);
@@ -66,43 +69,16 @@ export async function writeWorld(
         { name: 'price', type: DOUBLE, values: shop.price },
         { name: 'base_price', type: DOUBLE, values: shop.basePrice },
       ]);
-      await copyToParquet(
-        con,
-        `
-        SELECT ${canonicalSelect('products', {
-          product_id: 'product + 1',
-          title: 'title',
-          category_id: 'category_id',
-          category_path: 'category_path',
-          brand: 'brand',
-          seller_id: 'seller + 1001',
-          price: 'price',
-          base_price: 'base_price',
-        })}
-        FROM products()`,
-        catalog.raw.products,
-        batch,
-      );
-
-      onStep?.('users');
       const personaType = ENUM([...PERSONAS]);
       registerColumnScan(con, 'users', [
         { name: 'user', type: INTEGER, values: iota(users.count) },
         { name: 'persona', type: personaType, values: users.persona },
         { name: 'first_seen', type: DOUBLE, values: firstSeen },
       ]);
-      await copyToParquet(
-        con,
-        `
-        SELECT ${canonicalSelect('users', { user_id: 'user + 1', persona: 'persona', first_seen: timestamp('first_seen') })}
-        FROM users() WHERE NOT isnan(first_seen)`,
-        catalog.raw.users,
-        batch,
-      );
 
-      onStep?.('events');
+      // Events: a file per day, each day's rows in the world's order, gathered shard by shard.
       const eventType = ENUM([...EVENT_TYPES]);
-      registerColumnScan(con, 'events', [
+      const eventColumns = ({ events }: (typeof shards)[number]) => [
         { name: 'time', type: DOUBLE, values: events.time },
         { name: 'user', type: INTEGER, values: events.user },
         { name: 'session', type: INTEGER, values: events.session },
@@ -110,9 +86,19 @@ export async function writeWorld(
         { name: 'product', type: INTEGER, values: events.product },
         { name: 'price', type: DOUBLE, values: events.price },
         { name: 'search', type: INTEGER, values: events.search },
-      ]);
-      // Materialised once, then written a day per file (each day's rows in the world's order).
-      await con.run(`CREATE TEMP TABLE world_events AS
+      ];
+      const segmentsByDay = new Map<string, ScanSegment[]>();
+      for (const shard of shards) {
+        for (const { day, rows } of rowsByDay(shard.events.time)) {
+          if (!segmentsByDay.has(day)) segmentsByDay.set(day, []);
+          segmentsByDay.get(day)!.push({ columns: eventColumns(shard), rows });
+        }
+      }
+      const days = [...segmentsByDay.keys()].sort();
+      days.forEach((day, k) => registerSegmentScan(con, `events_${k}`, segmentsByDay.get(day)!));
+      if (days.length === 0)
+        registerSegmentScan(con, 'events_none', [{ columns: eventColumns(shards[0]), rows: new Int32Array(0) }]);
+      const eventSelect = (scan: string) => `
         SELECT ${canonicalSelect('events', {
           event_time: timestamp('time'),
           user_id: 'user + 1',
@@ -122,77 +108,143 @@ export async function writeWorld(
           price: 'CASE WHEN product >= 0 THEN price END',
           search_id: 'CASE WHEN search >= 0 THEN search + 1 END',
         })}
-        FROM events()`);
-      await copyDaysToParquet(con, 'world_events', 'event_time', catalog.raw.eventDays, batch, { replace: true });
-      await con.run('DROP TABLE world_events');
+        FROM ${scan}()`;
+      const eventDays = batch.addDir(catalog.raw.eventDays);
 
-      onStep?.('impressions');
-      // Search time, user, session and query per impression, looked up by search index.
-      const bySearch = <T extends Float64Array | Int32Array>(column: T): T => {
-        const out = new (column.constructor as new (n: number) => T)(impressions.search.length);
-        for (let k = 0; k < out.length; k++) out[k] = column[impressions.search[k]];
-        return out;
-      };
+      // Impressions, with their search's time, user, session and query looked up by search index.
       const queryType = ENUM(activity.queries);
-      registerColumnScan(con, 'impressions', [
-        { name: 'search', type: INTEGER, values: impressions.search },
-        { name: 'time', type: DOUBLE, values: bySearch(searches.time) },
-        { name: 'user', type: INTEGER, values: bySearch(searches.user) },
-        { name: 'session', type: INTEGER, values: bySearch(searches.session) },
-        { name: 'query', type: queryType, values: enumCodes(queryType, bySearch(searches.query)) },
-        { name: 'product', type: INTEGER, values: impressions.product },
-        { name: 'position', type: UTINYINT, values: impressions.position },
-        { name: 'clicked', type: UTINYINT, values: impressions.clicked },
-        { name: 'carted', type: UTINYINT, values: impressions.carted },
-        { name: 'purchased', type: UTINYINT, values: impressions.purchased },
-      ]);
-      await copyToParquet(
+      const queryCodes = enumCodes(queryType, searches.query);
+      registerSegmentScan(
         con,
-        `
-        SELECT ${canonicalSelect('impressions', {
-          search_id: 'search + 1',
-          event_time: timestamp('time'),
-          user_id: 'user + 1',
-          session_id: 'session + 1',
-          query: 'query',
-          product_id: 'product + 1',
-          position: 'position',
-          clicked: 'clicked = 1',
-          carted: 'carted = 1',
-          purchased: 'purchased = 1',
-        })}
-        FROM impressions()`,
-        catalog.raw.impressions,
-        batch,
+        'impressions',
+        shards.map(({ impressions }) => {
+          const bySearch = { at: impressions.search };
+          return {
+            columns: [
+              { name: 'search', type: INTEGER, values: impressions.search },
+              { name: 'time', type: DOUBLE, values: searches.time, ...bySearch },
+              { name: 'user', type: INTEGER, values: searches.user, ...bySearch },
+              { name: 'session', type: INTEGER, values: searches.session, ...bySearch },
+              { name: 'query', type: queryType, values: queryCodes, ...bySearch },
+              { name: 'product', type: INTEGER, values: impressions.product },
+              { name: 'position', type: UTINYINT, values: impressions.position },
+              { name: 'clicked', type: UTINYINT, values: impressions.clicked },
+              { name: 'carted', type: UTINYINT, values: impressions.carted },
+              { name: 'purchased', type: UTINYINT, values: impressions.purchased },
+            ],
+          };
+        }),
+      );
+      registerSegmentScan(
+        con,
+        'truth_impressions',
+        shards.map(({ impressions }) => ({
+          columns: [
+            { name: 'search', type: INTEGER, values: impressions.search },
+            { name: 'position', type: UTINYINT, values: impressions.position },
+            { name: 'p_click', type: DOUBLE, values: impressions.pClick },
+            { name: 'p_cart', type: DOUBLE, values: impressions.pCart },
+            { name: 'p_purchase', type: DOUBLE, values: impressions.pPurchase },
+          ],
+        })),
+      );
+      let firstSession = 0;
+      registerSegmentScan(
+        con,
+        'truth_sessions',
+        shards.map(({ sessions }) => {
+          const session = Int32Array.from({ length: sessions.user.length }, (_, i) => firstSession + i);
+          firstSession += session.length;
+          return {
+            columns: [
+              { name: 'session', type: INTEGER, values: session },
+              { name: 'intent', type: DOUBLE, values: sessions.intent },
+              { name: 'p_purchase', type: DOUBLE, values: sessions.pPurchase },
+            ],
+          };
+        }),
       );
 
-      onStep?.('truth');
-      registerColumnScan(con, 'truth_impressions', [
-        { name: 'search', type: INTEGER, values: impressions.search },
-        { name: 'position', type: UTINYINT, values: impressions.position },
-        { name: 'p_click', type: DOUBLE, values: impressions.pClick },
-        { name: 'p_cart', type: DOUBLE, values: impressions.pCart },
-        { name: 'p_purchase', type: DOUBLE, values: impressions.pPurchase },
-      ]);
-      await copyToParquet(
-        con,
-        `
-        SELECT CAST(search + 1 AS BIGINT) AS search_id, CAST(position AS INTEGER) AS position, p_click, p_cart, p_purchase
-        FROM truth_impressions()`,
-        catalog.raw.truthImpressions,
-        batch,
-      );
-      registerColumnScan(con, 'truth_sessions', [
-        { name: 'session', type: INTEGER, values: iota(sessions.user.length) },
-        { name: 'intent', type: DOUBLE, values: sessions.intent },
-        { name: 'p_purchase', type: DOUBLE, values: sessions.pPurchase },
-      ]);
-      await copyToParquet(
-        con,
-        `SELECT CAST(session + 1 AS VARCHAR) AS session_id, intent, p_purchase FROM truth_sessions()`,
-        catalog.raw.truthSessions,
-        batch,
-      );
+      // Every file is one COPY from one scan, and they run two at a time on two connections (a
+      // scan feeds its COPY on one thread), the longest first: the files are the same whatever
+      // the order.
+      const tasks: { step?: string; select: string; path: string }[] = [
+        {
+          step: 'impressions',
+          select: `SELECT ${canonicalSelect('impressions', {
+            search_id: 'search + 1',
+            event_time: timestamp('time'),
+            user_id: 'user + 1',
+            session_id: 'session + 1',
+            query: 'query',
+            product_id: 'product + 1',
+            position: 'position',
+            clicked: 'clicked = 1',
+            carted: 'carted = 1',
+            purchased: 'purchased = 1',
+          })}
+          FROM impressions()`,
+          path: batch.add(catalog.raw.impressions),
+        },
+        {
+          step: 'truth',
+          select: `SELECT CAST(search + 1 AS BIGINT) AS search_id, CAST(position AS INTEGER) AS position, p_click, p_cart, p_purchase
+            FROM truth_impressions()`,
+          path: batch.add(catalog.raw.truthImpressions),
+        },
+        ...days.map((day, k) => ({
+          step: k === 0 ? `events (${days.length} days)` : undefined,
+          select: eventSelect(`events_${k}`),
+          path: dayFile(eventDays, day),
+        })),
+        ...(days.length === 0 ? [{ select: `${eventSelect('events_none')}`, path: emptyDayFile(eventDays) }] : []),
+        {
+          step: 'products and users',
+          select: `SELECT ${canonicalSelect('products', {
+            product_id: 'product + 1',
+            title: 'title',
+            category_id: 'category_id',
+            category_path: 'category_path',
+            brand: 'brand',
+            seller_id: 'seller + 1001',
+            price: 'price',
+            base_price: 'base_price',
+          })}
+          FROM products()`,
+          path: batch.add(catalog.raw.products),
+        },
+        {
+          select: `SELECT ${canonicalSelect('users', { user_id: 'user + 1', persona: 'persona', first_seen: timestamp('first_seen') })}
+            FROM users() WHERE NOT isnan(first_seen)`,
+          path: batch.add(catalog.raw.users),
+        },
+        {
+          select: `SELECT CAST(session + 1 AS VARCHAR) AS session_id, intent, p_purchase FROM truth_sessions()`,
+          path: batch.add(catalog.raw.truthSessions),
+        },
+      ];
+      const second = await instance.connect();
+      try {
+        let next = 0;
+        // Both connections finish what they run before either closes; the first error stops the rest.
+        const runs = await Promise.allSettled(
+          [con, second].map(async (connection) => {
+            while (next < tasks.length) {
+              const task = tasks[next++];
+              if (task.step) onStep?.(task.step);
+              try {
+                await copyToParquetFile(connection, task.select, task.path);
+              } catch (error) {
+                next = tasks.length;
+                throw error;
+              }
+            }
+          }),
+        );
+        for (const run of runs) if (run.status === 'rejected') throw run.reason;
+      } finally {
+        second.closeSync();
+      }
 
       writeFileSync(
         batch.add(catalog.raw.source),
@@ -201,13 +253,14 @@ export async function writeWorld(
       // The single events file of the layout before day files goes.
       batch.remove(catalog.raw.legacyEvents);
       batch.commit();
+      const total = (count: (shard: (typeof shards)[number]) => number) => shards.reduce((n, s) => n + count(s), 0);
       return {
         products: shop.productCount,
         users: firstSeen.reduce((n, t) => (Number.isNaN(t) ? n : n + 1), 0),
-        events: events.time.length,
-        sessions: sessions.user.length,
+        events: total((s) => s.events.time.length),
+        sessions: total((s) => s.sessions.user.length),
         searches: searches.time.length,
-        impressions: impressions.search.length,
+        impressions: total((s) => s.impressions.search.length),
       };
     }, options);
   } finally {

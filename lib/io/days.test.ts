@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { tempDir } from '../testing';
 import { AtomicBatch, queryRows, withDuckDB } from './duckdb';
-import { copyDaysToParquet, dayFiles, daysGlob, isDaysFolder, splitIntoDays } from './days';
+import { copyDaysToParquet, dayFiles, daysGlob, isDaysFolder, rowsByDay, splitIntoDays } from './days';
 import { tableExists, tableSha256 } from './fingerprint';
 
 // Rows out of time order, over three UTC days (one row a minute before midnight, one at it).
@@ -97,5 +97,28 @@ describe('day-partitioned tables', () => {
     expect(tableExists(daysGlob(dir))).toBe(false);
     writeFileSync(join(dir, '..', 'x.parquet'), '');
     expect(tableExists(join(dir, '..', 'x.parquet'))).toBe(true);
+  });
+});
+
+describe('rowsByDay', () => {
+  it("groups epoch-millisecond times by UTC day, each day's rows in their order", () => {
+    const ms = (iso: string) => Date.parse(iso);
+    const times = Float64Array.of(
+      ms('2026-03-02T10:00:00Z'),
+      ms('2026-03-01T23:59:59.999Z'),
+      ms('2026-03-02T00:00:00Z'),
+      ms('2026-03-01T08:00:00Z'),
+      ms('2026-03-04T12:00:00Z'),
+      // Half a millisecond before midnight is written as midnight (DuckDB rounds the cast), so the next day.
+      ms('2026-03-02T00:00:00Z') - 0.5,
+    );
+    const days = rowsByDay(times).map(({ day, rows }) => [day, Array.from(rows)]);
+    expect(days).toEqual([
+      ['2026-03-01', [1, 3]],
+      ['2026-03-02', [0, 2, 5]],
+      ['2026-03-04', [4]],
+    ]);
+    expect(rowsByDay(new Float64Array(0))).toEqual([]);
+    expect(() => rowsByDay(Float64Array.of(ms('2026-03-01T00:00:00Z'), NaN))).toThrow(/row 1 has no time/);
   });
 });

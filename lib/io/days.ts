@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { AtomicBatch, queryRows, sqlString, withDuckDB } from './duckdb';
+import { AtomicBatch, copyToParquetFile, queryRows, sqlString, withDuckDB } from './duckdb';
 
 /**
  * Day-partitioned tables: a folder holding one Parquet file per UTC calendar day of the rows'
@@ -55,6 +55,49 @@ export async function daysOf(
   return rows.map((r) => ({ day: String(r.day), rows: Number(r.n) }));
 }
 
+/** The file of day `day` in the day-partitioned folder `dir`, and the marker of a folder without rows. */
+export const dayFile = (dir: string, day: string) => join(dir, `${day}.parquet`);
+export const emptyDayFile = (dir: string) => join(dir, EMPTY_FILE);
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The UTC days that epoch-millisecond `times` fall on, in order, each with the indices of its
+ * rows in their original order (a stable counting sort): what writing a table from JS columns a
+ * day per file needs. Times are rounded to whole milliseconds first, as DuckDB's cast of a DOUBLE
+ * to BIGINT does, so a row's day is the day of the timestamp written for it.
+ */
+export function rowsByDay(times: Float64Array): { day: string; rows: Int32Array }[] {
+  const n = times.length;
+  if (n === 0) return [];
+  const dayOf = new Int32Array(n);
+  let first = Infinity;
+  let last = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const d = Math.floor(Math.round(times[i]) / DAY_MS);
+    if (!Number.isFinite(d))
+      throw new Error(`row ${i} has no time (${times[i]}); a day-partitioned table needs every row's time`);
+    dayOf[i] = d;
+    if (d < first) first = d;
+    if (d > last) last = d;
+  }
+  const starts = new Int32Array(last - first + 2);
+  for (let i = 0; i < n; i++) starts[dayOf[i] - first + 1]++;
+  for (let d = 1; d < starts.length; d++) starts[d] += starts[d - 1];
+  const order = new Int32Array(n);
+  const next = starts.slice(0, -1);
+  for (let i = 0; i < n; i++) order[next[dayOf[i] - first]++] = i;
+  const days: { day: string; rows: Int32Array }[] = [];
+  for (let d = 0; d < starts.length - 1; d++) {
+    if (starts[d + 1] === starts[d]) continue;
+    days.push({
+      day: new Date((first + d) * DAY_MS).toISOString().slice(0, 10),
+      rows: order.subarray(starts[d], starts[d + 1]),
+    });
+  }
+  return days;
+}
+
 /**
  * Writes `relation`'s rows as day files of `dir` through `batch`: with `replace`, the folder
  * becomes exactly these days (its other files go); otherwise only the days `relation` has are
@@ -73,20 +116,18 @@ export async function copyDaysToParquet(
 ): Promise<string[]> {
   const days = await daysOf(con, relation, timeColumn);
   const target = replace ? batch.addDir(dir) : dir;
-  const copy = async (select: string, path: string) =>
-    con.run(`COPY (${select}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
+  const copy = (select: string, path: string) => copyToParquetFile(con, select, path);
   if (days.length === 0) {
-    if (replace) await copy(`SELECT ${columns} FROM ${relation} WHERE false`, join(target, EMPTY_FILE));
+    if (replace) await copy(`SELECT ${columns} FROM ${relation} WHERE false`, emptyDayFile(target));
     return [];
   }
   for (const { day } of days) {
-    const file = `${day}.parquet`;
     await copy(
       `SELECT ${columns} FROM ${relation} WHERE ${onDay(timeColumn, day)}${orderBy ? ` ORDER BY ${orderBy}` : ''}`,
-      replace ? join(target, file) : batch.add(join(dir, file)),
+      replace ? dayFile(target, day) : batch.add(dayFile(dir, day)),
     );
   }
-  if (!replace && existsSync(join(dir, EMPTY_FILE))) batch.remove(join(dir, EMPTY_FILE));
+  if (!replace && existsSync(emptyDayFile(dir))) batch.remove(emptyDayFile(dir));
   return days.map((d) => d.day);
 }
 

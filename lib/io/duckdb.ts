@@ -24,19 +24,21 @@ export interface DuckDBOptions {
 
 /** Opens an in-memory DuckDB, runs `fn` with a connection, and always closes it. */
 export async function withDuckDB<T>(
-  fn: (con: DuckDBConnection) => Promise<T>,
+  fn: (con: DuckDBConnection, instance: DuckDBInstance) => Promise<T>,
   options: DuckDBOptions = {},
 ): Promise<T> {
-  const { con, close } = await openDuckDB(options);
+  const { con, instance, close } = await openDuckDB(options);
   try {
-    return await fn(con);
+    return await fn(con, instance);
   } finally {
     close();
   }
 }
 
 /** An in-memory DuckDB connection that outlives one call (the service's); `close()` ends it. */
-export async function openDuckDB(options: DuckDBOptions = {}): Promise<{ con: DuckDBConnection; close: () => void }> {
+export async function openDuckDB(
+  options: DuckDBOptions = {},
+): Promise<{ con: DuckDBConnection; instance: DuckDBInstance; close: () => void }> {
   const resources = duckDBResources();
   const tempDirectory = options.tempDirectory ?? resources.tempDirectory;
   // DuckDB makes the spill directory itself when it first spills, but not its parents.
@@ -51,6 +53,7 @@ export async function openDuckDB(options: DuckDBOptions = {}): Promise<{ con: Du
   const con = await instance.connect();
   return {
     con,
+    instance,
     close: () => {
       con.closeSync();
       instance.closeSync();
@@ -62,6 +65,8 @@ export interface ColumnSpec {
   name: string;
   type: DuckDBType;
   values: NumericArray | Uint16Array | Uint32Array | Float32Array | BigInt64Array | readonly DuckDBValue[];
+  /** Row r of the column is `values[at[r]]` (a lookup, say by a foreign key); by default `values[r]`. */
+  at?: Int32Array;
 }
 
 /** Typed arrays that can fill a column by memory copy, by the column's (internal) type. */
@@ -80,56 +85,134 @@ export function typedArrayFor(type: DuckDBType): (new (n: number) => ArrayBuffer
   return TYPED_ARRAY_FOR[type instanceof DuckDBEnumType ? type.internalTypeId : type.typeId];
 }
 
+type Gatherable = { [k: number]: number | bigint; length: number };
+
+/** Rows of a column scan: `columns`, or with `rows`, those rows of them in that order. */
+export interface ScanSegment {
+  columns: ColumnSpec[];
+  rows?: Int32Array;
+}
+
 /**
  * Registers table function `name()` that scans JS columns, so a query (a COPY to Parquet, say)
  * reads them without first appending them into a DuckDB table. Typed arrays whose layout
  * matches the column type are copied into DuckDB vectors in bulk, 2048 rows at a time; an ENUM
- * column takes its codes. The scan runs on one thread, in row order.
+ * column takes its codes. With `rows`, the scan gives those rows, in that order (a day's rows
+ * of a table, say), gathered a vector at a time without copying the columns; a column's `at`
+ * looks its values up the same way. The scan runs on one thread, in row order.
  */
-export function registerColumnScan(con: DuckDBConnection, name: string, columns: ColumnSpec[]): void {
-  const rows = columns[0]?.values.length ?? 0;
-  for (const c of columns) {
-    if (c.values.length !== rows) throw new Error(`column ${c.name} has ${c.values.length} values, expected ${rows}`);
-    if (ArrayBuffer.isView(c.values) && !(c.values instanceof (typedArrayFor(c.type) ?? class {}))) {
-      throw new Error(`column ${c.name}: a ${c.values.constructor.name} cannot fill a ${c.type} column`);
-    }
-  }
+export function registerColumnScan(
+  con: DuckDBConnection,
+  name: string,
+  columns: ColumnSpec[],
+  rows?: Int32Array,
+): void {
+  registerSegmentScan(con, name, [{ columns, rows }]);
+}
+
+/**
+ * `registerColumnScan` over several sets of columns with the same names and types, one after
+ * another: a table held in parts (a generated world's shards), read as one without
+ * concatenating them, which on a large table costs as much as the scan itself (fresh memory).
+ */
+export function registerSegmentScan(con: DuckDBConnection, name: string, segments: ScanSegment[]): void {
+  if (segments.length === 0) throw new Error(`scan ${name} needs at least one segment`);
+  const schema = segments[0].columns;
+  const counts = segments.map(({ columns, rows }, k) => {
+    const tableRows = columns[0]?.at?.length ?? columns[0]?.values.length ?? 0;
+    if (columns.length !== schema.length)
+      throw new Error(`scan ${name}: segment ${k} has ${columns.length} columns, expected ${schema.length}`);
+    columns.forEach((c, j) => {
+      if (c.name !== schema[j].name || String(c.type) !== String(schema[j].type))
+        throw new Error(
+          `scan ${name}: segment ${k}'s column ${j} is ${c.name} ${c.type}, expected ${schema[j].name} ${schema[j].type}`,
+        );
+      const length = c.at?.length ?? c.values.length;
+      if (length !== tableRows) throw new Error(`column ${c.name} has ${length} values, expected ${tableRows}`);
+      if (ArrayBuffer.isView(c.values) && !(c.values instanceof (typedArrayFor(c.type) ?? class {}))) {
+        throw new Error(`column ${c.name}: a ${c.values.constructor.name} cannot fill a ${c.type} column`);
+      }
+    });
+    return rows?.length ?? tableRows;
+  });
+  const count = counts.reduce((a, b) => a + b, 0);
   const size = duckdb.vector_size();
+  // A vector's worth of gathered values per typed column, made when a segment first needs it.
+  const scratch: (Gatherable | undefined)[] = schema.map(() => undefined);
   const fn = DuckDBTableFunction.create({
     name,
     bindFunction: (bind) => {
-      for (const c of columns) bind.addResultColumn(c.name, c.type);
-      bind.setCardinality(rows, true);
+      for (const c of schema) bind.addResultColumn(c.name, c.type);
+      bind.setCardinality(count, true);
     },
     initFunction: (init) => {
-      init.setInitData({ offset: 0 });
+      init.setInitData({ segment: 0, offset: 0 });
       init.setMaxThreads(1);
     },
     mainFunction: (info, out) => {
-      const state = info.initData as { offset: number };
-      const n = Math.min(size, rows - state.offset);
-      out.rowCount = n;
-      if (n === 0) return;
+      // A full vector whenever rows remain, filled across segment boundaries, so the chunks
+      // (and the Parquet files written from them) are the same however a table is cut in parts.
+      const state = info.initData as { segment: number; offset: number };
+      const pieces: { segment: ScanSegment; start: number; n: number; at: number }[] = [];
+      let filled = 0;
+      while (filled < size && state.segment < segments.length) {
+        const n = Math.min(size - filled, counts[state.segment] - state.offset);
+        if (n > 0) pieces.push({ segment: segments[state.segment], start: state.offset, n, at: filled });
+        filled += n;
+        state.offset += n;
+        if (state.offset >= counts[state.segment]) {
+          state.segment++;
+          state.offset = 0;
+        }
+      }
+      out.rowCount = filled;
+      if (filled === 0) return;
       try {
-        columns.forEach((c, index) => {
-          const v = c.values;
-          if (ArrayBuffer.isView(v)) {
+        schema.forEach((c, index) => {
+          const vector = duckdb.data_chunk_get_vector(out.chunk, index);
+          if (!ArrayBuffer.isView(c.values)) {
+            const values: DuckDBValue[] = [];
+            for (const { segment, start, n } of pieces) {
+              const { values: list, at } = segment.columns[index] as {
+                values: readonly DuckDBValue[];
+                at?: Int32Array;
+              };
+              const rows = segment.rows;
+              for (let i = start; i < start + n; i++) {
+                const r = rows === undefined ? i : rows[i];
+                values.push(list[at === undefined ? r : at[r]]);
+              }
+            }
+            out.setColumnValues(index, values);
+            return;
+          }
+          for (const { segment, start, n, at: offset } of pieces) {
+            const v = segment.columns[index].values as unknown as Float64Array;
+            const at = segment.columns[index].at;
+            const rows = segment.rows;
             const width = v.BYTES_PER_ELEMENT;
-            duckdb.copy_data_to_vector(
-              duckdb.data_chunk_get_vector(out.chunk, index),
-              0,
-              v.buffer as ArrayBuffer,
-              v.byteOffset + state.offset * width,
-              n * width,
-            );
-          } else {
-            out.setColumnValues(index, v.slice(state.offset, state.offset + n));
+            if (rows === undefined && at === undefined) {
+              duckdb.copy_data_to_vector(
+                vector,
+                offset * width,
+                v.buffer as ArrayBuffer,
+                v.byteOffset + start * width,
+                n * width,
+              );
+              continue;
+            }
+            const buffer = (scratch[index] ??= new (v.constructor as new (n: number) => Gatherable)(size));
+            const values = v as unknown as Gatherable;
+            if (rows === undefined) for (let i = 0; i < n; i++) buffer[i] = values[at![start + i]];
+            else if (at === undefined) for (let i = 0; i < n; i++) buffer[i] = values[rows[start + i]];
+            else for (let i = 0; i < n; i++) buffer[i] = values[at[rows[start + i]]];
+            const view = buffer as unknown as Float64Array;
+            duckdb.copy_data_to_vector(vector, offset * width, view.buffer as ArrayBuffer, view.byteOffset, n * width);
           }
         });
       } catch (error) {
         info.setError(`${name}: ${(error as Error).message}`);
       }
-      state.offset += n;
     },
   });
   con.registerTableFunction(fn);
@@ -201,7 +284,12 @@ export async function copyToParquet(
   path: string,
   batch: AtomicBatch,
 ): Promise<void> {
-  await con.run(`COPY (${select}) TO ${sqlString(batch.add(path))} (FORMAT parquet, COMPRESSION zstd)`);
+  await copyToParquetFile(con, select, batch.add(path));
+}
+
+/** Runs `select` and writes its rows to the Parquet file `path` directly (a path a batch handed out). */
+export async function copyToParquetFile(con: DuckDBConnection, select: string, path: string): Promise<void> {
+  await con.run(`COPY (${select}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
 }
 
 /** A SQL string literal. */
