@@ -25,6 +25,7 @@ import {
   itemClicks,
   type NextItemMetrics,
   type NextItemModel,
+  orderRuns,
   prepareColumns,
   prepareLog,
   splitByTime,
@@ -123,6 +124,30 @@ describe('the protocol', () => {
     expect(plain(got)).toEqual(plain(expected));
     expect(expected.dropped.trainSessionsOfOne).toBeGreaterThan(0);
     expect(expected.dropped.testClicksUnseen + expected.dropped.testSessionsTooShort).toBeGreaterThan(0);
+  });
+
+  it('orders runs by first time, ties by name as text, with 64-bit keys or (fractional times) a comparator', () => {
+    const rng = new Rng(9);
+    for (const step of [1000, 0.5]) {
+      const first = Float64Array.from({ length: 3000 }, () => 1.7e12 + step * rng.int(400));
+      const name = (r: number) => String([9, 10, 100][r % 3] * 1000 + r);
+      const ids = Int32Array.from({ length: 2500 }, (_, k) => k + 500);
+      const expected = Array.from(ids).sort((a, b) => first[a] - first[b] || (name(a) < name(b) ? -1 : 1));
+      expect(Array.from(orderRuns(ids.slice(), first, name))).toEqual(expected);
+      // The same from the names' numbers, compared as text without making it.
+      expect(Array.from(orderRuns(ids.slice(), first, name, (r) => Number(name(r))))).toEqual(expected);
+    }
+    // Whole numbers tied on time, prefixes of each other among them: text order, not numeric.
+    const numbers = [100, 9, 1, 12, 10, 1000, 99, 0];
+    const tied = new Float64Array(numbers.length).fill(5);
+    const ids = Int32Array.from(numbers.keys());
+    const order = orderRuns(
+      ids,
+      tied,
+      (r) => String(numbers[r]),
+      (r) => numbers[r],
+    );
+    expect(Array.from(order, (r) => numbers[r])).toEqual([0, 1, 10, 100, 1000, 12, 9, 99]);
   });
 
   it('splits one log by time: sessions ending in the last days are the test set', () => {
