@@ -82,11 +82,6 @@ export interface ClickColumns {
   part: Uint8Array;
 }
 
-/**
- * What `prepareLog` gives for the rows of part 1 as training and those of part 2 as test (sessions
- * and items named by their numbers' text), without a JS object per click: millions of clicks stay
- * in typed arrays, and the sessions are views into two buffers.
- */
 /** Decimal digits of a non-negative whole number. */
 function digits(x: number): number {
   let d = 1;
@@ -150,7 +145,7 @@ export function orderRuns(
   keys.sort();
   const out = new Int32Array(ids.length);
   for (let k = 0; k < out.length; k++) out[k] = words[2 * k] % 2 ** bits;
-  // Runs of equal first time (a log in whole seconds has many): ordered by name, each named once.
+  // Runs of equal first time (a log in whole seconds has many): ordered by name.
   for (let from = 0; from < out.length;) {
     let to = from + 1;
     while (to < out.length && first[out[to]] === first[out[from]]) to++;
@@ -184,6 +179,11 @@ function itemIndex(items: ArrayLike<number>): {
   };
 }
 
+/**
+ * What `prepareLog` gives for the rows of part 1 as training and those of part 2 as test (sessions
+ * and items named by their numbers' text), without a JS object per click: millions of clicks stay
+ * in typed arrays, and the sessions are views into two buffers.
+ */
 export function prepareColumns(c: ClickColumns): PreparedLog {
   const n = c.part.length;
   // Runs of rows of one session and one part; rows of part 0 inside a session are skipped over.
