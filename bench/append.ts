@@ -3,9 +3,11 @@
  * default, as bench/month.ts), imports and sessionizes all but its last day, then appends the last
  * day (`import.ts --append`) and sessionizes again, printing each step's seconds and peak RSS. The
  * appended day's import and sessionize should cost about a day's share of the month's, not the
- * month's (issue 17).
+ * month's (issue 17). With `--features`, split and features run after each sessionize too: the
+ * features' history (`features/history/`) then computes only from the new day on, while the
+ * training sets are built again over the whole log (their splits move with it).
  *
- *   npx tsx bench/append.ts [events] [--days 31] [--memory-limit 7GB] [--keep]
+ *   npx tsx bench/append.ts [events] [--days 31] [--memory-limit 7GB] [--features] [--keep]
  */
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { totalmem } from 'node:os';
@@ -23,6 +25,7 @@ const { values, positionals } = parseArgs({
     days: { type: 'string', default: '31' },
     'memory-limit': { type: 'string', default: `${Math.floor((totalmem() * 0.6) / 2 / 2 ** 20)}MiB` },
     keep: { type: 'boolean', default: false },
+    features: { type: 'boolean', default: false },
   },
 });
 const events = Number(positionals[0] ?? 42_000_000);
@@ -69,12 +72,27 @@ function stage(label: string, script: string, args: string[]): Record<string, an
   return summary;
 }
 
+/** Split and features, with the features' history steps' seconds. */
+function features(label: string) {
+  if (!values.features) return;
+  stage(`split-${label}`, 'split', []);
+  const summary = stage(`features-${label}`, 'features', []);
+  const steps = summary.step_seconds as Record<string, number>;
+  const history = Object.entries(steps)
+    .filter(([step]) => step.startsWith('history'))
+    .reduce((sum, [, s]) => sum + s, 0);
+  figures[`features_history_${label}_s`] = Math.round(history * 10) / 10;
+  process.stderr.write(`bench: history ${JSON.stringify(summary.history_tables)}\n`);
+}
+
 const imported = stage('import-earlier-days', 'import', ['--format', 'rees46', '--input', earlier]);
 stage('sessionize-earlier-days', 'sessionize', []);
+features('earlier-days');
 stage('append-last-day', 'import', ['--append', '--format', 'rees46', '--input', lastDay]);
 const again = stage('sessionize-last-day', 'sessionize', []);
 if (again.days_sessionized !== 1)
   throw new Error(`sessionize cut ${again.days_sessionized} days after the append, not 1`);
+features('last-day');
 
 report('append', { events, days, earlier_events: Number(imported.events), day_events: dayRows, ...figures });
 if (!values.keep) rmSync(dir, { recursive: true, force: true });

@@ -59,6 +59,15 @@ export function dataCatalog(dataDir = 'data') {
       storeRankingIndex: join(dataDir, 'features', 'store', 'ranking-index.bin'),
       /** The purchase features' user history the service reads at start (a blocks file of the store's user_totals). */
       storePurchaseIndex: join(dataDir, 'features', 'store', 'purchase-index.bin'),
+      /** The history tables the features look up, a file per day (`lib/features/history-store.ts`). */
+      history: {
+        /** A table's day folder. */
+        table: (table: string) => join(dataDir, 'features', 'history', table),
+        /** What the history was computed from: each sessionized event day file's sha256. */
+        record: join(dataDir, 'features', 'history', 'history.json'),
+        /** Each product's category when the history was computed. */
+        products: join(dataDir, 'features', 'history', 'products.parquet'),
+      },
       /** The training set of a model family for one split. */
       set: (family: string, split: string) => join(dataDir, 'features', `${family}_${split}.parquet`),
     },

@@ -1,12 +1,13 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dataCatalog } from '../lib/catalog';
-import { InputError, intFlag, parseFlags, runStage, timedSteps } from '../lib/cli';
+import { InputError, intFlag, parseFlags, runStage, say, timedSteps } from '../lib/cli';
 import {
   buildTrainingSets,
   DEFAULT_FEATURE_OPTIONS,
   featureManifest,
   type HistoryRule,
   servingStoreTables,
+  updateHistory,
   writePurchaseIndex,
   writeRankingIndex,
 } from '../lib/features';
@@ -52,6 +53,7 @@ await runStage('features', async () => {
   const hasImpressions = existsSync(catalog.raw.impressions);
   const batch = new AtomicBatch();
   const steps = timedSteps('features');
+  let historyUpdates = {};
   try {
     const rows = await withDuckDB(async (con) => {
       const view = (name: string, path: string) =>
@@ -60,11 +62,18 @@ await runStage('features', async () => {
       await view('products', catalog.raw.products);
       await view('session_splits', catalog.interim.sessionSplits);
       if (hasImpressions) await view('impressions', catalog.raw.impressions);
+      const history = await updateHistory(con, catalog, (step) => steps.step(step));
+      say(
+        `features: history ${Object.entries(history)
+          .map(([table, update]) => `${table} ${update}`)
+          .join(', ')}`,
+      );
+      historyUpdates = history;
       const { families, idf } = await buildTrainingSets(
         con,
         cutoffs,
         rule,
-        { ...options, seed: source.seed ?? 0, hasImpressions },
+        { ...options, seed: source.seed ?? 0, hasImpressions, historyReady: true },
         (step) => steps.step(step),
       );
       steps.step('writing');
@@ -124,6 +133,7 @@ await runStage('features', async () => {
         history: flags.history,
         ...options,
         sets: rows,
+        history_tables: historyUpdates,
         step_seconds: steps.seconds(),
         paths: { dir: catalog.features.dir, manifest: catalog.features.manifest },
       },

@@ -71,22 +71,25 @@ export const TRAINING_SETS_TABLES = {
 
 /**
  * Builds every family's training set as table `<family>_set` in `con`, from tables `events`,
- * `products`, `session_splits` and (synthetic worlds) `impressions`.
+ * `products`, `session_splits` and (synthetic worlds) `impressions`; and the history tables,
+ * unless `historyReady` says `updateHistory` created them already.
  */
 export async function buildTrainingSets(
   con: DuckDBConnection,
   cutoffs: Cutoffs,
   rule: HistoryRule,
-  options: FeatureOptions & { seed: number; hasImpressions: boolean },
+  options: FeatureOptions & { seed: number; hasImpressions: boolean; historyReady?: boolean },
   onStep: (step: string) => void = () => {},
 ): Promise<{ families: Family[]; idf: Map<string, number> | null }> {
   await requireTables(con, 'buildTrainingSets', TRAINING_SETS_TABLES);
-  onStep('history: days');
-  await createDays(con);
-  onStep('history: product snapshots');
-  await createProductSnapshots(con);
-  onStep('history: user totals');
-  await createUserTotals(con);
+  if (!options.historyReady) {
+    onStep('history: days');
+    await createDays(con);
+    onStep('history: product snapshots');
+    await createProductSnapshots(con);
+    onStep('history: user totals');
+    await createUserTotals(con);
+  }
   const built: Family[] = [];
   let idf: Map<string, number> | null = null;
   if (options.hasImpressions) {

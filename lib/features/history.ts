@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { dayStart } from '../io/index';
 import { createAsOfLookup, createRunningTotals, joinLookup } from './running-totals';
 
 /**
@@ -15,13 +16,17 @@ export const FUNNEL = { views: 'view', clicks: 'click', carts: 'add_to_cart', pu
 const counts = Object.entries(FUNNEL)
   .map(([name, type]) => `count(*) FILTER (event_type = '${type}') AS ${name}`)
   .join(', ');
+// Window sums cast to BIGINT: the same type however they were computed, and one Parquet holds.
 const windowSums = (partition: string) =>
   WINDOWS.flatMap((w) =>
     Object.keys(FUNNEL).map(
       (m) =>
-        `sum(${m}) OVER (PARTITION BY ${partition} ORDER BY day ROWS BETWEEN ${w} PRECEDING AND 1 PRECEDING) AS ${m}_${w}d`,
+        `CAST(sum(${m}) OVER (PARTITION BY ${partition} ORDER BY day ROWS BETWEEN ${w} PRECEDING AND 1 PRECEDING) AS BIGINT) AS ${m}_${w}d`,
     ),
   ).join(',\n      ');
+
+/** The longest window back a snapshot sums over, in days. */
+export const LONGEST_WINDOW = Math.max(...WINDOWS);
 
 /** Creates `days(day)`: every UTC day from the first event's to the day after the last. */
 export async function createDays(con: DuckDBConnection): Promise<void> {
@@ -30,63 +35,104 @@ export async function createDays(con: DuckDBConnection): Promise<void> {
 }
 
 /**
+ * Where a history computation goes on from: the events of UTC day `from` ('YYYY-MM-DD') and later
+ * are new (or changed) since the history was computed, the earlier ones are as they were. Snapshot
+ * tables then get only the days after `from` (the snapshot of `from` itself sees none of its
+ * events), running totals the days from `from` on, and the events a computation reads need go
+ * back only `LONGEST_WINDOW` days before `from`. Without one, every day is computed from nothing.
+ */
+export interface HistorySince {
+  from: string;
+}
+
+/**
  * Creates `product_days` and `category_days`: per product (category) and snapshot day, funnel
  * counts over the trailing windows, and for products the last purchase day, the last price seen
  * and the popularity rank in the category by 7-day views (1 = most viewed; ties by product id).
+ * Reads `days`, `products` and `events` (from `since`: only the days after its `from`, with
+ * `priorProducts` the `product_days` rows of day `from` for what came before the window).
  */
-export async function createProductSnapshots(con: DuckDBConnection): Promise<void> {
+export async function createProductSnapshots(
+  con: DuckDBConnection,
+  since?: HistorySince & { priorProducts: string },
+): Promise<void> {
+  const base = since ? `${dayStart(since.from)} - INTERVAL ${LONGEST_WINDOW} DAY` : null;
+  const fromBase = (column: string) => (base ? `AND ${column} >= ${base}` : '');
+  const after = since ? `WHERE day > ${dayStart(since.from)}` : '';
   await con.run(`CREATE OR REPLACE TABLE product_daily AS
     SELECT product_id, date_trunc('day', event_time) AS day, ${counts}, arg_max(price, event_time) AS price
-    FROM events WHERE product_id IS NOT NULL GROUP BY ALL`);
+    FROM events WHERE product_id IS NOT NULL ${fromBase('event_time')} GROUP BY ALL`);
+  // The last purchase day and price before the window come from the prior snapshot (none from scratch).
+  const prior =
+    since?.priorProducts ??
+    '(SELECT product_id, day AS last_purchase_day, price AS last_seen_price FROM product_daily WHERE false)';
   await con.run(`CREATE OR REPLACE TABLE product_days AS
     WITH dense AS (
       SELECT p.product_id, p.category_id, d.day, coalesce(v.views, 0) AS views, coalesce(v.clicks, 0) AS clicks,
         coalesce(v.carts, 0) AS carts, coalesce(v.purchases, 0) AS purchases, v.price
-      FROM products p CROSS JOIN days d LEFT JOIN product_daily v ON v.product_id = p.product_id AND v.day = d.day),
+      FROM products p CROSS JOIN days d LEFT JOIN product_daily v ON v.product_id = p.product_id AND v.day = d.day
+      WHERE true ${fromBase('d.day')}),
     windows AS (
       SELECT product_id, category_id, day, ${windowSums('product_id')},
         max(CASE WHEN purchases > 0 THEN day END) OVER (PARTITION BY product_id ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_purchase_day,
         last_value(price IGNORE NULLS) OVER (PARTITION BY product_id ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_seen_price
-      FROM dense)
-    SELECT *, row_number() OVER (PARTITION BY category_id, day ORDER BY views_7d DESC, product_id) AS category_rank FROM windows`);
+      FROM dense),
+    kept AS (
+      SELECT w.* REPLACE (coalesce(w.last_purchase_day, b.last_purchase_day) AS last_purchase_day,
+          coalesce(w.last_seen_price, b.last_seen_price) AS last_seen_price)
+      FROM windows w LEFT JOIN ${prior} b ON b.product_id = w.product_id ${after.replace('WHERE day', 'WHERE w.day')})
+    SELECT *, row_number() OVER (PARTITION BY category_id, day ORDER BY views_7d DESC, product_id) AS category_rank FROM kept`);
   await con.run(`CREATE OR REPLACE TABLE category_days AS
     WITH daily AS (SELECT category_id, day, sum(views) AS views, sum(clicks) AS clicks, sum(carts) AS carts, sum(purchases) AS purchases
       FROM product_daily JOIN products USING (product_id) GROUP BY ALL),
     dense AS (SELECT c.category_id, d.day, coalesce(v.views, 0) AS views, coalesce(v.clicks, 0) AS clicks, coalesce(v.carts, 0) AS carts,
         coalesce(v.purchases, 0) AS purchases
-      FROM (SELECT DISTINCT category_id FROM products) c CROSS JOIN days d LEFT JOIN daily v ON v.category_id IS NOT DISTINCT FROM c.category_id AND v.day = d.day)
-    SELECT category_id, day, ${windowSums('category_id')} FROM dense`);
+      FROM (SELECT DISTINCT category_id FROM products) c CROSS JOIN days d LEFT JOIN daily v ON v.category_id IS NOT DISTINCT FROM c.category_id AND v.day = d.day
+      WHERE true ${fromBase('d.day')})
+    SELECT * FROM (SELECT category_id, day, ${windowSums('category_id')} FROM dense) ${after}`);
 }
 
 /**
  * Creates running totals per user (`user_totals`) and per user and category
- * (`user_category_totals`), by day, for as-of lookups of the user's history.
+ * (`user_category_totals`), by day, for as-of lookups of the user's history. From `since`: only
+ * the days from its `from` on, going on from `priorUsers` / `priorUserCategories` (each key's
+ * latest totals before `from`), with `continuedSessions` the ids of sessions that began earlier
+ * (already counted on the day they began).
  */
-export async function createUserTotals(con: DuckDBConnection): Promise<void> {
+export async function createUserTotals(
+  con: DuckDBConnection,
+  since?: HistorySince & { priorUsers: string; priorUserCategories: string; continuedSessions: string },
+): Promise<void> {
+  const from = since && { from: dayStart(since.from) };
+  const onOrAfter = from ? `WHERE event_time >= ${from.from}` : '';
+  const begins = since ? ` AND session_id NOT IN (SELECT session_id FROM ${since.continuedSessions})` : '';
   await createRunningTotals(con, {
     name: 'user_totals',
     source: `(SELECT *, date_trunc('day', event_time) AS day,
-      row_number() OVER (PARTITION BY session_id ORDER BY event_time, event_type, product_id) AS session_rank FROM events) e`,
+      row_number() OVER (PARTITION BY session_id ORDER BY event_time, event_type, product_id) AS session_rank FROM events ${onOrAfter}) e`,
     keys: { user_id: 'user_id' },
     time: 'day',
     measures: {
       events: '1',
-      sessions: `CASE WHEN session_rank = 1 THEN 1 ELSE 0 END`,
+      sessions: `CASE WHEN session_rank = 1${begins} THEN 1 ELSE 0 END`,
       purchases: `CASE WHEN event_type = 'purchase' THEN 1 ELSE 0 END`,
       // Money is summed as DECIMAL: exact, so totals do not depend on the order rows are added in.
       spend: `CASE WHEN event_type = 'purchase' THEN coalesce(CAST(price AS DECIMAL(38, 6)), 0) ELSE 0 END`,
       priced_views: `CASE WHEN event_type = 'view' AND price IS NOT NULL THEN 1 ELSE 0 END`,
       viewed_price: `CASE WHEN event_type = 'view' AND price IS NOT NULL THEN CAST(price AS DECIMAL(38, 6)) ELSE 0 END`,
     },
+    types: { spend: 'DECIMAL(38, 6)', viewed_price: 'DECIMAL(38, 6)' },
     where: 'user_id IS NOT NULL',
+    ...(since && from ? { since: { ...from, prior: since.priorUsers } } : {}),
   });
   await createRunningTotals(con, {
     name: 'user_category_totals',
-    source: `(SELECT e.*, p.category_id, date_trunc('day', e.event_time) AS day FROM events e JOIN products p USING (product_id)) e`,
+    source: `(SELECT e.*, p.category_id, date_trunc('day', e.event_time) AS day FROM events e JOIN products p USING (product_id) ${onOrAfter.replace('event_time', 'e.event_time')}) e`,
     keys: { user_id: 'user_id', category_id: 'category_id' },
     time: 'day',
     measures: { events: '1' },
     where: 'user_id IS NOT NULL AND category_id IS NOT NULL',
+    ...(since && from ? { since: { ...from, prior: since.priorUserCategories } } : {}),
   });
 }
 

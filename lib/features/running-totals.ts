@@ -17,18 +17,36 @@ export interface RunningTotals {
   time?: string;
   /** Per-row SQL expressions summed into each measure. */
   measures: Record<string, string>;
+  /** Each running total's SQL type where it is not BIGINT (a type Parquet holds as it is: not HUGEINT). */
+  types?: Record<string, string>;
   /** Optional filter on the source rows. */
   where?: string;
+  /**
+   * Going on from an earlier computation: only source rows at or after `from` (a SQL time) are
+   * summed, on top of `prior`, a relation with each key's totals before `from` (the keys and the
+   * measures' columns). Without it every row is summed from nothing.
+   */
+  since?: { from: string; prior: string };
 }
 
 export async function createRunningTotals(con: DuckDBConnection, spec: RunningTotals): Promise<void> {
   const keys = Object.entries(spec.keys);
   const measures = Object.entries(spec.measures);
-  const keyList = keys.map(([k]) => k).join(', ');
+  const keyList = keys.map(([k]) => `x.${k}`).join(', ');
+  const time = spec.time ?? 'event_time';
+  const where = [spec.where, spec.since && `${time} >= ${spec.since.from}`].filter(Boolean);
+  // A running total is the prior's (none from scratch: the empty relation) plus the rows' sum so
+  // far; the same SQL either way, so going on gives the very values, and types, of one pass.
   await con.run(`CREATE OR REPLACE TABLE ${spec.name} AS
-    SELECT ${keyList}, upto, ${measures.map(([m]) => `sum(${m}) OVER (PARTITION BY ${keyList} ORDER BY upto ROWS UNBOUNDED PRECEDING) AS ${m}`).join(', ')}
-    FROM (SELECT ${keys.map(([k, e]) => `${e} AS ${k}`).join(', ')}, ${spec.time ?? 'event_time'} AS upto, ${measures.map(([m, e]) => `sum(${e}) AS ${m}`).join(', ')}
-          FROM ${spec.source} ${spec.where ? `WHERE ${spec.where}` : ''} GROUP BY ALL)`);
+    WITH x AS (SELECT ${keys.map(([k, e]) => `${e} AS ${k}`).join(', ')}, ${time} AS upto, ${measures.map(([m, e]) => `sum(${e}) AS ${m}`).join(', ')}
+          FROM ${spec.source} ${where.length > 0 ? `WHERE ${where.map((w) => `(${w})`).join(' AND ')}` : ''} GROUP BY ALL)
+    SELECT ${keyList}, x.upto, ${measures
+      .map(
+        ([m]) =>
+          `CAST(coalesce(p.${m}, 0) + sum(x.${m}) OVER (PARTITION BY ${keyList} ORDER BY x.upto ROWS UNBOUNDED PRECEDING) AS ${spec.types?.[m] ?? 'BIGINT'}) AS ${m}`,
+      )
+      .join(', ')}
+    FROM x LEFT JOIN ${spec.since?.prior ?? '(SELECT * FROM x WHERE false)'} p ON ${keys.map(([k]) => `p.${k} = x.${k}`).join(' AND ')}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataCatalog } from '../catalog';
 import { queryRows, withDuckDB } from '../io/duckdb';
@@ -226,35 +226,71 @@ describe('import --append refuses what is not a later part of the imported log, 
 });
 
 describe('import --append then the stages: day by day equals from scratch through the features', () => {
-  // Six days of a small shop (seeded): users coming back, sessions across midnight, purchases.
+  // Five weeks of a small shop (seeded): users coming back, purchases; the last four days appended
+  // one at a time. The history's windows reach 28 days back, so what the features go on from is
+  // more than a window: a product seen (and bought) only on the first day, sessions crossing each
+  // appended midnight, and a new product on one appended day.
   const rng = new Rng(11);
-  const lines: string[] = [];
   const start = Date.parse('2019-10-01T00:00:00Z');
+  const stamp = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ');
+  const line = (t: number, type: string, product: number, user: number, session: string) =>
+    `${stamp(t)} UTC,${type},${product},${2053013552326770000 + (product % 12)},,brand${product % 7},${(product % 50) + 0.99},${user},${session}`;
+  const lines: string[] = [];
   for (let i = 0, t = start; i < 6000; i++) {
-    t += 1000 * (1 + rng.int(170));
+    t += 1000 * (1 + rng.int(980));
     const user = 700 + rng.int(400);
     const product = 2000 + Math.floor(300 * rng.next() ** 2);
     const type = rng.bernoulli(0.05) ? 'purchase' : rng.bernoulli(0.08) ? 'cart' : 'view';
-    const stamp = new Date(t).toISOString().slice(0, 19).replace('T', ' ');
+    lines.push(line(t, type, product, user, `u${user}-${Math.floor((t + 3_600_000) / 7_200_000)}`));
+  }
+  const hour = 3_600_000;
+  lines.push(
+    line(start + 10 * hour, 'view', 2998, 699, 'early'),
+    line(start + 11 * hour, 'purchase', 2998, 699, 'early'),
+  );
+  const dates = [...new Set(lines.map((l) => l.slice(0, 10)))].sort();
+  const appended = dates.slice(-4);
+  for (const date of appended) {
+    const midnight = Date.parse(`${date}T00:00:00Z`);
     lines.push(
-      `${stamp} UTC,${type},${product},${2053013552326770000 + (product % 12)},,brand${product % 7},${(product % 50) + 0.99},${user},u${user}-${Math.floor(t / 7_200_000)}`,
+      line(midnight - 600_000, 'view', 2001, 698, `cross-${date}`),
+      line(midnight + 600_000, 'view', 2002, 698, `cross-${date}`),
     );
   }
+  lines.push(line(Date.parse(`${appended[2]}T12:00:00Z`), 'view', 2999, 697, 'newcomer'));
+  lines.sort();
   const dir = tempDir('shoplab-append-stages-');
   const { whole, days } = writeDays(dir, lines);
+  const firstPart = join(dir, 'first-part.csv');
+  writeFileSync(firstPart, `${[HEADER, ...lines.filter((l) => l.slice(0, 10) < appended[0])].join('\n')}\n`);
   const once = join(dir, 'once');
   const daily = join(dir, 'daily');
+  const features = (data: string) => {
+    for (const stage of ['split', 'features']) {
+      const run = runStageScript(stage, ['--data', data]);
+      expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
+      if (stage === 'features') return run;
+    }
+    throw new Error('unreachable');
+  };
 
-  it('writes the same sessions, splits, training sets and feature store, byte for byte', () => {
-    expect(days.length).toBeGreaterThanOrEqual(6);
+  it('writes the same sessions, splits, training sets, history and feature store, byte for byte, computing the history only from each new day', () => {
+    expect(dates.length).toBeGreaterThanOrEqual(34);
     expect(importWhole(whole, once).status).toBe(0);
     expect(runStageScript('sessionize', ['--data', once]).status).toBe(0);
-    // Sessionized after each day: each run cuts only the new day, going on from the groups before.
-    expect(importWhole(days[0], daily).status).toBe(0);
+    features(once);
+    expect(importWhole(firstPart, daily).status).toBe(0);
     expect(runStageScript('sessionize', ['--data', daily]).status).toBe(0);
+    expect(features(daily).summary?.history_tables).toEqual({
+      product_days: 'every day',
+      category_days: 'every day',
+      user_totals: 'every day',
+      user_category_totals: 'every day',
+    });
     const daysBefore = new Map<string, Buffer>();
-    for (const day of days.slice(1)) {
-      expect(append(day, daily).status).toBe(0);
+    for (const date of appended) {
+      // Sessionized after each day: each run cuts only the new day, going on from the groups before.
+      expect(append(days[dates.indexOf(date)], daily).status).toBe(0);
       for (const [name, bytes] of filesOf(daily, ['raw/events', 'interim/events'])) daysBefore.set(name, bytes);
       const run = runStageScript('sessionize', ['--data', daily]);
       expect(run.status, run.stderr).toBe(0);
@@ -262,12 +298,36 @@ describe('import --append then the stages: day by day equals from scratch throug
       // The earlier days' raw and sessionized event files are untouched.
       for (const [name, bytes] of filesOf(daily, ['raw/events', 'interim/events']))
         if (daysBefore.has(name)) expect(bytes.equals(daysBefore.get(name)!), name).toBe(true);
+      // Then the features: the history goes on from the new day, the snapshots only while no new
+      // product arrives (it has a row, of zeros, on every earlier day).
+      const history = filesOf(daily, ['features/history']);
+      const newProduct = date === appended[2];
+      const snapshots = newProduct ? 'every day' : `from ${date}`;
+      expect(features(daily).summary?.history_tables).toEqual({
+        product_days: snapshots,
+        category_days: snapshots,
+        user_totals: `from ${date}`,
+        user_category_totals: `from ${date}`,
+      });
+      // Every earlier day's file of the history that went on is untouched: the user totals before
+      // the new day, and the snapshots up to it (the new day's own sees only the days before).
+      const kept = (name: string) => {
+        const day = basename(name, '.parquet');
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
+        return name.includes('user_') ? day < date : !newProduct && day <= date;
+      };
+      for (const [name, bytes] of filesOf(daily, ['features/history']))
+        if (history.has(name) && kept(name)) expect(bytes.equals(history.get(name)!), name).toBe(true);
     }
-    for (const data of [once, daily])
-      for (const stage of ['split', 'features']) {
-        const run = runStageScript(stage, ['--data', data]);
-        expect(run.status, `${stage}: ${run.stderr}`).toBe(0);
-      }
     expectSameFiles(once, daily, ['raw', 'interim', 'features']);
+  });
+
+  it('keeps what came before the windows: a product seen and bought only on the first day', async () => {
+    const snapshot = join(daily, 'features', 'history', 'product_days', `${dates.at(-1)}.parquet`);
+    const [row] = await withDuckDB((con) =>
+      queryRows(con, `SELECT * FROM read_parquet('${snapshot}') WHERE product_id = 2998`),
+    );
+    expect(row).toMatchObject({ last_seen_price: 48.99, views_28d: 0 });
+    expect((row.last_purchase_day as Date).toISOString()).toBe('2019-10-01T00:00:00.000Z');
   });
 });

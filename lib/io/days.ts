@@ -34,7 +34,7 @@ export const parquetFilesSql = (paths: string[]) => `read_parquet([${paths.map(s
 export const isDaysFolder = (dir: string) => dayFiles(dir).length > 0 || existsSync(join(dir, EMPTY_FILE));
 
 /** SQL for the first instant of `day` (a `YYYY-MM-DD` string), as a TIMESTAMP. */
-const dayStart = (day: string) => `TIMESTAMP ${sqlString(`${day} 00:00:00`)}`;
+export const dayStart = (day: string) => `TIMESTAMP ${sqlString(`${day} 00:00:00`)}`;
 
 /** A WHERE condition: `column` (a TIMESTAMP) falls on UTC day `day`. */
 export const onDay = (column: string, day: string) =>

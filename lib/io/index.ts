@@ -21,6 +21,7 @@ export {
   daysGlob,
   daysOf,
   dayFile,
+  dayStart,
   emptyDayFile,
   rowsByDay,
   isDaysFolder,

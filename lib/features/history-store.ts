@@ -1,0 +1,214 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DataCatalog } from '../catalog';
+import {
+  AtomicBatch,
+  copyDaysToParquet,
+  copyToParquet,
+  dayFiles,
+  dayStart,
+  daysGlob,
+  fileSha256,
+  isDaysFolder,
+  parquetFilesSql,
+  queryRows,
+  sqlString,
+} from '../io/index';
+import { createDays, createProductSnapshots, createUserTotals, LONGEST_WINDOW } from './history';
+
+/**
+ * The history tables kept a file per day under `features/history/<table>/` (`lib/io/days.ts`), so a
+ * new day of events computes only what it changes: the snapshots after it and the running totals
+ * from it on, going on from the files before, which stay as they were, byte for byte. What was
+ * read is recorded beside them (`history.json`: each sessionized event day file's sha256; and
+ * `products.parquet`: each product's category), to tell what changed the next time.
+ */
+export const HISTORY_TABLES = {
+  product_days: { time: 'day', order: 'product_id' },
+  category_days: { time: 'day', order: 'category_id' },
+  user_totals: { time: 'upto', order: 'user_id' },
+  user_category_totals: { time: 'upto', order: 'user_id, category_id' },
+} as const;
+export type HistoryTable = keyof typeof HISTORY_TABLES;
+
+/** How a table was brought up to date: every day, from a day on, or not at all (nothing it reads changed). */
+export type HistoryUpdate = 'every day' | `from ${string}` | 'unchanged';
+
+interface HistoryRecord {
+  format: 1;
+  /** Each sessionized event day file's sha256, by day. */
+  event_days: Record<string, string>;
+}
+
+const FORMAT = 1;
+const DAY_MS = 86_400_000;
+const addDays = (day: string, n: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+
+function readRecord(path: string): HistoryRecord | null {
+  if (!existsSync(path)) return null;
+  try {
+    const record = JSON.parse(readFileSync(path, 'utf8')) as HistoryRecord;
+    return record.format === FORMAT && typeof record.event_days === 'object' ? record : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Brings the data folder's history files up to date with its sessionized events and products, all
+ * or nothing, then creates tables `days`, `product_days`, `category_days`, `user_totals` and
+ * `user_category_totals` on `con` from them (what `buildTrainingSets` reads with `historyReady`).
+ * `con` has views `events` (every sessionized event) and `products`. A day whose file changed, or
+ * a product's category, is computed again with everything after it; a day that went, or a new
+ * first day, computes every day again.
+ */
+export async function updateHistory(
+  con: DuckDBConnection,
+  catalog: DataCatalog,
+  onStep: (step: string) => void = () => {},
+): Promise<Record<HistoryTable, HistoryUpdate>> {
+  const history = catalog.features.history;
+  const days = dayFiles(catalog.interim.eventDays).map((d) => ({ ...d, sha: fileSha256(d.path) }));
+  if (days.length === 0) throw new Error(`${catalog.interim.eventDays}: no day files of sessionized events`);
+  const record = readRecord(history.record);
+  const tables = Object.keys(HISTORY_TABLES) as HistoryTable[];
+  const kept =
+    record !== null &&
+    existsSync(history.products) &&
+    tables.every((t) => isDaysFolder(history.table(t))) &&
+    Object.keys(record.event_days).every((day) => days.some((d) => d.day === day)) &&
+    days[0].sha === record.event_days[days[0].day];
+  // The first day whose events are new or changed (none: every day is as it was).
+  const changed = days.find((d) => record?.event_days[d.day] !== d.sha)?.day ?? null;
+
+  await con.run(`CREATE OR REPLACE TEMP TABLE history_products AS
+    SELECT product_id, category_id FROM products ORDER BY product_id`);
+  let sameProducts = false;
+  let sameCategories = false;
+  if (kept) {
+    const [c] = await queryRows(
+      con,
+      `WITH old AS (SELECT product_id, category_id FROM read_parquet(${sqlString(history.products)}))
+      SELECT (SELECT count(*) FROM (SELECT * FROM old EXCEPT SELECT * FROM history_products)) AS gone,
+        (SELECT count(*) FROM (SELECT * FROM history_products EXCEPT SELECT * FROM old)) AS added`,
+    );
+    // A product's category the same, and new products only: the user categories go on. Any new
+    // product or category changes every earlier day's dense snapshot (ranks by product id among them).
+    sameCategories = Number(c.gone) === 0;
+    sameProducts = sameCategories && Number(c.added) === 0;
+  }
+  // Snapshots go on from the last one kept when the new events begin after it (a day without events between).
+  const snapshots = kept ? dayFiles(history.table('product_days')) : [];
+  const lastSnapshot = snapshots.at(-1)?.day;
+  const plan = {} as Record<HistoryTable, HistoryUpdate>;
+  for (const t of tables) {
+    const snapshot = HISTORY_TABLES[t].time === 'day';
+    const from = snapshot && lastSnapshot && changed && lastSnapshot < changed ? lastSnapshot : changed;
+    // User totals go on while every earlier product keeps its category; snapshots while the
+    // products are the very same (a new product or category changes every earlier day's dense
+    // snapshot: the ranks by product id among the unviewed); and the day they go on from is kept.
+    const goesOn =
+      kept && (snapshot ? sameProducts && (from === null || snapshots.some((d) => d.day === from)) : sameCategories);
+    plan[t] = !goesOn ? 'every day' : from === null ? 'unchanged' : `from ${from}`;
+  }
+  const fromOf = (t: HistoryTable) => (plan[t].startsWith('from ') ? plan[t].slice(5) : null);
+
+  await createDays(con);
+  const batch = new AtomicBatch();
+  try {
+    // The events the incremental tables read: from the longest window before the earliest `from`.
+    const froms = tables.map(fromOf).filter((f): f is string => f !== null);
+    const since = froms.length > 0 ? froms.sort()[0] : null;
+    const eventsSince = since
+      ? parquetFilesSql(days.filter((d) => d.day >= addDays(since, -LONGEST_WINDOW)).map((d) => d.path))
+      : null;
+    const filesBefore = (t: HistoryTable, day: string) =>
+      dayFiles(history.table(t))
+        .filter((d) => d.day < day)
+        .map((d) => d.path);
+
+    if (plan.product_days !== 'unchanged') {
+      onStep('history: product snapshots');
+      const from = fromOf('product_days');
+      await withEvents(con, from ? eventsSince : null, () =>
+        createProductSnapshots(
+          con,
+          from
+            ? {
+                from,
+                priorProducts: `(SELECT product_id, last_purchase_day, last_seen_price FROM read_parquet(${sqlString(
+                  dayFiles(history.table('product_days')).find((d) => d.day === from)!.path,
+                )}))`,
+              }
+            : undefined,
+        ),
+      );
+    }
+    if (plan.user_totals !== 'unchanged') {
+      onStep('history: user totals');
+      const from = fromOf('user_totals');
+      // Each key's latest totals before `from` (the empty shape of the table's files where it has none).
+      const latestBefore = (t: HistoryTable, day: string, keys: string) => {
+        const files = filesBefore(t, day);
+        return files.length > 0
+          ? `(SELECT * EXCLUDE (upto) FROM ${parquetFilesSql(files)} QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY upto DESC) = 1)`
+          : `(SELECT * EXCLUDE (upto) FROM read_parquet(${sqlString(daysGlob(history.table(t)))}) WHERE false)`;
+      };
+      // Sessions that began before `from` and went on into it: counted on the day they began.
+      const sessions = from ? dayFiles(catalog.interim.sessionDays).filter((d) => d.day < from) : [];
+      await withEvents(con, from ? eventsSince : null, () =>
+        createUserTotals(
+          con,
+          from
+            ? {
+                from,
+                priorUsers: latestBefore('user_totals', from, 'user_id'),
+                priorUserCategories: latestBefore('user_category_totals', from, 'user_id, category_id'),
+                continuedSessions:
+                  sessions.length > 0
+                    ? `(SELECT session_id FROM ${parquetFilesSql(sessions.map((d) => d.path))} WHERE end_time >= ${dayStart(from)})`
+                    : '(SELECT NULL::VARCHAR AS session_id WHERE false)',
+              }
+            : undefined,
+        ),
+      );
+    }
+    onStep('history: writing');
+    for (const t of tables) {
+      if (plan[t] === 'unchanged') continue;
+      const { time, order } = HISTORY_TABLES[t];
+      const from = fromOf(t);
+      const dir = history.table(t);
+      const written = await copyDaysToParquet(con, t, time, dir, batch, { replace: from === null, orderBy: order });
+      // Days at or after `from` that the new rows no longer have go (a snapshot table keeps `from`'s own).
+      if (from)
+        for (const d of dayFiles(dir))
+          if ((time === 'day' ? d.day > from : d.day >= from) && !written.includes(d.day)) batch.remove(d.path);
+    }
+    await copyToParquet(con, 'SELECT * FROM history_products', history.products, batch);
+    const next: HistoryRecord = { format: FORMAT, event_days: Object.fromEntries(days.map((d) => [d.day, d.sha])) };
+    writeFileSync(batch.add(history.record), `${JSON.stringify(next, null, 2)}\n`);
+    batch.commit();
+  } finally {
+    batch.discard();
+  }
+  for (const t of tables)
+    await con.run(
+      `CREATE OR REPLACE TABLE ${t} AS SELECT * FROM read_parquet(${sqlString(daysGlob(history.table(t)))})`,
+    );
+  return plan;
+}
+
+/** Runs `fn` with `events` the relation `events` (null: the view `events` as it is), then restores the view. */
+async function withEvents<T>(con: DuckDBConnection, events: string | null, fn: () => Promise<T>): Promise<T> {
+  if (events === null) return fn();
+  await con.run('ALTER VIEW events RENAME TO all_events');
+  await con.run(`CREATE VIEW events AS SELECT * FROM ${events}`);
+  try {
+    return await fn();
+  } finally {
+    await con.run('DROP VIEW events');
+    await con.run('ALTER VIEW all_events RENAME TO events');
+  }
+}
