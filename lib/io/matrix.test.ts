@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { queryRows, withDuckDB } from './duckdb';
-import { readMatrix } from './matrix';
+import { readColumns, readMatrix } from './matrix';
 
 describe('readMatrix', () => {
   it('reads feature columns row-major with NULL as NaN, across chunks, with the label beside them', async () => {
@@ -29,5 +29,44 @@ describe('readMatrix', () => {
     );
     expect(x.matrix.values.reduce((a, b) => a + b, 0)).toBe((9999 * 10000) / 2);
     expect(y.matrix.values.reduce((a, b) => a + b, 0)).toBe(-(9999 * 10000) / 2);
+  });
+});
+
+describe('readColumns', () => {
+  const sql = `SELECT i AS id, CASE WHEN i % 7 = 0 THEN NULL ELSE i * 0.25 END AS a, i % 300 - 100 AS b, i % 256 AS c
+    FROM range(5000) t(i) ORDER BY id`;
+
+  it('reads each column into its own typed array across chunks, NULL as NaN in a float column', async () => {
+    const { read, expected } = await withDuckDB(async (con) => ({
+      read: await readColumns(con, `SELECT *, a AS f FROM (${sql})`, {
+        a: 'DOUBLE',
+        b: 'INTEGER',
+        c: 'UTINYINT',
+        f: 'FLOAT',
+      }),
+      expected: await queryRows(con, sql),
+    }));
+    expect(read.rows).toBe(5000);
+    expect(read.columns.a).toBeInstanceOf(Float64Array);
+    expect(read.columns.b).toBeInstanceOf(Int32Array);
+    expect(read.columns.c).toBeInstanceOf(Uint8Array);
+    expect(read.columns.f).toBeInstanceOf(Float32Array);
+    expected.forEach((r, i) => {
+      if (r.a === null) {
+        expect(read.columns.a[i]).toBeNaN();
+        expect(read.columns.f[i]).toBeNaN();
+      } else {
+        expect(read.columns.a[i]).toBe(r.a);
+        expect(read.columns.f[i]).toBe(Math.fround(r.a as number));
+      }
+      expect(read.columns.b[i]).toBe(r.b);
+      expect(read.columns.c[i]).toBe(r.c);
+    });
+  });
+
+  it('refuses a NULL in an integer column, naming it', async () => {
+    await expect(withDuckDB((con) => readColumns(con, sql, { a: 'INTEGER' }))).rejects.toThrow(
+      'column a (INTEGER) has a NULL at row 0',
+    );
   });
 });

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
-import { readMatrix, sqlString, tableExists } from '../io/index';
+import { readColumns, sqlString, tableExists } from '../io/index';
 import { Rng, shuffle } from '../random';
 import { EVENT_ORDER, numberedSessionsSql } from '../sessions/index';
 import { readCutoffs } from '../split/index';
@@ -27,44 +27,27 @@ export interface SessionLog {
   serving(): PreparedLog;
 }
 
-/** Every session's product views in event order: session number, product, time (ms) and the session's start (ms). */
-function readClickRows(con: DuckDBConnection, events: string, sessions: string) {
-  if (!tableExists(sessions)) throw new InputError(`${sessions}: no such file; run the data stages first (make data)`);
-  return readMatrix(
-    con,
-    `SELECT n.session_number AS s, product_id AS p, epoch_ms(event_time) AS t, epoch_ms(n.start_time) AS start, 0 AS y
-     FROM read_parquet(${sqlString(events)}) JOIN (${numberedSessionsSql(sessions)}) n USING (session_id)
-     WHERE event_type = '${CLICK_EVENT}' AND product_id IS NOT NULL
-     ORDER BY n.session_number, ${EVENT_ORDER}`,
-    ['s', 'p', 't', 'start'],
-    'y',
-  );
-}
-
-/** The click rows as columns, each row's part given by `partOf(time, start)`. */
+/**
+ * Every session's product views in event order as columns: session number, product, time (ms) and
+ * the session's start (ms), each row's part given by `partOf(time, start)`.
+ */
 async function readClickColumns(
   con: DuckDBConnection,
   events: string,
   sessions: string,
   partOf: (time: number, start: number) => number,
 ): Promise<ClickColumns & { start: Float64Array }> {
-  const { matrix } = await readClickRows(con, events, sessions);
-  const v = matrix.values;
-  const n = matrix.rows;
-  const c = {
-    session: new Float64Array(n),
-    item: new Float64Array(n),
-    time: new Float64Array(n),
-    start: new Float64Array(n),
-    part: new Uint8Array(n),
-  };
-  for (let r = 0, o = 0; r < n; r++, o += 4) {
-    c.session[r] = v[o];
-    c.item[r] = v[o + 1];
-    c.time[r] = v[o + 2];
-    c.start[r] = v[o + 3];
-    c.part[r] = partOf(c.time[r], c.start[r]);
-  }
+  if (!tableExists(sessions)) throw new InputError(`${sessions}: no such file; run the data stages first (make data)`);
+  const { rows: n, columns } = await readColumns(
+    con,
+    `SELECT n.session_number AS s, product_id AS p, epoch_ms(event_time) AS t, epoch_ms(n.start_time) AS start
+     FROM read_parquet(${sqlString(events)}) JOIN (${numberedSessionsSql(sessions)}) n USING (session_id)
+     WHERE event_type = '${CLICK_EVENT}' AND product_id IS NOT NULL
+     ORDER BY n.session_number, ${EVENT_ORDER}`,
+    { s: 'DOUBLE', p: 'DOUBLE', t: 'DOUBLE', start: 'DOUBLE' },
+  );
+  const c = { session: columns.s, item: columns.p, time: columns.t, start: columns.start, part: new Uint8Array(n) };
+  for (let r = 0; r < n; r++) c.part[r] = partOf(c.time[r], c.start[r]);
   return c;
 }
 

@@ -5,7 +5,7 @@ import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
 import { EVENT_TYPES } from '../events';
 import { queryRows, sqlString, tableExists, toNumber } from '../io/index';
-import { readMatrix } from '../io/index';
+import { readColumns } from '../io/index';
 import { EVENT_ORDER, numberedSessionsSql } from '../sessions/index';
 import { type Cutoffs, readCutoffs } from '../split/index';
 import type { RequirementCounts } from '../train/index';
@@ -50,30 +50,23 @@ export async function loadInteractions(
   if (!tableExists(sessionsPath))
     throw new InputError(`${sessionsPath}: no such file; run pipelines/sessionize.ts first`);
   const code = `CASE event_type ${EVENT_TYPES.map((t, i) => `WHEN '${t}' THEN ${i}`).join(' ')} END`;
-  const { matrix } = await readMatrix(
+  const { rows: n, columns } = await readColumns(
     con,
     `
-    SELECT epoch_ms(event_time) AS t, user_id AS u, n.session_number - 1 AS s, ${code} AS c, product_id AS p, 0 AS y
+    SELECT epoch_ms(event_time) AS t, user_id AS u, n.session_number - 1 AS s, ${code} AS c, product_id AS p
     FROM ${parquet(eventsPath)} JOIN (${numberedSessionsSql(sessionsPath)}) n USING (session_id)
     ORDER BY n.session_number, ${EVENT_ORDER}`,
-    ['t', 'u', 's', 'c', 'p'],
-    'y',
+    { t: 'DOUBLE', u: 'DOUBLE', s: 'INTEGER', c: 'UTINYINT', p: 'DOUBLE' },
   );
-  const n = matrix.rows;
   const x: Interactions = {
-    time: new Float64Array(n),
-    user: new Float64Array(n),
-    session: new Int32Array(n),
-    type: new Uint8Array(n),
+    time: columns.t,
+    user: columns.u,
+    session: columns.s,
+    type: columns.c,
     product: new Int32Array(n),
   };
-  for (let i = 0, o = 0; i < n; i++, o += 5) {
-    x.time[i] = matrix.values[o];
-    x.user[i] = matrix.values[o + 1];
-    x.session[i] = matrix.values[o + 2];
-    x.type[i] = matrix.values[o + 3];
-    x.product[i] = products.indexOf.get(matrix.values[o + 4]) ?? -1;
-  }
+  const ids = columns.p;
+  for (let i = 0; i < n; i++) x.product[i] = products.indexOf.get(ids[i]) ?? -1;
   return x;
 }
 
