@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
-import { createDays, createProductSnapshots } from '../features/index';
+import { createDays, createProductDaily, createProductSnapshots } from '../features/index';
 import { queryRows, sqlString } from '../io/index';
 
 /** Per feature of a training set: null rate, spread, and correlation with the label. */
@@ -69,6 +69,7 @@ export async function asOfWalkthrough(
     `CREATE OR REPLACE VIEW products AS SELECT * FROM read_parquet(${sqlString(catalog.raw.products)}) WHERE product_id = ${Math.trunc(productId)}`,
   );
   await createDays(con);
+  await createProductDaily(con);
   await createProductSnapshots(con);
   return (await queryRows(
     con,

@@ -4,7 +4,7 @@ import { InputError } from '../errors';
 import { requireTables, type TableContract } from '../io/index';
 import type { Cutoffs } from '../split/index';
 import { createPurchaseExamples, createRankingExamples, createRecommendExamples, type HistoryRule } from './examples';
-import { createDays, createProductSnapshots, createUserTotals } from './history';
+import { createDays, createProductDaily, createProductSnapshots, createUserTotals } from './history';
 import { type FeatureSpec, manifestEntry } from './manifest';
 import {
   createQueryTotals,
@@ -86,6 +86,7 @@ export async function buildTrainingSets(
     onStep('history: days');
     await createDays(con);
     onStep('history: product snapshots');
+    await createProductDaily(con);
     await createProductSnapshots(con);
     onStep('history: user totals');
     await createUserTotals(con);

@@ -14,20 +14,23 @@ import {
   queryRows,
   sqlString,
 } from '../io/index';
-import { createDays, createProductSnapshots, createUserTotals, LONGEST_WINDOW } from './history';
+import { createDays, createProductDaily, createProductSnapshots, createUserTotals } from './history';
 
 /**
  * The history tables kept a file per day under `features/history/<table>/` (`lib/io/days.ts`), so a
- * new day of events computes only what it changes: the snapshots after it and the running totals
- * from it on, going on from the files before, which stay as they were, byte for byte. What was
+ * new day of events computes only what it changes: the snapshots after it and the daily counts and
+ * running totals from it on, going on from the files before (never the earlier events), which stay as they were, byte for byte. What was
  * read is recorded beside them (`history.json`: each sessionized event day file's sha256; and
  * `products.parquet`: each product's category), to tell what changed the next time.
  */
 export const HISTORY_TABLES = {
-  product_days: { time: 'day', order: 'product_id' },
-  category_days: { time: 'day', order: 'category_id' },
-  user_totals: { time: 'upto', order: 'user_id' },
-  user_category_totals: { time: 'upto', order: 'user_id, category_id' },
+  // By day of the events: a new day's rows are computed from that day's events (and the state before).
+  product_daily: { time: 'day', order: 'product_id', snapshot: false },
+  // Snapshots: the day's rows see the days before it only.
+  product_days: { time: 'day', order: 'product_id', snapshot: true },
+  category_days: { time: 'day', order: 'category_id', snapshot: true },
+  user_totals: { time: 'upto', order: 'user_id', snapshot: false },
+  user_category_totals: { time: 'upto', order: 'user_id, category_id', snapshot: false },
 } as const;
 export type HistoryTable = keyof typeof HISTORY_TABLES;
 
@@ -35,15 +38,12 @@ export type HistoryTable = keyof typeof HISTORY_TABLES;
 export type HistoryUpdate = 'every day' | `from ${string}` | 'unchanged';
 
 interface HistoryRecord {
-  format: 1;
+  format: typeof FORMAT;
   /** Each sessionized event day file's sha256, by day. */
   event_days: Record<string, string>;
 }
 
-const FORMAT = 1;
-const DAY_MS = 86_400_000;
-const addDays = (day: string, n: number) =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+const FORMAT = 2;
 
 function readRecord(path: string): HistoryRecord | null {
   if (!existsSync(path)) return null;
@@ -103,13 +103,17 @@ export async function updateHistory(
   const lastSnapshot = snapshots.at(-1)?.day;
   const plan = {} as Record<HistoryTable, HistoryUpdate>;
   for (const t of tables) {
-    const snapshot = HISTORY_TABLES[t].time === 'day';
+    const { snapshot } = HISTORY_TABLES[t];
     const from = snapshot && lastSnapshot && changed && lastSnapshot < changed ? lastSnapshot : changed;
-    // User totals go on while every earlier product keeps its category; snapshots while the
-    // products are the very same (a new product or category changes every earlier day's dense
-    // snapshot: the ranks by product id among the unviewed); and the day they go on from is kept.
+    // The daily product counts read events only; user category totals go on while every earlier
+    // product keeps its category; snapshots while the products are the very same (a new product or
+    // category changes every earlier day's dense snapshot: the ranks by product id among the
+    // unviewed), from a snapshot that is kept.
     const goesOn =
-      kept && (snapshot ? sameProducts && (from === null || snapshots.some((d) => d.day === from)) : sameCategories);
+      kept &&
+      (snapshot
+        ? sameProducts && (from === null || snapshots.some((d) => d.day === from))
+        : t === 'product_daily' || sameCategories);
     plan[t] = !goesOn ? 'every day' : from === null ? 'unchanged' : `from ${from}`;
   }
   const fromOf = (t: HistoryTable) => (plan[t].startsWith('from ') ? plan[t].slice(5) : null);
@@ -117,22 +121,36 @@ export async function updateHistory(
   await createDays(con);
   const batch = new AtomicBatch();
   try {
-    // The events the incremental tables read: from the longest window before the earliest `from`.
-    const froms = tables.map(fromOf).filter((f): f is string => f !== null);
-    const since = froms.length > 0 ? froms.sort()[0] : null;
-    const eventsSince = since
-      ? parquetFilesSql(days.filter((d) => d.day >= addDays(since, -LONGEST_WINDOW)).map((d) => d.path))
-      : null;
+    // The events the tables going on read: from the earliest day they go on from (snapshots read none).
+    const froms = tables.filter((t) => !HISTORY_TABLES[t].snapshot).map(fromOf);
+    const since = froms.every((f) => f !== null) ? froms.sort()[0] : null;
+    const eventsSince = since ? parquetFilesSql(days.filter((d) => d.day >= since).map((d) => d.path)) : null;
     const filesBefore = (t: HistoryTable, day: string) =>
       dayFiles(history.table(t))
         .filter((d) => d.day < day)
         .map((d) => d.path);
+    // A table's rows of the days before `day`, or its empty shape.
+    const rowsBefore = (t: HistoryTable, day: string) => {
+      const files = filesBefore(t, day);
+      return files.length > 0
+        ? parquetFilesSql(files)
+        : `(SELECT * FROM read_parquet(${sqlString(daysGlob(history.table(t)))}) WHERE false)`;
+    };
 
-    if (plan.product_days !== 'unchanged') {
+    if (plan.product_daily !== 'unchanged' || plan.product_days !== 'unchanged') {
       onStep('history: product snapshots');
+      const daily = fromOf('product_daily');
+      if (plan.product_daily === 'unchanged')
+        await con.run(
+          `CREATE OR REPLACE TABLE product_daily AS SELECT * FROM read_parquet(${sqlString(daysGlob(history.table('product_daily')))})`,
+        );
+      else
+        await withEvents(con, daily ? eventsSince : null, () =>
+          createProductDaily(con, daily ? { from: daily, prior: rowsBefore('product_daily', daily) } : undefined),
+        );
       const from = fromOf('product_days');
-      await withEvents(con, from ? eventsSince : null, () =>
-        createProductSnapshots(
+      if (plan.product_days !== 'unchanged')
+        await createProductSnapshots(
           con,
           from
             ? {
@@ -142,8 +160,7 @@ export async function updateHistory(
                 )}))`,
               }
             : undefined,
-        ),
-      );
+        );
     }
     if (plan.user_totals !== 'unchanged') {
       onStep('history: user totals');
@@ -180,11 +197,17 @@ export async function updateHistory(
       const { time, order } = HISTORY_TABLES[t];
       const from = fromOf(t);
       const dir = history.table(t);
-      const written = await copyDaysToParquet(con, t, time, dir, batch, { replace: from === null, orderBy: order });
-      // Days at or after `from` that the new rows no longer have go (a snapshot table keeps `from`'s own).
-      if (from)
-        for (const d of dayFiles(dir))
-          if ((time === 'day' ? d.day > from : d.day >= from) && !written.includes(d.day)) batch.remove(d.path);
+      // From `from` on (a snapshot table keeps `from`'s own); a day the new rows no longer have goes.
+      const kept = (day: string) => (from === null ? false : HISTORY_TABLES[t].snapshot ? day <= from : day < from);
+      const written = await copyDaysToParquet(
+        con,
+        from ? `(SELECT * FROM ${t} WHERE ${time} ${HISTORY_TABLES[t].snapshot ? '>' : '>='} ${dayStart(from)})` : t,
+        time,
+        dir,
+        batch,
+        { replace: from === null, orderBy: order },
+      );
+      if (from) for (const d of dayFiles(dir)) if (!kept(d.day) && !written.includes(d.day)) batch.remove(d.path);
     }
     await copyToParquet(con, 'SELECT * FROM history_products', history.products, batch);
     const next: HistoryRecord = { format: FORMAT, event_days: Object.fromEntries(days.map((d) => [d.day, d.sha])) };
@@ -193,7 +216,7 @@ export async function updateHistory(
   } finally {
     batch.discard();
   }
-  for (const t of tables)
+  for (const t of tables.filter((t) => t !== 'product_daily'))
     await con.run(
       `CREATE OR REPLACE TABLE ${t} AS SELECT * FROM read_parquet(${sqlString(daysGlob(history.table(t)))})`,
     );

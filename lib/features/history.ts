@@ -36,21 +36,37 @@ export async function createDays(con: DuckDBConnection): Promise<void> {
 
 /**
  * Where a history computation goes on from: the events of UTC day `from` ('YYYY-MM-DD') and later
- * are new (or changed) since the history was computed, the earlier ones are as they were. Snapshot
- * tables then get only the days after `from` (the snapshot of `from` itself sees none of its
- * events), running totals the days from `from` on, and the events a computation reads need go
- * back only `LONGEST_WINDOW` days before `from`. Without one, every day is computed from nothing.
+ * are new (or changed) since the history was computed, the earlier ones are as they were. Tables
+ * by event day (daily counts, running totals) then get the days from `from` on, and snapshot
+ * tables only the days after it (the snapshot of `from` itself sees none of its events). Without
+ * one, every day is computed from nothing.
  */
 export interface HistorySince {
   from: string;
 }
 
 /**
+ * Creates `product_daily`: per product and UTC day of its events, the funnel counts and the last
+ * price seen. Reads `events` (from `since`: only its days from `from` on, after `prior`, the rows of
+ * earlier days).
+ */
+export async function createProductDaily(
+  con: DuckDBConnection,
+  since?: HistorySince & { prior: string },
+): Promise<void> {
+  await con.run(`CREATE OR REPLACE TABLE product_daily AS
+    ${since ? `SELECT product_id, day, ${Object.keys(FUNNEL).join(', ')}, price FROM ${since.prior} UNION ALL` : ''}
+    SELECT product_id, date_trunc('day', event_time) AS day, ${counts}, arg_max(price, event_time) AS price
+    FROM events WHERE product_id IS NOT NULL ${since ? `AND event_time >= ${dayStart(since.from)}` : ''} GROUP BY ALL`);
+}
+
+/**
  * Creates `product_days` and `category_days`: per product (category) and snapshot day, funnel
  * counts over the trailing windows, and for products the last purchase day, the last price seen
  * and the popularity rank in the category by 7-day views (1 = most viewed; ties by product id).
- * Reads `days`, `products` and `events` (from `since`: only the days after its `from`, with
- * `priorProducts` the `product_days` rows of day `from` for what came before the window).
+ * Reads `days`, `products` and `product_daily` (from `since`: only the snapshots after its `from`,
+ * from the daily rows of the `LONGEST_WINDOW` days before it on, with `priorProducts` the
+ * `product_days` rows of day `from` for what came before those).
  */
 export async function createProductSnapshots(
   con: DuckDBConnection,
@@ -59,9 +75,6 @@ export async function createProductSnapshots(
   const base = since ? `${dayStart(since.from)} - INTERVAL ${LONGEST_WINDOW} DAY` : null;
   const fromBase = (column: string) => (base ? `AND ${column} >= ${base}` : '');
   const after = since ? `WHERE day > ${dayStart(since.from)}` : '';
-  await con.run(`CREATE OR REPLACE TABLE product_daily AS
-    SELECT product_id, date_trunc('day', event_time) AS day, ${counts}, arg_max(price, event_time) AS price
-    FROM events WHERE product_id IS NOT NULL ${fromBase('event_time')} GROUP BY ALL`);
   // The last purchase day and price before the window come from the prior snapshot (none from scratch).
   const prior =
     since?.priorProducts ??
@@ -84,7 +97,7 @@ export async function createProductSnapshots(
     SELECT *, row_number() OVER (PARTITION BY category_id, day ORDER BY views_7d DESC, product_id) AS category_rank FROM kept`);
   await con.run(`CREATE OR REPLACE TABLE category_days AS
     WITH daily AS (SELECT category_id, day, sum(views) AS views, sum(clicks) AS clicks, sum(carts) AS carts, sum(purchases) AS purchases
-      FROM product_daily JOIN products USING (product_id) GROUP BY ALL),
+      FROM product_daily JOIN products USING (product_id) WHERE true ${fromBase('day')} GROUP BY ALL),
     dense AS (SELECT c.category_id, d.day, coalesce(v.views, 0) AS views, coalesce(v.clicks, 0) AS clicks, coalesce(v.carts, 0) AS carts,
         coalesce(v.purchases, 0) AS purchases
       FROM (SELECT DISTINCT category_id FROM products) c CROSS JOIN days d LEFT JOIN daily v ON v.category_id IS NOT DISTINCT FROM c.category_id AND v.day = d.day

@@ -1,6 +1,6 @@
 // The public names of lib/features: what code outside the folder (and its tests) imports.
 export { type HistoryRule, prefixAggregates } from './examples';
-export { FUNNEL, WINDOWS, createDays, createProductSnapshots } from './history';
+export { FUNNEL, WINDOWS, createDays, createProductDaily, createProductSnapshots } from './history';
 export { type FeatureSpec, type RankCandidate } from './manifest';
 export { createAsOfLookup, joinLookup } from './running-totals';
 export {

@@ -282,6 +282,7 @@ describe('import --append then the stages: day by day equals from scratch throug
     expect(importWhole(firstPart, daily).status).toBe(0);
     expect(runStageScript('sessionize', ['--data', daily]).status).toBe(0);
     expect(features(daily).summary?.history_tables).toEqual({
+      product_daily: 'every day',
       product_days: 'every day',
       category_days: 'every day',
       user_totals: 'every day',
@@ -304,17 +305,19 @@ describe('import --append then the stages: day by day equals from scratch throug
       const newProduct = date === appended[2];
       const snapshots = newProduct ? 'every day' : `from ${date}`;
       expect(features(daily).summary?.history_tables).toEqual({
+        product_daily: `from ${date}`,
         product_days: snapshots,
         category_days: snapshots,
         user_totals: `from ${date}`,
         user_category_totals: `from ${date}`,
       });
-      // Every earlier day's file of the history that went on is untouched: the user totals before
-      // the new day, and the snapshots up to it (the new day's own sees only the days before).
+      // Every earlier day's file of the history that went on is untouched: the daily counts and
+      // user totals before the new day, and the snapshots up to it (the new day's own sees only the
+      // days before).
       const kept = (name: string) => {
         const day = basename(name, '.parquet');
         if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
-        return name.includes('user_') ? day < date : !newProduct && day <= date;
+        return /user_|product_daily/.test(name) ? day < date : !newProduct && day <= date;
       };
       for (const [name, bytes] of filesOf(daily, ['features/history']))
         if (history.has(name) && kept(name)) expect(bytes.equals(history.get(name)!), name).toBe(true);
