@@ -53,9 +53,8 @@ await runStage('features', async () => {
   const hasImpressions = existsSync(catalog.raw.impressions);
   const batch = new AtomicBatch();
   const steps = timedSteps('features');
-  let historyUpdates = {};
   try {
-    const rows = await withDuckDB(async (con) => {
+    const { counts: rows, history } = await withDuckDB(async (con) => {
       const view = (name: string, path: string) =>
         con.run(`CREATE VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(path)})`);
       await view('events', catalog.interim.events);
@@ -68,7 +67,6 @@ await runStage('features', async () => {
           .map(([table, update]) => `${table} ${update}`)
           .join(', ')}`,
       );
-      historyUpdates = history;
       const { families, idf } = await buildTrainingSets(
         con,
         cutoffs,
@@ -118,7 +116,7 @@ await runStage('features', async () => {
         `${JSON.stringify(featureManifest(options, rule), null, 2)}\n`,
       );
       batch.commit();
-      return counts;
+      return { counts, history };
     });
     // The service's ranking index, from the store just written: it reads this file at start instead of computing it.
     if (hasImpressions) {
@@ -133,7 +131,7 @@ await runStage('features', async () => {
         history: flags.history,
         ...options,
         sets: rows,
-        history_tables: historyUpdates,
+        history_tables: history,
         step_seconds: steps.seconds(),
         paths: { dir: catalog.features.dir, manifest: catalog.features.manifest },
       },

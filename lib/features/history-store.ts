@@ -85,7 +85,7 @@ export async function updateHistory(
   await con.run(`CREATE OR REPLACE TEMP TABLE history_products AS
     SELECT product_id, category_id FROM products ORDER BY product_id`);
   let sameProducts = false;
-  let sameCategories = false;
+  let categoriesKept = false;
   if (kept) {
     const [c] = await queryRows(
       con,
@@ -95,8 +95,8 @@ export async function updateHistory(
     );
     // A product's category the same, and new products only: the user categories go on. Any new
     // product or category changes every earlier day's dense snapshot (ranks by product id among them).
-    sameCategories = Number(c.gone) === 0;
-    sameProducts = sameCategories && Number(c.added) === 0;
+    categoriesKept = Number(c.gone) === 0;
+    sameProducts = categoriesKept && Number(c.added) === 0;
   }
   // Snapshots go on from the last one kept when the new events begin after it (a day without events between).
   const snapshots = kept ? dayFiles(history.table('product_days')) : [];
@@ -113,7 +113,7 @@ export async function updateHistory(
       kept &&
       (snapshot
         ? sameProducts && (from === null || snapshots.some((d) => d.day === from))
-        : t === 'product_daily' || sameCategories);
+        : t === 'product_daily' || categoriesKept);
     plan[t] = !goesOn ? 'every day' : from === null ? 'unchanged' : `from ${from}`;
   }
   const fromOf = (t: HistoryTable) => (plan[t].startsWith('from ') ? plan[t].slice(5) : null);
@@ -125,15 +125,11 @@ export async function updateHistory(
     const froms = tables.filter((t) => !HISTORY_TABLES[t].snapshot).map(fromOf);
     const since = froms.every((f) => f !== null) ? froms.sort()[0] : null;
     const eventsSince = since ? parquetFilesSql(days.filter((d) => d.day >= since).map((d) => d.path)) : null;
-    const filesBefore = (t: HistoryTable, day: string) =>
-      dayFiles(history.table(t))
-        .filter((d) => d.day < day)
-        .map((d) => d.path);
-    // A table's rows of the days before `day`, or its empty shape.
+    // A table's rows of the days before `day` (its empty shape where it has none).
     const rowsBefore = (t: HistoryTable, day: string) => {
-      const files = filesBefore(t, day);
+      const files = dayFiles(history.table(t)).filter((d) => d.day < day);
       return files.length > 0
-        ? parquetFilesSql(files)
+        ? parquetFilesSql(files.map((d) => d.path))
         : `(SELECT * FROM read_parquet(${sqlString(daysGlob(history.table(t)))}) WHERE false)`;
     };
 
@@ -165,13 +161,9 @@ export async function updateHistory(
     if (plan.user_totals !== 'unchanged') {
       onStep('history: user totals');
       const from = fromOf('user_totals');
-      // Each key's latest totals before `from` (the empty shape of the table's files where it has none).
-      const latestBefore = (t: HistoryTable, day: string, keys: string) => {
-        const files = filesBefore(t, day);
-        return files.length > 0
-          ? `(SELECT * EXCLUDE (upto) FROM ${parquetFilesSql(files)} QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY upto DESC) = 1)`
-          : `(SELECT * EXCLUDE (upto) FROM read_parquet(${sqlString(daysGlob(history.table(t)))}) WHERE false)`;
-      };
+      // Each key's latest totals before `from`.
+      const latestBefore = (t: HistoryTable, day: string, keys: string) =>
+        `(SELECT * EXCLUDE (upto) FROM ${rowsBefore(t, day)} QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY upto DESC) = 1)`;
       // Sessions that began before `from` and went on into it: counted on the day they began.
       const sessions = from ? dayFiles(catalog.interim.sessionDays).filter((d) => d.day < from) : [];
       await withEvents(con, from ? eventsSince : null, () =>
@@ -223,7 +215,7 @@ export async function updateHistory(
   return plan;
 }
 
-/** Runs `fn` with `events` the relation `events` (null: the view `events` as it is), then restores the view. */
+/** Runs `fn` with the view `events` showing relation `events` instead (null: as it is), then restores it. */
 async function withEvents<T>(con: DuckDBConnection, events: string | null, fn: () => Promise<T>): Promise<T> {
   if (events === null) return fn();
   await con.run('ALTER VIEW events RENAME TO all_events');

@@ -26,7 +26,7 @@ const windowSums = (partition: string) =>
   ).join(',\n      ');
 
 /** The longest window back a snapshot sums over, in days. */
-export const LONGEST_WINDOW = Math.max(...WINDOWS);
+const LONGEST_WINDOW = Math.max(...WINDOWS);
 
 /** Creates `days(day)`: every UTC day from the first event's to the day after the last. */
 export async function createDays(con: DuckDBConnection): Promise<void> {
@@ -74,7 +74,7 @@ export async function createProductSnapshots(
 ): Promise<void> {
   const base = since ? `${dayStart(since.from)} - INTERVAL ${LONGEST_WINDOW} DAY` : null;
   const fromBase = (column: string) => (base ? `AND ${column} >= ${base}` : '');
-  const after = since ? `WHERE day > ${dayStart(since.from)}` : '';
+  const after = (column: string) => (since ? `WHERE ${column} > ${dayStart(since.from)}` : '');
   // The last purchase day and price before the window come from the prior snapshot (none from scratch).
   const prior =
     since?.priorProducts ??
@@ -93,7 +93,7 @@ export async function createProductSnapshots(
     kept AS (
       SELECT w.* REPLACE (coalesce(w.last_purchase_day, b.last_purchase_day) AS last_purchase_day,
           coalesce(w.last_seen_price, b.last_seen_price) AS last_seen_price)
-      FROM windows w LEFT JOIN ${prior} b ON b.product_id = w.product_id ${after.replace('WHERE day', 'WHERE w.day')})
+      FROM windows w LEFT JOIN ${prior} b ON b.product_id = w.product_id ${after('w.day')})
     SELECT *, row_number() OVER (PARTITION BY category_id, day ORDER BY views_7d DESC, product_id) AS category_rank FROM kept`);
   await con.run(`CREATE OR REPLACE TABLE category_days AS
     WITH daily AS (SELECT category_id, day, sum(views) AS views, sum(clicks) AS clicks, sum(carts) AS carts, sum(purchases) AS purchases
@@ -102,7 +102,7 @@ export async function createProductSnapshots(
         coalesce(v.purchases, 0) AS purchases
       FROM (SELECT DISTINCT category_id FROM products) c CROSS JOIN days d LEFT JOIN daily v ON v.category_id IS NOT DISTINCT FROM c.category_id AND v.day = d.day
       WHERE true ${fromBase('d.day')})
-    SELECT * FROM (SELECT category_id, day, ${windowSums('category_id')} FROM dense) ${after}`);
+    SELECT * FROM (SELECT category_id, day, ${windowSums('category_id')} FROM dense) ${after('day')}`);
 }
 
 /**
@@ -116,13 +116,13 @@ export async function createUserTotals(
   con: DuckDBConnection,
   since?: HistorySince & { priorUsers: string; priorUserCategories: string; continuedSessions: string },
 ): Promise<void> {
-  const from = since && { from: dayStart(since.from) };
-  const onOrAfter = from ? `WHERE event_time >= ${from.from}` : '';
+  const from = since ? dayStart(since.from) : null;
+  const onOrAfter = (column: string) => (from ? `WHERE ${column} >= ${from}` : '');
   const begins = since ? ` AND session_id NOT IN (SELECT session_id FROM ${since.continuedSessions})` : '';
   await createRunningTotals(con, {
     name: 'user_totals',
     source: `(SELECT *, date_trunc('day', event_time) AS day,
-      row_number() OVER (PARTITION BY session_id ORDER BY event_time, event_type, product_id) AS session_rank FROM events ${onOrAfter}) e`,
+      row_number() OVER (PARTITION BY session_id ORDER BY event_time, event_type, product_id) AS session_rank FROM events ${onOrAfter('event_time')}) e`,
     keys: { user_id: 'user_id' },
     time: 'day',
     measures: {
@@ -136,16 +136,16 @@ export async function createUserTotals(
     },
     types: { spend: 'DECIMAL(38, 6)', viewed_price: 'DECIMAL(38, 6)' },
     where: 'user_id IS NOT NULL',
-    ...(since && from ? { since: { ...from, prior: since.priorUsers } } : {}),
+    ...(since && from ? { since: { from, prior: since.priorUsers } } : {}),
   });
   await createRunningTotals(con, {
     name: 'user_category_totals',
-    source: `(SELECT e.*, p.category_id, date_trunc('day', e.event_time) AS day FROM events e JOIN products p USING (product_id) ${onOrAfter.replace('event_time', 'e.event_time')}) e`,
+    source: `(SELECT e.*, p.category_id, date_trunc('day', e.event_time) AS day FROM events e JOIN products p USING (product_id) ${onOrAfter('e.event_time')}) e`,
     keys: { user_id: 'user_id', category_id: 'category_id' },
     time: 'day',
     measures: { events: '1' },
     where: 'user_id IS NOT NULL AND category_id IS NOT NULL',
-    ...(since && from ? { since: { ...from, prior: since.priorUserCategories } } : {}),
+    ...(since && from ? { since: { from, prior: since.priorUserCategories } } : {}),
   });
 }
 

@@ -20,7 +20,7 @@ export {
   type FeatureOptions,
 } from './sets';
 export { cosine, tfidf, tokenOverlap, tokenize } from './text';
-export { HISTORY_TABLES, updateHistory, type HistoryUpdate } from './history-store';
+export { updateHistory, type HistoryUpdate } from './history-store';
 export { buildTrainingSets, familyFeatures, featureManifest, readFeatureManifest, servingStoreTables } from './build';
 export {
   buildPurchaseIndex,
