@@ -1,10 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { BIGINT, FLOAT, INTEGER } from '@duckdb/node-api';
-import { queryRows, registerColumnScan } from '../io/index';
+import { FLOAT, INTEGER } from '@duckdb/node-api';
+import { queryRows, readColumns, registerColumnScan } from '../io/index';
 import { FUNNEL, userHistoryJoins, WINDOWS } from './history';
 import type { FeatureSpec, RankCandidate } from './manifest';
 import { createAsOfLookup, createRunningTotals, joinLookup } from './running-totals';
-import { cosine, fitIdf, hashBucket, hashFeatures, tfidf, tokenize, tokenOverlap } from './text';
+import { fitIdf, hashBucket, hashFeatures, pairTextFeatures, tokenize } from './text';
 
 export interface FeatureOptions {
   /** Pseudo-views of the category's rate that rare products are pulled toward. */
@@ -390,69 +390,59 @@ export async function fitRankingIdf(con: DuckDBConnection, trainEnd: string): Pr
  * answers /v1/rank.
  */
 export async function createRankingText(con: DuckDBConnection, idf: ReadonlyMap<string, number>): Promise<void> {
-  // Queries and titles cross into JS once each; the (query, product) pairs only as numbers.
-  const queryReader = await con.runAndReadAll(
-    'SELECT query_id, query FROM query_ids WHERE query_id IN (SELECT DISTINCT query_id FROM ranking_examples)',
-  );
-  const [qids, qtexts] = queryReader.getColumnsJS() as [number[], string[]];
-  const queryVectors = new Map(
-    qids.map((id, i) => {
-      const tokens = tokenize(qtexts[i]);
-      return [id, { tokens, distinct: new Set(tokens).size, vector: tfidf(tokens, idf) }] as const;
-    }),
-  );
-  const titleReader = await con.runAndReadAll(
-    'SELECT product_id, title FROM products WHERE product_id IN (SELECT DISTINCT product_id FROM ranking_examples)',
-  );
-  const [titleIds, titleTexts] = titleReader.getColumnsJS() as [bigint[], (string | null)[]];
-  const titleVectors = new Map(
-    titleIds.map((id, i) => {
-      const tokens = tokenize(titleTexts[i]);
-      return [id, { tokens, vector: tfidf(tokens, idf) }] as const;
-    }),
-  );
-  const pairReader = await con.runAndReadAll('SELECT DISTINCT query_id, product_id FROM ranking_examples');
-  const [queryIds, productIds] = pairReader.getColumnsJS() as [number[], bigint[]];
-  const n = queryIds.length;
-  const cos = new Float32Array(n);
-  const overlap = new Int32Array(n);
-  const queryTokens = new Int32Array(n);
-  const empty = { tokens: [] as string[], vector: new Map<string, number>() };
-  for (let i = 0; i < n; i++) {
-    const q = queryVectors.get(queryIds[i])!;
-    const t = titleVectors.get(productIds[i]) ?? empty;
-    cos[i] = cosine(q.vector, t.vector);
-    overlap[i] = tokenOverlap(q.tokens, t.tokens);
-    queryTokens[i] = q.distinct;
-  }
+  // Queries and titles cross into JS once each; the (query, product) pairs only as row numbers into them.
+  await con.run(`CREATE OR REPLACE TEMP TABLE ranking_text_queries AS
+    SELECT query_id, query, CAST(row_number() OVER (ORDER BY query_id) - 1 AS INTEGER) AS q
+    FROM query_ids WHERE query_id IN (SELECT DISTINCT query_id FROM ranking_examples)`);
+  await con.run(`CREATE OR REPLACE TEMP TABLE ranking_text_titles AS
+    SELECT product_id, title, CAST(row_number() OVER (ORDER BY product_id) - 1 AS INTEGER) AS t
+    FROM products WHERE product_id IN (SELECT DISTINCT product_id FROM ranking_examples)`);
+  await con.run(`CREATE OR REPLACE TEMP TABLE ranking_text_pairs AS
+    SELECT query_id, product_id, q.q, coalesce(t.t, -1) AS t, CAST(row_number() OVER () - 1 AS INTEGER) AS r
+    FROM (SELECT DISTINCT query_id, product_id FROM ranking_examples) JOIN ranking_text_queries q USING (query_id)
+    LEFT JOIN ranking_text_titles t USING (product_id)`);
+  const texts = async (sql: string) => (await con.runAndReadAll(sql)).getColumnsJS()[0] as (string | null)[];
+  const queries = await texts('SELECT query FROM ranking_text_queries ORDER BY q');
+  const titles = await texts('SELECT title FROM ranking_text_titles ORDER BY t');
+  const pairs = await readColumns(con, 'SELECT q, t FROM ranking_text_pairs ORDER BY r', {
+    q: 'INTEGER',
+    t: 'INTEGER',
+  });
+  const text = pairTextFeatures(queries, titles, pairs.columns.q, pairs.columns.t, idf);
+  const n = pairs.rows;
+  const columns = [
+    { name: 'r', type: INTEGER, values: Int32Array.from({ length: n }, (_, i) => i) },
+    { name: 'tfidf_cosine', type: FLOAT, values: text.cosine },
+    { name: 'token_overlap', type: INTEGER, values: text.overlap },
+    { name: 'query_tokens', type: INTEGER, values: text.queryTokens },
+  ];
+  let scores = 'ranking_text_scores';
   if (n > 50_000) {
     // A training set: a table function over the arrays, much faster than appending. Its name is
     // fresh each call, as a name already registered on the connection would keep the old arrays.
     const scan = `ranking_text_scan_${++rankingTextScans}`;
-    registerColumnScan(con, scan, [
-      { name: 'query_id', type: INTEGER, values: Int32Array.from(queryIds) },
-      { name: 'product_id', type: BIGINT, values: BigInt64Array.from(productIds) },
-      { name: 'tfidf_cosine', type: FLOAT, values: cos },
-      { name: 'token_overlap', type: INTEGER, values: overlap },
-      { name: 'query_tokens', type: INTEGER, values: queryTokens },
-    ]);
-    await con.run(`CREATE OR REPLACE TEMP TABLE ranking_text AS SELECT * FROM ${scan}()`);
-    return;
+    registerColumnScan(con, scan, columns);
+    scores = `${scan}()`;
+  } else {
+    // One search (the service, request after request): appended, so nothing stays registered.
+    await con.run(
+      'CREATE OR REPLACE TEMP TABLE ranking_text_scores (r INTEGER, tfidf_cosine FLOAT, token_overlap INTEGER, query_tokens INTEGER)',
+    );
+    const appender = await con.createAppender('ranking_text_scores');
+    for (let i = 0; i < n; i++) {
+      appender.appendInteger(i);
+      appender.appendFloat(text.cosine[i]);
+      appender.appendInteger(text.overlap[i]);
+      appender.appendInteger(text.queryTokens[i]);
+      appender.endRow();
+    }
+    appender.closeSync();
   }
-  // One search (the service, request after request): appended, so nothing stays registered.
-  await con.run(
-    'CREATE OR REPLACE TEMP TABLE ranking_text (query_id INTEGER, product_id BIGINT, tfidf_cosine FLOAT, token_overlap INTEGER, query_tokens INTEGER)',
-  );
-  const appender = await con.createAppender('ranking_text');
-  for (let i = 0; i < n; i++) {
-    appender.appendInteger(queryIds[i]);
-    appender.appendBigInt(BigInt(productIds[i]));
-    appender.appendFloat(cos[i]);
-    appender.appendInteger(overlap[i]);
-    appender.appendInteger(queryTokens[i]);
-    appender.endRow();
-  }
-  appender.closeSync();
+  await con.run(`CREATE OR REPLACE TEMP TABLE ranking_text AS
+    SELECT p.query_id, p.product_id, s.tfidf_cosine, s.token_overlap, s.query_tokens
+    FROM ranking_text_pairs p JOIN ${scores} s USING (r)`);
+  for (const table of ['ranking_text_queries', 'ranking_text_titles', 'ranking_text_pairs', 'ranking_text_scores'])
+    await con.run(`DROP TABLE IF EXISTS ${table}`);
 }
 
 let rankingTextScans = 0;

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { hashedColumnLegend } from './sets';
-import { cosine, fitIdf, fnv1a, hashBucket, hashFeatures, tfidf, tokenize, tokenOverlap } from './text';
+import { Rng } from '../random';
+import {
+  cosine,
+  fitIdf,
+  fnv1a,
+  hashBucket,
+  hashFeatures,
+  pairTextFeatures,
+  tfidf,
+  tokenize,
+  tokenOverlap,
+} from './text';
 
 describe('tokenize', () => {
   it('lower-cases and splits on anything but letters and digits', () => {
@@ -60,6 +71,35 @@ describe('TF-IDF', () => {
   });
   it('counts distinct query tokens found in the title', () => {
     expect(tokenOverlap(['red', 'red', 'shoe', 'x'], ['shoe', 'red', 'blue'])).toBe(2);
+  });
+  it('scores many pairs at once exactly as the per-pair functions do', () => {
+    // The hand case above, then random texts over a small vocabulary (repeats, unknown words,
+    // empty and missing titles, equal-sized vectors), each pair against cosine and tokenOverlap.
+    const rng = new Rng(7);
+    const words = ['red', 'blue', 'shoe', 'hat', 'sock', 'Shoe', 'x9', 'unknown', 'ßig'];
+    const text = () => Array.from({ length: rng.int(6) }, () => words[rng.int(words.length)]).join(' ');
+    const queries = ['red shoe', ...Array.from({ length: 30 }, text)];
+    const titles: (string | null)[] = ['blue shoe shoe unknown', null, '', ...Array.from({ length: 40 }, text)];
+    const pairQuery = Int32Array.from({ length: 500 }, (_, i) => (i === 0 ? 0 : rng.int(queries.length)));
+    const pairTitle = Int32Array.from({ length: 500 }, (_, i) => (i === 0 ? 0 : rng.int(titles.length + 1) - 1));
+    const got = pairTextFeatures(queries, titles, pairQuery, pairTitle, idf);
+    const wShoe = Math.log(4 / 3) + 1;
+    expect(got.cosine[0]).toBeCloseTo(
+      (wShoe * 2 * wShoe) / (Math.hypot(Math.log(4 / 3) + 1, wShoe) * Math.hypot(Math.log(2) + 1, 2 * wShoe)),
+      6,
+    );
+    expect([got.overlap[0], got.queryTokens[0]]).toEqual([1, 2]);
+    let nonzero = 0;
+    for (let i = 0; i < pairQuery.length; i++) {
+      const q = tokenize(queries[pairQuery[i]]);
+      const t = pairTitle[i] < 0 ? [] : tokenize(titles[pairTitle[i]]);
+      const expected = Math.fround(cosine(tfidf(q, idf), tfidf(t, idf)));
+      expect(got.cosine[i], `pair ${i}`).toBe(expected);
+      expect(got.overlap[i], `pair ${i}`).toBe(tokenOverlap(q, t));
+      expect(got.queryTokens[i], `pair ${i}`).toBe(new Set(q).size);
+      if (expected > 0 && expected < 0.999) nonzero++;
+    }
+    expect(nonzero).toBeGreaterThan(50);
   });
 });
 

@@ -67,3 +67,87 @@ export function tokenOverlap(query: readonly string[], title: readonly string[])
   for (const t of new Set(query)) if (titleTokens.has(t)) n++;
   return n;
 }
+
+/** Documents as flat arrays: document d's entries are `[start[d], start[d + 1])` of `ids` (and `weights`). */
+interface FlatDocuments {
+  start: Int32Array;
+  ids: Int32Array;
+  weights: Float64Array;
+}
+
+function flatten(docs: readonly (readonly [number, number][])[]): FlatDocuments {
+  const start = new Int32Array(docs.length + 1);
+  docs.forEach((d, i) => (start[i + 1] = start[i] + d.length));
+  const ids = new Int32Array(start[docs.length]);
+  const weights = new Float64Array(start[docs.length]);
+  docs.forEach((d, i) => d.forEach(([id, w], k) => ((ids[start[i] + k] = id), (weights[start[i] + k] = w))));
+  return { start, ids, weights };
+}
+
+/** The weight of token `id` in document `d` of `docs`, 0 when it is absent. */
+function weightOf(docs: FlatDocuments, d: number, id: number): number {
+  for (let k = docs.start[d]; k < docs.start[d + 1]; k++) if (docs.ids[k] === id) return docs.weights[k];
+  return 0;
+}
+
+/** cosine() of document `s` of `small` and `l` of `large`: the terms of `s` in its order. */
+function dot(small: FlatDocuments, s: number, large: FlatDocuments, l: number): number {
+  let sum = 0;
+  for (let k = small.start[s]; k < small.start[s + 1]; k++) sum += small.weights[k] * weightOf(large, l, small.ids[k]);
+  return sum;
+}
+
+/**
+ * The text features of many (query, title) pairs at once: `cosine` of their TF-IDF vectors,
+ * `tokenOverlap` of their tokens, and the query's distinct tokens. Pair i is query
+ * `pairQuery[i]` and title `pairTitle[i]` (indices into `queries` and `titles`; −1: no title).
+ * Each text is tokenised and weighed once and its tokens become integers, so a pair costs a few
+ * integer comparisons instead of hash lookups and sets; the values equal the per-pair functions'
+ * to the last bit (the same terms summed in the same order).
+ */
+export function pairTextFeatures(
+  queries: readonly (string | null)[],
+  titles: readonly (string | null)[],
+  pairQuery: Int32Array,
+  pairTitle: Int32Array,
+  idf: ReadonlyMap<string, number>,
+): { cosine: Float32Array; overlap: Int32Array; queryTokens: Int32Array } {
+  const tokenIds = new Map<string, number>();
+  const id = (token: string) => {
+    let k = tokenIds.get(token);
+    if (k === undefined) tokenIds.set(token, (k = tokenIds.size));
+    return k;
+  };
+  // Per text: its TF-IDF vector in the order tfidf builds it, and its distinct tokens.
+  const prepare = (texts: readonly (string | null)[]) => {
+    const vectors: [number, number][][] = [];
+    const sets: [number, number][][] = [];
+    for (const text of texts) {
+      const tokens = tokenize(text);
+      vectors.push([...tfidf(tokens, idf)].map(([t, w]) => [id(t), w]));
+      sets.push([...new Set(tokens)].map((t) => [id(t), 1]));
+    }
+    return { vectors: flatten(vectors), sets: flatten(sets) };
+  };
+  const q = prepare(queries);
+  const t = prepare([...titles, null]);
+  const none = titles.length;
+  const n = pairQuery.length;
+  const cos = new Float32Array(n);
+  const overlap = new Int32Array(n);
+  const queryTokens = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const qi = pairQuery[i];
+    const ti = pairTitle[i] < 0 ? none : pairTitle[i];
+    // cosine(): the smaller vector's terms in its order (the query's when the sizes tie).
+    const qv = q.vectors.start[qi + 1] - q.vectors.start[qi];
+    const tv = t.vectors.start[ti + 1] - t.vectors.start[ti];
+    cos[i] = qv <= tv ? dot(q.vectors, qi, t.vectors, ti) : dot(t.vectors, ti, q.vectors, qi);
+    let shared = 0;
+    for (let k = q.sets.start[qi]; k < q.sets.start[qi + 1]; k++)
+      if (weightOf(t.sets, ti, q.sets.ids[k]) !== 0) shared++;
+    overlap[i] = shared;
+    queryTokens[i] = q.sets.start[qi + 1] - q.sets.start[qi];
+  }
+  return { cosine: cos, overlap, queryTokens };
+}
