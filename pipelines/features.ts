@@ -11,7 +11,16 @@ import {
   writePurchaseIndex,
   writeRankingIndex,
 } from '../lib/features';
-import { AtomicBatch, copyToParquet, queryRows, sqlString, tableExists, withDuckDB } from '../lib/io/index';
+import {
+  AtomicBatch,
+  copyToParquet,
+  copyToParquetFile,
+  parquetSql,
+  queryRows,
+  sqlString,
+  tableExists,
+  withDuckDB,
+} from '../lib/io/index';
 import { readCutoffs, SPLITS } from '../lib/split';
 
 await runStage('features', async () => {
@@ -87,16 +96,13 @@ await runStage('features', async () => {
           String(label?.data_type),
         );
         for (const split of SPLITS) {
-          await copyToParquet(
-            con,
-            `SELECT * FROM ${family}_set WHERE split = '${split}'`,
-            catalog.features.set(family, split),
-            batch,
-          );
+          // The set is a view: it runs once, for the file, and the counts read the file back.
+          const file = batch.add(catalog.features.set(family, split));
+          await copyToParquetFile(con, `SELECT * FROM ${family}_set WHERE split = '${split}'`, file);
           const [r] = await queryRows(
             con,
             `SELECT count(*) AS rows, ${numeric ? 'round(avg(label::DOUBLE), 4)' : 'NULL'} AS label_mean
-            FROM ${family}_set WHERE split = '${split}'`,
+            FROM ${parquetSql(file)}`,
           );
           counts[family][split] = r as never;
         }
