@@ -50,9 +50,10 @@ export async function createRankingExamples(con: DuckDBConnection, cutoffs: Cuto
 /**
  * What a session prefix holds, the purchase set's session features' inputs (`purchase_prefixes`):
  * aggregates over the prefix's events, each followed by `over` (a window; '' in a GROUP BY).
+ * `products` counts the distinct products (a window can sum first sightings instead, much cheaper).
  */
-export function prefixAggregates(over: string): string {
-  return `count(*) ${over} AS events, count(DISTINCT product_id) ${over} AS products,
+export function prefixAggregates(over: string, products = `count(DISTINCT product_id) ${over}`): string {
+  return `count(*) ${over} AS events, ${products} AS products,
     count(*) FILTER (event_type = 'view') ${over} AS views, count(*) FILTER (event_type = 'click') ${over} AS clicks,
     count(*) FILTER (event_type = 'add_to_cart') ${over} AS carts,
     count(*) FILTER (event_type = 'remove_from_cart') ${over} AS removals,
@@ -71,6 +72,9 @@ export function prefixAggregates(over: string): string {
  *
  * One pass over the events sorted by session: a prefix is a running frame over the session's
  * events by time (its peers at the same time included), the outcome the session's totals less it.
+ * Its distinct products are the first sightings summed over the frame (a product seen first at the
+ * frame's last time is inside it, whichever of its events there is marked): the count(DISTINCT)
+ * over the frame, in 12 s instead of 19–22 s on a 10 M-event world.
  */
 export async function createPurchaseExamples(
   con: DuckDBConnection,
@@ -81,11 +85,16 @@ export async function createPurchaseExamples(
   await con.run(`CREATE OR REPLACE TEMP TABLE purchase_cuts AS
     SELECT * FROM (
       SELECT session_id, user_id, event_time,
-        row_number() OVER (PARTITION BY session_id ORDER BY ${EVENT_ORDER}) AS cut, ${prefixAggregates(upto)},
+        row_number() OVER (PARTITION BY session_id ORDER BY ${EVENT_ORDER}) AS cut,
+        ${prefixAggregates(upto, `CAST(sum(first_sight) ${upto} AS BIGINT)`)},
         count(*) FILTER (event_type = 'purchase') ${upto} AS purchases_before,
         count(*) OVER (PARTITION BY session_id) AS session_events,
         count(*) FILTER (event_type = 'purchase') OVER (PARTITION BY session_id) AS session_purchases
-      FROM events
+      FROM (
+        -- 1 on a product's first event in the session (one of them when several share its first
+        -- time): summed over a prefix, its distinct products, as count(DISTINCT) over the frame counts them.
+        SELECT *, (product_id IS NOT NULL AND row_number() OVER (PARTITION BY session_id, product_id ORDER BY event_time) = 1)::INTEGER AS first_sight
+        FROM events)
       WINDOW upto AS (PARTITION BY session_id ORDER BY event_time RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
     WHERE cut IN (${PURCHASE_CUTS.join(', ')}) AND purchases_before = 0 AND session_events > events`);
   await con.run(`CREATE OR REPLACE TABLE purchase_examples AS
