@@ -75,6 +75,7 @@ interface FlatDocuments {
   weights: Float64Array;
 }
 
+/** Documents of (token id, weight) entries, in their order, as flat arrays. */
 function flatten(docs: readonly (readonly [number, number][])[]): FlatDocuments {
   const start = new Int32Array(docs.length + 1);
   docs.forEach((d, i) => (start[i + 1] = start[i] + d.length));
