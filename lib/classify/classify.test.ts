@@ -17,10 +17,11 @@ import {
   predictProbabilities,
   priceBucket,
   softmaxRows,
+  temperedLogLoss,
   topClasses,
 } from './model';
 import { fitLinearSvcInParallel } from './parallel';
-import { decisionFunction, DEFAULT_LINEAR_SVC, fitLinearSvc } from './svm';
+import { decisionFunction, DEFAULT_LINEAR_SVC, fitLinearSvc, groupRows, solvesDual } from './svm';
 import { type Csr, CsrBuilder, hstack, takeRows, toDense } from './sparse';
 import { groupedSplit, normalizeTitle } from './split';
 import { categoryAt, checkCategorySettings, classLabels, parseLevel } from './labels';
@@ -214,6 +215,48 @@ describe('the linear SVM as scikit-learn trains it (LIBLINEAR, squared hinge, on
     });
   });
 
+  it('the primal (Newton) reaches the same optimum: within 1e-4 of scikit-learn, four classes and two', () => {
+    const y = Int32Array.from(reference.labels, (l) => ref.classes.indexOf(l));
+    const tight = { ...DEFAULT_LINEAR_SVC, tol: 1e-8, maxIter: 100_000, dual: false as const };
+    const k = ref.classes.length;
+    const d = decisionFunction(fitLinearSvc(xtrain, y, k, tight), xtest);
+    ref.decision_test.forEach((row, r) => row.forEach((v, c) => expect(d[r * k + c]).toBeCloseTo(v, 4)));
+    // Every training row twice at half the cost is the same problem: the binary reference at C = 0.5.
+    const bin = ref.binary;
+    const twice = takeRows(
+      xtrain,
+      Int32Array.from({ length: 2 * xtrain.rows }, (_, i) => i >> 1),
+    );
+    const yb = Int32Array.from({ length: twice.rows }, (_, i) =>
+      bin.classes.indexOf(reference.labels[i >> 1] === 'trains' ? 'trains' : 'other'),
+    );
+    expect(groupRows(twice).count).toBe(xtrain.rows);
+    for (const dual of [false, true]) {
+      const model = fitLinearSvc(twice, yb, 2, { ...tight, C: bin.C / 2, dual });
+      const db = decisionFunction(model, xtest);
+      bin.decision_test.forEach((v, r) => expect(db[r * 2 + 1]).toBeCloseTo(v, 4));
+    }
+  });
+
+  it('groups equal rows, explicit zeros ignored; auto solves the dual with fewer rows than columns', () => {
+    const b = new CsrBuilder(4);
+    b.push([0, 2], [1, 0.5]); // 0
+    b.push([2, 0], [0.5, 1]); // 0 again
+    b.push([0, 2, 3], [1, 0.5, 0]); // 0 with an explicit zero
+    b.push([0, 2], [1, 0.25]); // 1
+    b.push([], []); // 2
+    b.push([1], [0]); // 2: only a zero
+    b.push([0], [1]); // 3
+    const groups = groupRows(b.build());
+    expect(groups.count).toBe(4);
+    expect(Array.from(groups.of)).toEqual([0, 0, 0, 1, 2, 2, 3]);
+    expect(Array.from(groups.first)).toEqual([0, 3, 4, 6]);
+    const wide: Csr = { ...b.build(), cols: 8 };
+    expect(solvesDual(wide, DEFAULT_LINEAR_SVC)).toBe(true);
+    expect(solvesDual(b.build(), DEFAULT_LINEAR_SVC)).toBe(false);
+    expect(solvesDual(b.build(), { ...DEFAULT_LINEAR_SVC, dual: true })).toBe(true);
+  });
+
   it('the same seed gives the same weights, on one thread or two; mismatched shapes are refused', async () => {
     const y = Int32Array.from(reference.labels, (l) => ref.classes.indexOf(l));
     const serial = fitLinearSvc(xtrain, y, 4);
@@ -223,6 +266,10 @@ describe('the linear SVM as scikit-learn trains it (LIBLINEAR, squared hinge, on
     expect(parallel.weights).toEqual(serial.weights);
     expect(parallel.iterations).toEqual(serial.iterations);
     expect(done).toEqual([1, 2, 3, 4]);
+    const primal = { ...DEFAULT_LINEAR_SVC, dual: false };
+    expect((await fitLinearSvcInParallel(xtrain, y, 4, primal, 2)).weights).toEqual(
+      fitLinearSvc(xtrain, y, 4, primal).weights,
+    );
     expect(() => fitLinearSvc(xtrain, y.subarray(1), 4)).toThrow(/26 rows but 25 labels/);
     expect(() => decisionFunction(fitLinearSvc(xtrain, y, 4), { ...xtest, cols: 3 })).toThrow(
       /trained on \d+ columns, given 3/,
@@ -294,6 +341,21 @@ describe("a catalogue classifier's pieces", () => {
     // Every row scores [1, -1]: P(class 0) = 1 / (1 + e^(−2T)), best at 0.75, so T = ln(3) / 2.
     const scores = [1, -1, 1, -1, 1, -1, 1, -1];
     expect(fitTemperature(scores, [0, 0, 0, 1], 2)).toBeCloseTo(Math.log(3) / 2, 6);
+  });
+
+  it("the search's loss is the log loss of the tempered softmax, to the last bit, clipped probabilities too", () => {
+    const rng = new Rng(3);
+    const classes = 7;
+    const scores = Float64Array.from({ length: 50 * classes }, () => rng.normal() * 3);
+    const labels = Int32Array.from({ length: 50 }, () => rng.int(classes));
+    for (const t of [0.01, 0.7, 1, 13, 100])
+      expect(temperedLogLoss(scores, labels, classes, t)).toBe(
+        logLoss(softmaxRows(scores, classes, t), labels, classes),
+      );
+    // At T = 100 some true classes fall under 1e-15 and are clipped there.
+    expect(
+      softmaxRows(scores, classes, 100).some((p, i) => i % classes === labels[Math.floor(i / classes)] && p < 1e-15),
+    ).toBe(true);
   });
 });
 

@@ -7,9 +7,11 @@ import {
   checkProblem,
   DEFAULT_LINEAR_SVC,
   fitLinearSvc,
+  groupRows,
   type LinearSvc,
   type LinearSvcOptions,
   rowNorms,
+  solvesDual,
 } from './svm';
 
 /** Copies a typed array into shared memory, so every worker reads the one copy. */
@@ -36,10 +38,13 @@ export async function fitLinearSvcInParallel(
   checkProblem(x, y, classes);
   const problems = binaryProblems(classes);
   if (threads <= 1 || problems.length === 1) return fitLinearSvc(x, y, classes, options, onClass);
+  const dual = solvesDual(x, options);
+  const groups = dual ? undefined : groupRows(x);
   const data = {
     x: { ...x, indptr: shared(x.indptr), indices: shared(x.indices), values: shared(x.values) },
     y: shared(y),
-    norms: shared(rowNorms(x, options.interceptScaling)),
+    norms: shared(dual ? rowNorms(x, options.interceptScaling) : new Float64Array(0)),
+    groups: groups && { count: groups.count, of: shared(groups.of), first: shared(groups.first) },
     options,
   };
   const queue = problems.map((positive, k) => ({ k, positive }));
