@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { queryRows, withDuckDB } from './duckdb';
-import { readColumns, readMatrix } from './matrix';
+import { readColumns, readMatrix, readStrings } from './matrix';
 
 describe('readMatrix', () => {
   it('reads feature columns row-major with NULL as NaN, across chunks, with the label beside them', async () => {
@@ -68,5 +68,32 @@ describe('readColumns', () => {
     await expect(withDuckDB((con) => readColumns(con, sql, { a: 'INTEGER' }))).rejects.toThrow(
       'column a (INTEGER) has a NULL at row 0',
     );
+  });
+});
+
+describe('readStrings', () => {
+  it('reads the first column as text in the query order, across chunks, numbers as their text', async () => {
+    const read = await withDuckDB((con) =>
+      readStrings(
+        con,
+        `SELECT CASE WHEN i % 3 = 0 THEN 's' || i ELSE CAST(i AS VARCHAR) END, 0 AS ignored FROM range(5000) t(i) ORDER BY i DESC`,
+      ),
+    );
+    expect(read).toHaveLength(5000);
+    expect(read.slice(0, 4)).toEqual(['4999', 's4998', '4997', '4996']);
+    expect(read[4999]).toBe('s0');
+    expect(read[2048]).toBe(String(4999 - 2048));
+    expect(await withDuckDB((con) => readStrings(con, 'SELECT 42 UNION ALL SELECT -7 ORDER BY 1'))).toEqual([
+      '-7',
+      '42',
+    ]);
+  });
+
+  it('refuses a NULL, naming its row', async () => {
+    await expect(
+      withDuckDB((con) =>
+        readStrings(con, `SELECT CASE WHEN i = 3 THEN NULL ELSE 'a' END FROM range(5) t(i) ORDER BY i`),
+      ),
+    ).rejects.toThrow('a NULL at row 3');
   });
 });

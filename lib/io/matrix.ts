@@ -107,3 +107,21 @@ export async function readColumns<S extends Record<string, ColumnTypeName>>(
   if (offset !== rows) throw new Error(`readColumns: read ${offset} rows of ${rows}`);
   return { rows, columns: Object.fromEntries(names.map((name, j) => [name, columns[j]])) as never };
 }
+
+/**
+ * Reads a query's first column as text, one string per row (a NULL is an error naming the row): the
+ * values come from each chunk's vector, with no object per row as `queryRows` builds.
+ */
+export async function readStrings(con: DuckDBConnection, sql: string): Promise<string[]> {
+  const result = await con.run(`SELECT CAST(v AS VARCHAR) FROM (${sql}) AS t(v)`);
+  const out: string[] = [];
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    for (const v of chunk.getColumnValues(0)) {
+      if (v === null) throw new Error(`readStrings: a NULL at row ${out.length}`);
+      out.push(v as string);
+    }
+  }
+  return out;
+}

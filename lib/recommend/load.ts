@@ -4,8 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DataCatalog } from '../catalog';
 import { InputError } from '../errors';
 import { EVENT_TYPES } from '../events';
-import { queryRows, sqlString, tableExists, toNumber } from '../io/index';
-import { readColumns } from '../io/index';
+import { queryRows, readColumns, readStrings, sqlString, tableExists, toNumber } from '../io/index';
 import { EVENT_ORDER, numberedSessionsSql } from '../sessions/index';
 import { type Cutoffs, readCutoffs } from '../split/index';
 import type { RequirementCounts } from '../train/index';
@@ -70,27 +69,45 @@ export async function loadInteractions(
   return x;
 }
 
+/**
+ * A split's recommendation examples in (as_of, session_id) order, targets mapped to `products`'
+ * dense indices (those outside it dropped, in their order otherwise), examples left with no target
+ * dropped. Read as columns (the sessions' names, the users, times and target counts, then every
+ * target in one typed column) instead of an object per row: 1.8 M examples of a month in a few
+ * seconds instead of 16 s.
+ */
 export async function loadExamples(
   con: DuckDBConnection,
   path: string,
   products: ProductIndex,
 ): Promise<RecommendExample[]> {
   if (!existsSync(path)) throw new InputError(`${path}: no such file; run pipelines/features.ts first`);
-  const rows = await queryRows(
+  const order = 'ORDER BY as_of, session_id';
+  const sessions = await readStrings(con, `SELECT session_id FROM ${parquet(path)} ${order}`);
+  const { rows: n, columns } = await readColumns(
     con,
-    `SELECT session_id, user_id, epoch_ms(as_of) AS as_of, targets FROM ${parquet(path)} ORDER BY as_of, session_id`,
+    `SELECT user_id AS u, epoch_ms(as_of) AS a, len(targets) AS l FROM ${parquet(path)} ${order}`,
+    { u: 'DOUBLE', a: 'DOUBLE', l: 'INTEGER' },
   );
-  return rows
-    .map((r) => ({
-      session: String(r.session_id),
-      user: toNumber(r.user_id),
-      asOf: toNumber(r.as_of),
-      targets: (r.targets as unknown[])
-        .map(toNumber)
-        .map((id) => products.indexOf.get(id))
-        .filter((p): p is number => p !== undefined),
-    }))
-    .filter((e) => e.targets.length > 0);
+  const { columns: flat } = await readColumns(
+    con,
+    `SELECT p FROM (SELECT as_of, session_id, unnest(targets) AS p, generate_subscripts(targets, 1) AS i
+       FROM ${parquet(path)}) ${order}, i`,
+    { p: 'DOUBLE' },
+  );
+  const total = columns.l.reduce((a, b) => a + b, 0);
+  if (sessions.length !== n || flat.p.length !== total)
+    throw new Error(`${path}: read ${sessions.length} sessions, ${n} rows and ${flat.p.length} targets of ${total}`);
+  const examples: RecommendExample[] = [];
+  for (let r = 0, at = 0; r < n; r++) {
+    const targets: number[] = [];
+    for (const end = at + columns.l[r]; at < end; at++) {
+      const p = products.indexOf.get(flat.p[at]);
+      if (p !== undefined) targets.push(p);
+    }
+    if (targets.length > 0) examples.push({ session: sessions[r], user: columns.u[r], asOf: columns.a[r], targets });
+  }
+  return examples;
 }
 
 /** Everything the recommend family trains on, read from a data folder, and the files it read (for fingerprints). */
