@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { phasedProgress, progressBar, say } from '../cli';
+import { phasedProgress, say } from '../cli';
 import { tableSha256, withDuckDB } from '../io/index';
 import {
   checkRecommendSettings,
@@ -55,7 +55,9 @@ export const recommend: ModelFamily<RecommendDetails> = {
   async fit({ catalog, fc, run, configPath }) {
     const settings = recommendSettings(fc);
     say(`train: reading events, products and recommendation sessions from ${catalog.dir}`);
+    const readStarted = performance.now();
     const data = await withDuckDB((con) => loadRecommendData(con, catalog));
+    const readSeconds = (performance.now() - readStarted) / 1000;
     checkRequirements('recommend', recommend.units, countRecommendExamples(data), fc.requirements, configPath);
     const n = (x: number) => x.toLocaleString('en-US');
     say(
@@ -63,7 +65,7 @@ export const recommend: ModelFamily<RecommendDetails> = {
     );
     const phases = phasedProgress('train: ');
     const progress = phases.step;
-    const seconds: Record<string, number> = {};
+    const seconds: Record<string, number> = { reading: Number(readSeconds.toFixed(2)) };
     let started = performance.now();
     const lap = (name: string) => {
       seconds[name] = Number(((performance.now() - started) / 1000).toFixed(2));
@@ -78,8 +80,6 @@ export const recommend: ModelFamily<RecommendDetails> = {
       progress,
     );
     lap('candidate_models');
-    const bar = progressBar(`train: re-ranker rounds (valid ${fc.params.eval_metric})`, fc.rounds);
-    let roundsDone = 0;
     const fit = fitReranker(
       model,
       data.events,
@@ -97,12 +97,10 @@ export const recommend: ModelFamily<RecommendDetails> = {
       run.seed,
       run.nthread,
       progress,
-      (round) => {
-        roundsDone = round + 1;
-        bar.update(roundsDone);
-      },
+      // A phase of its own: its bar ends (short, when early stopping ends the rounds) as the test candidates start.
+      (round) => progress(`re-ranker rounds (valid ${fc.params.eval_metric})`, round + 1, fc.rounds),
     );
-    bar.done(roundsDone);
+    phases.end();
     lap('rerank_and_evaluate');
     const table = Object.entries(fit.details.lists)
       .map(
@@ -122,6 +120,7 @@ export const recommend: ModelFamily<RecommendDetails> = {
     say("train: replaying the whole history into the users' live states, for the service");
     const live = new StatesWriter();
     replayUserStates(data.events, model.products, (user, state) => live.add(user, state));
+    lap('live_states');
     const historyStamp = tableSha256(catalog.interim.events);
     return {
       booster: fit.booster,
