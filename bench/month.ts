@@ -61,8 +61,7 @@ function stage(label: string, script: string, args: string[]): Record<string, an
   const rss = Number(summary.peak_rss_mb ?? 0);
   report(`month-${label}`, { seconds, peak_rss_mb: rss });
   // Where a stage's time goes, when it says (the features stage's steps, the recommend family's phases).
-  const steps = summary.step_seconds ?? summary.seconds;
-  if (steps && typeof steps === 'object') report(`month-${label}-steps`, steps as Record<string, number>);
+  if (summary.step_seconds) report(`month-${label}-steps`, summary.step_seconds as Record<string, number>);
   if (summary.skipped) process.stderr.write(`bench: ${label} skipped: ${summary.skipped}\n`);
   figures[`${label}_s`] = seconds;
   peak = Math.max(peak, rss);

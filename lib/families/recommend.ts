@@ -151,7 +151,8 @@ export const recommend: ModelFamily<RecommendDetails> = {
         lists: fit.details.lists,
         coverage: fit.details.coverage,
         candidate_recall: fit.details.candidate_recall,
-        seconds,
+        // Not `seconds`: the stage's summary line gives that its total.
+        step_seconds: seconds,
       },
     };
   },
