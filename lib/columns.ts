@@ -77,3 +77,23 @@ export interface FloatMatrix<T extends Float32Array | Float64Array = Float64Arra
   rows: number;
   values: T;
 }
+
+/**
+ * Lists of different lengths as two arrays (a file's two blocks, or one message to a thread): where each list starts (lists.length + 1 offsets, the
+ * last being the total) and every value end to end.
+ */
+export function flattenLists<T extends Int32ArrayConstructor | Float64ArrayConstructor = Int32ArrayConstructor>(
+  lists: readonly ArrayLike<number>[],
+  Type?: T,
+): { start: Int32Array; values: InstanceType<T> } {
+  const start = new Int32Array(lists.length + 1);
+  lists.forEach((l, i) => (start[i + 1] = start[i] + l.length));
+  const values = new (Type ?? Int32Array)(start[lists.length]) as InstanceType<T>;
+  lists.forEach((l, i) => values.set(l, start[i]));
+  return { start, values };
+}
+
+/** The lists `flattenLists` stored, as views on `values` (nothing copied). */
+export function unflattenLists<V extends Int32Array | Float64Array>(start: Int32Array, values: V): V[] {
+  return Array.from({ length: start.length - 1 }, (_, i) => values.subarray(start[i], start[i + 1]) as V);
+}

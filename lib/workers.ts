@@ -1,5 +1,12 @@
 import { type TransferListItem, Worker } from 'node:worker_threads';
 
+/** Copies a typed array into shared memory, so every worker reads the one copy. */
+export function shared<T extends Int32Array | Float64Array>(a: T): T {
+  const out = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+  out.set(a as never);
+  return out;
+}
+
 /** A worker thread running the module at `url` (a .ts file: tsx registers its loader in the main thread only, so the worker registers it first). */
 function startWorker(url: string, workerData: unknown): Worker {
   return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`, {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { runOnWorkers } from '../workers';
+import { runOnWorkers, shared } from '../workers';
 import type { Csr } from './sparse';
 import {
   assembleSvc,
@@ -13,13 +13,6 @@ import {
   rowNorms,
   solvesDual,
 } from './svm';
-
-/** Copies a typed array into shared memory, so every worker reads the one copy. */
-function shared<T extends Int32Array | Float64Array>(a: T): T {
-  const out = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
-  out.set(a as never);
-  return out;
-}
 
 /**
  * fitLinearSvc with its binary problems spread over worker threads (one per core by default). Each

@@ -219,7 +219,7 @@ export const session: ModelFamily<SessionFamilyDetails> = {
     say('train: the item-to-item lists over every session, for the service');
     const historyStamp = tableSha256(catalog.interim.events);
     const serving = s.serving();
-    const servingLists = fitSourceLists(serving.train, serving.items.length);
+    const servingLists = await fitSourceLists(serving.train, serving.items.length, run.nthread);
     const features = [...NEXT_ITEM_FEATURES];
     return {
       booster,

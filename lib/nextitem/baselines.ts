@@ -173,25 +173,67 @@ export function keepSessionIndex(train: readonly Int32Array[], index: SessionInd
 }
 
 /**
- * Each item's best `LIST_CACHE` rule targets, best first (all an answer reads), one item at a
- * time: `rowOf(clicks, from, to, item, add)` adds the item's rules within one training session it
- * occurs in (`clicks[from .. to)`), for each session in order. Only one row of scores is ever held,
- * so a log of millions of rules costs the memory of one item's, and each row sums in the order a
- * table of every rule would. The sessions are read from one buffer of every click: on a month of
- * views (7 M sessions), reading them item by item from one array per session took three times as
- * long, most of it finding each session's array in memory.
+ * What AR's and SR's lists are computed from: every training click in one buffer (session s is
+ * `flat[starts[s] .. starts[s + 1])`), each item's sessions in another (item i's, ascending, are
+ * `sessions[itemStarts[i] .. itemStarts[i + 1])`), and the items' clicks for ties: plain buffers,
+ * which worker threads can share.
  */
-function ruleLists(
-  train: readonly Int32Array[],
-  items: number,
-  rowOf: (
-    clicks: Int32Array,
-    from: number,
-    to: number,
-    item: number,
-    add: (to: number, weight: number) => void,
-  ) => void,
-): Int32Array[] {
+export interface RuleInput {
+  items: number;
+  flat: Int32Array;
+  starts: Int32Array;
+  sessions: Int32Array;
+  itemStarts: Int32Array;
+  clicks: Float64Array;
+}
+
+/** The rule sources whose lists `ruleLists` computes. */
+export const RULE_KINDS = ['ar', 'sr'] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+/** A rule source's row function: adds item `a`'s rules within one session (`s[from .. to)`). */
+type RuleRow = (s: Int32Array, from: number, to: number, a: number, add: (to: number, weight: number) => void) => void;
+
+/**
+ * AR (association rules of size two): every pair of different items clicked in one session counts
+ * once per pair of positions, in both directions; items are scored by their count with the
+ * prefix's last item.
+ */
+const arRow = (): RuleRow => (s, from, to, a, add) => {
+  // Each of a's c clicks pairs once with every other click: c per click (whole counts, so the
+  // sum is the one adding 1 per pair gives, in any order).
+  let c = 0;
+  for (let p = from; p < to; p++) if (s[p] === a) c++;
+  for (let q = from; q < to; q++) if (s[q] !== a) add(s[q], c);
+};
+
+/**
+ * SR (sequential rules): a click q positions after another (q ≤ `steps`) adds 1/q to the rule from
+ * the earlier item to the later one (order matters, nearer counts more); items are scored by their
+ * rule from the prefix's last item.
+ */
+const srRow = (steps = 10): RuleRow => {
+  // Positions of an item in a session, reused by every (item, session) pair of the fit.
+  let positions = new Int32Array(64);
+  return (s, from, to, a, add) => {
+    if (positions.length < to - from) positions = new Int32Array(2 * (to - from));
+    let n = 0;
+    for (let p = from; p < to; p++) if (s[p] === a) positions[n++] = p;
+    // Each later click q, and a's clicks within `steps` before it, in the order (q, then p
+    // ascending) the sum has always been taken in: only the clicks that follow one of a's.
+    const end = Math.min(to, positions[n - 1] + steps + 1);
+    for (let q = positions[0] + 1, lo = 0; q < end; q++) {
+      if (s[q] === a) continue;
+      while (positions[lo] < q - steps) lo++;
+      for (let j = lo; j < n && positions[j] < q; j++) add(s[q], 1 / (q - positions[j]));
+    }
+  };
+};
+
+const RULE_ROWS: Record<RuleKind, () => RuleRow> = { ar: arRow, sr: () => srRow() };
+
+/** The buffers AR's and SR's lists are computed from. */
+export function ruleInput(train: readonly Int32Array[], items: number): RuleInput {
   const { sessionsOf, clicks } = sessionIndex(train, items);
   const starts = new Int32Array(train.length + 1);
   train.forEach((session, s) => {
@@ -199,11 +241,34 @@ function ruleLists(
   });
   const flat = new Int32Array(starts[train.length]);
   train.forEach((session, s) => flat.set(session, starts[s]));
-  const row = new SparseRow(items);
+  const itemStarts = new Int32Array(items + 1);
+  for (let i = 0; i < items; i++) itemStarts[i + 1] = itemStarts[i] + sessionsOf[i].length;
+  const sessions = new Int32Array(itemStarts[items]);
+  for (let i = 0; i < items; i++) sessions.set(sessionsOf[i], itemStarts[i]);
+  return { items, flat, starts, sessions, itemStarts, clicks };
+}
+
+/**
+ * Each item's best `LIST_CACHE` rule targets of one kind, best first (all an answer reads), for the
+ * items `from .. to)`, one item at a time: each item's rules are added within every training
+ * session it occurs in, session by session in order. Only one row of scores is ever held, so a log
+ * of millions of rules costs the memory of one item's, and each row sums in the order a table of
+ * every rule would; an item's list does not depend on which others are computed with it (worker
+ * threads share the items out: `fitRuleLists`). The sessions are read from one buffer of every
+ * click: on a month of views (7 M sessions), reading them item by item from one array per session
+ * took three times as long, most of it finding each session's array in memory.
+ */
+export function ruleLists(kind: RuleKind, input: RuleInput, from = 0, to = input.items): Int32Array[] {
+  const { flat, starts, sessions, itemStarts, clicks } = input;
+  const rowOf = RULE_ROWS[kind]();
+  const row = new SparseRow(input.items);
   const add = (to: number, weight: number) => row.add(to, weight);
-  return Array.from({ length: items }, (_, item) => {
-    const of = sessionsOf[item];
-    for (let j = 0; j < of.length; j++) rowOf(flat, starts[of[j]], starts[of[j] + 1], item, add);
+  return Array.from({ length: to - from }, (_, k) => {
+    const item = from + k;
+    for (let j = itemStarts[item]; j < itemStarts[item + 1]; j++) {
+      const s = sessions[j];
+      rowOf(flat, starts[s], starts[s + 1], item, add);
+    }
     // Only the best LIST_CACHE are kept: a popular item's row touches most of the catalogue.
     const list = topOf(row.touched, row.sums, LIST_CACHE, clicks);
     row.clear();
@@ -230,45 +295,11 @@ function lastItemLists(
   };
 }
 
-/**
- * AR (association rules of size two): every pair of different items clicked in one session counts
- * once per pair of positions, in both directions; items are scored by their count with the
- * prefix's last item.
- */
-export const ar = (): NextItemModel =>
-  lastItemLists('ar', (train, items) =>
-    ruleLists(train, items, (s, from, to, a, add) => {
-      // Each of a's c clicks pairs once with every other click: c per click (whole counts, so the
-      // sum is the one adding 1 per pair gives, in any order).
-      let c = 0;
-      for (let p = from; p < to; p++) if (s[p] === a) c++;
-      for (let q = from; q < to; q++) if (s[q] !== a) add(s[q], c);
-    }),
-  );
+/** AR, as a model: `arRow`'s lists. */
+export const ar = (): NextItemModel => lastItemLists('ar', (train, items) => ruleLists('ar', ruleInput(train, items)));
 
-/**
- * SR (sequential rules): a click q positions after another (q ≤ `steps`) adds 1/q to the rule from
- * the earlier item to the later one (order matters, nearer counts more); items are scored by their
- * rule from the prefix's last item.
- */
-export const sr = (steps = 10): NextItemModel =>
-  lastItemLists('sr', (train, items) => {
-    // Positions of an item in a session, reused by every (item, session) pair of the fit.
-    let positions = new Int32Array(64);
-    return ruleLists(train, items, (s, from, to, a, add) => {
-      if (positions.length < to - from) positions = new Int32Array(2 * (to - from));
-      let n = 0;
-      for (let p = from; p < to; p++) if (s[p] === a) positions[n++] = p;
-      // Each later click q, and a's clicks within `steps` before it, in the order (q, then p
-      // ascending) the sum has always been taken in: only the clicks that follow one of a's.
-      const end = Math.min(to, positions[n - 1] + steps + 1);
-      for (let q = positions[0] + 1, lo = 0; q < end; q++) {
-        if (s[q] === a) continue;
-        while (positions[lo] < q - steps) lo++;
-        for (let j = lo; j < n && positions[j] < q; j++) add(s[q], 1 / (q - positions[j]));
-      }
-    });
-  });
+/** SR, as a model: `srRow`'s lists (steps of 10). */
+export const sr = (): NextItemModel => lastItemLists('sr', (train, items) => ruleLists('sr', ruleInput(train, items)));
 
 export interface SknnParams {
   /** Neighbour sessions kept, by similarity. */

@@ -6,6 +6,7 @@ import { DMatrix, train as trainBooster, type Booster, type BoosterParams, type 
 import { ar, byPopularity, iknn, sknn, spop, sr, vsknn } from './baselines';
 import { fitSessionEmbedding, PrefixSimilarity } from './embedding';
 import { itemClicks, type NextItemModel } from './protocol';
+import { fitRuleLists } from './rule-lists';
 
 /** The candidate sources the model re-ranks, each a baseline. */
 const SOURCES = { sknn, vsknn, sr, ar, iknn, spop } as const;
@@ -98,16 +99,12 @@ interface Sources {
 /** Fitted item-to-item lists by source name (AR's and SR's): what the slow part of a fit computes. */
 export type SourceLists = Record<string, Int32Array[]>;
 
-/** Fits only the sources whose lists can be kept (`sourceLists` of a model fitted on the same sessions). */
-export function fitSourceLists(train: readonly Int32Array[], items: number): SourceLists {
-  return Object.fromEntries(
-    SOURCE_NAMES.flatMap((name) => {
-      const model = SOURCES[name]();
-      if (!model.savedLists) return [];
-      model.fit(train, items);
-      return [[name, model.savedLists()]];
-    }),
-  );
+/**
+ * The lists of the sources that can keep them (AR's and SR's, `sourceLists` of a model fitted on
+ * the same sessions), on `threads` worker threads when the log is long (`fitRuleLists`).
+ */
+export async function fitSourceLists(train: readonly Int32Array[], items: number, threads = 1): Promise<SourceLists> {
+  return fitRuleLists(train, items, threads);
 }
 
 function fitSources(train: readonly Int32Array[], items: number, embedding: Embedding, saved?: SourceLists): Sources {
@@ -298,7 +295,7 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
         );
       const earlyEmbedding = await embed('early', early);
       options.onSources?.('early');
-      const earlySources = fitSources(early, items, earlyEmbedding);
+      const earlySources = fitSources(early, items, earlyEmbedding, await fitSourceLists(early, items, params.nthread));
       // One group per validation prefix whose next click is among the candidates.
       const rng = Rng.derive(params.seed, 'next-item-negatives');
       const groups: { features: Float32Array; labels: Float32Array }[] = [];
@@ -346,7 +343,7 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
       }
       const embedding = await embed('all', train);
       options.onSources?.('all');
-      useSources(train, items, embedding);
+      useSources(train, items, embedding, await fitSourceLists(train, items, params.nthread));
       return { ...stats, result };
     },
     useBooster(saved, train, items, embedding, lists) {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 
 import { DataRequirementError } from '../errors';
 import { Rng } from '../random';
-import { ar, iknn, pop, sessionIndex, sknn, spop, sr, topScored, vsknn } from './baselines';
+import { ar, iknn, pop, ruleInput, ruleLists, sessionIndex, sknn, spop, sr, topScored, vsknn } from './baselines';
+import { fitRuleLists } from './rule-lists';
 import { tempDir } from '../testing';
 import { Booster } from '../xgboost/index';
 import {
@@ -226,6 +227,25 @@ describe('the baselines, by hand', () => {
     expect(srTable.filter((l) => l.length > 10).length).toBeGreaterThan(5);
   });
 
+  it('AR and SR spread over worker threads give the in-process lists, item for item', async () => {
+    const rng = new Rng(5);
+    const items = 400;
+    // Popular items first, as a log's first-seen order has them: the threads' item ranges differ in size.
+    const sessions = Array.from({ length: 3000 }, () =>
+      Int32Array.from({ length: 2 + rng.int(10) }, () => (rng.next() < 0.6 ? rng.int(20) : rng.int(items))),
+    );
+    const inProcess = (model: NextItemModel) => {
+      void model.fit(sessions, items);
+      return model.savedLists!().map((l) => Array.from(l));
+    };
+    const threaded = await fitRuleLists(sessions, items, 2, 0);
+    expect(threaded.ar.map((l) => Array.from(l))).toEqual(inProcess(ar()));
+    expect(threaded.sr.map((l) => Array.from(l))).toEqual(inProcess(sr()));
+    // A range of items alone is the same range of the whole.
+    const input = ruleInput(sessions, items);
+    expect(ruleLists('sr', input, 150, 160).map((l) => Array.from(l))).toEqual(inProcess(sr()).slice(150, 160));
+  });
+
   it('SKNN: cosine of item sets over the k most similar of the sampled recent sessions', () => {
     // Prefix {a, c}: s0 2/√6, s1 1/√4, s3 1/√4; k = 2 keeps s0 and the more recent of the tie, s3.
     // Scores: c 2/√6 + 1/2, a and b 2/√6 (b first on clicks), e 1/2.
@@ -245,9 +265,9 @@ describe('the baselines, by hand', () => {
 });
 
 describe('the serving sources file', () => {
-  it('gives back the sessions, the lists and the kNN index of the sessions, which the kNN sources then use', () => {
+  it('gives back the sessions, the lists and the kNN index of the sessions, which the kNN sources then use', async () => {
     const path = join(tempDir('shoplab-sources-'), 'serving-sources.bin');
-    saveServingSources(path, log, fitSourceLists(log.train, log.items.length), 'stamp');
+    saveServingSources(path, log, await fitSourceLists(log.train, log.items.length), 'stamp');
     expect(loadServingSources(path, 'another history')).toBeNull();
     const kept = loadServingSources(path, 'stamp')!;
     expect(kept.log.train.map((t) => Array.from(t))).toEqual(log.train.map((t) => Array.from(t)));
