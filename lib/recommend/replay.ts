@@ -1,7 +1,7 @@
 import type { Interactions } from './interactions';
 import type { RecommendExample } from './load';
 import type { ProductIndex } from './products';
-import { applyEvent, emptyState, type UserState } from './state';
+import { applyEvent, emptyState, type StateCatalogue, type UserState } from './state';
 
 /** An event of the interactions as a state takes it (the session as its dense number). */
 function apply(state: UserState, events: Interactions, i: number, products: ProductIndex): void {
@@ -46,49 +46,81 @@ export function replayStates(
 }
 
 /**
+ * The known users of `user` (NaN: anonymous), sorted and distinct, and each one's rows in row
+ * order: `rows.subarray(starts[d], starts[d + 1])` are `users[d]`'s. A counting sort, so a few
+ * typed columns over the events. Runs of one user (a session's events) are looked up once.
+ */
+export function groupByUser(user: Float64Array): { users: Float64Array; starts: Int32Array; rows: Int32Array } {
+  let runs = 0;
+  for (let i = 0; i < user.length; i++) if (!Number.isNaN(user[i]) && (i === 0 || user[i] !== user[i - 1])) runs++;
+  const sorted = new Float64Array(runs);
+  for (let i = 0, r = 0; i < user.length; i++)
+    if (!Number.isNaN(user[i]) && (i === 0 || user[i] !== user[i - 1])) sorted[r++] = user[i];
+  sorted.sort();
+  let distinct = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i];
+  const users = sorted.slice(0, distinct);
+  // Each event's user as a dense number (-1: anonymous).
+  const dense = new Int32Array(user.length);
+  const starts = new Int32Array(distinct + 1);
+  for (let i = 0; i < user.length; i++) {
+    const u = user[i];
+    if (Number.isNaN(u)) dense[i] = -1;
+    else if (i > 0 && u === user[i - 1]) dense[i] = dense[i - 1];
+    else {
+      let lo = 0;
+      let hi = distinct - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (users[mid] < u) lo = mid + 1;
+        else hi = mid;
+      }
+      dense[i] = lo;
+    }
+    if (dense[i] >= 0) starts[dense[i] + 1]++;
+  }
+  for (let d = 0; d < distinct; d++) starts[d + 1] += starts[d];
+  const rows = new Int32Array(starts[distinct]);
+  const fill = starts.slice(0, distinct);
+  for (let i = 0; i < user.length; i++) if (dense[i] >= 0) rows[fill[dense[i]]++] = i;
+  return { users, starts, rows };
+}
+
+/**
+ * One user's state after the events of `rows` (the user's rows in row order; sorted in place by
+ * time, ties by row, when they are not already). The session is the last event's, set once at the
+ * end rather than named at every event: the state is the one `applyEvent` gives event by event.
+ */
+export function replayRows(events: Interactions, products: StateCatalogue, rows: Int32Array): UserState {
+  const { time, type, product, session } = events;
+  for (let k = 1; k < rows.length; k++) {
+    if (time[rows[k]] < time[rows[k - 1]]) {
+      byTime(rows, time);
+      break;
+    }
+  }
+  const state = emptyState();
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k];
+    applyEvent(state, { time: time[i], type: type[i], product: product[i], session: null }, products);
+  }
+  if (rows.length > 0) state.session = String(session[rows[rows.length - 1]]);
+  return state;
+}
+
+/**
  * Every known user's state after all their events, one user at a time in ascending user id: each
  * state is handed to `take` and not kept, so memory is a few typed columns over the events (their
  * order by user), not a state per user.
  */
 export function replayUserStates(
   events: Interactions,
-  products: ProductIndex,
+  products: StateCatalogue,
   take: (user: number, state: UserState) => void,
 ): void {
-  const { user, time } = events;
-  // The known users, sorted and distinct.
-  const sorted = Float64Array.from(user.filter((u) => !Number.isNaN(u))).sort();
-  let distinct = 0;
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i];
-  const users = sorted.subarray(0, distinct);
-  // Each event's user as a dense number (-1: anonymous), then the rows grouped by user (a counting sort, rows kept in order).
-  const dense = new Int32Array(user.length);
-  const starts = new Int32Array(distinct + 1);
-  for (let i = 0; i < user.length; i++) {
-    const u = user[i];
-    if (Number.isNaN(u)) {
-      dense[i] = -1;
-      continue;
-    }
-    let lo = 0;
-    let hi = distinct - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (users[mid] < u) lo = mid + 1;
-      else hi = mid;
-    }
-    dense[i] = lo;
-    starts[lo + 1]++;
-  }
-  for (let d = 0; d < distinct; d++) starts[d + 1] += starts[d];
-  const rows = new Int32Array(starts[distinct]);
-  const fill = starts.slice(0, distinct);
-  for (let i = 0; i < user.length; i++) if (dense[i] >= 0) rows[fill[dense[i]]++] = i;
-  for (let d = 0; d < distinct; d++) {
-    const state = emptyState();
-    for (const i of byTime(rows.subarray(starts[d], starts[d + 1]), time)) apply(state, events, i, products);
-    take(users[d], state);
-  }
+  const { users, starts, rows } = groupByUser(events.user);
+  for (let d = 0; d < users.length; d++)
+    take(users[d], replayRows(events, products, rows.subarray(starts[d], starts[d + 1])));
 }
 
 /** Every known user's state after all their events (see `replayUserStates`), by user id. */
