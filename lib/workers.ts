@@ -1,7 +1,7 @@
 import { type TransferListItem, Worker } from 'node:worker_threads';
 
 /** Copies a typed array into shared memory, so every worker reads the one copy. */
-export function shared<T extends Int32Array | Float64Array>(a: T): T {
+export function shared<T extends Uint8Array | Int32Array | Float64Array>(a: T): T {
   const out = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
   out.set(a as never);
   return out;

@@ -15,9 +15,8 @@ import {
   RECOMMEND_METRICS,
   LIVE_STATES_FILE,
   type RecommendSettings,
-  replayUserStates,
+  replayLiveStates,
   saveRecommendModel,
-  StatesWriter,
 } from '../recommend/index';
 import { checkRequirements, type FamilyConfig } from '../train/index';
 import { Booster } from '../xgboost/index';
@@ -118,8 +117,7 @@ export const recommend: ModelFamily<RecommendDetails> = {
     );
     // Every user's state as of the end of the history, as the service replays it at start: it reads this file instead.
     say("train: replaying the whole history into the users' live states, for the service");
-    const live = new StatesWriter();
-    replayUserStates(data.events, model.products, (user, state) => live.add(user, state));
+    const live = await replayLiveStates(data.events, model.products, run.nthread);
     lap('live_states');
     const historyStamp = tableSha256(catalog.interim.events);
     return {

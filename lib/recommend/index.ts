@@ -13,6 +13,7 @@ export { fitCovisitation } from './covisit';
 export { RECOMMEND_METRICS, reciprocalRankFusion } from './evaluate';
 export { evaluateRecommender, fitCandidateModel, fitReranker, type RecommendSettings } from './fit';
 export { liveStates, replayStates, replayUserStates } from './replay';
+export { PARALLEL_STATE_EVENTS, replayLiveStates } from './live-states';
 export { type Interactions } from './interactions';
 export {
   type Embedding,

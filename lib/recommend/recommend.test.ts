@@ -24,6 +24,7 @@ import {
   liveStates,
   loadStates,
   openStates,
+  replayLiveStates,
   replayStates,
   replayUserStates,
   saveStates,
@@ -397,7 +398,7 @@ describe('candidates, features, and the offline replay', () => {
     expect(snapshot(changed).slice(0, 16)).toEqual(snapshot(x).slice(0, 16));
   });
 
-  it("every user's live state, one user at a time: each user's events applied in time order (ties in row order), anonymous ones skipped; the states file reads them back", () => {
+  it("every user's live state, one user at a time: each user's events applied in time order (ties in row order), anonymous ones skipped; the states file reads them back; threads give the same", async () => {
     const rng = new Rng(5);
     // Sessions in the sessionizer's order, whose times interleave across sessions and tie within and across them.
     const users = [7, 3, 5e9, NaN, 3.5];
@@ -436,6 +437,15 @@ describe('candidates, features, and the offline replay', () => {
     saveStates(path, live, 'stamp');
     expect(loadStates(path, 'stamp')).toEqual(brute);
     expect(openStates(path, 'stamp')!.get(4)).toBeUndefined();
+    // The same states from ranges of users replayed on two threads (one job per user here), and in-process.
+    for (const threads of [2, 1]) {
+      const writer = await replayLiveStates(x, products, threads, 0);
+      expect(Array.from(writer.chunk().users)).toEqual([3, 3.5, 7, 5e9]);
+      const at = join(tempDir('shoplab-states-'), `live-${threads}.bin`);
+      writer.save(at, 'stamp');
+      expect(loadStates(at, 'stamp'), `${threads} threads`).toEqual(brute);
+      for (const [user, state] of brute) expect(openStates(at, 'stamp')!.get(user), `${user}`).toEqual(state);
+    }
   });
 
   it('saves and loads the candidate model byte for byte, giving the same candidates', () => {

@@ -91,7 +91,11 @@ export function groupByUser(user: Float64Array): { users: Float64Array; starts: 
  * time, ties by row, when they are not already). The session is the last event's, set once at the
  * end rather than named at every event: the state is the one `applyEvent` gives event by event.
  */
-export function replayRows(events: Interactions, products: StateCatalogue, rows: Int32Array): UserState {
+export function replayRows(
+  events: Pick<Interactions, 'time' | 'type' | 'product' | 'session'>,
+  products: StateCatalogue,
+  rows: Int32Array,
+): UserState {
   const { time, type, product, session } = events;
   for (let k = 1; k < rows.length; k++) {
     if (time[rows[k]] < time[rows[k - 1]]) {
@@ -108,6 +112,26 @@ export function replayRows(events: Interactions, products: StateCatalogue, rows:
   return state;
 }
 
+/** The events' columns a replay reads, their rows grouped by user (`groupByUser`), and the catalogue. */
+export interface UserRows {
+  events: Pick<Interactions, 'time' | 'type' | 'product' | 'session'>;
+  products: StateCatalogue;
+  users: Float64Array;
+  starts: Int32Array;
+  rows: Int32Array;
+}
+
+/** Hands `take` the state of each user `from .. to)` of `input` (dense numbers, ascending user id), one at a time. */
+export function replayUsers(
+  input: UserRows,
+  from: number,
+  to: number,
+  take: (user: number, state: UserState) => void,
+): void {
+  const { events, products, users, starts, rows } = input;
+  for (let d = from; d < to; d++) take(users[d], replayRows(events, products, rows.subarray(starts[d], starts[d + 1])));
+}
+
 /**
  * Every known user's state after all their events, one user at a time in ascending user id: each
  * state is handed to `take` and not kept, so memory is a few typed columns over the events (their
@@ -118,9 +142,8 @@ export function replayUserStates(
   products: StateCatalogue,
   take: (user: number, state: UserState) => void,
 ): void {
-  const { users, starts, rows } = groupByUser(events.user);
-  for (let d = 0; d < users.length; d++)
-    take(users[d], replayRows(events, products, rows.subarray(starts[d], starts[d + 1])));
+  const grouped = groupByUser(events.user);
+  replayUsers({ events, products, ...grouped }, 0, grouped.users.length, take);
 }
 
 /** Every known user's state after all their events (see `replayUserStates`), by user id. */

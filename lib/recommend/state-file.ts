@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 
-import { f64, i32 } from '../columns';
 import { readBlocks, writeBlocks } from '../io/index';
 import type { UserState } from './state';
+import { StateColumns } from './state-columns';
 
 /**
  * Every user's live state as of the end of a data folder's history, in a blocks file beside the
@@ -16,51 +16,10 @@ export const LIVE_STATES_FILE = 'live-states.bin';
 const FORMAT = 2;
 
 /**
- * Collects users' states one at a time into typed columns (a few numbers per user, no state
- * object kept), then writes them: the training stage streams every user's replayed state into one
- * without holding them all as objects.
+ * Collects users' states one at a time into typed columns (`StateColumns`), then writes them: the
+ * training stage streams every user's replayed state into one without holding them all as objects.
  */
-export class StatesWriter {
-  private readonly users = f64();
-  private readonly recentStart = i32();
-  private readonly recent = i32();
-  private readonly lastTime = f64();
-  private readonly events = f64();
-  private readonly categoryStart = i32();
-  private readonly categories = i32();
-  private readonly categoryWeights = f64();
-  private readonly groupStart = i32();
-  private readonly groups = i32();
-  private readonly groupWeights = f64();
-  private readonly categoryTotal = f64();
-  private readonly logPrice = f64();
-  private readonly sessions: (string | null)[] = [];
-
-  constructor() {
-    for (const start of [this.recentStart, this.categoryStart, this.groupStart]) start.push(0);
-  }
-
-  add(user: number, s: UserState): void {
-    this.users.push(user);
-    for (const p of s.recent) this.recent.push(p);
-    this.recentStart.push(this.recent.length);
-    this.lastTime.push(s.lastTime);
-    this.events.push(s.events);
-    for (const [c, w] of s.categories) {
-      this.categories.push(c);
-      this.categoryWeights.push(w);
-    }
-    this.categoryStart.push(this.categories.length);
-    for (const [g, w] of s.groups) {
-      this.groups.push(g);
-      this.groupWeights.push(w);
-    }
-    this.groupStart.push(this.groups.length);
-    this.categoryTotal.push(s.categoryTotal);
-    for (const v of s.logPrice) this.logPrice.push(v);
-    this.sessions.push(s.session);
-  }
-
+export class StatesWriter extends StateColumns {
   /** Writes the states added, in their order (atomically). */
   save(path: string, stamp: string): void {
     const users = this.users.values();
