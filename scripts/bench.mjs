@@ -12,6 +12,7 @@ const BENCHES = [
   ['import', false],
   ['features', false],
   ['metrics', false],
+  ['similarity', false],
   ['marshal', false],
   ['logistic', true],
   ['xgboost', true],

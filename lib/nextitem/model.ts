@@ -2,7 +2,7 @@ import { DataRequirementError } from '../errors';
 import { Rng, shuffle } from '../random';
 import type { Embedding, Item2VecParams } from '../recommend/index';
 import { keepBestRounds, stackGroups, toDMatrix } from '../train/index';
-import { DMatrix, train as trainBooster, type Booster, type BoosterParams, type TrainResult } from '../xgboost/index';
+import { train as trainBooster, type Booster, type BoosterParams, type TrainResult } from '../xgboost/index';
 import { ar, byPopularity, iknn, sknn, spop, sr, vsknn } from './baselines';
 import { fitSessionEmbedding, PrefixSimilarity } from './embedding';
 import { itemClicks, type NextItemModel } from './protocol';
@@ -374,16 +374,12 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
       const { clicks } = sources;
       const c = candidatesOf(prefix, sources, params.perSource);
       if (c.items.length === 0) return { items: new Int32Array(0), scores: new Float32Array(0) };
-      const matrix = new DMatrix(c.features, c.items.length, NEXT_ITEM_FEATURES.length, { nthread: 1 });
-      try {
-        const scores = booster.predict(matrix).values;
-        const order = Array.from(c.items.keys())
-          .sort((a, b) => scores[b] - scores[a] || clicks[c.items[b]] - clicks[c.items[a]] || c.items[a] - c.items[b])
-          .slice(0, k);
-        return { items: Int32Array.from(order, (r) => c.items[r]), scores: Float32Array.from(order, (r) => scores[r]) };
-      } finally {
-        matrix.dispose();
-      }
+      // In-place prediction: no DMatrix built a request (the same scores as one).
+      const scores = booster.predictDense(c.features, c.items.length, NEXT_ITEM_FEATURES.length);
+      const order = Array.from(c.items.keys())
+        .sort((a, b) => scores[b] - scores[a] || clicks[c.items[b]] - clicks[c.items[a]] || c.items[a] - c.items[b])
+        .slice(0, k);
+      return { items: Int32Array.from(order, (r) => c.items[r]), scores: Float32Array.from(order, (r) => scores[r]) };
     },
     popular: (k) => popular.slice(0, k),
   };

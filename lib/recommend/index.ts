@@ -14,6 +14,7 @@ export { RECOMMEND_METRICS, reciprocalRankFusion } from './evaluate';
 export { evaluateRecommender, fitCandidateModel, fitReranker, type RecommendSettings } from './fit';
 export { liveStates, replayStates, replayUserStates } from './replay';
 export { PARALLEL_STATE_EVENTS, replayLiveStates } from './live-states';
+export { DotKernel, dotRows } from './dot-kernel';
 export { type Interactions } from './interactions';
 export {
   type Embedding,
