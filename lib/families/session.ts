@@ -145,7 +145,15 @@ export const session: ModelFamily<SessionFamilyDetails> = {
   async fit({ catalog, fc, run, configPath }) {
     const settings = sessionSettings(fc);
     say(`train: reading the sessions' product views from ${catalog.interim.events}`);
+    // Where the time goes (the summary's step_seconds, which bench/month.ts prints).
+    const seconds: Record<string, number> = {};
+    let started = performance.now();
+    const lap = (name: string) => {
+      seconds[name] = Number(((performance.now() - started) / 1000).toFixed(2));
+      started = performance.now();
+    };
     const s = await withDuckDB((con) => loadSessionLog(con, catalog));
+    lap('reading');
     checkRequirements('session', session.units, countSessionExamples(s), fc.requirements, configPath);
     const log = sampleTestSessions(s.log, settings.test_sessions, run.seed);
     const prefixes = log.test.reduce((n, t) => n + t.length - 1, 0);
@@ -168,6 +176,8 @@ export const session: ModelFamily<SessionFamilyDetails> = {
         ),
       onRound: (round) => phases.step(`re-ranker rounds (valid ${fc.params.eval_metric})`, round + 1, fc.rounds),
       onSources: (which) => {
+        // Before the early sources: item2vec on them; before every session's: the early sources, the re-ranker and item2vec again.
+        lap(which === 'early' ? 'item2vec_early' : 'sources_rerank_item2vec_all');
         phases.end();
         say(
           `train: fitting the candidate sources (session-kNN index, AR, SR, iKNN) on ${which === 'early' ? 'the sessions before the validation period' : 'every training session'}`,
@@ -175,6 +185,7 @@ export const session: ModelFamily<SessionFamilyDetails> = {
       },
     });
     phases.end();
+    lap('sources_all');
     say(
       `train: the re-ranker learned on ${n(fit.prefixes)} prefixes of ${n(fit.validSessions)} validation sessions (${n(fit.examples)} candidate rows), ${fit.rounds} rounds kept`,
     );
@@ -201,6 +212,7 @@ export const session: ModelFamily<SessionFamilyDetails> = {
           `  ${name.padEnd(7)} ${NEXT_ITEM_METRICS.map((k) => `${k} ${m[k].toFixed(4)}`).join('  ')}  ${m.ms_per_request.toFixed(3)} ms/request`,
       )
       .join('\n');
+    lap('baselines_and_test_prefixes');
     say(`train: every list on ${n(prefixes)} test prefixes:\n${table}\ntrain: ${finding}`);
     // The reference "baseline" is the best baseline on the primary metric.
     const baselines = Object.keys(BASELINES);
@@ -219,7 +231,9 @@ export const session: ModelFamily<SessionFamilyDetails> = {
     say('train: the item-to-item lists over every session, for the service');
     const historyStamp = tableSha256(catalog.interim.events);
     const serving = s.serving();
+    lap('shap_rows_and_serving_log');
     const servingLists = await fitSourceLists(serving.train, serving.items.length, run.nthread);
+    lap('serving_lists');
     const features = [...NEXT_ITEM_FEATURES];
     return {
       booster,
@@ -264,7 +278,13 @@ export const session: ModelFamily<SessionFamilyDetails> = {
         saveNextItemModel(dir, params, model, log.items);
         saveServingSources(join(dir, SERVING_SOURCES_FILE), serving, servingLists, historyStamp);
       },
-      summary: { lists: Object.fromEntries(Object.entries(lists).map(([k, m]) => [k, headline(m)])), finding, verdict },
+      summary: {
+        lists: Object.fromEntries(Object.entries(lists).map(([k, m]) => [k, headline(m)])),
+        finding,
+        verdict,
+        // Not `seconds`: the stage's summary line gives that its total.
+        step_seconds: seconds,
+      },
     };
   },
   async scoreSaved({ catalog, fc, run }, version) {
