@@ -7,6 +7,24 @@ export function shared<T extends Uint8Array | Int32Array | Float64Array>(a: T): 
   return out;
 }
 
+/**
+ * Splits `0 .. n)` into at most `chunks` consecutive ranges `[from, to)` of about equal weight,
+ * where `starts` is the running total of the weights (`starts[i]` before element i, `starts[n]` in
+ * all): each range holds at least one element, and a heavy element makes a range of its own.
+ */
+export function balancedRanges(starts: ArrayLike<number>, n: number, chunks: number): [number, number][] {
+  const total = starts[n];
+  const ranges: [number, number][] = [];
+  for (let c = 1, from = 0; c <= chunks && from < n; c++) {
+    let to = from + 1;
+    while (to < n && starts[to] < (total * c) / chunks) to++;
+    if (c === chunks) to = n;
+    ranges.push([from, to]);
+    from = to;
+  }
+  return ranges;
+}
+
 /** A worker thread running the module at `url` (a .ts file: tsx registers its loader in the main thread only, so the worker registers it first). */
 function startWorker(url: string, workerData: unknown): Worker {
   return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`, {

@@ -1,5 +1,5 @@
 import { unflattenLists } from '../columns';
-import { runOnWorkers, shared } from '../workers';
+import { balancedRanges, runOnWorkers, shared } from '../workers';
 import { RULE_KINDS, ruleInput, type RuleKind, ruleLists } from './baselines';
 
 /** Below this many training clicks AR's and SR's lists are computed in-process: starting threads costs more. */
@@ -48,18 +48,8 @@ export async function fitRuleLists(
     clicks: shared(input.clicks),
   };
   // Ranges of about equal numbers of (item, session) pairs.
-  const pairs = input.itemStarts[items];
-  const jobs: RuleJob[] = [];
-  for (const kind of RULE_KINDS) {
-    let from = 0;
-    for (let c = 1; c <= CHUNKS && from < items; c++) {
-      let to = from + 1;
-      while (to < items && input.itemStarts[to] < (pairs * c) / CHUNKS) to++;
-      if (c === CHUNKS) to = items;
-      jobs.push({ kind, from, to });
-      from = to;
-    }
-  }
+  const ranges = balancedRanges(input.itemStarts, items, CHUNKS);
+  const jobs: RuleJob[] = RULE_KINDS.flatMap((kind) => ranges.map(([from, to]) => ({ kind, from, to })));
   const lists: Record<RuleKind, Int32Array[]> = { ar: new Array(items), sr: new Array(items) };
   const { RULES_WORKER_URL } = await import('./rules-worker-url');
   await runOnWorkers(RULES_WORKER_URL, data, jobs, threads, 'rule lists', (chunk: RuleChunk) => {

@@ -1,4 +1,4 @@
-import { runOnWorkers, shared } from '../workers';
+import { balancedRanges, runOnWorkers, shared } from '../workers';
 import type { Interactions } from './interactions';
 import { groupByUser, replayUsers, type UserRows } from './replay';
 import type { StateCatalogue } from './state';
@@ -56,15 +56,11 @@ export async function replayLiveStates(
     rows: shared(rows),
   };
   // Ranges of about equal numbers of events.
-  const total = starts[users.length];
-  const jobs: StatesJob[] = [];
-  for (let c = 1, from = 0; c <= CHUNKS && from < users.length; c++) {
-    let to = from + 1;
-    while (to < users.length && starts[to] < (total * c) / CHUNKS) to++;
-    if (c === CHUNKS) to = users.length;
-    jobs.push({ index: jobs.length, from, to });
-    from = to;
-  }
+  const jobs: StatesJob[] = balancedRanges(starts, users.length, CHUNKS).map(([from, to], index) => ({
+    index,
+    from,
+    to,
+  }));
   const chunks: StatesChunk[] = new Array(jobs.length);
   const { STATES_WORKER_URL } = await import('./states-worker-url');
   await runOnWorkers(STATES_WORKER_URL, data, jobs, threads, 'live states', (reply: StatesReply) => {
