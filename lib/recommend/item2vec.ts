@@ -34,27 +34,40 @@ export function sequencePairs(
   sequences: () => Iterable<ArrayLike<number>>,
   window: number,
 ): { centre: Int32Array; context: Int32Array } {
-  const seq: number[] = [];
-  const eachPair = (visit: (centre: number, context: number) => void) => {
-    for (const items of sequences()) {
-      seq.length = 0;
-      for (let i = 0; i < items.length; i++) if (seq[seq.length - 1] !== items[i]) seq.push(items[i]);
-      for (let i = 0; i < seq.length; i++) {
-        for (let j = Math.max(0, i - window); j <= Math.min(seq.length - 1, i + window); j++) {
-          if (j !== i && seq[j] !== seq[i]) visit(seq[i], seq[j]);
-        }
-      }
-    }
+  // Two passes over the sequences, the first counting the pairs, the second writing them (no
+  // callback per pair: a month of sessions has about 100 M). Each sequence with runs of one item
+  // merged is copied into a reused buffer.
+  let seq = new Int32Array(64);
+  const dedup = (items: ArrayLike<number>): number => {
+    if (seq.length < items.length) seq = new Int32Array(Math.max(items.length, 2 * seq.length));
+    let len = 0;
+    for (let i = 0; i < items.length; i++) if (len === 0 || seq[len - 1] !== items[i]) seq[len++] = items[i];
+    return len;
   };
   let n = 0;
-  eachPair(() => n++);
+  for (const items of sequences()) {
+    const len = dedup(items);
+    for (let i = 0; i < len; i++) {
+      const hi = Math.min(len - 1, i + window);
+      for (let j = Math.max(0, i - window); j <= hi; j++) if (j !== i && seq[j] !== seq[i]) n++;
+    }
+  }
   const centre = new Int32Array(n);
   const context = new Int32Array(n);
   n = 0;
-  eachPair((a, b) => {
-    centre[n] = a;
-    context[n++] = b;
-  });
+  for (const items of sequences()) {
+    const len = dedup(items);
+    for (let i = 0; i < len; i++) {
+      const hi = Math.min(len - 1, i + window);
+      const a = seq[i];
+      for (let j = Math.max(0, i - window); j <= hi; j++) {
+        if (j !== i && seq[j] !== a) {
+          centre[n] = a;
+          context[n++] = seq[j];
+        }
+      }
+    }
+  }
   return { centre, context };
 }
 

@@ -29,6 +29,7 @@ import {
   replayUserStates,
   saveStates,
   saveRecommendModel,
+  sequencePairs,
   skipGramPairs,
   topIndices,
 } from '.';
@@ -217,6 +218,47 @@ describe('candidate sources', () => {
       [1, 0],
       [1, 2],
       [2, 1],
+    ]);
+  });
+
+  it('sequence pairs: repeats in a row merged, an item never its own context, long sequences too', () => {
+    const pairs = (sequences: number[][], window: number) => {
+      const { centre, context } = sequencePairs(() => sequences, window);
+      return Array.from(centre, (c, i) => [c, context[i]]);
+    };
+    // [5, 5, 6, 5, 7] is 5 6 5 7 once repeats in a row are merged.
+    expect(pairs([[5, 5, 6, 5, 7]], 1)).toEqual([
+      [5, 6],
+      [6, 5],
+      [6, 5],
+      [5, 6],
+      [5, 7],
+      [7, 5],
+    ]);
+    expect(pairs([[5, 5, 6, 5, 7]], 2)).toEqual([
+      [5, 6],
+      [6, 5],
+      [6, 5],
+      [6, 7],
+      [5, 6],
+      [5, 7],
+      [7, 6],
+      [7, 5],
+    ]);
+    // A sequence of 100 distinct items (past any small buffer), then a short one after it.
+    const long = Array.from({ length: 100 }, (_, i) => i);
+    const got = pairs([long, [7, 8]], 1);
+    expect(got.length).toBe(2 * 99 + 2);
+    expect(got.slice(0, 3)).toEqual([
+      [0, 1],
+      [1, 0],
+      [1, 2],
+    ]);
+    expect(got.slice(-4)).toEqual([
+      [98, 99],
+      [99, 98],
+      [7, 8],
+      [8, 7],
     ]);
   });
 
