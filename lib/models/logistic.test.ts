@@ -40,30 +40,34 @@ describe('fitLogistic', () => {
   });
 
   it('gives, to the last bit, what a textbook row-at-a-time Newton loop gives', () => {
-    // 5,000 rows (blocks of 2,048 and a partial one) × 6 features, a tenth of one missing.
+    // 5,000 rows (blocks of 2,048 and a partial one) × 8 features: a tenth of one missing, one
+    // constant and one always missing (both zero once standardised, which the fit's sums skip).
     const rng = new Rng(5);
     const rows = 5000;
-    const p = 6;
+    const p = 8;
     const values = new Float32Array(rows * p);
     const labels = new Float64Array(rows);
     for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < p; j++) values[i * p + j] = j === 5 && rng.bernoulli(0.1) ? NaN : rng.normal() * (j + 1);
+      for (let j = 0; j < 6; j++) values[i * p + j] = j === 5 && rng.bernoulli(0.1) ? NaN : rng.normal() * (j + 1);
+      values[i * p + 6] = 2.5;
+      values[i * p + 7] = NaN;
       labels[i] = rng.bernoulli(1 / (1 + Math.exp(-(values[i * p] - 0.3 * values[i * p + 1])))) ? 1 : 0;
     }
     const params = { l2: 1, maxIterations: 50, tolerance: 1e-8 };
-    const model = fitLogistic({ features: ['a', 'b', 'c', 'd', 'e', 'f'], rows, values }, labels, params);
+    const model = fitLogistic({ features: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], rows, values }, labels, params);
 
-    // The reference: means and scales feature by feature, then Newton steps summing row by row.
+    // The reference: means and scales feature by feature (mean 0 without values, scale 1 when
+    // constant), then Newton steps summing every column row by row.
     const means: number[] = [];
     const scales: number[] = [];
     for (let j = 0; j < p; j++) {
       let n = 0;
       let sum = 0;
       for (let i = 0; i < rows; i++) if (!Number.isNaN(values[i * p + j])) ((sum += values[i * p + j]), n++);
-      means.push(sum / n);
+      means.push(n ? sum / n : 0);
       let ss = 0;
       for (let i = 0; i < rows; i++) if (!Number.isNaN(values[i * p + j])) ss += (values[i * p + j] - means[j]) ** 2;
-      scales.push(Math.sqrt(ss / n));
+      scales.push(n > 1 && ss > 0 ? Math.sqrt(ss / n) : 1);
     }
     const d = p + 1;
     const w = new Float64Array(d);
@@ -102,6 +106,7 @@ describe('fitLogistic', () => {
     expect(model.scales).toEqual(scales);
     expect(model.iterations).toBe(iterations);
     expect(model.weights).toEqual(Array.from(w));
+    expect(model.weights.slice(7)).toEqual([0, 0]);
   });
 
   it('treats NaN as the training mean and refuses a different feature order', () => {

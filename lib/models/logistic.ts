@@ -126,23 +126,27 @@ export function fitLogistic(
   // row-at-a-time loop.
   const d = p + 1;
   const columns = standardisedColumns(m, means, scales);
+  // A column that is zero on every row (a constant or missing feature) adds exactly nothing to any
+  // sum: its entries stay zero (its weight only meets the penalty), so the sums skip it.
+  const active = columns.flatMap((column, j) => (column.some((x) => x !== 0) ? [j] : []));
+  const a = active.length;
   const w = new Float64Array(d);
   const z = new Float64Array(BLOCK);
   const r = new Float64Array(BLOCK);
   const s = new Float64Array(BLOCK);
   const sx = new Float64Array(BLOCK);
-  const block: Float64Array[] = new Array(d);
+  const block: Float64Array[] = new Array(a);
   let iterations = 0;
   for (; iterations < params.maxIterations; iterations++) {
     const grad = new Float64Array(d);
     const hess = new Float64Array(d * d);
     for (let from = 0; from < n; from += BLOCK) {
       const size = Math.min(BLOCK, n - from);
-      for (let j = 0; j < d; j++) block[j] = columns[j].subarray(from, from + size);
+      for (let q = 0; q < a; q++) block[q] = columns[active[q]].subarray(from, from + size);
       z.fill(0);
-      for (let j = 0; j < d; j++) {
-        const x = block[j];
-        const wj = w[j];
+      for (let q = 0; q < a; q++) {
+        const x = block[q];
+        const wj = w[active[q]];
         for (let i = 0; i < size; i++) z[i] += wj * x[i];
       }
       for (let i = 0; i < size; i++) {
@@ -150,8 +154,9 @@ export function fitLogistic(
         r[i] = mu - labels[from + i];
         s[i] = Math.max(mu * (1 - mu), 1e-12);
       }
-      for (let j = 0; j < d; j++) {
-        const xj = block[j];
+      for (let q = 0; q < a; q++) {
+        const j = active[q];
+        const xj = block[q];
         let g = grad[j];
         for (let i = 0; i < size; i++) {
           g += r[i] * xj[i];
@@ -159,16 +164,21 @@ export function fitLogistic(
         }
         grad[j] = g;
         // Four entries of the row at once: four independent sums keep the core busy.
-        let k = 0;
-        for (; k + 3 <= j; k += 4) {
-          const x0 = block[k];
-          const x1 = block[k + 1];
-          const x2 = block[k + 2];
-          const x3 = block[k + 3];
-          let h0 = hess[j * d + k];
-          let h1 = hess[j * d + k + 1];
-          let h2 = hess[j * d + k + 2];
-          let h3 = hess[j * d + k + 3];
+        const row = j * d;
+        let t = 0;
+        for (; t + 3 <= q; t += 4) {
+          const x0 = block[t];
+          const x1 = block[t + 1];
+          const x2 = block[t + 2];
+          const x3 = block[t + 3];
+          const k0 = row + active[t];
+          const k1 = row + active[t + 1];
+          const k2 = row + active[t + 2];
+          const k3 = row + active[t + 3];
+          let h0 = hess[k0];
+          let h1 = hess[k1];
+          let h2 = hess[k2];
+          let h3 = hess[k3];
           for (let i = 0; i < size; i++) {
             const v = sx[i];
             h0 += v * x0[i];
@@ -176,16 +186,17 @@ export function fitLogistic(
             h2 += v * x2[i];
             h3 += v * x3[i];
           }
-          hess[j * d + k] = h0;
-          hess[j * d + k + 1] = h1;
-          hess[j * d + k + 2] = h2;
-          hess[j * d + k + 3] = h3;
+          hess[k0] = h0;
+          hess[k1] = h1;
+          hess[k2] = h2;
+          hess[k3] = h3;
         }
-        for (; k <= j; k++) {
-          const xk = block[k];
-          let h = hess[j * d + k];
+        for (; t <= q; t++) {
+          const xk = block[t];
+          const k = row + active[t];
+          let h = hess[k];
           for (let i = 0; i < size; i++) h += sx[i] * xk[i];
-          hess[j * d + k] = h;
+          hess[k] = h;
         }
       }
     }
