@@ -12,6 +12,8 @@ import {
   toDMatrix,
 } from '../train/index';
 import { FAMILIES, FAMILY_NAMES, loadTrainConfig, purchase, type ShopConfig } from './index';
+import type { SessionLog } from '../nextitem/index';
+import { countSessionExamples } from './session';
 
 describe('the registry', () => {
   it('lists every family once, under its own name, with metrics the shipped config picks from', () => {
@@ -205,3 +207,24 @@ function testConfig(params: Record<string, string | number>): ShopConfig {
     families: { ranking: family, purchase: family, category: family, recommend: family, session: family },
   };
 }
+
+describe("the session family's counts", () => {
+  it('counts examples and distinct items per split by hand', () => {
+    const ints = (...xs: number[]) => Int32Array.from(xs);
+    // Items 0–5; the last two training sessions are the validation period.
+    const s = {
+      log: {
+        items: ['a', 'b', 'c', 'd', 'e', 'f'],
+        train: [ints(0, 1), ints(1, 2, 1), ints(3, 3), ints(2, 3, 3)],
+        test: [ints(4, 0), ints(0, 4, 5), ints(5, 5)],
+        dropped: { trainSessionsOfOne: 0, testClicksUnseen: 0, testSessionsTooShort: 0 },
+      },
+      validSessions: 2,
+    } as unknown as SessionLog;
+    expect(countSessionExamples(s)).toEqual({
+      train: { examples: 2, positives: 6 },
+      valid: { examples: 2, positives: 2 },
+      test: { examples: 3, positives: 3 },
+    });
+  });
+});

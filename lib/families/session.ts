@@ -64,7 +64,18 @@ export function sessionModelParams(fc: FamilyConfig, run: RunSettings): NextItem
 
 /** Sessions and distinct items per split, for the data requirements. */
 export function countSessionExamples(s: SessionLog): RequirementCounts {
-  const distinct = (sessions: readonly Int32Array[]) => new Set(sessions.flatMap((x) => Array.from(x))).size;
+  // Items are indexes below items.length: a mark per item counts them with no array or set of clicks.
+  const distinct = (sessions: readonly Int32Array[]) => {
+    const seen = new Uint8Array(s.log.items.length);
+    let n = 0;
+    for (const session of sessions)
+      for (let i = 0; i < session.length; i++)
+        if (!seen[session[i]]) {
+          seen[session[i]] = 1;
+          n++;
+        }
+    return n;
+  };
   const rerank = s.log.train.slice(s.log.train.length - s.validSessions);
   return {
     train: { examples: s.log.train.length - s.validSessions, positives: s.log.items.length },
