@@ -168,7 +168,18 @@ export function countRecommendExamples(
         break;
       }
   }
-  const products = (examples: RecommendExample[]) => new Set(examples.flatMap((e) => e.targets)).size;
+  // Targets are dense indices below the catalogue's size: a mark per product, no array or set of them all.
+  const products = (examples: RecommendExample[]) => {
+    const seen = new Uint8Array(data.products.ids.length);
+    let n = 0;
+    for (const e of examples)
+      for (const p of e.targets)
+        if (!seen[p]) {
+          seen[p] = 1;
+          n++;
+        }
+    return n;
+  };
   return {
     train: { examples: trainSessions, positives: data.products.ids.length },
     valid: { examples: data.valid.length, positives: products(data.valid) },
