@@ -1,4 +1,10 @@
-import { type Embedding, fitSkipGram, type Item2VecParams, scoreBySimilarity, sequencePairs } from '../recommend/index';
+import {
+  type Embedding,
+  fitSkipGram,
+  type Item2VecParams,
+  scoreBySimilarity,
+  sequencePairSource,
+} from '../recommend/index';
 
 /**
  * item2vec for sessions: skip-gram with negative sampling over the training sessions' click
@@ -13,7 +19,7 @@ export async function fitSessionEmbedding(
   onStep?: (step: number, steps: number) => void,
 ): Promise<Embedding> {
   const { dim, vectors } = await fitSkipGram(
-    sequencePairs(() => train, params.window),
+    sequencePairSource(train, params.window, items),
     items,
     params,
     seed,

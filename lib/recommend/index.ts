@@ -24,6 +24,9 @@ export {
   type Item2VecParams,
   scoreBySimilarity,
   sequencePairs,
+  sequencePairSource,
+  arrayPairSource,
+  type PairSource,
   skipGramPairs,
 } from './item2vec';
 export { countRecommendExamples, loadInteractions, loadRecommendData } from './load';

@@ -1,6 +1,7 @@
 import type * as TF from '@tensorflow/tfjs';
 
 import { DotKernel } from './dot-kernel';
+import { i32 } from '../columns';
 import { cumulative, drawIndex, Rng } from '../random';
 import { tfjs } from '../tf/index';
 import { type Interactions, sessionRanges } from './interactions';
@@ -25,6 +26,22 @@ export interface Embedding {
 }
 
 /**
+ * A sequence with runs of one item merged, copied into a reused buffer: `merge` returns its length
+ * and `seq` holds it until the next call.
+ */
+class MergedRuns {
+  seq = new Int32Array(64);
+
+  merge(values: ArrayLike<number>): number {
+    if (this.seq.length < values.length) this.seq = new Int32Array(Math.max(values.length, 2 * this.seq.length));
+    const seq = this.seq;
+    let len = 0;
+    for (let i = 0; i < values.length; i++) if (len === 0 || seq[len - 1] !== values[i]) seq[len++] = values[i];
+    return len;
+  }
+}
+
+/**
  * Skip-gram pairs (centre, context) from sequences of items; repeats in a row count once, an item is
  * never its own context. `sequences` is read twice (a function giving a fresh iteration each time):
  * once to count the pairs, once to fill typed arrays of that size (a month of sessions makes about
@@ -37,11 +54,11 @@ export function sequencePairs(
   // Two passes over the sequences, the first counting the pairs, the second writing them (no
   // callback per pair: a month of sessions has about 100 M). Each sequence with runs of one item
   // merged is copied into a reused buffer.
-  let seq = new Int32Array(64);
+  const runs = new MergedRuns();
+  let seq = runs.seq;
   const dedup = (items: ArrayLike<number>): number => {
-    if (seq.length < items.length) seq = new Int32Array(Math.max(items.length, 2 * seq.length));
-    let len = 0;
-    for (let i = 0; i < items.length; i++) if (len === 0 || seq[len - 1] !== items[i]) seq[len++] = items[i];
+    const len = runs.merge(items);
+    seq = runs.seq;
     return len;
   };
   let n = 0;
@@ -69,6 +86,110 @@ export function sequencePairs(
     }
   }
   return { centre, context };
+}
+
+/** Skip-gram pairs as item2vec reads them: how many, each item's count as a context, and the r-th pair. */
+export interface PairSource {
+  readonly length: number;
+  /** Each item's count as a context, over every pair. */
+  readonly contextCounts: Float64Array;
+  /** Writes the r-th pair's centre to `out[0]` and its context to `out[1]`. */
+  pair(r: number, out: Int32Array): void;
+}
+
+/** Pairs written out in arrays (`sequencePairs`, `skipGramPairs`) as a source over `items` items. */
+export function arrayPairSource(all: { centre: Int32Array; context: Int32Array }, items: number): PairSource {
+  const contextCounts = new Float64Array(items);
+  for (const c of all.context) contextCounts[c]++;
+  return {
+    length: all.centre.length,
+    contextCounts,
+    pair(r, out) {
+      out[0] = all.centre[r];
+      out[1] = all.context[r];
+    },
+  };
+}
+
+/** Sequences longer than this (once repeats in a row are merged) have their pairs written out. */
+const LONG_SEQUENCE = 64;
+
+/**
+ * The pairs `sequencePairs` gives for `sequences`, in the same order, without writing them all out:
+ * one pass counts each sequence's pairs and every item's contexts, and the r-th pair is found when
+ * asked for, in its sequence (a binary search over the counts' running sums). An epoch samples a few
+ * hundred thousand of a month's hundred million pairs: writing them all cost seconds and a
+ * gigabyte. A long sequence's pairs (a crawler's thousands of views) are written out, so finding
+ * one never walks a long sequence.
+ */
+export function sequencePairSource(sequences: readonly ArrayLike<number>[], window: number, items: number): PairSource {
+  const runs = new MergedRuns();
+  let seq = runs.seq;
+  const dedup = (values: ArrayLike<number>): number => {
+    const len = runs.merge(values);
+    seq = runs.seq;
+    return len;
+  };
+  // before[s]: the pairs of the sequences before s (float64: exact far past 2^32).
+  const before = new Float64Array(sequences.length + 1);
+  const contextCounts = new Float64Array(items);
+  // Long sequences: where their pairs start in the written-out columns.
+  const written = new Map<number, number>();
+  const centres = i32();
+  const contexts = i32();
+  let n = 0;
+  for (let s = 0; s < sequences.length; s++) {
+    before[s] = n;
+    const len = dedup(sequences[s]);
+    const long = len > LONG_SEQUENCE;
+    if (long) written.set(s, centres.length);
+    for (let i = 0; i < len; i++) {
+      const hi = Math.min(len - 1, i + window);
+      for (let j = Math.max(0, i - window); j <= hi; j++)
+        if (j !== i && seq[j] !== seq[i]) {
+          contextCounts[seq[j]]++;
+          n++;
+          if (long) {
+            centres.push(seq[i]);
+            contexts.push(seq[j]);
+          }
+        }
+    }
+  }
+  before[sequences.length] = n;
+  return {
+    length: n,
+    contextCounts,
+    pair(r, out) {
+      if (!(r >= 0 && r < n)) throw new RangeError(`pair ${r} of ${n}`);
+      // The last sequence s with before[s] <= r (empty sequences share their start with the next).
+      let lo = 0;
+      let hi = sequences.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (before[mid] <= r) lo = mid;
+        else hi = mid - 1;
+      }
+      let k = r - before[lo];
+      const at = written.get(lo);
+      if (at !== undefined) {
+        out[0] = centres.get(at + k);
+        out[1] = contexts.get(at + k);
+        return;
+      }
+      const len = dedup(sequences[lo]);
+      for (let i = 0; i < len; i++) {
+        const top = Math.min(len - 1, i + window);
+        for (let j = Math.max(0, i - window); j <= top; j++)
+          if (j !== i && seq[j] !== seq[i] && k-- === 0) {
+            out[0] = seq[i];
+            out[1] = seq[j];
+            return;
+          }
+      }
+      throw new Error(`pair ${r}: not found in sequence ${lo}`);
+    },
+  };
 }
 
 /** Skip-gram pairs from each session's sequence of touched products. */
@@ -125,12 +246,12 @@ export async function fitItem2Vec(
   seed: number,
   onStep: (step: number, steps: number, loss: number) => void = () => {},
 ): Promise<Embedding & { loss: number[] }> {
-  return fitSkipGram(skipGramPairs(x, params.window), products, params, seed, onStep);
+  return fitSkipGram(arrayPairSource(skipGramPairs(x, params.window), products), products, params, seed, onStep);
 }
 
 /** Skip-gram with negative sampling over given (centre, context) pairs; see `fitItem2Vec`. */
 export async function fitSkipGram(
-  all: { centre: Int32Array; context: Int32Array },
+  all: PairSource,
   products: number,
   params: Item2VecParams,
   seed: number,
@@ -138,12 +259,13 @@ export async function fitSkipGram(
 ): Promise<Embedding & { loss: number[] }> {
   const tf = await tfjs();
   const rng = new Rng(seed);
-  const counts = new Float64Array(products);
-  for (const c of all.context) counts[c]++;
+  const counts = all.contextCounts;
+  if (counts.length !== products)
+    throw new Error(`fitSkipGram: context counts for ${counts.length} items, not ${products}`);
   const noise = cumulative(Float64Array.from(counts, (c) => Math.pow(c, 0.75)));
   const { dim, negatives, batch } = params;
   const width = negatives + 1;
-  const pairs = Math.min(all.centre.length, params.max_pairs);
+  const pairs = Math.min(all.length, params.max_pairs);
   const steps = params.epochs * Math.ceil(pairs / batch);
   const inputs = tf.variable(tf.randomUniform([products, dim], -0.5 / dim, 0.5 / dim, 'float32', seed));
   const outputs = tf.variable(tf.zeros([products, dim]));
@@ -159,20 +281,21 @@ export async function fitSkipGram(
   }) as unknown as Parameters<typeof TF.customGrad>[0]) as unknown as (table: TF.Tensor, index: TF.Tensor) => TF.Tensor;
   const optimizer = tf.train.adam(params.learning_rate);
   const labels = Float32Array.from({ length: batch * width }, (_, i) => (i % width === 0 ? 1 : 0));
+  const pair = new Int32Array(2);
   const loss: number[] = [];
   let step = 0;
   try {
     for (let epoch = 0; epoch < params.epochs; epoch++) {
       // A fresh seeded sample and order of the pairs each epoch.
-      const order = epochOrder(all.centre.length, pairs, rng);
+      const order = epochOrder(all.length, pairs, rng);
       for (let from = 0; from < pairs; from += batch) {
         const b = Math.min(batch, pairs - from);
         const centre = new Int32Array(b);
         const context = new Int32Array(b * width);
         for (let k = 0; k < b; k++) {
-          const r = order[from + k];
-          centre[k] = all.centre[r];
-          context[k * width] = all.context[r];
+          all.pair(order[from + k], pair);
+          centre[k] = pair[0];
+          context[k * width] = pair[1];
           for (let q = 1; q < width; q++) context[k * width + q] = drawIndex(rng, noise);
         }
         const tensors = [

@@ -30,6 +30,7 @@ import {
   saveStates,
   saveRecommendModel,
   sequencePairs,
+  sequencePairSource,
   skipGramPairs,
   topIndices,
 } from '.';
@@ -222,9 +223,15 @@ describe('candidate sources', () => {
   });
 
   it('sequence pairs: repeats in a row merged, an item never its own context, long sequences too', () => {
+    // Written out (sequencePairs) and found one by one (sequencePairSource): the same pairs.
     const pairs = (sequences: number[][], window: number) => {
       const { centre, context } = sequencePairs(() => sequences, window);
-      return Array.from(centre, (c, i) => [c, context[i]]);
+      const source = sequencePairSource(sequences, window, 200);
+      const out = new Int32Array(2);
+      const found = Array.from({ length: source.length }, (_, r) => (source.pair(r, out), [out[0], out[1]]));
+      const written = Array.from(centre, (c, i) => [c, context[i]]);
+      expect(found).toEqual(written);
+      return written;
     };
     // [5, 5, 6, 5, 7] is 5 6 5 7 once repeats in a row are merged.
     expect(pairs([[5, 5, 6, 5, 7]], 1)).toEqual([
@@ -260,6 +267,41 @@ describe('candidate sources', () => {
       [7, 8],
       [8, 7],
     ]);
+  });
+
+  it('a pair source gives every written pair in order and counts each item as a context', () => {
+    // Empty sequences, sequences of one item and of one repeated item make no pairs (runs of empty
+    // ones share their start with the next sequence in the running sums).
+    const rng = new Rng(13);
+    const sequences = Array.from({ length: 300 }, () =>
+      Array.from({ length: rng.int(4) === 0 ? rng.int(2) : rng.int(30) }, () => rng.int(rng.int(2) ? 3 : 40)),
+    );
+    // Two long ones (over 64 items once repeats in a row are merged, written out) among them.
+    sequences.splice(
+      100,
+      0,
+      Array.from({ length: 150 }, (_, i) => (i * 7 + rng.int(2)) % 40),
+    );
+    sequences.splice(
+      200,
+      0,
+      Array.from({ length: 90 }, (_, i) => i % 40),
+    );
+    sequences.push([], [], [4, 4, 4]);
+    for (const window of [1, 3]) {
+      const { centre, context } = sequencePairs(() => sequences, window);
+      const source = sequencePairSource(sequences, window, 40);
+      expect(source.length).toBe(centre.length);
+      const out = new Int32Array(2);
+      for (let r = 0; r < centre.length; r++) {
+        source.pair(r, out);
+        expect([out[0], out[1]]).toEqual([centre[r], context[r]]);
+      }
+      const counts = new Float64Array(40);
+      for (const c of context) counts[c]++;
+      expect(Array.from(source.contextCounts)).toEqual(Array.from(counts));
+      expect(() => source.pair(centre.length, out)).toThrow(RangeError);
+    }
   });
 
   it('an epoch trains on every pair shuffled, or on a sample of max_pairs distinct pairs, each pair equally likely', () => {
