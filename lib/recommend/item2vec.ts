@@ -27,7 +27,7 @@ export interface Embedding {
 
 /**
  * A sequence with runs of one item merged, copied into a reused buffer: `merge` returns its length
- * and `seq` holds it until the next call.
+ * and `seq` (read after the call: it grows for long sequences) holds it until the next call.
  */
 class MergedRuns {
   seq = new Int32Array(64);
@@ -55,15 +55,10 @@ export function sequencePairs(
   // callback per pair: a month of sessions has about 100 M). Each sequence with runs of one item
   // merged is copied into a reused buffer.
   const runs = new MergedRuns();
-  let seq = runs.seq;
-  const dedup = (items: ArrayLike<number>): number => {
-    const len = runs.merge(items);
-    seq = runs.seq;
-    return len;
-  };
   let n = 0;
   for (const items of sequences()) {
-    const len = dedup(items);
+    const len = runs.merge(items);
+    const seq = runs.seq;
     for (let i = 0; i < len; i++) {
       const hi = Math.min(len - 1, i + window);
       for (let j = Math.max(0, i - window); j <= hi; j++) if (j !== i && seq[j] !== seq[i]) n++;
@@ -73,7 +68,8 @@ export function sequencePairs(
   const context = new Int32Array(n);
   n = 0;
   for (const items of sequences()) {
-    const len = dedup(items);
+    const len = runs.merge(items);
+    const seq = runs.seq;
     for (let i = 0; i < len; i++) {
       const hi = Math.min(len - 1, i + window);
       const a = seq[i];
@@ -124,12 +120,6 @@ const LONG_SEQUENCE = 64;
  */
 export function sequencePairSource(sequences: readonly ArrayLike<number>[], window: number, items: number): PairSource {
   const runs = new MergedRuns();
-  let seq = runs.seq;
-  const dedup = (values: ArrayLike<number>): number => {
-    const len = runs.merge(values);
-    seq = runs.seq;
-    return len;
-  };
   // before[s]: the pairs of the sequences before s (float64: exact far past 2^32).
   const before = new Float64Array(sequences.length + 1);
   const contextCounts = new Float64Array(items);
@@ -140,7 +130,8 @@ export function sequencePairSource(sequences: readonly ArrayLike<number>[], wind
   let n = 0;
   for (let s = 0; s < sequences.length; s++) {
     before[s] = n;
-    const len = dedup(sequences[s]);
+    const len = runs.merge(sequences[s]);
+    const seq = runs.seq;
     const long = len > LONG_SEQUENCE;
     if (long) written.set(s, centres.length);
     for (let i = 0; i < len; i++) {
@@ -177,7 +168,8 @@ export function sequencePairSource(sequences: readonly ArrayLike<number>[], wind
         out[1] = contexts.get(at + k);
         return;
       }
-      const len = dedup(sequences[lo]);
+      const len = runs.merge(sequences[lo]);
+      const seq = runs.seq;
       for (let i = 0; i < len; i++) {
         const top = Math.min(len - 1, i + window);
         for (let j = Math.max(0, i - window); j <= top; j++)
