@@ -36,6 +36,19 @@ export class ColumnBuilder<T extends NumericArray> {
   }
 }
 
+/** How many distinct values, all integers in [0, size), the lists hold: a mark per value, no Set. */
+export function countDistinct(lists: Iterable<ArrayLike<number>>, size: number): number {
+  const seen = new Uint8Array(size);
+  let n = 0;
+  for (const list of lists)
+    for (let i = 0; i < list.length; i++)
+      if (!seen[list[i]]) {
+        seen[list[i]] = 1;
+        n++;
+      }
+  return n;
+}
+
 export const f64 = (capacity?: number) => new ColumnBuilder(Float64Array, capacity);
 export const i32 = (capacity?: number) => new ColumnBuilder(Int32Array, capacity);
 export const u8 = (capacity?: number) => new ColumnBuilder(Uint8Array, capacity);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 
 import { phasedProgress, progressBar, say } from '../cli';
+import { countDistinct } from '../columns';
 import { tableSha256, withDuckDB } from '../io/index';
 import {
   BASELINES,
@@ -64,18 +65,8 @@ export function sessionModelParams(fc: FamilyConfig, run: RunSettings): NextItem
 
 /** Sessions and distinct items per split, for the data requirements. */
 export function countSessionExamples(s: SessionLog): RequirementCounts {
-  // Items are indexes below items.length: a mark per item counts them with no array or set of clicks.
-  const distinct = (sessions: readonly Int32Array[]) => {
-    const seen = new Uint8Array(s.log.items.length);
-    let n = 0;
-    for (const session of sessions)
-      for (let i = 0; i < session.length; i++)
-        if (!seen[session[i]]) {
-          seen[session[i]] = 1;
-          n++;
-        }
-    return n;
-  };
+  // Items are indexes below items.length.
+  const distinct = (sessions: readonly Int32Array[]) => countDistinct(sessions, s.log.items.length);
   const rerank = s.log.train.slice(s.log.train.length - s.validSessions);
   return {
     train: { examples: s.log.train.length - s.validSessions, positives: s.log.items.length },

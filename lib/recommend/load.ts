@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
+import { countDistinct } from '../columns';
 import { InputError } from '../errors';
 import { EVENT_TYPES } from '../events';
 import { queryRows, readColumns, readStrings, sqlString, tableExists, toNumber } from '../io/index';
@@ -168,18 +169,12 @@ export function countRecommendExamples(
         break;
       }
   }
-  // Targets are dense indices below the catalogue's size: a mark per product, no array or set of them all.
-  const products = (examples: RecommendExample[]) => {
-    const seen = new Uint8Array(data.products.ids.length);
-    let n = 0;
-    for (const e of examples)
-      for (const p of e.targets)
-        if (!seen[p]) {
-          seen[p] = 1;
-          n++;
-        }
-    return n;
-  };
+  // Targets are dense indices below the catalogue's size.
+  const products = (examples: RecommendExample[]) =>
+    countDistinct(
+      examples.map((e) => e.targets),
+      data.products.ids.length,
+    );
   return {
     train: { examples: trainSessions, positives: data.products.ids.length },
     valid: { examples: data.valid.length, positives: products(data.valid) },
