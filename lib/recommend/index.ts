@@ -25,7 +25,6 @@ export {
   scoreBySimilarity,
   sequencePairs,
   sequencePairSource,
-  arrayPairSource,
   type PairSource,
   skipGramPairs,
 } from './item2vec';
