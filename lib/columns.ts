@@ -49,6 +49,49 @@ export function countDistinct(lists: Iterable<ArrayLike<number>>, size: number):
   return n;
 }
 
+/**
+ * Finds values in a sorted array of distinct numbers: `indexOf(v)` is v's position, or -1. A guide
+ * table of about one bucket per value, over equal slices of the values' range, narrows each search
+ * to a bucket's few values, where a binary search over millions of values misses the cache at most
+ * of its ~22 steps (the users of a month's log: 12 M lookups, 8 s → under 1 s). Values bunched in a
+ * few buckets only slow it, to a binary search over each bucket.
+ */
+export class SortedLookup {
+  private readonly guide: Int32Array;
+  private readonly min: number;
+  private readonly scale: number;
+
+  constructor(readonly values: Float64Array) {
+    const n = values.length;
+    const buckets = Math.max(1, Math.min(n, 1 << 22));
+    this.min = n > 0 ? values[0] : 0;
+    const span = n > 0 ? values[n - 1] - this.min : 0;
+    // floor((v - min) * scale) is monotonic in v, so each bucket's values are contiguous.
+    this.scale = span > 0 && Number.isFinite(span) ? buckets / span : 0;
+    this.guide = new Int32Array(buckets + 1);
+    for (let i = 0; i < n; i++) this.guide[this.bucket(values[i]) + 1]++;
+    for (let b = 0; b < buckets; b++) this.guide[b + 1] += this.guide[b];
+  }
+
+  private bucket(v: number): number {
+    return Math.min(this.guide.length - 2, Math.floor((v - this.min) * this.scale));
+  }
+
+  indexOf(v: number): number {
+    const { values } = this;
+    if (!(v >= this.min && v <= values[values.length - 1])) return -1;
+    const b = this.bucket(v);
+    let lo = this.guide[b];
+    let hi = this.guide[b + 1] - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (values[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo <= hi && values[lo] === v ? lo : -1;
+  }
+}
+
 export const f64 = (capacity?: number) => new ColumnBuilder(Float64Array, capacity);
 export const i32 = (capacity?: number) => new ColumnBuilder(Int32Array, capacity);
 export const u8 = (capacity?: number) => new ColumnBuilder(Uint8Array, capacity);

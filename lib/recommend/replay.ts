@@ -1,3 +1,4 @@
+import { SortedLookup } from '../columns';
 import type { Interactions } from './interactions';
 import type { RecommendExample } from './load';
 import type { ProductIndex } from './products';
@@ -60,6 +61,7 @@ export function groupByUser(user: Float64Array): { users: Float64Array; starts: 
   let distinct = 0;
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i];
   const users = sorted.slice(0, distinct);
+  const lookup = new SortedLookup(users);
   // Each event's user as a dense number (-1: anonymous).
   const dense = new Int32Array(user.length);
   const starts = new Int32Array(distinct + 1);
@@ -67,16 +69,7 @@ export function groupByUser(user: Float64Array): { users: Float64Array; starts: 
     const u = user[i];
     if (Number.isNaN(u)) dense[i] = -1;
     else if (i > 0 && u === user[i - 1]) dense[i] = dense[i - 1];
-    else {
-      let lo = 0;
-      let hi = distinct - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (users[mid] < u) lo = mid + 1;
-        else hi = mid;
-      }
-      dense[i] = lo;
-    }
+    else dense[i] = lookup.indexOf(u);
     if (dense[i] >= 0) starts[dense[i] + 1]++;
   }
   for (let d = 0; d < distinct; d++) starts[d + 1] += starts[d];

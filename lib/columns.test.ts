@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { SortedLookup } from './columns';
+import { Rng } from './random';
+
+/** Position by a linear scan, the reference. */
+const scan = (values: Float64Array, v: number) => values.findIndex((x) => x === v);
+
+describe('SortedLookup', () => {
+  it('finds each value of a hand-made array and returns -1 for the rest', () => {
+    const values = Float64Array.from([-5, 0, 3, 3.5, 1e6, 2 ** 52]);
+    const lookup = new SortedLookup(values);
+    expect([-5, 0, 3, 3.5, 1e6, 2 ** 52].map((v) => lookup.indexOf(v))).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([-6, 1, 3.25, 999_999, 2 ** 53, NaN, Infinity, -Infinity].map((v) => lookup.indexOf(v))).toEqual([
+      -1, -1, -1, -1, -1, -1, -1, -1,
+    ]);
+  });
+
+  it('handles no values and one value', () => {
+    expect(new SortedLookup(new Float64Array(0)).indexOf(0)).toBe(-1);
+    const one = new SortedLookup(Float64Array.from([7]));
+    expect([one.indexOf(7), one.indexOf(6), one.indexOf(8)]).toEqual([0, -1, -1]);
+  });
+
+  it('agrees with a linear scan on uniform and bunched values, present and absent', () => {
+    const rng = new Rng(11);
+    const random = () => rng.next();
+    // Uniform ids, and ids bunched near 0 with a few far outliers (most buckets empty).
+    const draws = [
+      Array.from({ length: 3000 }, () => Math.floor(random() * 1e9)),
+      [
+        ...Array.from({ length: 2990 }, () => Math.floor(random() * 500)),
+        ...Array.from({ length: 10 }, () => 1e12 * random()),
+      ],
+    ];
+    for (const draw of draws) {
+      const values = Float64Array.from(new Set(draw)).sort();
+      const lookup = new SortedLookup(values);
+      for (let i = 0; i < values.length; i++) expect(lookup.indexOf(values[i])).toBe(i);
+      for (let k = 0; k < 3000; k++) {
+        const v = draw[k % draw.length] + (random() < 0.5 ? 0.5 : 1);
+        expect(lookup.indexOf(v)).toBe(scan(values, v));
+      }
+    }
+  });
+});
