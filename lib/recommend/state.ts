@@ -65,8 +65,9 @@ export function applyEvent(state: UserState, e: StateEvent, products: StateCatal
   if (e.time > state.lastTime) {
     if (Number.isFinite(state.lastTime) && state.categoryTotal > 0) {
       const factor = Math.pow(2, -(e.time - state.lastTime) / AFFINITY_HALF_LIFE_MS);
-      for (const [c, w] of state.categories) state.categories.set(c, w * factor);
-      for (const [g, w] of state.groups) state.groups.set(g, w * factor);
+      // forEach, not for..of: no entry array per key at each event (the same products, in the same order).
+      state.categories.forEach((w, c, m) => m.set(c, w * factor));
+      state.groups.forEach((w, g, m) => m.set(g, w * factor));
       state.categoryTotal *= factor;
     }
     state.lastTime = e.time;
