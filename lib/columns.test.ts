@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SortedLookup } from './columns';
+import { f64, i32, SortedLookup } from './columns';
 import { Rng } from './random';
 
 /** Position by a linear scan, the reference. */
@@ -41,5 +41,32 @@ describe('SortedLookup', () => {
         expect(lookup.indexOf(v)).toBe(scan(values, v));
       }
     }
+  });
+});
+
+describe('ColumnBuilder.pushAll and reserve', () => {
+  it('hold the values a push per value would, across growth, truncation and reservation', () => {
+    const a = i32(4);
+    const expected: number[] = [];
+    for (const v of [1, 2, 3]) {
+      a.push(v);
+      expected.push(v);
+    }
+    a.pushAll([4, 5, 6, 7, 8]);
+    expected.push(4, 5, 6, 7, 8);
+    a.length = 6;
+    expected.length = 6;
+    a.pushAll(Int32Array.from({ length: 100 }, (_, i) => -1 - i));
+    expected.push(...Array.from({ length: 100 }, (_, i) => -1 - i));
+    a.reserve(10);
+    a.reserve(500);
+    a.pushAll([]);
+    a.push(9);
+    expected.push(9);
+    expect(Array.from(a.values())).toEqual(expected);
+    const b = f64(1);
+    b.reserve(3);
+    b.pushAll(Float64Array.from([0.5, -1.25, 1e300]));
+    expect(Array.from(b.values())).toEqual([0.5, -1.25, 1e300]);
   });
 });

@@ -67,6 +67,6 @@ export async function replayLiveStates(
     chunks[reply.index] = reply.chunk;
     return true;
   });
-  for (const chunk of chunks) out.append(chunk);
+  out.appendAll(chunks);
   return out;
 }
