@@ -83,9 +83,9 @@ await runStage('features', async () => {
         { ...options, seed: source.seed ?? 0, hasImpressions, historyReady: true },
         (step) => steps.step(step),
       );
-      steps.step('writing');
       const counts: Record<string, Record<string, { rows: number; label_mean: number | null }>> = {};
       for (const family of families) {
+        steps.step(`writing: ${family}`);
         counts[family] = {};
         // The label's mean where it is a number (a rate); class names and item lists have none.
         const [label] = await queryRows(
@@ -108,6 +108,7 @@ await runStage('features', async () => {
         }
       }
       // The serving feature store: history as of the end of the data, for the prediction service.
+      steps.step('writing: the serving store');
       for (const [table, select] of Object.entries(servingStoreTables())) {
         if (hasImpressions || !table.startsWith('query_'))
           await copyToParquet(con, select, catalog.features.store(table), batch);
