@@ -71,8 +71,8 @@ describe('fitFamily', () => {
     features: ['x'],
   };
 
-  it('an honest model stays below the oracle and closes most of the gap', () => {
-    const fit = fitFamily(purchase, honest, config.families.purchase, config);
+  it('an honest model stays below the oracle and closes most of the gap', async () => {
+    const fit = await fitFamily(purchase, honest, config.families.purchase, config);
     fit.result.booster.dispose();
     expect(fit.metrics.model.roc_auc).toBeLessThanOrEqual(fit.metrics.oracle!.roc_auc);
     expect(fit.gapClosed!).toBeGreaterThan(0.8);
@@ -80,11 +80,11 @@ describe('fitFamily', () => {
     expect(fit.metrics.baseline.roc_auc).toBeCloseTo(fit.metrics.oracle!.roc_auc, 2);
   });
 
-  it("above curveRows training rows, the curve's train values are the metric on a sample; the model is the same", () => {
+  it("above curveRows training rows, the curve's train values are the metric on a sample; the model is the same", async () => {
     const data = honest;
     const fc = { ...config.families.purchase, rounds: 12, early_stopping_rounds: 50 };
-    const whole = fitFamily(purchase, data, fc, config);
-    const sampled = fitFamily(purchase, data, fc, config, () => {}, 2000);
+    const whole = await fitFamily(purchase, data, fc, config);
+    const sampled = await fitFamily(purchase, data, fc, config, () => {}, 2000);
     expect(sampled.testScores).toEqual(whole.testScores);
     expect(sampled.curve.map((c) => c.valid)).toEqual(whole.curve.map((c) => c.valid));
     // Each train value is the log loss of the round's model on the 2,000 sampled training rows
@@ -116,14 +116,14 @@ describe('fitFamily', () => {
     }
   });
 
-  it('a feature that copies the label is caught as a leak', () => {
+  it('a feature that copies the label is caught as a leak', async () => {
     const data = {
       train: world(1, 5000, true),
       valid: world(2, 2000, true),
       test: world(3, 5000, true),
       features: ['x', 'leak'],
     };
-    expect(() => fitFamily(purchase, data, config.families.purchase, config)).toThrow(LeakError);
+    await expect(fitFamily(purchase, data, config.families.purchase, config)).rejects.toThrow(LeakError);
   });
 });
 

@@ -36,11 +36,11 @@ export const purchase = setFamily<PurchaseDetails>({
     log_loss: logLoss(labels, scores),
     brier: brierScore(labels, scores),
   }),
-  references: ({ train, test }) => {
+  references: async ({ train, test }, _seed, nthread) => {
     const rate = train.labels.reduce((a, b) => a + b, 0) / train.labels.length;
     return {
       random: constantScores(test.labels.length, rate),
-      baseline: logisticBaseline(train, test).scores,
+      baseline: (await logisticBaseline(train, test, nthread)).scores,
       oracle: purchaseProbabilityOracle(test),
     };
   },

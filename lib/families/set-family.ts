@@ -36,7 +36,7 @@ export function setFamily<Details>(own: Own<Details>): SetModelFamily<Details> {
       // The bar ends with the rounds; what follows (the baseline's fit, SHAP) is named as it starts.
       let rounds = 0;
       let boosting = true;
-      const fit = fitFamily(
+      const fit = await fitFamily(
         own,
         data,
         fc,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
-import { fitLogistic, predictLogistic, solveSpd } from './logistic';
+import { fitLogistic, fitLogisticOnThreads, predictLogistic, solveSpd } from './logistic';
 import { fitLogisticTfjs } from './logistic-tfjs';
 
 describe('solveSpd', () => {
@@ -39,7 +39,7 @@ describe('fitLogistic', () => {
     expect(p[0]).toBeCloseTo(1 / (1 + Math.exp(-0.5)), 1);
   });
 
-  it('gives, to the last bit, what a textbook row-at-a-time Newton loop gives', () => {
+  it('gives, to the last bit, what a textbook row-at-a-time Newton loop gives, in-process and on threads', async () => {
     // 5,000 rows (blocks of 2,048 and a partial one) × 8 features: a tenth of one missing, one
     // constant and one always missing (both zero once standardised, which the fit's sums skip).
     const rng = new Rng(5);
@@ -107,6 +107,13 @@ describe('fitLogistic', () => {
     expect(model.iterations).toBe(iterations);
     expect(model.weights).toEqual(Array.from(w));
     expect(model.weights.slice(7)).toEqual([0, 0]);
+    // Each iteration's sums split over two and three worker threads (whole Hessian rows each): the same bits.
+    const matrix = { features: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], rows, values };
+    for (const threads of [2, 3]) {
+      const threaded = await fitLogisticOnThreads(matrix, labels, threads, params, 0);
+      expect(threaded.iterations, `${threads} threads`).toBe(iterations);
+      expect(threaded.weights, `${threads} threads`).toEqual(Array.from(w));
+    }
   });
 
   it('treats NaN as the training mean and refuses a different feature order', () => {

@@ -49,7 +49,7 @@ export async function exploreFamily(
   };
   const data = await loadFamilyData(catalog, family, { sample });
   const loaded = lap();
-  const fit = fitFamily(family, data, fc, config);
+  const fit = await fitFamily(family, data, fc, config);
   const fitted = lap();
   const n = (x: number) => x.toLocaleString('en-US');
   const rows = `${n(data.train.labels.length)} train, ${n(data.valid.labels.length)} valid, ${n(data.test.labels.length)} test rows`;

@@ -81,7 +81,7 @@ export const TRAIN_CURVE_ROWS = 1_000_000;
  * test split beside the random floor, the baseline and the oracle. Throws a LeakError when the
  * model beats the oracle.
  */
-export function fitFamily(
+export async function fitFamily(
   spec: SetFamilySpec,
   data: FamilyData,
   fc: FamilyConfig,
@@ -89,7 +89,7 @@ export function fitFamily(
   onRound: (round: number, valid: number) => void = () => {},
   curveRows = TRAIN_CURVE_ROWS,
   onPhase: (phase: string) => void = () => {},
-): FittedFamily {
+): Promise<FittedFamily> {
   const params = resolveParams(fc, config, data);
   const dtrain = toDMatrix(data.train, undefined, config.nthread);
   const dvalid = toDMatrix(data.valid, undefined, config.nthread);
@@ -113,7 +113,7 @@ export function fitFamily(
     onPhase('scoring the test split and the references (the baseline is fitted now)');
     const testScores = unweightProbabilities(result.booster.predict(dtest, 'value', rounds).values, params);
     const truth = spec.truth(data);
-    const references = spec.references(data, config.seed);
+    const references = await spec.references(data, config.seed, config.nthread);
     const metrics = {
       random: spec.evaluate(truth, references.random),
       baseline: spec.evaluate(truth, references.baseline),

@@ -1,4 +1,4 @@
-import { fitLogistic, predictLogistic } from '../models/index';
+import { fitLogisticOnThreads, type LogisticModel, predictLogistic } from '../models/index';
 import { Rng } from '../random';
 import type { SplitData } from './data';
 
@@ -25,12 +25,13 @@ export function ctrBaseline(test: SplitData): Float64Array {
   return Float64Array.from(test.extras.pair_ctr, (v) => (v === null ? 0 : Number(v)));
 }
 
-/** Purchase baseline: L2 logistic regression on the same features. */
-export function logisticBaseline(
+/** Purchase baseline: L2 logistic regression on the same features (fitted on `threads` threads: the same model as on one). */
+export async function logisticBaseline(
   train: SplitData,
   test: SplitData,
-): { scores: Float64Array; model: ReturnType<typeof fitLogistic> } {
-  const model = fitLogistic(train.matrix, train.labels);
+  threads = 1,
+): Promise<{ scores: Float64Array; model: LogisticModel }> {
+  const model = await fitLogisticOnThreads(train.matrix, train.labels, threads);
   return { scores: predictLogistic(model, test.matrix), model };
 }
 

@@ -17,8 +17,8 @@ export interface SetFamilySpec {
   reader: FamilyReader;
   /** Its test metrics for one set of scores. */
   evaluate: Evaluate;
-  /** Random floor, baseline and oracle scores on the test split. */
-  references: (data: FamilyData, seed: number) => References;
+  /** Random floor, baseline and oracle scores on the test split (`nthread`: the run's threads, for a baseline that fits on them). */
+  references: (data: FamilyData, seed: number, nthread: number) => References | Promise<References>;
   /** What its report draws beyond the headline metrics (JSON, stored in metrics.json). */
   details: (data: FamilyData, scores: ReferenceScores) => unknown;
   /** The truth a test split is scored against. */
