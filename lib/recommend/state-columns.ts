@@ -92,50 +92,54 @@ export class StateColumns {
     };
   }
 
+  /** The columns of numbers, by their field in a chunk. */
+  private values() {
+    return {
+      users: this.users,
+      recent: this.recent,
+      lastTime: this.lastTime,
+      events: this.events,
+      categories: this.categories,
+      categoryWeights: this.categoryWeights,
+      groups: this.groups,
+      groupWeights: this.groupWeights,
+      categoryTotal: this.categoryTotal,
+      logPrice: this.logPrice,
+    };
+  }
+
+  /** The columns of starts, by their field in a chunk, each with the column it points into. */
+  private starts() {
+    return {
+      recentStart: [this.recentStart, this.recent],
+      categoryStart: [this.categoryStart, this.categories],
+      groupStart: [this.groupStart, this.groups],
+    } as const;
+  }
+
   /**
    * Adds the chunks' states after those added so far, in order: as adding each of them would. The
    * columns grow once, to their final length (a month's 680 MB of states: 5 s → under 1 s).
    */
   appendAll(chunks: readonly StatesChunk[]): void {
-    const total = (column: keyof StatesChunk) => chunks.reduce((n, c) => n + c[column].length, 0);
-    for (const [column, to] of [
-      ['users', this.users],
-      ['recent', this.recent],
-      ['lastTime', this.lastTime],
-      ['events', this.events],
-      ['categories', this.categories],
-      ['categoryWeights', this.categoryWeights],
-      ['groups', this.groups],
-      ['groupWeights', this.groupWeights],
-      ['categoryTotal', this.categoryTotal],
-      ['logPrice', this.logPrice],
-      // Each chunk's starts hold one more than its users.
-      ['recentStart', this.recentStart],
-      ['categoryStart', this.categoryStart],
-      ['groupStart', this.groupStart],
-    ] as const)
-      to.reserve(to.length + total(column));
+    const total = (field: string) =>
+      chunks.reduce((n, c) => n + (c[field as keyof StatesChunk] as ArrayLike<number>).length, 0);
+    for (const [field, to] of Object.entries(this.values())) to.reserve(to.length + total(field));
+    // Each chunk's starts hold one more than its users.
+    for (const [field, [to]] of Object.entries(this.starts())) to.reserve(to.length + total(field));
     for (const c of chunks) this.append(c);
   }
 
   /** Adds a chunk's states after those added so far, in the chunk's order: as adding each of them would. */
   append(c: StatesChunk): void {
-    const starts = (to: StateColumns['recentStart'], from: Int32Array, base: number) => {
+    // The starts first, shifted by what their columns hold before the chunk's values come.
+    for (const [field, [to, of]] of Object.entries(this.starts())) {
+      const from = c[field as keyof StatesChunk] as Int32Array;
+      const base = of.length;
       for (let k = 1; k < from.length; k++) to.push(base + from[k]);
-    };
-    starts(this.recentStart, c.recentStart, this.recent.length);
-    starts(this.categoryStart, c.categoryStart, this.categories.length);
-    starts(this.groupStart, c.groupStart, this.groups.length);
-    this.users.pushAll(c.users);
-    this.recent.pushAll(c.recent);
-    this.lastTime.pushAll(c.lastTime);
-    this.events.pushAll(c.events);
-    this.categories.pushAll(c.categories);
-    this.categoryWeights.pushAll(c.categoryWeights);
-    this.groups.pushAll(c.groups);
-    this.groupWeights.pushAll(c.groupWeights);
-    this.categoryTotal.pushAll(c.categoryTotal);
-    this.logPrice.pushAll(c.logPrice);
+    }
+    for (const [field, to] of Object.entries(this.values()))
+      to.pushAll(c[field as keyof StatesChunk] as ArrayLike<number>);
     for (const s of c.sessions) this.sessions.push(s);
   }
 }
