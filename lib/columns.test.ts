@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { f64, i32, SortedLookup } from './columns';
+import { compareNullsFirst, f64, i32, SortedLookup, sortRuns } from './columns';
 import { Rng } from './random';
 
 /** Position by a linear scan, the reference. */
@@ -68,5 +68,54 @@ describe('ColumnBuilder.pushAll and reserve', () => {
     b.reserve(3);
     b.pushAll(Float64Array.from([0.5, -1.25, 1e300]));
     expect(Array.from(b.values())).toEqual([0.5, -1.25, 1e300]);
+  });
+});
+
+describe('compareNullsFirst', () => {
+  it('orders NaN first, then numbers ascending, as ORDER BY … NULLS FIRST', () => {
+    const sorted = [3, NaN, -Infinity, -1, NaN, 0, Infinity, 2.5].sort(compareNullsFirst);
+    expect(sorted).toEqual([NaN, NaN, -Infinity, -1, 0, 2.5, 3, Infinity]);
+    expect([compareNullsFirst(NaN, NaN), compareNullsFirst(4, 4), compareNullsFirst(Infinity, Infinity)]).toEqual([
+      0, 0, 0,
+    ]);
+  });
+});
+
+describe('sortRuns', () => {
+  it('orders the rows of each run of a group by the comparison, moving every column alike', () => {
+    // Runs: group 7 (rows 0-2), group 2 (rows 3-4, in order already), group 7 again (row 5), group 5 (rows 6-8).
+    const group = Int32Array.from([7, 7, 7, 2, 2, 7, 5, 5, 5]);
+    const key = Float64Array.from([3, 1, 2, 1, 4, 0, 9, NaN, 9]);
+    const tag = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const reordered = sortRuns(group, [group, key, tag], (a, b) => compareNullsFirst(key[a], key[b]));
+    expect(reordered).toBe(2);
+    expect(Array.from(group)).toEqual([7, 7, 7, 2, 2, 7, 5, 5, 5]);
+    expect(Array.from(key)).toEqual([1, 2, 3, 1, 4, 0, NaN, 9, 9]);
+    // Rows 6 and 8 tie on the key: they keep their order.
+    expect(Array.from(tag)).toEqual([1, 2, 0, 3, 4, 5, 7, 6, 8]);
+  });
+
+  it('agrees with a stable sort of all rows by run, then key, on random runs with ties', () => {
+    const rng = new Rng(5);
+    const n = 5000;
+    const group = new Float64Array(n);
+    const key = new Int32Array(n);
+    for (let i = 0, g = 0; i < n; i++) {
+      if (rng.next() < 0.1) g += 1 + Math.floor(rng.next() * 3);
+      group[i] = g;
+      key[i] = Math.floor(rng.next() * 6);
+    }
+    const rows = Array.from({ length: n }, (_, i) => ({ group: group[i], key: key[i], row: i }));
+    const expected = [...rows].sort((a, b) => a.group - b.group || a.key - b.key || a.row - b.row);
+    const row = Int32Array.from(rows, (r) => r.row);
+    sortRuns(group, [key, row], (a, b) => key[a] - key[b]);
+    expect(Array.from(row)).toEqual(expected.map((r) => r.row));
+    expect(Array.from(key)).toEqual(expected.map((r) => r.key));
+  });
+
+  it('refuses a column of another length', () => {
+    expect(() => sortRuns(new Int32Array(3), [new Float64Array(2)], () => 0)).toThrow(
+      /a column of 2 rows, the groups 3/,
+    );
   });
 });

@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
-import { countDistinct } from '../columns';
+import { compareNullsFirst, countDistinct, SortedLookup, sortRuns } from '../columns';
 import { InputError } from '../errors';
 import { EVENT_TYPES } from '../events';
 import { queryRows, readColumns, readStrings, sqlString, tableExists, toNumber } from '../io/index';
-import { EVENT_ORDER, numberedSessionsSql } from '../sessions/index';
+import { FUNNEL_RANK, numberedSessionsSql } from '../sessions/index';
 import { type Cutoffs, readCutoffs } from '../split/index';
 import type { RequirementCounts } from '../train/index';
 import { type Interactions, sessionRanges } from './interactions';
@@ -37,7 +37,7 @@ export async function loadProducts(con: DuckDBConnection, path: string): Promise
 }
 
 /**
- * Events as typed columns sorted by session and time (the sessionizer's order), products mapped to
+ * Events as typed columns sorted by session, then `EVENT_ORDER` (the sessionizer's), products mapped to
  * `products`' dense indices (-1 when not in it). Sessions are numbered from 0 in session_id order,
  * from the sessions file beside the events.
  */
@@ -55,8 +55,23 @@ export async function loadInteractions(
     `
     SELECT epoch_ms(event_time) AS t, user_id AS u, n.session_number - 1 AS s, ${code} AS c, product_id AS p
     FROM ${parquet(eventsPath)} JOIN (${numberedSessionsSql(sessionsPath)}) n USING (session_id)
-    ORDER BY n.session_number, ${EVENT_ORDER}`,
+    ORDER BY n.session_number, event_time`,
     { t: 'DOUBLE', u: 'DOUBLE', s: 'INTEGER', c: 'UTINYINT', p: 'DOUBLE' },
+  );
+  // The database sorts on the session and time alone (on every key of EVENT_ORDER a month's 42 M
+  // events took 38-52 s, on these 31 s); here the events of an instant go into EVENT_ORDER's funnel
+  // rank and product order. Its last keys, price and search_id, are not read: rows equal up to them
+  // are equal in every column read but the user (a source session over several users), which
+  // orders them instead.
+  const { t, u, c, p } = columns;
+  sortRuns(
+    columns.s,
+    [t, u, columns.s, c, p],
+    (a, b) =>
+      t[a] - t[b] ||
+      FUNNEL_RANK[c[a]] - FUNNEL_RANK[c[b]] ||
+      compareNullsFirst(p[a], p[b]) ||
+      compareNullsFirst(u[a], u[b]),
   );
   const x: Interactions = {
     time: columns.t,
@@ -65,8 +80,10 @@ export async function loadInteractions(
     type: columns.c,
     product: new Int32Array(n),
   };
+  // The catalogue's ids are sorted: a guide table finds them faster than the Map (a month's 42 M ids: 4.6 s → 2.0 s).
   const ids = columns.p;
-  for (let i = 0; i < n; i++) x.product[i] = products.indexOf.get(ids[i]) ?? -1;
+  const lookup = new SortedLookup(products.ids);
+  for (let i = 0; i < n; i++) x.product[i] = lookup.indexOf(ids[i]);
   return x;
 }
 

@@ -3,6 +3,7 @@ export {
   continuedSessionDays,
   DEFAULT_GAP_MINUTES,
   EVENT_ORDER,
+  FUNNEL_RANK,
   mergedGroupsSql,
   mergedSessionsSql,
   NO_GROUPS_BEFORE,

@@ -8,9 +8,10 @@ export const DEFAULT_GAP_MINUTES = 30;
  * Events at the same instant are ordered by funnel step (search first, then view, click, cart,
  * removal, purchase) and then by their fields, so any input order gives one result.
  */
-const TYPE_RANK = `list_position(['search', ${EVENT_TYPES.filter((t) => t !== 'search')
-  .map((t) => `'${t}'`)
-  .join(', ')}], event_type)`;
+const FUNNEL = ['search', ...EVENT_TYPES.filter((t) => t !== 'search')];
+const TYPE_RANK = `list_position([${FUNNEL.map((t) => `'${t}'`).join(', ')}], event_type)`;
+/** The rank `EVENT_ORDER` gives each event type, by the type's code (its index in `EVENT_TYPES`). */
+export const FUNNEL_RANK: readonly number[] = EVENT_TYPES.map((t) => FUNNEL.indexOf(t));
 export const EVENT_ORDER = `event_time, ${TYPE_RANK}, product_id NULLS FIRST, price NULLS FIRST, search_id NULLS FIRST`;
 
 /** The columns of table `sessionized` that the stage writes: the canonical events with their settled session ids. */
