@@ -79,12 +79,7 @@ export async function fitCandidateModel(
 }
 
 /** A seeded sample of at most `k` examples, kept in time order. */
-export function sampleExamples<T extends { session: string }>(
-  examples: readonly T[],
-  k: number,
-  seed: number,
-  label: string,
-): T[] {
+export function sampleExamples<T>(examples: readonly T[], k: number, seed: number, label: string): T[] {
   if (examples.length <= k) return [...examples];
   const rng = Rng.derive(seed, label);
   const keep = new Set<number>();

@@ -66,9 +66,9 @@ describe('loadExamples', () => {
       return loadExamples(con, path, products);
     });
     expect(examples).toEqual([
-      { session: 's-z', user: 5, asOf: Date.UTC(2024, 0, 1), targets: [0, 0, 1, 2] },
-      { session: 's-a', user: 8, asOf: Date.UTC(2024, 0, 2), targets: [1] },
-      { session: 's-b', user: 7, asOf: Date.UTC(2024, 0, 2), targets: [2, 0] },
+      { user: 5, asOf: Date.UTC(2024, 0, 1), targets: [0, 0, 1, 2] },
+      { user: 8, asOf: Date.UTC(2024, 0, 2), targets: [1] },
+      { user: 7, asOf: Date.UTC(2024, 0, 2), targets: [2, 0] },
     ]);
   });
 

@@ -172,7 +172,7 @@ describe('countRecommendExamples', () => {
       type: new Uint8Array(4),
       product: Int32Array.from([0, 1, 2, 0]),
     };
-    const example = (targets: number[]) => ({ session: 's', user: 7, asOf: 150, targets });
+    const example = (targets: number[]) => ({ user: 7, asOf: 150, targets });
     const got = countRecommendExamples({
       events,
       cutoffs: { train: { from: 0, to: 100 }, valid: { from: 100, to: 200 }, test: { from: 200, to: 300 } },
