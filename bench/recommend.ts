@@ -47,6 +47,8 @@ if (!flags['skip-offline']) {
     data.cutoffs.valid.from,
     recommendSettings(fc),
     config.seed,
+    undefined,
+    config.nthread,
   );
   const candidates = lap();
   const fit = fitReranker(

@@ -77,6 +77,7 @@ export const recommend: ModelFamily<RecommendDetails> = {
       settings,
       run.seed,
       progress,
+      run.nthread,
     );
     lap('candidate_models');
     const fit = fitReranker(

@@ -22,7 +22,7 @@ import {
   type Source,
   topIndices,
 } from './candidates';
-import { type CovisitParams, fitCovisitation } from './covisit';
+import { type CovisitParams, fitCovisitationOnThreads } from './covisit';
 import { coverageAt20, LIST_LENGTH, reciprocalRankFusion, recommendMetrics } from './evaluate';
 import { before, type Interactions } from './interactions';
 import { fitItem2Vec, type Item2VecParams } from './item2vec';
@@ -49,7 +49,8 @@ export type Progress = (phase: string, done: number, total: number) => void;
 /**
  * Fits the candidate sources on the training period only (events before `trainEnd`): co-visitation,
  * popularity and trend, and item2vec. Validation and test examples are then served by models that
- * never saw their period, as a model deployed at the split's start would be.
+ * never saw their period, as a model deployed at the split's start would be. Co-visitation's rows
+ * are computed on `threads` threads (the same whatever the threads).
  */
 export async function fitCandidateModel(
   products: ProductIndex,
@@ -58,11 +59,12 @@ export async function fitCandidateModel(
   settings: RecommendSettings,
   seed: number,
   progress: Progress = () => {},
+  threads = 1,
 ): Promise<RecommendModel & { embeddingLoss: number[] }> {
   const history = before(events, trainEnd);
   const n = products.ids.length;
   progress('co-visitation', 0, 1);
-  const covisit = fitCovisitation(history, n, trainEnd, settings.covisit);
+  const covisit = await fitCovisitationOnThreads(history, n, trainEnd, settings.covisit, threads);
   progress('co-visitation', 1, 1);
   const popularity = fitPopularity(history, products, trainEnd, settings.popularity);
   const embedding = await fitItem2Vec(history, n, settings.embedding, seed, (step, steps) =>

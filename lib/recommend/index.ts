@@ -9,7 +9,7 @@ export {
   type RecommendModel,
 } from './candidates';
 export { checkItem2VecParams, checkRecommendSettings } from './config';
-export { fitCovisitation } from './covisit';
+export { fitCovisitation, fitCovisitationOnThreads } from './covisit';
 export { RECOMMEND_METRICS, reciprocalRankFusion } from './evaluate';
 export { evaluateRecommender, fitCandidateModel, fitReranker, type RecommendSettings } from './fit';
 export { liveStates, replayStates, replayUserStates } from './replay';

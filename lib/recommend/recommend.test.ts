@@ -12,6 +12,7 @@ import {
   emptyState,
   epochOrder,
   fitCovisitation,
+  fitCovisitationOnThreads,
   fitItem2Vec,
   fitPopularity,
   type Interactions,
@@ -134,7 +135,7 @@ describe('candidate sources', () => {
     expect(row(5)).toEqual([]);
   });
 
-  it('co-visitation one item at a time equals a table of every pair, score for score (repeats, a x a, long sessions, ties)', () => {
+  it('co-visitation one item at a time equals a table of every pair, score for score (repeats, a x a, long sessions, ties), on one thread or several', async () => {
     const rng = new Rng(12);
     const rows: [number, number, number, number, number][] = [];
     const end = 40 * DAY;
@@ -179,6 +180,8 @@ describe('candidate sources', () => {
     );
     expect(got).toEqual(expected);
     expect(expected.filter((r) => r.length === params.neighbours).length).toBeGreaterThan(3);
+    // Ranges of items' rows on worker threads (no minimum of touches): the same arrays.
+    for (const threads of [2, 3]) expect(await fitCovisitationOnThreads(x, 30, end, params, threads, 0)).toEqual(n);
   });
 
   it('popularity by hand: decayed weights scaled to the top product, smoothed rates, per-category and per-group order', () => {
