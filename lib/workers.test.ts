@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { balancedRanges } from './workers';
+import { balancedRanges, shared } from './workers';
 
 describe('balancedRanges', () => {
   it('splits elements into consecutive ranges of about equal weight, a heavy element alone', () => {
@@ -25,5 +25,16 @@ describe('balancedRanges', () => {
       [0, 1],
       [1, 2],
     ]);
+  });
+});
+
+describe('shared', () => {
+  it('copies an array into shared memory, and keeps one already there', () => {
+    const a = Float64Array.from([1.5, -2, NaN]);
+    const copy = shared(a);
+    expect(copy.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(copy).not.toBe(a);
+    expect(Array.from(copy)).toEqual([1.5, -2, NaN]);
+    expect(shared(copy)).toBe(copy);
   });
 });

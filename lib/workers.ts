@@ -1,7 +1,11 @@
 import { type TransferListItem, Worker } from 'node:worker_threads';
 
-/** Copies a typed array into shared memory, so every worker reads the one copy. */
+/**
+ * A typed array in shared memory, so every worker reads the one copy: `a` itself when it already is
+ * (readers can allocate there: `readColumns`' `shared`), else a copy (a month's events: 3 s, 0.7 GB).
+ */
 export function shared<T extends Uint8Array | Int32Array | Float64Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
   const out = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
   out.set(a as never);
   return out;

@@ -64,6 +64,19 @@ describe('readColumns', () => {
     });
   });
 
+  it('reads the same values into shared memory when asked', async () => {
+    const spec = { a: 'DOUBLE', b: 'INTEGER', c: 'UTINYINT' } as const;
+    const [plain, inShared] = await withDuckDB(async (con) => [
+      await readColumns(con, sql, spec),
+      await readColumns(con, sql, spec, { shared: true }),
+    ]);
+    for (const name of ['a', 'b', 'c'] as const) {
+      expect(plain.columns[name].buffer).toBeInstanceOf(ArrayBuffer);
+      expect(inShared.columns[name].buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Array.from(inShared.columns[name])).toEqual(Array.from(plain.columns[name]));
+    }
+  });
+
   it('refuses a NULL in an integer column, naming it', async () => {
     await expect(withDuckDB((con) => readColumns(con, sql, { a: 'INTEGER' }))).rejects.toThrow(
       'column a (INTEGER) has a NULL at row 0',

@@ -58,19 +58,24 @@ type ColumnArray<T extends ColumnTypeName> = InstanceType<(typeof COLUMN_ARRAYS)
  * Reads a query's columns, each cast to its type in `spec`, straight into one typed array per
  * column: a DuckDB vector is copied in bulk to its place, with no row-major matrix or per-chunk
  * arrays between (on tens of millions of rows those copies cost more than the reading). NULL is
- * NaN in a DOUBLE or FLOAT column; an integer column with a NULL is an error naming it.
+ * NaN in a DOUBLE or FLOAT column; an integer column with a NULL is an error naming it. With
+ * `shared`, the arrays are in shared memory, for worker threads to read without a copy.
  */
 export async function readColumns<S extends Record<string, ColumnTypeName>>(
   con: DuckDBConnection,
   sql: string,
   spec: S,
+  { shared = false }: { shared?: boolean } = {},
 ): Promise<{ rows: number; columns: { [K in keyof S]: ColumnArray<S[K]> } }> {
   const names = Object.keys(spec);
   const result = await con.run(
     `SELECT ${names.map((name) => `CAST("${name}" AS ${spec[name]}) AS "${name}"`).join(', ')} FROM (${sql})`,
   );
   const rows = result.rowCount;
-  const columns = names.map((name) => new COLUMN_ARRAYS[spec[name]](rows));
+  const columns = names.map((name) => {
+    const Column = COLUMN_ARRAYS[spec[name]];
+    return shared ? new Column(new SharedArrayBuffer(rows * Column.BYTES_PER_ELEMENT)) : new Column(rows);
+  });
   let offset = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
