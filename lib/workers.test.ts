@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { balancedRanges, shared } from './workers';
+import { balancedRanges, rangeJobs, shared } from './workers';
 
 describe('balancedRanges', () => {
   it('splits elements into consecutive ranges of about equal weight, a heavy element alone', () => {
@@ -36,5 +36,14 @@ describe('shared', () => {
     expect(copy).not.toBe(a);
     expect(Array.from(copy)).toEqual([1.5, -2, NaN]);
     expect(shared(copy)).toBe(copy);
+  });
+});
+
+describe('rangeJobs', () => {
+  it('numbers the balanced ranges in order, as jobs', () => {
+    expect(rangeJobs([0, 10, 11, 12, 13], 4, 2)).toEqual([
+      { index: 0, from: 0, to: 1 },
+      { index: 1, from: 1, to: 4 },
+    ]);
   });
 });

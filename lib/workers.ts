@@ -29,6 +29,17 @@ export function balancedRanges(starts: ArrayLike<number>, n: number, chunks: num
   return ranges;
 }
 
+/** One job of a threaded fit over ranges: elements `from .. to)`; `index` orders the parts. */
+export interface RangeJob {
+  index: number;
+  from: number;
+  to: number;
+}
+
+/** `balancedRanges` as numbered jobs, for `runOnWorkers`. */
+export const rangeJobs = (starts: ArrayLike<number>, n: number, chunks: number): RangeJob[] =>
+  balancedRanges(starts, n, chunks).map(([from, to], index) => ({ index, from, to }));
+
 /** A worker thread running the module at `url` (a .ts file: tsx registers its loader in the main thread only, so the worker registers it first). */
 function startWorker(url: string, workerData: unknown): Worker {
   return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`, {

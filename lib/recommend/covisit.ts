@@ -1,5 +1,5 @@
 import { f64, i32, SparseRow } from '../columns';
-import { balancedRanges, runOnWorkers, shared } from '../workers';
+import { type RangeJob, rangeJobs, runOnWorkers, shared } from '../workers';
 import { type Interactions, sessionRanges } from './interactions';
 import { EVENT_WEIGHT_BY_CODE } from './state';
 
@@ -177,12 +177,8 @@ export const PARALLEL_COVISIT_TOUCHES = 2_000_000;
 /** Item ranges the threads take one at a time. */
 const CHUNKS = 16;
 
-/** One job of the threaded fit: items `from .. to)`; `index` orders the parts. */
-export interface CovisitJob {
-  index: number;
-  from: number;
-  to: number;
-}
+/** One job of the threaded fit: the rows of items `from .. to)`; `index` orders the parts. */
+export type CovisitJob = RangeJob;
 
 /**
  * `fitCovisitation` with ranges of items' rows computed on worker threads that share the input,
@@ -212,11 +208,7 @@ export async function fitCovisitationOnThreads(
     touches: shared(input.touches),
   };
   // Ranges of about equal numbers of touches.
-  const jobs: CovisitJob[] = balancedRanges(input.touchStart, products, CHUNKS).map(([from, to], index) => ({
-    index,
-    from,
-    to,
-  }));
+  const jobs = rangeJobs(input.touchStart, products, CHUNKS);
   const parts: CovisitRows[] = new Array(jobs.length);
   const { COVISIT_WORKER_URL } = await import('./covisit-worker-url');
   await runOnWorkers(

@@ -1,4 +1,4 @@
-import { balancedRanges, runOnWorkers, shared } from '../workers';
+import { type RangeJob, rangeJobs, runOnWorkers, shared } from '../workers';
 import type { Interactions } from './interactions';
 import { groupByUser, replayUsers, type UserRows } from './replay';
 import type { StateCatalogue } from './state';
@@ -12,11 +12,7 @@ export const PARALLEL_STATE_EVENTS = 2_000_000;
 const CHUNKS = 48;
 
 /** One job: the states of users `from .. to)` (dense, in ascending user id); `index` orders the chunks. */
-export interface StatesJob {
-  index: number;
-  from: number;
-  to: number;
-}
+export type StatesJob = RangeJob;
 
 /** The states of one job's users, in their order. */
 export interface StatesReply {
@@ -56,11 +52,7 @@ export async function replayLiveStates(
     rows: shared(rows),
   };
   // Ranges of about equal numbers of events.
-  const jobs: StatesJob[] = balancedRanges(starts, users.length, CHUNKS).map(([from, to], index) => ({
-    index,
-    from,
-    to,
-  }));
+  const jobs = rangeJobs(starts, users.length, CHUNKS);
   const chunks: StatesChunk[] = new Array(jobs.length);
   const { STATES_WORKER_URL } = await import('./states-worker-url');
   await runOnWorkers(STATES_WORKER_URL, data, jobs, threads, 'live states', (reply: StatesReply) => {
