@@ -5,6 +5,8 @@ import {
   scoreBySimilarity,
   sequencePairSource,
 } from '../recommend/index';
+import { flattenLists } from '../columns';
+import { runOnWorkers, shared } from '../workers';
 
 /**
  * item2vec for sessions: skip-gram with negative sampling over the training sessions' click
@@ -26,6 +28,45 @@ export async function fitSessionEmbedding(
     onStep,
   );
   return { dim, vectors };
+}
+
+/** Below this many clicks `fitSessionEmbeddingOnThread` fits in-process: starting a thread costs more. */
+export const PARALLEL_EMBEDDING_CLICKS = 2_000_000;
+
+/** What the embedding's worker thread posts: each step's progress, then the vectors. */
+export type EmbeddingMessage =
+  { kind: 'step'; step: number; steps: number } | { kind: 'done'; dim: number; vectors: Float32Array };
+
+/**
+ * `fitSessionEmbedding` on a worker thread with its own tfjs, so that it runs beside the caller's
+ * work, when the sessions have `minClicks` clicks or more (else in-process). The thread runs the
+ * same WebAssembly build with the same seed, so the vectors are the same as in-process. `onStep`
+ * gets the thread's progress as it comes.
+ */
+export async function fitSessionEmbeddingOnThread(
+  train: readonly Int32Array[],
+  items: number,
+  params: Item2VecParams,
+  seed: number,
+  onStep?: (step: number, steps: number) => void,
+  minClicks = PARALLEL_EMBEDDING_CLICKS,
+): Promise<Embedding> {
+  const clicks = train.reduce((n, t) => n + t.length, 0);
+  if (clicks < minClicks) return fitSessionEmbedding(train, items, params, seed, onStep);
+  const { start, values } = flattenLists(train);
+  let result: Embedding | undefined;
+  const { EMBEDDING_WORKER_URL } = await import('./embedding-worker-url');
+  const data = { start: shared(start), values: shared(values), items, params, seed };
+  await runOnWorkers(EMBEDDING_WORKER_URL, data, [0], 1, 'item2vec', (m: EmbeddingMessage) => {
+    if (m.kind === 'step') {
+      onStep?.(m.step, m.steps);
+      return false;
+    }
+    result = { dim: m.dim, vectors: m.vectors };
+    return true;
+  });
+  if (!result) throw new Error('item2vec: the thread ended without its vectors');
+  return result;
 }
 
 /** The weight of the r-th click before the last in a prefix's mean vector is PREFIX_DECAY^r. */

@@ -9,7 +9,7 @@ export {
   saveNextItemModel,
   saveServingSources,
 } from './artifacts';
-export { fitSessionEmbedding, PrefixSimilarity } from './embedding';
+export { fitSessionEmbedding, fitSessionEmbeddingOnThread, PrefixSimilarity } from './embedding';
 export { checkSessionSettings, type SessionSettings } from './config';
 export { CLICK_EVENT, loadServingSessions, loadSessionLog, sampleTestSessions, type SessionLog } from './data';
 export {

@@ -4,7 +4,12 @@ import type { Embedding, Item2VecParams } from '../recommend/index';
 import { keepBestRounds, stackGroups, toDMatrix } from '../train/index';
 import { train as trainBooster, type Booster, type BoosterParams, type TrainResult } from '../xgboost/index';
 import { ar, byPopularity, iknn, sknn, spop, sr, vsknn } from './baselines';
-import { fitSessionEmbedding, PrefixSimilarity } from './embedding';
+import {
+  fitSessionEmbedding,
+  fitSessionEmbeddingOnThread,
+  PARALLEL_EMBEDDING_CLICKS,
+  PrefixSimilarity,
+} from './embedding';
 import { itemClicks, type NextItemModel } from './protocol';
 import { fitRuleLists } from './rule-lists';
 
@@ -293,6 +298,21 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
         fitSessionEmbedding(sessions, items, params.embedding, params.seed, (step, steps) =>
           options.onEmbeddingStep?.(which, step, steps),
         );
+      // item2vec on every training session does not depend on the early fit: with threads it starts
+      // now on a worker thread (a long log's; a short one's in-process when its turn comes), beside
+      // the early one here, and its progress shows once the early fit is done.
+      let showAll = false;
+      let lastAll: [number, number] | null = null;
+      const clicks = train.reduce((n, t) => n + t.length, 0);
+      const allEmbedding =
+        params.nthread > 1 && clicks >= PARALLEL_EMBEDDING_CLICKS
+          ? fitSessionEmbeddingOnThread(train, items, params.embedding, params.seed, (step, steps) => {
+              lastAll = [step, steps];
+              if (showAll) options.onEmbeddingStep?.('all', step, steps);
+            })
+          : null;
+      // Awaited below; a failure before then must not go unhandled.
+      allEmbedding?.catch(() => {});
       const earlyEmbedding = await embed('early', early);
       options.onSources?.('early');
       const earlySources = fitSources(early, items, earlyEmbedding, await fitSourceLists(early, items, params.nthread));
@@ -341,7 +361,9 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
         dtrain.dispose();
         dvalid.dispose();
       }
-      const embedding = await embed('all', train);
+      showAll = true;
+      if (lastAll) options.onEmbeddingStep?.('all', ...(lastAll as [number, number]));
+      const embedding = await (allEmbedding ?? embed('all', train));
       options.onSources?.('all');
       useSources(train, items, embedding, await fitSourceLists(train, items, params.nthread));
       return { ...stats, result };

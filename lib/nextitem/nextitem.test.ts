@@ -16,7 +16,7 @@ import {
   saveServingSources,
 } from './artifacts';
 import { checkSessionSettings } from './config';
-import { PrefixSimilarity } from './embedding';
+import { fitSessionEmbedding, fitSessionEmbeddingOnThread, PrefixSimilarity } from './embedding';
 import { sampleTestSessions } from './data';
 import { DEFAULT_NEXT_ITEM_PARAMS, fitSourceLists, nextItemModel } from './model';
 import {
@@ -225,6 +225,22 @@ describe('the baselines, by hand', () => {
       ).toEqual(expected);
     }
     expect(srTable.filter((l) => l.length > 10).length).toBeGreaterThan(5);
+  });
+
+  it('item2vec on a worker thread gives the in-process vectors, and reports its steps', async () => {
+    const rng = new Rng(8);
+    const items = 120;
+    const sessions = Array.from({ length: 600 }, () =>
+      Int32Array.from({ length: 2 + rng.int(6) }, () => (rng.next() < 0.5 ? rng.int(15) : rng.int(items))),
+    );
+    const params = { dim: 8, window: 2, negatives: 3, max_pairs: 2000, epochs: 2, batch: 512, learning_rate: 0.05 };
+    const inProcess = await fitSessionEmbedding(sessions, items, params, 3);
+    const steps: number[] = [];
+    const threaded = await fitSessionEmbeddingOnThread(sessions, items, params, 3, (step) => steps.push(step), 0);
+    expect(threaded.dim).toBe(8);
+    expect(threaded.vectors).toEqual(inProcess.vectors);
+    expect(inProcess.vectors.some((v) => v !== 0)).toBe(true);
+    expect(steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('AR and SR spread over worker threads give the in-process lists, item for item', async () => {
