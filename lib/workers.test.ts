@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { balancedRanges, rangeJobs, shared } from './workers';
+import { balancedRanges, rangeJobs, shared as inSharedMemory } from './workers';
 
 describe('balancedRanges', () => {
   it('splits elements into consecutive ranges of about equal weight, a heavy element alone', () => {
@@ -28,14 +28,14 @@ describe('balancedRanges', () => {
   });
 });
 
-describe('shared', () => {
-  it('copies an array into shared memory, and keeps one already there', () => {
+describe('inSharedMemory (workers.ts), a copy for worker threads', () => {
+  it('copies an array into a SharedArrayBuffer, and keeps one already in one', () => {
     const a = Float64Array.from([1.5, -2, NaN]);
-    const copy = shared(a);
+    const copy = inSharedMemory(a);
     expect(copy.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(copy).not.toBe(a);
     expect(Array.from(copy)).toEqual([1.5, -2, NaN]);
-    expect(shared(copy)).toBe(copy);
+    expect(inSharedMemory(copy)).toBe(copy);
   });
 });
 
