@@ -155,6 +155,7 @@ export async function importCatalog(
             },
             checks,
             csv: !parquet,
+            usesRowid: Boolean(columns.id),
           },
           input,
           'catalog',

@@ -109,12 +109,19 @@ export interface StageSpec {
   checks: RowCheck[];
   /** Whether the reader stored rejects in `<table>_rejects` (CSV); lines of a Parquet file are row numbers. */
   csv: boolean;
+  /**
+   * Whether `columns` use `rowid`, the file's order (a window such as counting earlier rows with
+   * the same id): the file is then copied into a table first. Otherwise each row's columns and
+   * checks are computed as the file is read, and the row is the staged table's own row number.
+   */
+  usesRowid?: boolean;
 }
 
 /**
- * Reads `input` into table `table` on `con`: one row per source row with the output columns, and
- * the reason, field and source value of the first check it fails (null when good). Returns the
- * counts and up to EXAMPLES_PER_REASON examples per reason, each with its line in the file.
+ * Reads `input` into `table` on `con`: one row per source row, in file order, with its row number
+ * `row`, the output columns, and the reason, field and source value of the first check it fails
+ * (null when good). Returns the counts and up to EXAMPLES_PER_REASON examples per reason, each with
+ * its line in the file. Without `spec.usesRowid`, `table` is a view over `<table>_rows`.
  */
 export async function stageRows(
   con: DuckDBConnection,
@@ -122,7 +129,6 @@ export async function stageRows(
   input: string,
   table: string,
 ): Promise<StagedFile> {
-  await con.run(`CREATE TABLE ${table}_src AS SELECT * FROM ${spec.read}`);
   // Output columns are computed once; the first failing check per row gives its reason,
   // field and source value.
   const fields = [...new Set(spec.checks.map((c) => c.field))];
@@ -135,16 +141,24 @@ export async function stageRows(
     ? `CASE failed ${spec.checks.map((c, k) => `WHEN ${k + 1} THEN CAST("src_${c.field}" AS VARCHAR)`).join(' ')} END`
     : 'CAST(NULL AS VARCHAR)';
   const columns = Object.entries(spec.columns);
-  await con.run(`CREATE TABLE ${table} AS
+  const staged = (source: string, row: boolean) => `
     WITH typed AS (
-      SELECT rowid AS row${fields.map((f) => `, "${f}" AS "src_${f}"`).join('')},
+      SELECT ${row ? 'rowid AS row, ' : ''}${fields.map((f) => `"${f}" AS "src_${f}", `).join('')}
         ${columns.map(([name, sql]) => `${sql} AS "${name}"`).join(', ')}
-      FROM ${table}_src),
+      FROM ${source}),
     checked AS (SELECT *, ${failed} AS failed FROM typed)
-    SELECT row, ${list(spec.checks.map((c) => c.reason))}[failed] AS reason, ${list(spec.checks.map((c) => c.field))}[failed] AS field,
+    SELECT ${row ? 'row, ' : ''}${list(spec.checks.map((c) => c.reason))}[failed] AS reason, ${list(spec.checks.map((c) => c.field))}[failed] AS field,
       ${value} AS value, ${columns.map(([name]) => `"${name}"`).join(', ')}
-    FROM checked`);
-  await con.run(`DROP TABLE ${table}_src`);
+    FROM checked`;
+  if (spec.usesRowid) {
+    await con.run(`CREATE TABLE ${table}_src AS SELECT * FROM ${spec.read}`);
+    await con.run(`CREATE TABLE ${table} AS ${staged(`${table}_src`, true)}`);
+    await con.run(`DROP TABLE ${table}_src`);
+  } else {
+    // Read, typed and checked in one streaming pass; the insertion order is the file's.
+    await con.run(`CREATE TABLE ${table}_rows AS ${staged(spec.read, false)}`);
+    await con.run(`CREATE VIEW ${table} AS SELECT rowid AS row, * FROM ${table}_rows`);
+  }
 
   const counts = await queryRows(con, `SELECT reason, count(*) AS n FROM ${table} GROUP BY reason`);
   const readerRejects = spec.csv
@@ -296,13 +310,15 @@ async function stageLog(con: DuckDBConnection, files: [FileSpec, string, string]
   };
 }
 
-/** Creates table `events` on `con` from the good rows of the staged `rows<i>` tables, in file order. */
+/**
+ * Creates the view `events` on `con` over the good rows of the staged `rows<i>` views, with
+ * `file_order`: the rows' order in the files, one file after another.
+ */
 async function collectEvents(con: DuckDBConnection, files: number): Promise<void> {
   const columns = 'event_time, user_id, session_id, event_type, product_id, price, category_id, category_path, brand';
   await con.run(
-    `CREATE TABLE events AS ${Array.from({ length: files }, (_, i) => `SELECT ${columns} FROM rows${i} WHERE reason IS NULL`).join(' UNION ALL ')}`,
+    `CREATE VIEW events AS ${Array.from({ length: files }, (_, i) => `SELECT ${columns}, (CAST(${i} AS BIGINT) << 40) + row AS file_order FROM rows${i} WHERE reason IS NULL`).join(' UNION ALL ')}`,
   );
-  for (let i = 0; i < files; i++) await con.run(`DROP TABLE rows${i}`);
 }
 
 /**
@@ -333,12 +349,19 @@ export async function importLog(
       const log = await stageLog(con, files);
       onStep?.('writing');
       await collectEvents(con, files.length);
-      const stats = await writeImportedTables(con, catalog, batch, {
-        kind: 'import',
-        format,
-        input,
-        ...(purchases !== undefined ? { purchases } : {}),
-      });
+      const stats = await writeImportedTables(
+        con,
+        catalog,
+        batch,
+        {
+          kind: 'import',
+          format,
+          input,
+          ...(purchases !== undefined ? { purchases } : {}),
+        },
+        false,
+        'file_order',
+      );
       return importSummary(format, input, log, stats);
     }, options);
   } finally {
@@ -438,6 +461,7 @@ export async function appendLog(
         batch,
         { kind: 'import', format, input: source.input, inputs: [...(source.inputs ?? [source.input]), input] },
         true,
+        'file_order',
       );
       return {
         ...importSummary(format, input, log, stats),
@@ -458,7 +482,8 @@ export async function appendLog(
  * With `append`, `events` holds rows later than every raw event already in `catalog`: the raw
  * events become those followed by these (only the new days' files are written), each product's
  * columns the latest non-null value of either, each user's first event the earlier one; the same
- * tables an import of both logs as one gives.
+ * tables an import of both logs as one gives. `order` is the column giving `events`' rows in the
+ * log's order (the table's own rowid unless `events` is a view).
  */
 export async function writeImportedTables(
   con: DuckDBConnection,
@@ -466,6 +491,7 @@ export async function writeImportedTables(
   batch: AtomicBatch,
   source: Record<string, unknown>,
   append = false,
+  order = 'rowid',
 ): Promise<Pick<ImportSummary, 'events' | 'products' | 'users' | 'source_sessions'>> {
   const canonical = canonicalSelect('events', {
     event_time: 'event_time',
@@ -485,16 +511,16 @@ export async function writeImportedTables(
     con,
     sharesLastDay
       ? `(SELECT * EXCLUDE (file_row_number), 0 AS part, file_row_number AS row FROM read_parquet(${sqlString(lastDay.path)}, file_row_number = true)
-          UNION ALL SELECT ${canonical}, 1 AS part, rowid AS row FROM events)`
+          UNION ALL SELECT ${canonical}, 1 AS part, ${order} AS row FROM events)`
       : append
-        ? `(SELECT ${canonical}, 1 AS part, rowid AS row FROM events)`
+        ? `(SELECT ${canonical}, 1 AS part, ${order} AS row FROM events)`
         : 'events',
     'event_time',
     catalog.raw.eventDays,
     batch,
     append
       ? { replace: false, orderBy: 'part, row', columns: '* EXCLUDE (part, row)' }
-      : { replace: true, orderBy: 'rowid', columns: canonical },
+      : { replace: true, orderBy: order, columns: canonical },
   );
   // The latest value the log shows for each product; what it never shows stays null.
   const latest = {
