@@ -45,17 +45,24 @@ export async function sessionize(
 ): Promise<void> {
   if (!(gapMinutes > 0)) throw new Error(`the inactivity gap must be positive, got ${gapMinutes} minutes`);
   const gapMicros = Math.round(gapMinutes * 60_000_000);
+  // A group is partitioned by its source session, or by its user when it has none: the same
+  // partitions as its name (GROUP_OF), without building that text for every event. The name is
+  // built only to join the groups going on from `before`.
+  const group = 'g.session_id, g.no_source_user';
+  const lag = `lag(g.event_time) OVER (PARTITION BY ${group} ORDER BY ${EVENT_ORDER})`;
+  const gaps =
+    before === NO_GROUPS_BEFORE
+      ? `SELECT g.*, ${lag} AS previous, 0 AS pieces_before FROM grouped g`
+      : `SELECT g.*, coalesce(${lag}, b.last_time) AS previous, coalesce(b.pieces, 0) AS pieces_before
+      FROM grouped g LEFT JOIN ${before} b
+        ON b.grp = CASE WHEN g.session_id IS NOT NULL THEN 's' || g.session_id ELSE 'u' || CAST(g.user_id AS VARCHAR) END`;
   await con.run(`CREATE TABLE sessionized AS
     WITH grouped AS (
-      SELECT *, CASE WHEN session_id IS NOT NULL THEN 's' || session_id ELSE 'u' || CAST(user_id AS VARCHAR) END AS grp,
-        session_id IS NULL AS no_source FROM events),
-    gaps AS (
-      SELECT g.*, coalesce(lag(g.event_time) OVER (PARTITION BY g.grp ORDER BY ${EVENT_ORDER}), b.last_time) AS previous,
-        coalesce(b.pieces, 0) AS pieces_before
-      FROM grouped g LEFT JOIN ${before} b ON g.grp = b.grp),
+      SELECT *, CASE WHEN session_id IS NULL THEN user_id END AS no_source_user, session_id IS NULL AS no_source FROM events),
+    gaps AS (${gaps}),
     pieces AS (
       SELECT *, pieces_before + CAST(sum(CASE WHEN previous IS NULL OR epoch_us(event_time) - epoch_us(previous) > ${gapMicros} THEN 1 ELSE 0 END)
-        OVER (PARTITION BY grp ORDER BY ${EVENT_ORDER} ROWS UNBOUNDED PRECEDING) AS BIGINT) AS piece
+        OVER (PARTITION BY session_id, no_source_user ORDER BY ${EVENT_ORDER} ROWS UNBOUNDED PRECEDING) AS BIGINT) AS piece
       FROM gaps)
     SELECT event_time, user_id,
       CASE WHEN session_id IS NULL THEN 'u' || CAST(user_id AS VARCHAR) || '#' || CAST(piece AS VARCHAR)
