@@ -359,8 +359,7 @@ export async function importLog(
           input,
           ...(purchases !== undefined ? { purchases } : {}),
         },
-        false,
-        'file_order',
+        { order: 'file_order' },
       );
       return importSummary(format, input, log, stats);
     }, options);
@@ -460,8 +459,7 @@ export async function appendLog(
         catalog,
         batch,
         { kind: 'import', format, input: source.input, inputs: [...(source.inputs ?? [source.input]), input] },
-        true,
-        'file_order',
+        { append: true, order: 'file_order' },
       );
       return {
         ...importSummary(format, input, log, stats),
@@ -490,8 +488,7 @@ export async function writeImportedTables(
   catalog: DataCatalog,
   batch: AtomicBatch,
   source: Record<string, unknown>,
-  append = false,
-  order = 'rowid',
+  { append = false, order = 'rowid' }: { append?: boolean; order?: string } = {},
 ): Promise<Pick<ImportSummary, 'events' | 'products' | 'users' | 'source_sessions'>> {
   const canonical = canonicalSelect('events', {
     event_time: 'event_time',

@@ -48,7 +48,7 @@ export async function sessionize(
   // A group is partitioned by its source session, or by its user when it has none: the same
   // partitions as its name (GROUP_OF), without building that text for every event. The name is
   // built only to join the groups going on from `before`.
-  const group = 'g.session_id, g.no_source_user';
+  const group = 'session_id, no_source_user';
   const lag = `lag(g.event_time) OVER (PARTITION BY ${group} ORDER BY ${EVENT_ORDER})`;
   const gaps =
     before === NO_GROUPS_BEFORE
@@ -62,7 +62,7 @@ export async function sessionize(
     gaps AS (${gaps}),
     pieces AS (
       SELECT *, pieces_before + CAST(sum(CASE WHEN previous IS NULL OR epoch_us(event_time) - epoch_us(previous) > ${gapMicros} THEN 1 ELSE 0 END)
-        OVER (PARTITION BY session_id, no_source_user ORDER BY ${EVENT_ORDER} ROWS UNBOUNDED PRECEDING) AS BIGINT) AS piece
+        OVER (PARTITION BY ${group} ORDER BY ${EVENT_ORDER} ROWS UNBOUNDED PRECEDING) AS BIGINT) AS piece
       FROM gaps)
     SELECT event_time, user_id,
       CASE WHEN session_id IS NULL THEN 'u' || CAST(user_id AS VARCHAR) || '#' || CAST(piece AS VARCHAR)
