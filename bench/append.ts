@@ -4,8 +4,10 @@
  * day (`import.ts --append`) and sessionizes again, printing each step's seconds and peak RSS. The
  * appended day's import and sessionize should cost about a day's share of the month's, not the
  * month's (issue 17). With `--features`, split and features run after each sessionize too: the
- * features' history (`features/history/`) then computes only from the new day on, while the
- * training sets are built again over the whole log (their splits move with it).
+ * features' history (`features/history/`) and what each session gives the examples
+ * (`features/sessions/`) then compute only from the new day on (the sessions from the day the
+ * sessions going on into it began), while the training sets are joined again over the whole log
+ * (their splits move with it).
  *
  *   npx tsx bench/append.ts [events] [--days 31] [--memory-limit 7GB] [--features] [--keep]
  */
@@ -82,7 +84,13 @@ function features(label: string) {
     .filter(([step]) => step.startsWith('history'))
     .reduce((sum, [, s]) => sum + s, 0);
   figures[`features_history_${label}_s`] = Math.round(history * 10) / 10;
-  process.stderr.write(`bench: history ${JSON.stringify(summary.history_tables)}\n`);
+  const sessions = Object.entries(steps)
+    .filter(([step]) => step.startsWith('sessions') || step.endsWith(': examples'))
+    .reduce((sum, [, s]) => sum + s, 0);
+  figures[`features_examples_${label}_s`] = Math.round(sessions * 10) / 10;
+  process.stderr.write(
+    `bench: history ${JSON.stringify(summary.history_tables)}, sessions ${summary.session_tables}\nbench: steps ${JSON.stringify(steps)}\n`,
+  );
 }
 
 const imported = stage('import-earlier-days', 'import', ['--format', 'rees46', '--input', earlier]);

@@ -68,6 +68,13 @@ export function dataCatalog(dataDir = 'data') {
         /** Each product's category when the history was computed. */
         products: join(dataDir, 'features', 'history', 'products.parquet'),
       },
+      /** What each session gives the examples, a file per day the session began (`lib/features/examples-store.ts`). */
+      sessionExamples: {
+        /** A table's day folder. */
+        table: (table: string) => join(dataDir, 'features', 'sessions', table),
+        /** What they were computed from: each sessionized event day file's sha256. */
+        record: join(dataDir, 'features', 'sessions', 'sessions.json'),
+      },
       /** The training set of a model family for one split. */
       set: (family: string, split: string) => join(dataDir, 'features', `${family}_${split}.parquet`),
     },

@@ -7,7 +7,9 @@ import {
   featureManifest,
   type HistoryRule,
   servingStoreTables,
+  sessionizedEventDays,
   updateHistory,
+  updateSessionExamples,
   writePurchaseIndex,
   writeRankingIndex,
 } from '../lib/features';
@@ -63,24 +65,30 @@ await runStage('features', async () => {
   const batch = new AtomicBatch();
   const steps = timedSteps('features');
   try {
-    const { counts: rows, history } = await withDuckDB(async (con) => {
+    const {
+      counts: rows,
+      history,
+      sessions,
+    } = await withDuckDB(async (con) => {
       const view = (name: string, path: string) =>
         con.run(`CREATE VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(path)})`);
       await view('events', catalog.interim.events);
       await view('products', catalog.raw.products);
       await view('session_splits', catalog.interim.sessionSplits);
       if (hasImpressions) await view('impressions', catalog.raw.impressions);
-      const history = await updateHistory(con, catalog, (step) => steps.step(step));
+      const days = sessionizedEventDays(catalog);
+      const history = await updateHistory(con, catalog, (step) => steps.step(step), days);
+      const sessions = await updateSessionExamples(con, catalog, (step) => steps.step(step), days);
       say(
         `features: history ${Object.entries(history)
           .map(([table, update]) => `${table} ${update}`)
-          .join(', ')}`,
+          .join(', ')}; sessions ${sessions}`,
       );
       const { families, idf } = await buildTrainingSets(
         con,
         cutoffs,
         rule,
-        { ...options, seed: source.seed ?? 0, hasImpressions, historyReady: true },
+        { ...options, seed: source.seed ?? 0, hasImpressions, historyReady: true, sessionsReady: true },
         (step) => steps.step(step),
       );
       const counts: Record<string, Record<string, { rows: number; label_mean: number | null }>> = {};
@@ -123,7 +131,7 @@ await runStage('features', async () => {
         `${JSON.stringify(featureManifest(options, rule), null, 2)}\n`,
       );
       batch.commit();
-      return { counts, history };
+      return { counts, history, sessions };
     });
     // The service's ranking index, from the store just written: it reads this file at start instead of computing it.
     if (hasImpressions) {
@@ -139,6 +147,7 @@ await runStage('features', async () => {
         ...options,
         sets: rows,
         history_tables: history,
+        session_tables: sessions,
         step_seconds: steps.seconds(),
         paths: { dir: catalog.features.dir, manifest: catalog.features.manifest },
       },

@@ -3,7 +3,14 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../errors';
 import { requireTables, type TableContract } from '../io/index';
 import type { Cutoffs } from '../split/index';
-import { createPurchaseExamples, createRankingExamples, createRecommendExamples, type HistoryRule } from './examples';
+import {
+  createPurchaseExamples,
+  createRankingExamples,
+  createRecommendExamples,
+  type HistoryRule,
+  purchaseCutsSql,
+  recommendSessionsSql,
+} from './examples';
 import { createDays, createProductDaily, createProductSnapshots, createUserTotals } from './history';
 import { type FeatureSpec, manifestEntry } from './manifest';
 import {
@@ -72,7 +79,9 @@ export const TRAINING_SETS_TABLES = {
 /**
  * Builds every family's training set as view `<family>_set` in `con`, from tables `events`,
  * `products`, `session_splits` and (synthetic worlds) `impressions`; and the history tables,
- * unless `historyReady` says `updateHistory` created them already. Views, not tables: the
+ * unless `historyReady` says `updateHistory` created them already; and what each session gives
+ * the examples (`purchase_cuts`, `recommend_sessions`), unless `sessionsReady` says
+ * `updateSessionExamples` created them. The sets are views, not tables: the
  * features stage writes each split with one COPY that runs the set's joins and sort on that
  * split's examples alone and streams them to the file, where storing 17 M wide rows first cost
  * more than the joins (a 10 M-event world).
@@ -81,7 +90,7 @@ export async function buildTrainingSets(
   con: DuckDBConnection,
   cutoffs: Cutoffs,
   rule: HistoryRule,
-  options: FeatureOptions & { seed: number; hasImpressions: boolean; historyReady?: boolean },
+  options: FeatureOptions & { seed: number; hasImpressions: boolean; historyReady?: boolean; sessionsReady?: boolean },
   onStep: (step: string) => void = () => {},
 ): Promise<{ families: Family[]; idf: Map<string, number> | null }> {
   await requireTables(con, 'buildTrainingSets', TRAINING_SETS_TABLES);
@@ -109,12 +118,17 @@ export async function buildTrainingSets(
     built.push('ranking');
   }
   onStep('purchase: examples');
+  if (!options.sessionsReady) await con.run(`CREATE OR REPLACE TEMP TABLE purchase_cuts AS ${purchaseCutsSql()}`);
   await createPurchaseExamples(con, cutoffs, rule);
+  if (!options.sessionsReady) await con.run('DROP TABLE purchase_cuts');
   onStep('purchase: set');
   await con.run(`CREATE OR REPLACE VIEW purchase_set AS ${await purchaseSetSql(con)}`);
   built.push('purchase');
   onStep('recommend: examples');
+  if (!options.sessionsReady)
+    await con.run(`CREATE OR REPLACE TEMP TABLE recommend_sessions AS ${recommendSessionsSql()}`);
   await createRecommendExamples(con, cutoffs, rule);
+  if (!options.sessionsReady) await con.run('DROP TABLE recommend_sessions');
   onStep('recommend: set');
   await con.run(`CREATE OR REPLACE VIEW recommend_set AS ${recommendSetSql()}`);
   built.push('recommend');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { queryRows, withDuckDB } from '../io/index';
 import { computeCutoffs } from '../split/index';
 import { EVENT_COLUMNS, tableFromRows } from '../testing';
-import { createPurchaseExamples } from './examples';
+import { createPurchaseExamples, purchaseCutsSql } from './examples';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 5, 10, 0, seconds));
 
@@ -37,6 +37,7 @@ describe('purchase examples', () => {
         { session_id: 's1', split: 'train' },
         { session_id: 's2', split: 'train' },
       ]);
+      await con.run(`CREATE TABLE purchase_cuts AS ${purchaseCutsSql()}`);
       await createPurchaseExamples(con, computeCutoffs(at(0).getTime(), at(0).getTime() + 10 * 86_400_000), 'frozen');
       return queryRows(
         con,

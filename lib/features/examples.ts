@@ -64,11 +64,12 @@ export function prefixAggregates(over: string, products = `count(DISTINCT produc
 }
 
 /**
- * `purchase_examples`: a session prefix after its k-th event (k in PURCHASE_CUTS), predicted
- * right after it (as_of = that event's time + 1 µs); the label is whether the session purchases
- * later. Prefixes that already hold a purchase, and sessions with no event after the cut, are left out.
- * Also `purchase_prefixes`: what each example's prefix holds (every event before its as_of, so
- * events at the cut's very time too), the session features' inputs.
+ * SQL for what each session gives the purchase examples, from view `events`: a row per session
+ * prefix after its k-th event (k in PURCHASE_CUTS), with what the prefix holds and the session's
+ * purchases (`session_purchases`); prefixes that already hold a purchase, and sessions with no
+ * event after the cut, are left out. A session's rows depend on its own events alone, and
+ * `first_time` is its first event's time: the features stage keeps them a file per day the
+ * session began (`examples-store.ts`) and computes only the sessions a new day changes.
  *
  * One pass over the events sorted by session: a prefix is a running frame over the session's
  * events by time (its peers at the same time included), the outcome the session's totals less it.
@@ -76,14 +77,9 @@ export function prefixAggregates(over: string, products = `count(DISTINCT produc
  * frame's last time is inside it, whichever of its events there is marked): the count(DISTINCT)
  * over the frame, in 12 s instead of 19–22 s on a 10 M-event world.
  */
-export async function createPurchaseExamples(
-  con: DuckDBConnection,
-  cutoffs: Cutoffs,
-  rule: HistoryRule,
-): Promise<void> {
+export function purchaseCutsSql(): string {
   const upto = 'OVER upto';
-  await con.run(`CREATE OR REPLACE TEMP TABLE purchase_cuts AS
-    SELECT * FROM (
+  return `SELECT * EXCLUDE (purchases_before, session_events) FROM (
       SELECT session_id, user_id, event_time,
         row_number() OVER (PARTITION BY session_id ORDER BY ${EVENT_ORDER}) AS cut,
         ${prefixAggregates(upto, `CAST(sum(first_sight) ${upto} AS BIGINT)`)},
@@ -96,7 +92,20 @@ export async function createPurchaseExamples(
         SELECT *, (product_id IS NOT NULL AND row_number() OVER (PARTITION BY session_id, product_id ORDER BY event_time) = 1)::INTEGER AS first_sight
         FROM events)
       WINDOW upto AS (PARTITION BY session_id ORDER BY event_time RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
-    WHERE cut IN (${PURCHASE_CUTS.join(', ')}) AND purchases_before = 0 AND session_events > events`);
+    WHERE cut IN (${PURCHASE_CUTS.join(', ')}) AND purchases_before = 0 AND session_events > events`;
+}
+
+/**
+ * `purchase_examples`, from relation `purchase_cuts` (`purchaseCutsSql`'s rows): a session prefix
+ * after its k-th event, predicted right after it (as_of = that event's time + 1 µs); the label is
+ * whether the session purchases later. Also `purchase_prefixes`: what each example's prefix holds
+ * (every event before its as_of, so events at the cut's very time too), the session features' inputs.
+ */
+export async function createPurchaseExamples(
+  con: DuckDBConnection,
+  cutoffs: Cutoffs,
+  rule: HistoryRule,
+): Promise<void> {
   await con.run(`CREATE OR REPLACE TABLE purchase_examples AS
     SELECT c.session_id, c.user_id, c.cut, c.event_time + INTERVAL 1 MICROSECOND AS as_of, s.split,
       (c.session_purchases > 0)::INTEGER AS label, ${withSnapshot(cutoffs, rule)}
@@ -104,14 +113,29 @@ export async function createPurchaseExamples(
   await con.run(`CREATE OR REPLACE TABLE purchase_prefixes AS
     SELECT session_id, cut, events, products, views, clicks, carts, removals, searches, first_time, last_time, max_price, mean_price
     FROM purchase_cuts`);
-  await con.run('DROP TABLE purchase_cuts');
 }
 
 /**
- * `recommend_examples`: per session with a known user, the products it touched (the targets),
- * to be recommended as of the session's start. The events are grouped first and the sessions'
- * splits joined to the groups (on a month's log, 12 M sessions instead of 42 M events: 25 s
- * instead of 60 s, the same rows).
+ * SQL for what each session with a known user gives the recommend examples, from view `events`:
+ * the products it touched (`targets`, sessions touching none left out), its user, the time of its
+ * first event with that user (`as_of`) and of its first event (`start_time`, the day its file is
+ * kept under, as `purchaseCutsSql`'s rows are).
+ */
+export function recommendSessionsSql(): string {
+  const known = 'FILTER (user_id IS NOT NULL)';
+  return `SELECT * FROM (
+      SELECT session_id, min(user_id) AS user_id, min(event_time) ${known} AS as_of,
+        list_sort(list_distinct(list(product_id) FILTER (product_id IS NOT NULL AND user_id IS NOT NULL))) AS targets,
+        min(event_time) AS start_time
+      FROM events GROUP BY session_id)
+    WHERE user_id IS NOT NULL AND len(targets) > 0`;
+}
+
+/**
+ * `recommend_examples`, from relation `recommend_sessions` (`recommendSessionsSql`'s rows): per
+ * session with a known user, the products it touched (the targets), to be recommended as of the
+ * session's start. The events are grouped first and the sessions' splits joined to the groups (on
+ * a month's log, 12 M sessions instead of 42 M events: 25 s instead of 60 s, the same rows).
  */
 export async function createRecommendExamples(
   con: DuckDBConnection,
@@ -121,10 +145,5 @@ export async function createRecommendExamples(
   await con.run(`CREATE OR REPLACE TABLE recommend_examples AS
     SELECT *, ${withSnapshot(cutoffs, rule)} FROM (
       SELECT g.session_id, g.user_id, g.as_of, s.split, g.targets
-      FROM (
-        SELECT session_id, min(user_id) AS user_id, min(event_time) AS as_of,
-          list_sort(list_distinct(list(product_id) FILTER (product_id IS NOT NULL))) AS targets
-        FROM events WHERE user_id IS NOT NULL GROUP BY session_id) g
-      JOIN session_splits s USING (session_id))
-    WHERE len(targets) > 0`);
+      FROM recommend_sessions g JOIN session_splits s USING (session_id))`);
 }

@@ -37,7 +37,8 @@ export type HistoryTable = keyof typeof HISTORY_TABLES;
 /** How a table was brought up to date: every day, from a day on, or not at all (nothing it reads changed). */
 export type HistoryUpdate = 'every day' | `from ${string}` | 'unchanged';
 
-interface HistoryRecord {
+/** What a store kept from the sessionized events was computed from: each event day file's sha256, by day. */
+export interface EventDaysRecord {
   format: typeof FORMAT;
   /** Each sessionized event day file's sha256, by day. */
   event_days: Record<string, string>;
@@ -45,14 +46,46 @@ interface HistoryRecord {
 
 const FORMAT = 2;
 
-function readRecord(path: string): HistoryRecord | null {
+/** The record at `path`, or null when there is none or it is not one this shoplab wrote. */
+export function readEventDaysRecord(path: string): EventDaysRecord | null {
   if (!existsSync(path)) return null;
   try {
-    const record = JSON.parse(readFileSync(path, 'utf8')) as HistoryRecord;
+    const record = JSON.parse(readFileSync(path, 'utf8')) as EventDaysRecord;
     return record.format === FORMAT && typeof record.event_days === 'object' ? record : null;
   } catch {
     return null;
   }
+}
+
+/** The record of these day files. */
+export const eventDaysRecord = (days: EventDay[]): EventDaysRecord => ({
+  format: FORMAT,
+  event_days: Object.fromEntries(days.map((d) => [d.day, d.sha])),
+});
+
+/** A sessionized event day file with its sha256. */
+export type EventDay = { day: string; path: string; sha: string };
+
+/** The data folder's sessionized event day files, in order, each with its sha256. */
+export function sessionizedEventDays(catalog: DataCatalog): EventDay[] {
+  const days = dayFiles(catalog.interim.eventDays).map((d) => ({ ...d, sha: fileSha256(d.path) }));
+  if (days.length === 0) throw new Error(`${catalog.interim.eventDays}: no day files of sessionized events`);
+  return days;
+}
+
+/**
+ * Whether what was computed from the event days `record` lists can go on to `days` (every day it
+ * lists still there, the first the same), and the first day that is new or changed (null: none).
+ */
+export function eventDaysChange(
+  record: EventDaysRecord | null,
+  days: EventDay[],
+): { kept: boolean; changed: string | null } {
+  const kept =
+    record !== null &&
+    Object.keys(record.event_days).every((day) => days.some((d) => d.day === day)) &&
+    days[0].sha === record.event_days[days[0].day];
+  return { kept, changed: days.find((d) => record?.event_days[d.day] !== d.sha)?.day ?? null };
 }
 
 /**
@@ -67,20 +100,14 @@ export async function updateHistory(
   con: DuckDBConnection,
   catalog: DataCatalog,
   onStep: (step: string) => void = () => {},
+  days: EventDay[] = sessionizedEventDays(catalog),
 ): Promise<Record<HistoryTable, HistoryUpdate>> {
   const history = catalog.features.history;
-  const days = dayFiles(catalog.interim.eventDays).map((d) => ({ ...d, sha: fileSha256(d.path) }));
-  if (days.length === 0) throw new Error(`${catalog.interim.eventDays}: no day files of sessionized events`);
-  const record = readRecord(history.record);
   const tables = Object.keys(HISTORY_TABLES) as HistoryTable[];
-  const kept =
-    record !== null &&
-    existsSync(history.products) &&
-    tables.every((t) => isDaysFolder(history.table(t))) &&
-    Object.keys(record.event_days).every((day) => days.some((d) => d.day === day)) &&
-    days[0].sha === record.event_days[days[0].day];
   // The first day whose events are new or changed (none: every day is as it was).
-  const changed = days.find((d) => record?.event_days[d.day] !== d.sha)?.day ?? null;
+  const change = eventDaysChange(readEventDaysRecord(history.record), days);
+  const kept = change.kept && existsSync(history.products) && tables.every((t) => isDaysFolder(history.table(t)));
+  const { changed } = change;
 
   await con.run(`CREATE OR REPLACE TEMP TABLE history_products AS
     SELECT product_id, category_id FROM products ORDER BY product_id`);
@@ -202,8 +229,7 @@ export async function updateHistory(
       if (from) for (const d of dayFiles(dir)) if (!kept(d.day) && !written.includes(d.day)) batch.remove(d.path);
     }
     await copyToParquet(con, 'SELECT * FROM history_products', history.products, batch);
-    const next: HistoryRecord = { format: FORMAT, event_days: Object.fromEntries(days.map((d) => [d.day, d.sha])) };
-    writeFileSync(batch.add(history.record), `${JSON.stringify(next, null, 2)}\n`);
+    writeFileSync(batch.add(history.record), `${JSON.stringify(eventDaysRecord(days), null, 2)}\n`);
     batch.commit();
   } finally {
     batch.discard();
@@ -216,7 +242,7 @@ export async function updateHistory(
 }
 
 /** Runs `fn` with the view `events` showing relation `events` instead (null: as it is), then restores it. */
-async function withEvents<T>(con: DuckDBConnection, events: string | null, fn: () => Promise<T>): Promise<T> {
+export async function withEvents<T>(con: DuckDBConnection, events: string | null, fn: () => Promise<T>): Promise<T> {
   if (events === null) return fn();
   await con.run('ALTER VIEW events RENAME TO all_events');
   await con.run(`CREATE VIEW events AS SELECT * FROM ${events}`);

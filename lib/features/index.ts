@@ -20,7 +20,8 @@ export {
   type FeatureOptions,
 } from './sets';
 export { cosine, tfidf, tokenOverlap, tokenize } from './text';
-export { updateHistory, type HistoryUpdate } from './history-store';
+export { sessionizedEventDays, updateHistory, type HistoryUpdate } from './history-store';
+export { updateSessionExamples } from './examples-store';
 export { buildTrainingSets, familyFeatures, featureManifest, readFeatureManifest, servingStoreTables } from './build';
 export {
   buildPurchaseIndex,

@@ -281,7 +281,9 @@ describe('import --append then the stages: day by day equals from scratch throug
     features(once);
     expect(importWhole(firstPart, daily).status).toBe(0);
     expect(runStageScript('sessionize', ['--data', daily]).status).toBe(0);
-    expect(features(daily).summary?.history_tables).toEqual({
+    const first = features(daily).summary;
+    expect(first?.session_tables).toBe('every day');
+    expect(first?.history_tables).toEqual({
       product_daily: 'every day',
       product_days: 'every day',
       category_days: 'every day',
@@ -302,9 +304,14 @@ describe('import --append then the stages: day by day equals from scratch throug
       // Then the features: the history goes on from the new day, the snapshots only while no new
       // product arrives (it has a row, of zeros, on every earlier day).
       const history = filesOf(daily, ['features/history']);
+      const sessions = filesOf(daily, ['features/sessions']);
       const newProduct = date === appended[2];
       const snapshots = newProduct ? 'every day' : `from ${date}`;
-      expect(features(daily).summary?.history_tables).toEqual({
+      const summary = features(daily).summary;
+      // What each session gives the examples: from the day before, where the session crossing midnight began.
+      const dayBefore = dates[dates.indexOf(date) - 1];
+      expect(summary?.session_tables).toBe(`from ${dayBefore}`);
+      expect(summary?.history_tables).toEqual({
         product_daily: `from ${date}`,
         product_days: snapshots,
         category_days: snapshots,
@@ -321,8 +328,19 @@ describe('import --append then the stages: day by day equals from scratch throug
       };
       for (const [name, bytes] of filesOf(daily, ['features/history']))
         if (history.has(name) && kept(name)) expect(bytes.equals(history.get(name)!), name).toBe(true);
+      const before = (name: string) => basename(name, '.parquet') < dayBefore;
+      for (const [name, bytes] of filesOf(daily, ['features/sessions']))
+        if (sessions.has(name) && before(name)) expect(bytes.equals(sessions.get(name)!), name).toBe(true);
     }
     expectSameFiles(once, daily, ['raw', 'interim', 'features']);
+  });
+
+  it("computes every session's rows again when its record holds another version's SQL, to the same files", () => {
+    const record = join(daily, 'features', 'sessions', 'sessions.json');
+    writeFileSync(record, readFileSync(record, 'utf8').replace(/"sql": "[0-9a-f]+"/, '"sql": "another"'));
+    expect(features(daily).summary?.session_tables).toBe('every day');
+    expect(features(daily).summary?.session_tables).toBe('unchanged');
+    expectSameFiles(once, daily, ['features']);
   });
 
   it('keeps what came before the windows: a product seen and bought only on the first day', async () => {
