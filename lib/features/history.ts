@@ -118,16 +118,21 @@ export async function createUserTotals(
 ): Promise<void> {
   const from = since ? dayStart(since.from) : null;
   const onOrAfter = (column: string) => (from ? `WHERE ${column} >= ${from}` : '');
-  const begins = since ? ` AND session_id NOT IN (SELECT session_id FROM ${since.continuedSessions})` : '';
+  const begins = since ? `WHERE session_id NOT IN (SELECT session_id FROM ${since.continuedSessions})` : '';
+  // A session counts once, for the user and day of its first event (by time, type, product), and
+  // only where it began: its first row is found per session rather than by numbering every event.
+  const firsts = `SELECT session_id, arg_min_null(user_id, (event_time, event_type, product_id)) AS user_id,
+      date_trunc('day', min(event_time)) AS day FROM events ${onOrAfter('event_time')} GROUP BY session_id`;
   await createRunningTotals(con, {
     name: 'user_totals',
-    source: `(SELECT *, date_trunc('day', event_time) AS day,
-      row_number() OVER (PARTITION BY session_id ORDER BY event_time, event_type, product_id) AS session_rank FROM events ${onOrAfter('event_time')}) e`,
+    source: `(SELECT user_id, date_trunc('day', event_time) AS day, 1 AS is_event, 0 AS is_first, event_type, price
+        FROM events ${onOrAfter('event_time')}
+      UNION ALL SELECT user_id, day, 0, 1, NULL, NULL FROM (${firsts}) ${begins}) e`,
     keys: { user_id: 'user_id' },
     time: 'day',
     measures: {
-      events: '1',
-      sessions: `CASE WHEN session_rank = 1${begins} THEN 1 ELSE 0 END`,
+      events: 'is_event',
+      sessions: 'is_first',
       purchases: `CASE WHEN event_type = 'purchase' THEN 1 ELSE 0 END`,
       // Money is summed as DECIMAL: exact, so totals do not depend on the order rows are added in.
       spend: `CASE WHEN event_type = 'purchase' THEN coalesce(CAST(price AS DECIMAL(38, 6)), 0) ELSE 0 END`,
