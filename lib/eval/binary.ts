@@ -1,3 +1,5 @@
+import { thresholdCounts } from './curves';
+
 /** Binary-outcome metrics, defined as scikit-learn defines them (see test/reference/metric-cases.json). */
 
 function checkLengths(name: string, y: ArrayLike<number>, p: ArrayLike<number>): void {
@@ -5,33 +7,19 @@ function checkLengths(name: string, y: ArrayLike<number>, p: ArrayLike<number>):
   if (y.length === 0) throw new Error(`${name}: no rows`);
 }
 
-/** Indices sorted by score, highest first (ties by index, so the order is stable). */
-function byScoreDescending(score: ArrayLike<number>): Uint32Array {
-  const order = Uint32Array.from({ length: score.length }, (_, i) => i);
-  return order.sort((a, b) => score[b] - score[a] || a - b);
-}
-
 /**
  * Average precision (PR AUC), as sklearn's average_precision_score: the sum over distinct score
- * thresholds, highest first, of (R_n − R_{n−1}) · P_n, without interpolation.
+ * thresholds, highest first, of (R_n − R_{n−1}) · P_n, without interpolation. Labels 0 or 1.
  */
 export function averagePrecision(y: ArrayLike<number>, score: ArrayLike<number>): number {
   checkLengths('averagePrecision', y, score);
-  const order = byScoreDescending(score);
-  let positives = 0;
-  for (let i = 0; i < y.length; i++) positives += y[i];
+  const { tp, fp, positives } = thresholdCounts(y, score, 'averagePrecision');
   if (positives === 0) throw new Error('averagePrecision: no positive label');
-  let tp = 0;
-  let seen = 0;
   let ap = 0;
   let previousRecall = 0;
-  for (let k = 0; k < order.length; k++) {
-    tp += y[order[k]];
-    seen++;
-    // A threshold is complete when the next score differs (ties are taken together).
-    if (k + 1 < order.length && score[order[k + 1]] === score[order[k]]) continue;
-    const recall = tp / positives;
-    ap += (recall - previousRecall) * (tp / seen);
+  for (let k = 0; k < tp.length; k++) {
+    const recall = tp[k] / positives;
+    ap += (recall - previousRecall) * (tp[k] / (tp[k] + fp[k]));
     previousRecall = recall;
   }
   return ap;

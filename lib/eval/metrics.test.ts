@@ -144,6 +144,31 @@ describe('curves', () => {
     ]);
   });
 
+  it('ties are one threshold however the rows come, -0 and 0 too; bad labels and NaN scores are named', () => {
+    // By hand: 0.7 holds two positives and a negative, 0 (and -0) a positive and two negatives.
+    const y = [0, 1, 0, 1, 1, 0, 0];
+    const s = [0, 0.7, 0.7, -0, 0.7, -0, 0.2];
+    expect(precisionRecallCurve(y, s).map((p) => [p.threshold, p.x, p.y])).toEqual([
+      [0.7, 2 / 3, 2 / 3],
+      [0.2, 2 / 3, 2 / 4],
+      [0, 1, 3 / 7],
+    ]);
+    expect(rocCurve(y, s).map((p) => [p.x, p.y])).toEqual([
+      [0, 0],
+      [1 / 4, 2 / 3],
+      [2 / 4, 2 / 3],
+      [1, 1],
+    ]);
+    // (2/3)(2/3) + 0 + (1/3)(3/7).
+    expect(averagePrecision(y, s)).toBeCloseTo(4 / 9 + 1 / 7, 15);
+    const reversed = [...s].reverse();
+    expect(averagePrecision([...y].reverse(), reversed)).toBe(averagePrecision(y, s));
+    expect(() => averagePrecision([0, 2, 1], [0.1, 0.2, 0.3])).toThrow(
+      'averagePrecision: label 1 is 2, expected 0 or 1',
+    );
+    expect(() => rocCurve([0, 1, 1], [0.1, NaN, 0.3])).toThrow('rocCurve: score 1 is NaN');
+  });
+
   it('the trapezoid area under the ROC curve is ROC AUC; the step area under PR is average precision', () => {
     const rng = new Rng(5);
     const y = Array.from({ length: 3000 }, () => (rng.bernoulli(0.3) ? 1 : 0));
