@@ -31,5 +31,5 @@ export {
 } from './days';
 export { type Block, flattenLists, readBlocks, unflattenLists, writeBlocks } from './blocks';
 export { dataManifest, fileSha256, tableExists, tableSha256, tableStat } from './fingerprint';
-export { readColumns, readMatrix, readStrings, type ColumnTypeName } from './matrix';
+export { readColumns, readMatrix, readNumbers, readStrings, type ColumnTypeName } from './matrix';
 export { requireTables, type TableContract } from './tables';

