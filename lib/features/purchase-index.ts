@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
-import { readBlocks, withDuckDB, writeBlocks } from '../io/index';
-import { loadServingStore, readSortedPairs, servingStoreStamp, type SortedPairs } from './ranking-index';
+import { readBlocks, sqlString, withDuckDB, writeBlocks } from '../io/index';
+import { readSortedPairs, servingStoreStamp, type SortedPairs } from './ranking-index';
 
 /**
  * The purchase features' user history as the service reads it: the serving store's `user_totals`
@@ -72,9 +72,11 @@ export function readPurchaseIndex(catalog: DataCatalog, stamp = servingStoreStam
 
 /** Computes the data folder's purchase index from its store's `user_totals` and writes the file the service reads; null without the table. */
 export async function writePurchaseIndex(catalog: DataCatalog): Promise<PurchaseIndex | null> {
+  const file = catalog.features.store('user_totals');
+  if (!existsSync(file)) return null;
   return withDuckDB(async (con) => {
-    const store = await loadServingStore(con, catalog, ['user_totals']);
-    if (!store.tables.has('user_totals')) return null;
+    // Read from the file as the query needs it, not loaded into a table first (the month's 10.6 M rows: 2.4 s and 1 GB).
+    await con.run(`CREATE VIEW user_totals AS SELECT * FROM read_parquet(${sqlString(file)})`);
     const index = await buildPurchaseIndex(con, servingStoreStamp(catalog));
     savePurchaseIndex(catalog.features.storePurchaseIndex, index);
     return index;

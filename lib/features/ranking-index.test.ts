@@ -25,6 +25,17 @@ describe('sorted pairs (the ranking index lookups)', () => {
     expect(pairs.width).toBe(3);
   });
 
+  it('reads one value per pair as it is, a NULL value as NaN', async () => {
+    const one = await withDuckDB((con) =>
+      readSortedPairs(con, `SELECT q AS outer_key, p AS inner_key, b AS v0 FROM ${rows} ORDER BY q, p`, 1),
+    );
+    expect(Array.from(one.outer)).toEqual([-1, 2, 7]);
+    expect(Array.from(one.start)).toEqual([0, 1, 2, 4]);
+    expect(Array.from(one.inner)).toEqual([4, 10, 20, 300]);
+    expect(Array.from(one.values)).toEqual([8, NaN, 1, 0]);
+    expect(one.width).toBe(1);
+  });
+
   it('finds a pair by both keys, and no pair whose keys exist only apart', () => {
     expect(pairRow(pairs, 7, 300)).toBe(3);
     expect(pairRow(pairs, 7, 20)).toBe(2);

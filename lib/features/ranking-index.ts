@@ -9,7 +9,7 @@ import {
   fileSha256,
   queryRows,
   readBlocks,
-  readMatrix,
+  readColumns,
   requireTables,
   sqlString,
   type TableContract,
@@ -123,28 +123,40 @@ export function sortedFind(keys: Float64Array, key: number): number {
  * row and no sort in JS. Rows out of key order, a repeated pair or a NULL key are an error.
  */
 export async function readSortedPairs(con: DuckDBConnection, sql: string, width: number): Promise<SortedPairs> {
-  const names = ['outer_key', 'inner_key', ...Array.from({ length: width }, (_, k) => `v${k}`)];
-  const { matrix } = await readMatrix(con, sql, names, 'outer_key');
-  const { rows, values: m } = matrix;
-  const p = names.length;
-  const outer: number[] = [];
-  const start: number[] = [];
-  const inner = new Float64Array(rows);
-  const values = new Float64Array(rows * width);
+  const names = Array.from({ length: width }, (_, k) => `v${k}`);
+  const { rows, columns } = await readColumns(
+    con,
+    sql,
+    Object.fromEntries(['outer_key', 'inner_key', ...names].map((name) => [name, 'DOUBLE' as const])),
+  );
+  const keys = columns.outer_key;
+  const inner = columns.inner_key;
+  // Each outer key's first row; at most one per row, cut to size at the end.
+  const outer = new Float64Array(rows);
+  const start = new Int32Array(rows + 1);
+  let groups = 0;
   for (let i = 0; i < rows; i++) {
-    const o = m[i * p];
-    const previous = i > 0 ? m[(i - 1) * p] : NaN;
-    inner[i] = m[i * p + 1];
-    if (i > 0 && !(o > previous || (o === previous && inner[i] > inner[i - 1])))
-      throw new Error(`readSortedPairs: row ${i} is not after row ${i - 1} in key order (or a key is NULL): ${sql}`);
-    if (i === 0 || o !== previous) {
-      outer.push(o);
-      start.push(i);
+    const o = keys[i];
+    if (i > 0) {
+      const previous = keys[i - 1];
+      if (!(o > previous || (o === previous && inner[i] > inner[i - 1])))
+        throw new Error(`readSortedPairs: row ${i} is not after row ${i - 1} in key order (or a key is NULL): ${sql}`);
+      if (o === previous) continue;
     }
-    for (let k = 0; k < width; k++) values[i * width + k] = m[i * p + 2 + k];
+    outer[groups] = o;
+    start[groups++] = i;
   }
-  start.push(rows);
-  return { outer: Float64Array.from(outer), start: Int32Array.from(start), inner, values, width };
+  start[groups] = rows;
+  // The values by row: one column as it is, several interleaved.
+  let values = columns.v0;
+  if (width !== 1) {
+    values = new Float64Array(rows * width);
+    names.forEach((name, k) => {
+      const column = columns[name];
+      for (let i = 0, at = k; i < rows; i++, at += width) values[at] = column[i];
+    });
+  }
+  return { outer: outer.slice(0, groups), start: start.slice(0, groups + 1), inner, values, width };
 }
 
 /** The row of (outer, inner) in `pairs` (its values at row × width), or -1. */
