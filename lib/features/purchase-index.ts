@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import type { DataCatalog } from '../catalog';
-import { readBlocks, sqlString, withDuckDB, writeBlocks } from '../io/index';
+import { parquetSql, readBlocks, withDuckDB, writeBlocks } from '../io/index';
 import { readSortedPairs, servingStoreStamp, type SortedPairs } from './ranking-index';
 
 /**
@@ -76,7 +76,7 @@ export async function writePurchaseIndex(catalog: DataCatalog): Promise<Purchase
   if (!existsSync(file)) return null;
   return withDuckDB(async (con) => {
     // Read from the file as the query needs it, not loaded into a table first (the month's 10.6 M rows: 2.4 s and 1 GB).
-    await con.run(`CREATE VIEW user_totals AS SELECT * FROM read_parquet(${sqlString(file)})`);
+    await con.run(`CREATE VIEW user_totals AS SELECT * FROM ${parquetSql(file)}`);
     const index = await buildPurchaseIndex(con, servingStoreStamp(catalog));
     savePurchaseIndex(catalog.features.storePurchaseIndex, index);
     return index;
