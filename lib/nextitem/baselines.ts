@@ -259,21 +259,58 @@ export function ruleInput(train: readonly Int32Array[], items: number): RuleInpu
  * took three times as long, most of it finding each session's array in memory.
  */
 export function ruleLists(kind: RuleKind, input: RuleInput, from = 0, to = input.items): Int32Array[] {
-  const { flat, starts, sessions, itemStarts, clicks } = input;
+  return ruleListsAt(kind, input, [{ sessions: input.starts.length - 1, clicks: input.clicks }], from, to)[0];
+}
+
+/** A point at which `ruleListsAt` lists: after the first `sessions` sessions, ties by `clicks` (the items' clicks in them). */
+export interface RuleCut {
+  sessions: number;
+  clicks: Float64Array;
+}
+
+/** The items' clicks in the first `sessions` sessions of `input` (`itemClicks` of those sessions). */
+export function clicksBefore(input: RuleInput, sessions: number): Float64Array {
+  const counts = new Float64Array(input.items);
+  const { flat } = input;
+  for (let p = 0, end = input.starts[sessions]; p < end; p++) counts[flat[p]]++;
+  return counts;
+}
+
+/**
+ * `ruleLists` at several cuts in one pass: for each cut (ascending), the lists the first
+ * `cut.sessions` sessions alone give. An item's sessions are added in ascending order, so its row
+ * at a cut holds exactly the sums (added in the same order) a fit on the sessions before it would;
+ * the list is taken there, ties by that cut's clicks, and the row goes on. A model's lists before
+ * its validation period and over every training session cost one pass instead of two.
+ */
+export function ruleListsAt(
+  kind: RuleKind,
+  input: RuleInput,
+  cuts: readonly RuleCut[],
+  from = 0,
+  to = input.items,
+): Int32Array[][] {
+  const { flat, starts, sessions, itemStarts } = input;
   const rowOf = RULE_ROWS[kind]();
   const row = new SparseRow(input.items);
   const add = (to: number, weight: number) => row.add(to, weight);
-  return Array.from({ length: to - from }, (_, k) => {
+  const lists = cuts.map(() => new Array<Int32Array>(to - from));
+  // Only the best LIST_CACHE are kept: a popular item's row touches most of the catalogue.
+  const take = (c: number, k: number) => {
+    lists[c][k] = topOf(row.touched, row.sums, LIST_CACHE, cuts[c].clicks);
+  };
+  for (let k = 0; k < to - from; k++) {
     const item = from + k;
+    let c = 0;
     for (let j = itemStarts[item]; j < itemStarts[item + 1]; j++) {
       const s = sessions[j];
+      while (c < cuts.length && s >= cuts[c].sessions) take(c++, k);
       rowOf(flat, starts[s], starts[s + 1], item, add);
     }
-    // Only the best LIST_CACHE are kept: a popular item's row touches most of the catalogue.
-    const list = topOf(row.touched, row.sums, LIST_CACHE, clicks);
+    while (c < cuts.length) take(c++, k);
     row.clear();
-    return list;
-  });
+  }
+  return lists;
 }
 
 /** An item-to-item method: the list of the prefix's last item (at most `LIST_CACHE` long). */

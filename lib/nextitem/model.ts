@@ -11,7 +11,7 @@ import {
   PrefixSimilarity,
 } from './embedding';
 import { itemClicks, type NextItemModel } from './protocol';
-import { fitRuleLists } from './rule-lists';
+import { fitRuleLists, fitRuleListsAt } from './rule-lists';
 
 /** The candidate sources the model re-ranks, each a baseline. */
 const SOURCES = { sknn, vsknn, sr, ar, iknn, spop } as const;
@@ -315,7 +315,9 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
       allEmbedding?.catch(() => {});
       const earlyEmbedding = await embed('early', early);
       options.onSources?.('early');
-      const earlySources = fitSources(early, items, earlyEmbedding, await fitSourceLists(early, items, params.nthread));
+      // AR's and SR's lists before the validation period and over every training session, in one pass.
+      const [earlyLists, allLists] = await fitRuleListsAt(train, items, [cut, train.length], params.nthread);
+      const earlySources = fitSources(early, items, earlyEmbedding, earlyLists);
       // One group per validation prefix whose next click is among the candidates.
       const rng = Rng.derive(params.seed, 'next-item-negatives');
       const groups: { features: Float32Array; labels: Float32Array }[] = [];
@@ -365,7 +367,7 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
       if (lastAll) options.onEmbeddingStep?.('all', ...(lastAll as [number, number]));
       const embedding = await (allEmbedding ?? embed('all', train));
       options.onSources?.('all');
-      useSources(train, items, embedding, await fitSourceLists(train, items, params.nthread));
+      useSources(train, items, embedding, allLists);
       return { ...stats, result };
     },
     useBooster(saved, train, items, embedding, lists) {

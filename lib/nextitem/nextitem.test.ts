@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DataRequirementError } from '../errors';
 import { Rng } from '../random';
 import { ar, iknn, pop, ruleInput, ruleLists, sessionIndex, sknn, spop, sr, topScored, vsknn } from './baselines';
-import { fitRuleLists } from './rule-lists';
+import { fitRuleLists, fitRuleListsAt } from './rule-lists';
 import { tempDir } from '../testing';
 import { Booster } from '../xgboost/index';
 import {
@@ -260,6 +260,35 @@ describe('the baselines, by hand', () => {
     // A range of items alone is the same range of the whole.
     const input = ruleInput(sessions, items);
     expect(ruleLists('sr', input, 150, 160).map((l) => Array.from(l))).toEqual(inProcess(sr()).slice(150, 160));
+  });
+
+  it('AR and SR at cuts give, in one pass, the lists of each first part of the sessions fitted alone', async () => {
+    const rng = new Rng(9);
+    const items = 300;
+    const sessions = Array.from({ length: 2000 }, () =>
+      Int32Array.from({ length: 2 + rng.int(8) }, () => (rng.next() < 0.5 ? rng.int(15) : rng.int(items))),
+    );
+    const alone = (model: NextItemModel, cut: number) => {
+      void model.fit(sessions.slice(0, cut), items);
+      return model.savedLists!().map((l) => Array.from(l));
+    };
+    // 0: no session yet (every list empty); 1200 twice: a cut may repeat.
+    const cuts = [0, 1200, 1200, 2000];
+    for (const [threads, minClicks] of [
+      [1, undefined],
+      [2, 0],
+    ]) {
+      const lists = await fitRuleListsAt(sessions, items, cuts, threads!, minClicks);
+      expect(lists).toHaveLength(cuts.length);
+      cuts.forEach((cut, c) => {
+        expect(lists[c].ar.map((l) => Array.from(l))).toEqual(alone(ar(), cut));
+        expect(lists[c].sr.map((l) => Array.from(l))).toEqual(alone(sr(), cut));
+      });
+    }
+    // The first part's lists differ from the whole's (the cut matters), and none are listed before any session.
+    expect(alone(sr(), 1200)).not.toEqual(alone(sr(), 2000));
+    expect(alone(ar(), 0).every((l) => l.length === 0)).toBe(true);
+    await expect(fitRuleListsAt(sessions, items, [1500, 1000], 1)).rejects.toThrow(/cuts must ascend/);
   });
 
   it('SKNN: cosine of item sets over the k most similar of the sampled recent sessions', () => {

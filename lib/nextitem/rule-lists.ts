@@ -1,6 +1,14 @@
 import { unflattenLists } from '../columns';
 import { balancedRanges, runOnWorkers, shared } from '../workers';
-import { RULE_KINDS, ruleInput, type RuleKind, ruleLists } from './baselines';
+import {
+  clicksBefore,
+  RULE_KINDS,
+  type RuleCut,
+  ruleInput,
+  type RuleInput,
+  type RuleKind,
+  ruleListsAt,
+} from './baselines';
 
 /** Below this many training clicks AR's and SR's lists are computed in-process: starting threads costs more. */
 export const PARALLEL_RULE_CLICKS = 2_000_000;
@@ -15,47 +23,81 @@ export interface RuleJob {
   to: number;
 }
 
-/** A job's lists, as `flattenLists` gives them: list k (item `from + k`) is `values[start[k] .. start[k + 1])`. */
+/** A job's lists at each cut, as `flattenLists` gives them: list k (item `from + k`) is `values[start[k] .. start[k + 1])`. */
 export interface RuleChunk extends RuleJob {
-  start: Int32Array;
-  values: Int32Array;
+  cuts: { start: Int32Array; values: Int32Array }[];
 }
 
-/**
- * AR's and SR's lists (`ruleLists`) for every item, spread over `threads` worker threads when the
- * log has `minClicks` clicks or more: the threads share the clicks and take ranges of items in
- * turn. Each item's list is computed as it is in-process, so the lists are the same whatever the
- * threads. Needs a runtime that loads .ts in workers (tsx does); one thread, or a short log,
- * computes in-process (notebooks: tslab's CommonJS build cannot load the module naming the worker
- * file through `import.meta`).
- */
+/** What the worker threads share: the clicks and the cuts. */
+export interface RuleWork {
+  input: RuleInput;
+  cuts: RuleCut[];
+}
+
+export type RuleLists = Record<RuleKind, Int32Array[]>;
+
+/** AR's and SR's lists over every session of `train` (`fitRuleListsAt` with one cut). */
 export async function fitRuleLists(
   train: readonly Int32Array[],
   items: number,
   threads: number,
   minClicks = PARALLEL_RULE_CLICKS,
-): Promise<Record<RuleKind, Int32Array[]>> {
+): Promise<RuleLists> {
+  return (await fitRuleListsAt(train, items, [train.length], threads, minClicks))[0];
+}
+
+/**
+ * AR's and SR's lists (`ruleLists`) for every item, as fitted on the first `cuts[c]` sessions of
+ * `train` for each cut (ascending), in one pass (`ruleListsAt`); spread over `threads` worker
+ * threads when the log has `minClicks` clicks or more: the threads share the clicks and take ranges
+ * of items in turn. Each item's list is computed as it is in-process, so the lists are the same
+ * whatever the threads. Needs a runtime that loads .ts in workers (tsx does); one thread, or a
+ * short log, computes in-process (notebooks: tslab's CommonJS build cannot load the module naming
+ * the worker file through `import.meta`).
+ */
+export async function fitRuleListsAt(
+  train: readonly Int32Array[],
+  items: number,
+  cuts: readonly number[],
+  threads: number,
+  minClicks = PARALLEL_RULE_CLICKS,
+): Promise<RuleLists[]> {
+  cuts.forEach((cut, c) => {
+    if (!Number.isInteger(cut) || cut < 0 || cut > train.length || (c > 0 && cut < cuts[c - 1]))
+      throw new Error(`rule lists: cuts must ascend within 0..${train.length} sessions, not ${cuts.join(', ')}`);
+  });
   const input = ruleInput(train, items);
+  const ruleCuts = cuts.map((sessions) => ({
+    sessions,
+    clicks: sessions === train.length ? input.clicks : clicksBefore(input, sessions),
+  }));
   if (threads <= 1 || input.flat.length < minClicks || items < 2) {
-    return { ar: ruleLists('ar', input), sr: ruleLists('sr', input) };
+    const [ar, sr] = RULE_KINDS.map((kind) => ruleListsAt(kind, input, ruleCuts));
+    return cuts.map((_, c) => ({ ar: ar[c], sr: sr[c] }));
   }
-  const data = {
-    ...input,
-    flat: shared(input.flat),
-    starts: shared(input.starts),
-    sessions: shared(input.sessions),
-    itemStarts: shared(input.itemStarts),
-    clicks: shared(input.clicks),
+  const clicks = shared(input.clicks);
+  const work: RuleWork = {
+    input: {
+      ...input,
+      flat: shared(input.flat),
+      starts: shared(input.starts),
+      sessions: shared(input.sessions),
+      itemStarts: shared(input.itemStarts),
+      clicks,
+    },
+    cuts: ruleCuts.map((cut) => ({ ...cut, clicks: cut.clicks === input.clicks ? clicks : shared(cut.clicks) })),
   };
   // Ranges of about equal numbers of (item, session) pairs.
   const ranges = balancedRanges(input.itemStarts, items, CHUNKS);
   const jobs: RuleJob[] = RULE_KINDS.flatMap((kind) => ranges.map(([from, to]) => ({ kind, from, to })));
-  const lists: Record<RuleKind, Int32Array[]> = { ar: new Array(items), sr: new Array(items) };
+  const lists: RuleLists[] = cuts.map(() => ({ ar: new Array(items), sr: new Array(items) }));
   const { RULES_WORKER_URL } = await import('./rules-worker-url');
-  await runOnWorkers(RULES_WORKER_URL, data, jobs, threads, 'rule lists', (chunk: RuleChunk) => {
-    unflattenLists(chunk.start, chunk.values).forEach((list, k) => {
-      lists[chunk.kind][chunk.from + k] = list;
-    });
+  await runOnWorkers(RULES_WORKER_URL, work, jobs, threads, 'rule lists', (chunk: RuleChunk) => {
+    chunk.cuts.forEach(({ start, values }, c) =>
+      unflattenLists(start, values).forEach((list, k) => {
+        lists[c][chunk.kind][chunk.from + k] = list;
+      }),
+    );
     return true;
   });
   return lists;

@@ -1,13 +1,18 @@
-/** Worker thread for fitRuleLists: computes the rule lists of the item ranges it is sent over shared clicks. */
+/** Worker thread for fitRuleListsAt: computes the rule lists of the item ranges it is sent over shared clicks, at every cut. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { flattenLists } from '../columns';
-import { type RuleInput, ruleLists } from './baselines';
-import type { RuleChunk, RuleJob } from './rule-lists';
+import { ruleListsAt } from './baselines';
+import type { RuleChunk, RuleJob, RuleWork } from './rule-lists';
 
-const input = workerData as RuleInput;
+const { input, cuts } = workerData as RuleWork;
 
 parentPort!.on('message', (job: RuleJob) => {
-  const { start, values } = flattenLists(ruleLists(job.kind, input, job.from, job.to));
-  const chunk: RuleChunk = { ...job, start, values };
-  parentPort!.postMessage(chunk, [start.buffer as ArrayBuffer, values.buffer as ArrayBuffer]);
+  const chunk: RuleChunk = {
+    ...job,
+    cuts: ruleListsAt(job.kind, input, cuts, job.from, job.to).map((lists) => flattenLists(lists)),
+  };
+  parentPort!.postMessage(
+    chunk,
+    chunk.cuts.flatMap(({ start, values }) => [start.buffer as ArrayBuffer, values.buffer as ArrayBuffer]),
+  );
 });
