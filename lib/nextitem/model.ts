@@ -1,7 +1,7 @@
 import { DataRequirementError } from '../errors';
 import { Rng, shuffle } from '../random';
 import type { Embedding, Item2VecParams } from '../recommend/index';
-import { keepBestRounds, stackGroups, toDMatrix } from '../train/index';
+import { keepBestRounds, stackGroups, toDMatrix, trainingMatrix } from '../train/index';
 import { train as trainBooster, type Booster, type BoosterParams, type TrainResult } from '../xgboost/index';
 import { ar, byPopularity, iknn, sknn, spop, sr, vsknn } from './baselines';
 import {
@@ -337,13 +337,16 @@ export function nextItemModel(params: NextItemModelParams = DEFAULT_NEXT_ITEM_PA
       }
       // The last fifth of the groups stops the boosting.
       const stop = Math.max(1, Math.floor(groups.length * 0.8));
-      const matrix = (part: typeof groups) =>
-        toDMatrix(stackGroups(part, NEXT_ITEM_FEATURES), undefined, params.nthread);
-      const dtrain = matrix(groups.slice(0, stop));
-      const dvalid = matrix(groups.slice(stop));
+      const boosterParams = { ...params.booster, seed: params.seed, nthread: params.nthread };
+      const dtrain = trainingMatrix(
+        stackGroups(groups.slice(0, stop), NEXT_ITEM_FEATURES),
+        boosterParams,
+        params.nthread,
+      );
+      const dvalid = toDMatrix(stackGroups(groups.slice(stop), NEXT_ITEM_FEATURES), undefined, params.nthread);
       let result: TrainResult;
       try {
-        result = trainBooster({ ...params.booster, seed: params.seed, nthread: params.nthread }, dtrain, {
+        result = trainBooster(boosterParams, dtrain, {
           rounds: params.rounds,
           evals: [
             [dtrain, 'train'],

@@ -10,6 +10,7 @@ import {
   meanAbsShap,
   stackGroups,
   toDMatrix,
+  trainingMatrix,
 } from '../train/index';
 import type { RecommendDetails } from '../train/index';
 import { type Booster, type BoosterParams, train, type TrainResult } from '../xgboost/index';
@@ -293,7 +294,7 @@ export function fitReranker(
   const fitSet = stack(learnable.filter((_, i) => !held[i]));
   const stopSet = stack(learnable.filter((_, i) => held[i]));
   const params: BoosterParams = { ...rerank.params, nthread, seed };
-  const dtrain = toDMatrix(fitSet, undefined, nthread);
+  const dtrain = trainingMatrix(fitSet, params, nthread);
   const dvalid = toDMatrix(stopSet, undefined, nthread);
   let result: TrainResult;
   try {

@@ -22,6 +22,7 @@ export {
   resolveParams,
   sampleRows,
   toDMatrix,
+  trainingMatrix,
   unweightProbabilities,
   type FittedFamily,
 } from './fit';

@@ -15,6 +15,9 @@ function load() {
     );
   }
   const lib = koffi.load(path);
+  // The callbacks a QuantileDMatrix pulls its batches with (called during its construction only).
+  koffi.proto('void DataIterResetCallback(void *iter)');
+  koffi.proto('int XGDMatrixCallbackNext(void *iter)');
   return {
     XGBGetLastError: lib.func('const char *XGBGetLastError()'),
     XGDMatrixCreateFromMat_omp: lib.func(
@@ -28,6 +31,11 @@ function load() {
     ),
     XGDMatrixSetUIntInfo: lib.func(
       'int XGDMatrixSetUIntInfo(void *handle, const char *field, const uint32_t *array, uint64_t len)',
+    ),
+    XGProxyDMatrixCreate: lib.func('int XGProxyDMatrixCreate(_Out_ void **out)'),
+    XGProxyDMatrixSetDataDense: lib.func('int XGProxyDMatrixSetDataDense(void *handle, const char *array)'),
+    XGQuantileDMatrixCreateFromCallback: lib.func(
+      'int XGQuantileDMatrixCreateFromCallback(void *iter, void *proxy, void *ref, DataIterResetCallback *reset, XGDMatrixCallbackNext *next, const char *config, _Out_ void **out)',
     ),
     XGDMatrixNumRow: lib.func('int XGDMatrixNumRow(void *handle, _Out_ uint64_t *out)'),
     XGDMatrixFree: lib.func('int XGDMatrixFree(void *handle)'),

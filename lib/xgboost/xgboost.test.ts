@@ -66,6 +66,70 @@ describe('XGBoost parity with the Python reference (same native library, nthread
   });
 });
 
+describe("DMatrix.quantile (XGBoost's QuantileDMatrix, fed in batches)", () => {
+  const cases = [
+    ['binary', 'binary.train', 'binary.test', undefined],
+    ['multiclass', 'multiclass.train', 'multiclass.test', undefined],
+    ['rank', 'rank.train', 'rank.test', 'rank.train.query'],
+  ] as const;
+  for (const [name, trainFile, testFile, queryFile] of cases) {
+    it(`${name}: in batches of 1,000 rows it trains the Python reference's model, the same trees as a DMatrix`, () => {
+      const ref = reference[name];
+      const read = (file: string) =>
+        name === 'rank' ? parseLibsvm(dataset(file), ref.n_features) : parseLabelFirst(dataset(file));
+      const trainSet = read(trainFile);
+      const groups = queryFile ? parseQueryFile(dataset(queryFile)) : undefined;
+      const test = matrix(read(testFile));
+      const dense = matrix(trainSet, groups);
+      const quantile = DMatrix.quantile(trainSet.values, trainSet.rows, trainSet.cols, {
+        labels: trainSet.labels,
+        groups,
+        batchRows: 1000,
+      });
+      expect(trainSet.rows).toBeGreaterThan(3000);
+      const options = { rounds: ref.num_boost_round, evals: [[test, 'test']] as [DMatrix, string][] };
+      const fromDense = train(ref.params, dense, options);
+      const fromQuantile = train(ref.params, quantile, options);
+      const expected = fromDense.booster.predict(test).values;
+      const got = fromQuantile.booster.predict(test).values;
+      expect(Array.from(got)).toEqual(Array.from(expected));
+      if (name === 'multiclass')
+        expect(fromQuantile.history.at(-1)!.test.mlogloss.toFixed(6)).toBe(ref.metrics.mlogloss.toFixed(6));
+      else got.forEach((v, i) => expect(Math.abs(v - ref.test_predictions[i]), `prediction ${i}`).toBeLessThan(1e-5));
+      expect(fromQuantile.history).toEqual(fromDense.history);
+      // XGBoost's metric on the training matrix itself: the same on the bins as on the values.
+      expect(fromQuantile.booster.evaluate([[quantile, 'train']])).toEqual(
+        fromDense.booster.evaluate([[dense, 'train']]),
+      );
+      for (const m of [dense, quantile, test]) m.dispose();
+    });
+  }
+
+  it("checks its shape; its bins are maxBin wide, which must be the booster's max_bin for the same trees", () => {
+    const values = Float32Array.from({ length: 400 }, (_, i) => (i * 7919) % 101);
+    expect(() => DMatrix.quantile(values, 100, 3)).toThrow(/400 values do not fill 100 rows × 3 columns/);
+    expect(() => DMatrix.quantile(values, 0, 4)).toThrow(/positive integers/);
+    const ref = reference.binary;
+    const trainSet = parseLabelFirst(dataset('binary.train'));
+    const test = matrix(parseLabelFirst(dataset('binary.test')));
+    const params = { ...ref.params, max_bin: 16 };
+    const predictions = (m: DMatrix) => {
+      const { booster } = train(params, m, { rounds: 10 });
+      const { values: p } = booster.predict(test);
+      booster.dispose();
+      m.dispose();
+      return Array.from(p);
+    };
+    const quantile = (maxBin?: number) =>
+      DMatrix.quantile(trainSet.values, trainSet.rows, trainSet.cols, { labels: trainSet.labels, maxBin });
+    const dense = predictions(matrix(trainSet));
+    expect(predictions(quantile(16))).toEqual(dense);
+    // XGBoost 1.7 does not check: bins of the default 256 train other trees under max_bin 16.
+    expect(predictions(quantile())).not.toEqual(dense);
+    test.dispose();
+  });
+});
+
 describe('Booster', () => {
   const data = parseLabelFirst(dataset('binary.test'));
   it('saves and loads a model as JSON with identical predictions; SHAP rows sum to the margin', () => {
