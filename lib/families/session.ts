@@ -182,7 +182,9 @@ export const session: ModelFamily<SessionFamilyDetails> = {
         lap(which === 'early' ? 'item2vec_early' : 'sources_rerank_item2vec_all');
         phases.end();
         say(
-          `train: fitting the candidate sources (session-kNN index, AR, SR, iKNN) on ${which === 'early' ? 'the sessions before the validation period' : 'every training session'}`,
+          which === 'early'
+            ? "train: fitting the candidate sources (session-kNN index, AR, SR, iKNN) on the sessions before the validation period, with AR's and SR's lists over every training session in the same pass"
+            : 'train: fitting the candidate sources (session-kNN index, iKNN; AR and SR already listed) on every training session',
         );
       },
     });
