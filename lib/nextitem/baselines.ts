@@ -268,14 +268,6 @@ export interface RuleCut {
   clicks: Float64Array;
 }
 
-/** The items' clicks in the first `sessions` sessions of `input` (`itemClicks` of those sessions). */
-export function clicksBefore(input: RuleInput, sessions: number): Float64Array {
-  const counts = new Float64Array(input.items);
-  const { flat } = input;
-  for (let p = 0, end = input.starts[sessions]; p < end; p++) counts[flat[p]]++;
-  return counts;
-}
-
 /**
  * `ruleLists` at several cuts in one pass: for each cut (ascending), the lists the first
  * `cut.sessions` sessions alone give. An item's sessions are added in ascending order, so its row

@@ -1,14 +1,7 @@
 import { unflattenLists } from '../columns';
 import { balancedRanges, runOnWorkers, shared } from '../workers';
-import {
-  clicksBefore,
-  RULE_KINDS,
-  type RuleCut,
-  ruleInput,
-  type RuleInput,
-  type RuleKind,
-  ruleListsAt,
-} from './baselines';
+import { RULE_KINDS, type RuleCut, ruleInput, type RuleInput, type RuleKind, ruleListsAt } from './baselines';
+import { itemClicks } from './protocol';
 
 /** Below this many training clicks AR's and SR's lists are computed in-process: starting threads costs more. */
 export const PARALLEL_RULE_CLICKS = 2_000_000;
@@ -69,7 +62,7 @@ export async function fitRuleListsAt(
   const input = ruleInput(train, items);
   const ruleCuts = cuts.map((sessions) => ({
     sessions,
-    clicks: sessions === train.length ? input.clicks : clicksBefore(input, sessions),
+    clicks: sessions === train.length ? input.clicks : itemClicks(train.slice(0, sessions), items),
   }));
   if (threads <= 1 || input.flat.length < minClicks || items < 2) {
     const [ar, sr] = RULE_KINDS.map((kind) => ruleListsAt(kind, input, ruleCuts));

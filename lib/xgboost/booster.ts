@@ -18,6 +18,18 @@ export interface MatrixInfo {
   nthread?: number;
 }
 
+/** Throws unless `values` fill `rows` × `cols` (positive integers), naming `what`. */
+function checkDense(what: string, values: Float32Array, rows: number, cols: number): void {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1)
+    throw new Error(`${what}: rows and cols must be positive integers, got ${rows} × ${cols}`);
+  if (values.length !== rows * cols)
+    throw new Error(`${what}: ${values.length} values do not fill ${rows} rows × ${cols} columns`);
+}
+
+/** The array-interface JSON of `rows` × `cols` row-major float32 values at native `address`, as XGBoost reads dense input. */
+const denseArray = (address: bigint, rows: number, cols: number) =>
+  `{"data":[${address},true],"shape":[${rows},${cols}],"strides":null,"typestr":"<f4","version":3}`;
+
 /** Values per batch `DMatrix.quantile` copies into native memory by default (64 MB of float32). */
 const QUANTILE_BATCH_VALUES = 1 << 24;
 
@@ -34,10 +46,7 @@ export class DMatrix {
     readonly cols: number,
     info: MatrixInfo = {},
   ) {
-    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1)
-      throw new Error(`DMatrix: rows and cols must be positive integers, got ${rows} × ${cols}`);
-    if (values.length !== rows * cols)
-      throw new Error(`DMatrix: ${values.length} values do not fill ${rows} rows × ${cols} columns`);
+    checkDense('DMatrix', values, rows, cols);
     const out: unknown[] = [null];
     check(
       xgb().XGDMatrixCreateFromMat_omp(values, rows, cols, NaN, out, info.nthread ?? 0),
@@ -70,10 +79,7 @@ export class DMatrix {
       xgb().XGDMatrixCreateFromCSREx(offsets, indices, data, offsets.length, data.length, cols, out),
       'XGDMatrixCreateFromCSREx',
     );
-    const matrix = Object.create(DMatrix.prototype) as DMatrix;
-    Object.assign(matrix, { rows, cols, handle: out[0] });
-    matrix.adopt(info);
-    return matrix;
+    return DMatrix.wrap(out[0], rows, cols, info);
   }
 
   /**
@@ -91,10 +97,7 @@ export class DMatrix {
     cols: number,
     info: MatrixInfo & { maxBin?: number; batchRows?: number } = {},
   ): DMatrix {
-    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1)
-      throw new Error(`DMatrix.quantile: rows and cols must be positive integers, got ${rows} × ${cols}`);
-    if (values.length !== rows * cols)
-      throw new Error(`DMatrix.quantile: ${values.length} values do not fill ${rows} rows × ${cols} columns`);
+    checkDense('DMatrix.quantile', values, rows, cols);
     // About 64 MB a batch by default.
     const per = Math.max(1, Math.min(rows, info.batchRows ?? Math.floor(QUANTILE_BATCH_VALUES / cols)));
     const x = xgb();
@@ -111,8 +114,7 @@ export class DMatrix {
         if (from >= rows) return 0;
         const n = Math.min(per, rows - from);
         view.set(values.subarray(from * cols, (from + n) * cols));
-        const array = `{"data":[${address},true],"shape":[${n},${cols}],"strides":null,"typestr":"<f4","version":3}`;
-        check(x.XGProxyDMatrixSetDataDense(proxy[0], array), 'XGProxyDMatrixSetDataDense');
+        check(x.XGProxyDMatrixSetDataDense(proxy[0], denseArray(address, n, cols)), 'XGProxyDMatrixSetDataDense');
         from += n;
         return 1;
       } catch (error) {
@@ -140,8 +142,13 @@ export class DMatrix {
       throw failure;
     }
     check(code, 'XGQuantileDMatrixCreateFromCallback');
+    return DMatrix.wrap(out[0], rows, cols, info);
+  }
+
+  /** A DMatrix of a native handle XGBoost created, with `info` set. */
+  private static wrap(handle: unknown, rows: number, cols: number, info: MatrixInfo): DMatrix {
     const matrix = Object.create(DMatrix.prototype) as DMatrix;
-    Object.assign(matrix, { rows, cols, handle: out[0] });
+    Object.assign(matrix, { rows, cols, handle });
     matrix.adopt(info);
     return matrix;
   }
@@ -277,7 +284,7 @@ export class Booster {
       };
     }
     this.input.view.set(values.subarray(0, size));
-    const array = `{"data":[${this.input.address},true],"shape":[${rows},${cols}],"strides":null,"typestr":"<f4","version":3}`;
+    const array = denseArray(this.input.address, rows, cols);
     const shape: unknown[] = [null];
     const dim: number[] = [0];
     const result: unknown[] = [null];
